@@ -1,0 +1,59 @@
+//! Emits `error_codes.rs`: the documented error codes of every operation as one open enum.
+
+use super::{doc, doc_text, ident};
+use crate::model::Api;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+pub(super) fn emit(api: &Api) -> TokenStream {
+    let header = super::doc_inner("The error codes the doc pages list, typed.");
+    let names: Vec<_> = api.error_codes.iter().map(|c| ident(&c.name)).collect();
+    let codes: Vec<_> = api
+        .error_codes
+        .iter()
+        .map(|c| Literal::i64_unsuffixed(c.code))
+        .collect();
+    let docs = api.error_codes.iter().map(|c| {
+        let mut text = format!("`{}`.", c.code);
+        for (op, status, description) in &c.uses {
+            text.push_str(&format!(
+                "\n- `{op}` (HTTP {status}): {}",
+                doc_text(description)
+            ));
+        }
+        doc(&text)
+    });
+    quote! {
+        #header
+
+        /// A documented `code` of a failed call; see [`crate::ApiError::error_code`].
+        ///
+        /// Each variant lists the operations whose doc page documents it. Codes no page lists are `Unknown`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            #(#docs #names,)*
+            /// A code the doc pages do not list.
+            Unknown(i64),
+        }
+
+        impl ErrorCode {
+            /// The numeric code.
+            pub fn code(&self) -> i64 {
+                match self {
+                    #(Self::#names => #codes,)*
+                    Self::Unknown(code) => *code,
+                }
+            }
+        }
+
+        impl From<i64> for ErrorCode {
+            fn from(code: i64) -> Self {
+                match code {
+                    #(#codes => Self::#names,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+    }
+}

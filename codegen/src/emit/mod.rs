@@ -1,0 +1,133 @@
+//! Stage 3: turn the model into token streams, one module per kind of output file.
+
+mod enums;
+mod error_codes;
+mod operations;
+mod types;
+
+use crate::model::{Api, Type};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use std::collections::BTreeMap;
+
+/// The emitted files: path relative to the output folder -> tokens.
+pub fn emit(api: &Api) -> BTreeMap<&'static str, TokenStream> {
+    let mut files = BTreeMap::new();
+    files.insert("mod.rs", module_root(api));
+    files.insert("types.rs", types::emit(api));
+    files.insert("enums.rs", enums::emit(api));
+    files.insert("error_codes.rs", error_codes::emit(api));
+    files.insert("operations.rs", operations::emit(api));
+    files
+}
+
+fn module_root(api: &Api) -> TokenStream {
+    let title = doc_inner(&format!(
+        "Code generated from the {} spec: types, enums, documented error codes and one request builder per operation.",
+        api.title
+    ));
+    quote! {
+        #title
+        pub mod enums;
+        pub mod error_codes;
+        pub mod operations;
+        pub mod types;
+    }
+}
+
+/// An identifier, raw (`r#type`) where the name says so.
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc]` attributes, one per line of `text`, rendered by prettyplease as `///` comments.
+pub(crate) fn doc(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #(#[doc = #lines])* }
+}
+
+/// Inner `#![doc]` attributes, rendered as `//!` comments.
+pub(crate) fn doc_inner(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #(#![doc = #lines])* }
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    text.trim_end()
+        .lines()
+        .map(|line| {
+            if line.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" {}", line.trim_end())
+            }
+        })
+        .collect()
+}
+
+/// The Rust type of a model type.
+pub(crate) fn rust_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote!(String),
+        Type::Bool => quote!(bool),
+        Type::I32 => quote!(i32),
+        Type::I64 => quote!(i64),
+        Type::F64 => quote!(f64),
+        Type::Json => quote!(serde_json::Value),
+        Type::Struct(name) | Type::Enum(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        Type::List(inner) => {
+            let inner = rust_type(inner);
+            quote!(Vec<#inner>)
+        }
+    }
+}
+
+/// Whether a type mentions a generated enum (so the file needs to import them).
+pub(crate) fn mentions_enum(ty: &Type) -> bool {
+    match ty {
+        Type::Enum(_) => true,
+        Type::List(inner) => mentions_enum(inner),
+        _ => false,
+    }
+}
+
+/// Escapes text for a rustdoc line: square brackets would otherwise be read as intra-doc links.
+pub(crate) fn doc_text(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
+}
+
+/// Which structs can derive `Default`: those whose required fields all have a default (enums have none).
+pub(crate) fn defaultable(api: &Api) -> BTreeMap<String, bool> {
+    let mut result: BTreeMap<String, bool> =
+        api.structs.iter().map(|s| (s.name.clone(), true)).collect();
+    loop {
+        let mut changed = false;
+        for s in &api.structs {
+            let ok = s
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .all(|f| has_default(&f.ty, &result));
+            if !ok && result.insert(s.name.clone(), false) == Some(true) {
+                changed = true;
+            }
+        }
+        if !changed {
+            return result;
+        }
+    }
+}
+
+fn has_default(ty: &Type, structs: &BTreeMap<String, bool>) -> bool {
+    match ty {
+        Type::Enum(_) => false,
+        Type::Struct(name) => structs.get(name).copied().unwrap_or(false),
+        _ => true,
+    }
+}

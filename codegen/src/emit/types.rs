@@ -1,0 +1,66 @@
+//! Emits `types.rs`: one serde struct per object schema.
+
+use super::{defaultable, doc, doc_text, ident, mentions_enum, rust_type};
+use crate::model::{Api, Struct};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn emit(api: &Api) -> TokenStream {
+    let defaultable = defaultable(api);
+    let structs = api
+        .structs
+        .iter()
+        .map(|s| emit_struct(s, defaultable.get(&s.name).copied().unwrap_or(false)));
+    let uses_enums = api
+        .structs
+        .iter()
+        .flat_map(|s| &s.fields)
+        .any(|f| mentions_enum(&f.ty));
+    let import = uses_enums.then(|| {
+        quote!(
+            use super::enums::*;
+        )
+    });
+    let header = super::doc_inner("Object types of the spec. Unknown fields in answers are ignored; absent fields are `None`.");
+    quote! {
+        #header
+        #import
+        #(#structs)*
+    }
+}
+
+fn emit_struct(s: &Struct, default: bool) -> TokenStream {
+    let name = ident(&s.name);
+    let doc = doc(&doc_text(s.doc.as_deref().unwrap_or(&s.name)));
+    let derive_default = default.then(|| quote!(Default,));
+    let fields = s.fields.iter().map(|field| {
+        let name = ident(&field.name);
+        let ty = rust_type(&field.ty);
+        let text = match &field.doc {
+            Some(text) => format!("{}\n\nWire name: `{}`.", doc_text(text), field.wire),
+            None => format!("Wire name: `{}`.", field.wire),
+        };
+        let doc = super::doc(&text);
+        let rename = (field.name.trim_start_matches("r#") != field.wire).then(|| {
+            let wire = &field.wire;
+            quote!(rename = #wire,)
+        });
+        if field.required {
+            let attr = rename.map(|r| quote!(#[serde(#r)]));
+            quote! { #doc #attr pub #name: #ty, }
+        } else {
+            quote! {
+                #doc
+                #[serde(#rename skip_serializing_if = "Option::is_none")]
+                pub #name: Option<#ty>,
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}

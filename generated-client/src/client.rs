@@ -1,0 +1,194 @@
+//! [`Client`] and its builder: base URL, authentication, timeouts, retries and rate limits.
+
+use crate::auth::{AppToken, Auth, Secret};
+use crate::rate_limit::{Limiter, RateLimit};
+use crate::retry::RetryPolicy;
+use crate::Error;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Feishu's API host (mainland China).
+pub const FEISHU_BASE_URL: &str = "https://open.feishu.cn";
+/// Lark's API host (international).
+pub const LARK_BASE_URL: &str = "https://open.larksuite.com";
+
+/// A Feishu Hire API client. Cheap to clone: clones share the connection pool, token cache and rate limiter.
+///
+/// Each operation is a method returning a request builder, e.g. [`Client::get_job`]; see the crate root.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) auth: Auth,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Limiter,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("auth", &self.inner.auth)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: Feishu's host, 10 s connect and 30 s request timeouts, three retries,
+    /// documented rate limits. Authentication must be set.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+}
+
+enum Credentials {
+    Token(Secret),
+    App { app_id: String, app_secret: Secret },
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    rate_limit: RateLimit,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: FEISHU_BASE_URL.to_owned(),
+            credentials: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            rate_limit: RateLimit::Documented,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.credentials {
+            None => "none".to_owned(),
+            Some(Credentials::Token(_)) => "tenant_access_token(***)".to_owned(),
+            Some(Credentials::App { app_id, .. }) => format!("app_credentials({app_id}, ***)"),
+        };
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &auth)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Where requests go: [`FEISHU_BASE_URL`] (the default), [`LARK_BASE_URL`], or a local server.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Authenticate with a tenant access token the caller obtains and renews.
+    pub fn tenant_access_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::Token(Secret::new(token)));
+        self
+    }
+
+    /// Authenticate with app credentials: the client obtains the tenant access token, caches it and renews it.
+    pub fn app_credentials(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(Credentials::App {
+            app_id: app_id.into(),
+            app_secret: Secret::new(app_secret),
+        });
+        self
+    }
+
+    /// Timeout for establishing a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout for one whole attempt, from sending to the last byte of the answer (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How failed attempts are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How calls are paced (default [`RateLimit::Documented`]).
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.base_url.trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must start with http:// or https://"
+            )));
+        }
+        let auth = match self.credentials {
+            None => {
+                return Err(Error::Config(
+                    "no authentication: call `tenant_access_token(..)` or `app_credentials(..)` on the builder".to_owned(),
+                ))
+            }
+            Some(Credentials::Token(token)) if token.expose().is_empty() => {
+                return Err(Error::Config("the tenant access token is empty".to_owned()))
+            }
+            Some(Credentials::Token(token)) => Auth::Fixed(token),
+            Some(Credentials::App { app_id, app_secret }) => {
+                if app_id.is_empty() || app_secret.expose().is_empty() {
+                    return Err(Error::Config("the app id and app secret must not be empty".to_owned()));
+                }
+                Auth::App(AppToken::new(app_id, app_secret))
+            }
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(concat!("feishu-hire-rust/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                auth,
+                retry: self.retry,
+                limiter: Limiter::new(self.rate_limit),
+            }),
+        })
+    }
+}

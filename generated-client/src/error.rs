@@ -1,0 +1,191 @@
+//! The one error type of the client. Every message says which operation failed and why; none contains a secret.
+
+use crate::ErrorCode;
+use std::time::Duration;
+
+/// Feishu's codes for a tenant access token that is invalid or expired; the client refreshes and retries once.
+pub const TOKEN_INVALID_CODES: [i64; 3] = [99991663, 99991664, 99991671];
+/// Feishu's code for "too many requests".
+pub const RATE_LIMITED_CODE: i64 = 99991400;
+
+/// Anything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Feishu answered with a non-zero `code`.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+
+    /// The request did not reach Feishu, or the connection broke (DNS, TLS, refused, reset, ...).
+    #[error("{operation}: could not talk to the server: {source}")]
+    Transport {
+        /// The operation, or `tenant_access_token` for the token request.
+        operation: &'static str,
+        /// What failed underneath.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// No complete answer within the configured timeout.
+    #[error("{operation}: no answer within the timeout; raise it with `ClientBuilder::timeout` or retry later")]
+    Timeout {
+        /// The operation, or `tenant_access_token` for the token request.
+        operation: &'static str,
+        /// What failed underneath.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The server answered with an HTTP error whose body is not a Feishu answer (a proxy's HTML page, say).
+    #[error("{operation}: HTTP {status} without a Feishu answer{}; body starts: {excerpt}", log_suffix(.log_id))]
+    Http {
+        /// The operation.
+        operation: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The `X-Tt-Logid` header, if any.
+        log_id: Option<String>,
+        /// The start of the body.
+        excerpt: String,
+        /// The wait the server asked for (`Retry-After`).
+        retry_after: Option<Duration>,
+    },
+
+    /// A successful answer whose JSON does not have the documented shape.
+    #[error("{operation}: cannot decode the answer at `{path}`: {message}{}; body starts: {excerpt}", log_suffix(.log_id))]
+    Decode {
+        /// The operation, or `tenant_access_token` for the token request.
+        operation: &'static str,
+        /// Where in the JSON decoding failed, e.g. `data.items[0].type`; `.` is the whole body.
+        path: String,
+        /// What was wrong there.
+        message: String,
+        /// HTTP status.
+        status: u16,
+        /// The `X-Tt-Logid` header, if any.
+        log_id: Option<String>,
+        /// The start of the body.
+        excerpt: String,
+    },
+
+    /// The request breaks a documented constraint; nothing was sent.
+    #[error("{operation}: invalid request: `{parameter}` {rule}")]
+    InvalidRequest {
+        /// The operation.
+        operation: &'static str,
+        /// The parameter or body field, by its wire name.
+        parameter: &'static str,
+        /// The rule it breaks.
+        rule: String,
+    },
+
+    /// Feishu refused to issue a tenant access token for the app credentials.
+    #[error("cannot get a tenant access token: Feishu answered code {code} ({msg}), HTTP {http_status}{}; check the app id and secret", log_suffix(.log_id))]
+    Token {
+        /// Feishu's code.
+        code: i64,
+        /// Feishu's message.
+        msg: String,
+        /// HTTP status.
+        http_status: u16,
+        /// The `X-Tt-Logid` header, if any.
+        log_id: Option<String>,
+    },
+
+    /// The server sent a page token it had sent before; the page stream stops instead of looping.
+    #[error("{operation}: the server repeated page token `{token}`; stopping instead of looping")]
+    Pagination {
+        /// The operation.
+        operation: &'static str,
+        /// The repeated token.
+        token: String,
+    },
+
+    /// The client was configured wrongly.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+/// A non-zero `code` from Feishu.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: Feishu answered code {code} ({msg}), HTTP {http_status}{}", log_suffix(.log_id))]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation.
+    pub operation: &'static str,
+    /// Feishu's code; see [`ApiError::error_code`] for the documented ones.
+    pub code: i64,
+    /// Feishu's message.
+    pub msg: String,
+    /// HTTP status of the answer.
+    pub http_status: u16,
+    /// The `X-Tt-Logid` header (or the log id in the body), to quote to Feishu support.
+    pub log_id: Option<String>,
+    /// The wait the server asked for (`Retry-After`), if any.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// The code as a documented [`ErrorCode`] (`ErrorCode::Unknown` for codes the doc pages do not list).
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code)
+    }
+
+    /// Whether Feishu says the tenant access token is invalid or expired.
+    pub fn is_token_invalid(&self) -> bool {
+        TOKEN_INVALID_CODES.contains(&self.code)
+    }
+
+    /// Whether Feishu says the app sends too many requests.
+    pub fn is_rate_limited(&self) -> bool {
+        self.code == RATE_LIMITED_CODE || self.http_status == 429
+    }
+}
+
+impl Error {
+    /// Whether repeating the same call may succeed: transport failures, timeouts, HTTP 5xx and 429, and
+    /// Feishu's rate-limit code.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Http { status, .. } => *status >= 500 || *status == 429,
+            Error::Api(api) => api.is_rate_limited() || api.http_status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for before trying again, if it named one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Http { retry_after, .. } => *retry_after,
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// The `X-Tt-Logid` of the answer, when there was one.
+    pub fn log_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.log_id.as_deref(),
+            Error::Http { log_id, .. }
+            | Error::Decode { log_id, .. }
+            | Error::Token { log_id, .. } => log_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_reqwest(operation: &'static str, source: reqwest::Error) -> Self {
+        if source.is_timeout() {
+            Error::Timeout { operation, source }
+        } else {
+            Error::Transport { operation, source }
+        }
+    }
+}
+
+fn log_suffix(log_id: &Option<String>) -> String {
+    match log_id {
+        Some(id) => format!(" (log id {id})"),
+        None => String::new(),
+    }
+}

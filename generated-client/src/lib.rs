@@ -1,0 +1,39 @@
+//! A typed, async client for the Feishu (Lark) Hire Open API.
+//!
+//! The types, enums and request builders are generated from `spec/hire_v1.yaml` (see [`generated`]); the
+//! runtime beside them is written by hand: [`Client`] and its builder ([`client`]), sending and decoding
+//! ([`transport`]), tenant tokens ([`auth`]), retries ([`retry`]), client-side rate limits ([`rate_limit`]),
+//! page streams ([`pagination`]) and errors ([`error`]).
+//!
+//! ```no_run
+//! use generated_client::{Client, JobUserIdType};
+//!
+//! # async fn run() -> Result<(), generated_client::Error> {
+//! let client = Client::builder().app_credentials("cli_a1b2c3", "app-secret").build()?;
+//! let job = client.get_job("6001").user_id_type(JobUserIdType::OpenId).send().await?;
+//! println!("{:?}", job.job.and_then(|job| job.title));
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod operation;
+pub mod pagination;
+pub mod rate_limit;
+pub mod retry;
+pub mod transport;
+pub(crate) mod validate;
+
+#[rustfmt::skip]
+pub mod generated;
+
+pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
+pub use error::{ApiError, Error};
+pub use generated::enums::*;
+pub use generated::error_codes::ErrorCode;
+pub use generated::operations::*;
+pub use generated::types::*;
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;

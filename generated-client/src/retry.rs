@@ -1,0 +1,116 @@
+//! Bounded retries with exponential backoff and jitter.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+/// The longest server-requested wait the client honours; a longer `Retry-After` is cut to this.
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
+
+/// How failed attempts of calls the spec marks safe to repeat are retried.
+///
+/// Retried: transport failures, timeouts, HTTP 5xx and 429, and Feishu's rate-limit code 99991400. The wait
+/// before retry `n` (from 1) is a random duration between half and all of `initial_backoff * 2^(n-1)`, capped
+/// at `max_backoff`; a wait the server names (`Retry-After`) is used instead when present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 turns retrying off.
+    pub max_retries: u32,
+    /// The wait before the first retry (before jitter).
+    pub initial_backoff: Duration,
+    /// The longest computed wait.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three retries, 200 ms doubling up to 5 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The wait before retry number `retry` (from 1), honouring `server_wait` when given.
+    pub fn delay(&self, retry: u32, server_wait: Option<Duration>) -> Duration {
+        if let Some(wait) = server_wait {
+            return wait.min(MAX_SERVER_WAIT);
+        }
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        let full = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
+        // Full range jitter over [full/2, full]: spreads out clients that failed together.
+        let half = full / 2;
+        let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+        let extra = if spread == 0 {
+            0
+        } else {
+            random_u64() % (spread + 1)
+        };
+        half + Duration::from_nanos(extra)
+    }
+}
+
+/// A random number from the standard library's per-process random hash keys; good enough for jitter.
+fn random_u64() -> u64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(0);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_caps() {
+        let policy = RetryPolicy {
+            max_retries: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+        };
+        for _ in 0..50 {
+            let first = policy.delay(1, None);
+            assert!(
+                first >= Duration::from_millis(50) && first <= Duration::from_millis(100),
+                "{first:?}"
+            );
+            let second = policy.delay(2, None);
+            assert!(
+                second >= Duration::from_millis(100) && second <= Duration::from_millis(200),
+                "{second:?}"
+            );
+            let capped = policy.delay(10, None);
+            assert!(
+                capped >= Duration::from_millis(175) && capped <= Duration::from_millis(350),
+                "{capped:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_wait_wins_but_is_bounded() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(3600))),
+            MAX_SERVER_WAIT
+        );
+    }
+}

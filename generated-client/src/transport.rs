@@ -1,0 +1,349 @@
+//! Where requests are sent: building the HTTP request, the retry loop, token refresh, and decoding the
+//! `{code, msg, data}` envelope into the typed `data` or an [`Error`].
+
+use crate::auth::{Auth, Secret};
+use crate::operation::OperationInfo;
+use crate::{ApiError, Client, Error};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::fmt::Display;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// The header Feishu puts its request log id in.
+pub const LOG_ID_HEADER: &str = "x-tt-logid";
+/// How much of an undecodable body an error quotes.
+const EXCERPT_CHARS: usize = 200;
+/// Characters left as they are in a path segment (RFC 3986 unreserved); everything else is percent-encoded.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a path parameter so it stays one path segment (`a/b` becomes `a%2Fb`).
+pub fn encode_path_segment(value: &str) -> String {
+    utf8_percent_encode(value, PATH_SEGMENT).to_string()
+}
+
+/// One call as the generated code describes it.
+#[derive(Debug)]
+pub(crate) struct Request {
+    operation: &'static OperationInfo,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub(crate) fn new(operation: &'static OperationInfo, path: String) -> Self {
+        Request {
+            operation,
+            path,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a query parameter when it has a value.
+    pub(crate) fn query<T: Display>(&mut self, name: &'static str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.query.push((name, value.to_string()));
+        }
+    }
+
+    /// Sets the JSON body.
+    pub(crate) fn json<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {
+            operation: self.operation.id,
+            parameter: "body",
+            rule: format!("cannot be encoded as JSON: {e}"),
+        })?;
+        self.body = Some(bytes);
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    code: i64,
+    #[serde(default)]
+    msg: String,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+    #[serde(default)]
+    error: Option<ErrorDetail>,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    log_id: Option<String>,
+}
+
+impl Client {
+    /// Sends `request` with retries and token refresh, and decodes the answer's `data` into `T`.
+    pub(crate) async fn execute<T: DeserializeOwned + Default>(
+        &self,
+        request: Request,
+    ) -> Result<T, Error> {
+        let operation = request.operation;
+        let span = tracing::info_span!(
+            "feishu_hire_call",
+            operation = operation.id,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            code = tracing::field::Empty,
+            log_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.attempts(&request).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => tracing::debug!(parent: &span, "call succeeded"),
+            Err(e) => tracing::debug!(parent: &span, error = %e, "call failed"),
+        }
+        result
+    }
+
+    async fn attempts<T: DeserializeOwned + Default>(&self, request: &Request) -> Result<T, Error> {
+        let inner = &self.inner;
+        let operation = request.operation;
+        let mut attempt = 0u32;
+        let mut retries = 0u32;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            inner
+                .limiter
+                .acquire(operation.id, operation.rate_limit)
+                .await;
+            let token = self.token().await;
+            let outcome = match token {
+                Ok(token) => self
+                    .attempt::<T>(request, &token)
+                    .await
+                    .map_err(|e| (e, Some(token))),
+                Err(e) => Err((e, None)),
+            };
+            let (error, token) = match outcome {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            // An invalid or expired token: fetch a new one and try once more (app credentials only).
+            if let (Error::Api(api), Auth::App(app), Some(token)) = (&error, &inner.auth, &token) {
+                if api.is_token_invalid() && !refreshed {
+                    tracing::debug!(
+                        code = api.code,
+                        "token rejected; refreshing it and retrying once"
+                    );
+                    app.invalidate(token).await;
+                    refreshed = true;
+                    continue;
+                }
+            }
+            if operation.idempotent && error.is_retryable() && retries < inner.retry.max_retries {
+                retries += 1;
+                let wait = inner.retry.delay(retries, error.retry_after());
+                tracing::debug!(error = %error, retry = retries, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Err(error);
+        }
+    }
+
+    async fn token(&self) -> Result<Secret, Error> {
+        match &self.inner.auth {
+            Auth::Fixed(token) => Ok(token.clone()),
+            Auth::App(app) => app.token(&self.inner.http, &self.inner.base_url).await,
+        }
+    }
+
+    async fn attempt<T: DeserializeOwned + Default>(
+        &self,
+        request: &Request,
+        token: &Secret,
+    ) -> Result<T, Error> {
+        let inner = &self.inner;
+        let operation = request.operation;
+        let url = format!("{}{}", inner.base_url, request.path);
+        let mut builder = inner
+            .http
+            .request(operation.method.to_reqwest(), url)
+            .bearer_auth(token.expose());
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(body.clone());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Error::from_reqwest(operation.id, e))?;
+        let status = response.status().as_u16();
+        let log_id = header_text(response.headers(), LOG_ID_HEADER);
+        let retry_after = retry_after(response.headers());
+        let span = tracing::Span::current();
+        span.record("status", status);
+        if let Some(id) = &log_id {
+            span.record("log_id", id.as_str());
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Error::from_reqwest(operation.id, e))?;
+        decode(operation.id, status, log_id, retry_after, &bytes)
+    }
+}
+
+/// Turns an answer into the typed `data` or an error.
+fn decode<T: DeserializeOwned + Default>(
+    operation: &'static str,
+    status: u16,
+    log_id: Option<String>,
+    retry_after: Option<Duration>,
+    bytes: &[u8],
+) -> Result<T, Error> {
+    let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
+        Ok(envelope) => envelope,
+        Err(e) => {
+            if !(200..300).contains(&status) {
+                return Err(Error::Http {
+                    operation,
+                    status,
+                    log_id,
+                    excerpt: decode_excerpt(bytes),
+                    retry_after,
+                });
+            }
+            // Say where the envelope itself broke.
+            let path = envelope_error_path(bytes);
+            return Err(Error::Decode {
+                operation,
+                path,
+                message: e.to_string(),
+                status,
+                log_id,
+                excerpt: decode_excerpt(bytes),
+            });
+        }
+    };
+    tracing::Span::current().record("code", envelope.code);
+    let log_id = log_id.or_else(|| envelope.error.and_then(|e| e.log_id));
+    if envelope.code != 0 {
+        return Err(Error::Api(ApiError {
+            operation,
+            code: envelope.code,
+            msg: envelope.msg,
+            http_status: status,
+            log_id,
+            retry_after,
+        }));
+    }
+    if !(200..300).contains(&status) {
+        return Err(Error::Http {
+            operation,
+            status,
+            log_id,
+            excerpt: decode_excerpt(bytes),
+            retry_after,
+        });
+    }
+    let Some(data) = envelope.data.filter(|raw| raw.get() != "null") else {
+        return Ok(T::default());
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(data.get());
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." {
+            "data".to_owned()
+        } else {
+            format!("data.{inner}")
+        };
+        Error::Decode {
+            operation,
+            path,
+            message: e.into_inner().to_string(),
+            status,
+            log_id,
+            excerpt: decode_excerpt(bytes),
+        }
+    })
+}
+
+/// The path at which a body fails to decode as the envelope (`code`, `msg`, or `.` for the whole body).
+fn envelope_error_path(bytes: &[u8]) -> String {
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    struct Shape {
+        code: i64,
+        #[serde(default)]
+        msg: String,
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, Shape>(&mut deserializer) {
+        Err(e) => e.path().to_string(),
+        Ok(_) => ".".to_owned(),
+    }
+}
+
+/// The first characters of a body, for error messages.
+pub(crate) fn decode_excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        excerpt.push('…');
+    }
+    if excerpt.is_empty() {
+        excerpt.push_str("(empty body)");
+    }
+    excerpt
+}
+
+pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .filter(|v| !v.is_empty())
+}
+
+/// The wait the server asks for: `Retry-After` in seconds, or Feishu's `x-ogw-ratelimit-reset`.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    ["retry-after", "x-ogw-ratelimit-reset"]
+        .iter()
+        .find_map(|name| header_text(headers, name)?.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(encode_path_segment("6001"), "6001");
+        assert_eq!(encode_path_segment("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
+        assert_eq!(encode_path_segment("职位"), "%E8%81%8C%E4%BD%8D");
+        assert_eq!(encode_path_segment("a-b_c.d~e"), "a-b_c.d~e");
+    }
+
+    #[test]
+    fn excerpts_are_bounded() {
+        let long = "x".repeat(1000);
+        let excerpt = decode_excerpt(long.as_bytes());
+        assert_eq!(excerpt.chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(decode_excerpt(b""), "(empty body)");
+    }
+}

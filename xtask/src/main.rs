@@ -1,0 +1,104 @@
+//! `cargo xtask gen [--check] [--spec FILE] [--out DIR]`: regenerate `generated-client` from the spec, or check
+//! that it is up to date.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::{changes, display_path, project_root, replace_folder, DEFAULT_OUT, DEFAULT_SPEC};
+
+const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
+
+  gen            regenerate the emitted code of generated-client from the spec
+  --check        change nothing; fail and list the stale files if the output is not what the spec generates
+  --spec FILE    the spec to read (default: spec/hire_v1.yaml)
+  --out DIR      the folder to write (default: generated-client/src/generated)";
+
+struct Args {
+    check: bool,
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    match args.next().as_deref() {
+        Some("gen") => {}
+        Some("-h" | "--help") | None => return Err(String::new()),
+        Some(other) => return Err(format!("unknown task `{other}`")),
+    }
+    let mut parsed = Args {
+        check: false,
+        spec: None,
+        out: None,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => parsed.check = true,
+            "--spec" => parsed.spec = Some(args.next().ok_or("--spec needs a file")?.into()),
+            "--out" => parsed.out = Some(args.next().ok_or("--out needs a folder")?.into()),
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(parsed)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(problem) => {
+            if !problem.is_empty() {
+                eprintln!("error: {problem}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match try_main(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main(args: &Args) -> Result<ExitCode, String> {
+    let root = project_root();
+    let spec = args.spec.clone().unwrap_or_else(|| root.join(DEFAULT_SPEC));
+    let out = args.out.clone().unwrap_or_else(|| root.join(DEFAULT_OUT));
+    let spec_name = display_path(&root, &spec);
+    let out_name = display_path(&root, &out);
+
+    let files = codegen::generate_file(&spec_name, &spec).map_err(|e| e.to_string())?;
+    let changes = changes(&files, &out).map_err(|e| format!("cannot read {out_name}: {e}"))?;
+
+    if changes.is_empty() {
+        println!("{out_name} is up to date with {spec_name}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.check {
+        eprintln!("{out_name} is stale; it differs from what {spec_name} generates:");
+        for change in &changes {
+            eprintln!("  {out_name}/{}", change_path(change));
+        }
+        eprintln!("run `cargo xtask gen` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    replace_folder(&files, &out)
+        .map_err(|e| format!("cannot write {out_name} (it is unchanged): {e}"))?;
+    for change in &changes {
+        println!(
+            "{}",
+            change
+                .to_string()
+                .replacen(' ', &format!(" {out_name}/"), 1)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn change_path(change: &xtask::Change) -> String {
+    let text = change.to_string();
+    text.split_once(' ')
+        .map(|(what, path)| format!("{path} ({what})"))
+        .unwrap_or(text)
+}
