@@ -1,0 +1,62 @@
+//! Helpers shared by the integration tests: the spec's documented examples and a loopback client.
+
+#![allow(dead_code)]
+
+use generated_client::{Client, RateLimit, RetryPolicy};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The tenant token the test clients send.
+pub const TOKEN: &str = "t-test-token";
+
+/// The spec, as JSON.
+pub fn spec() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml");
+    let text = std::fs::read_to_string(&path).expect("the spec is readable");
+    serde_yaml::from_str(&text).expect("the spec is valid YAML")
+}
+
+/// Every operation of the spec: (operation id, operation object).
+pub fn operations(spec: &Value) -> Vec<(String, Value)> {
+    let mut found = Vec::new();
+    for (_, item) in spec["paths"].as_object().expect("paths").iter() {
+        for (_, op) in item.as_object().expect("path item") {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                found.push((id.to_owned(), op.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// The documented 200 answer of an operation (the whole envelope).
+pub fn response_example(operation_id: &str) -> Value {
+    let spec = spec();
+    let (_, op) = operations(&spec).into_iter().find(|(id, _)| id == operation_id).expect("operation in the spec");
+    op["responses"]["200"]["content"]["application/json"]["example"].clone()
+}
+
+/// A client for a loopback server: fixed token, no pacing, no retries unless asked.
+pub fn client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .tenant_access_token(TOKEN)
+        .rate_limit(RateLimit::Off)
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client builds")
+}
+
+/// A client that retries quickly.
+pub fn retrying_client(base_url: &str, retries: u32) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .tenant_access_token(TOKEN)
+        .rate_limit(RateLimit::Off)
+        .retry(RetryPolicy { max_retries: retries, initial_backoff: Duration::from_millis(5), max_backoff: Duration::from_millis(20) })
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client builds")
+}
