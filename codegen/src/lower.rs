@@ -507,16 +507,17 @@ impl<'a> Lowerer<'a> {
             for (method_name, method, op) in methods {
                 let Some(op) = op else { continue };
                 let at = path_at.join(method_name);
-                let operation = self.lower_operation(path, method, op, &item.parameters, &at)?;
-                if let Some((_, first)) = operations.get(&operation.id) {
+                if let Some((_, first)) = op.operation_id.as_ref().and_then(|id| operations.get(id))
+                {
                     return Err(self.err(
                         &at.join("operationId"),
                         format!(
                             "duplicate operationId `{}`: also used at {first}",
-                            operation.id
+                            op.operation_id.as_deref().unwrap_or_default()
                         ),
                     ));
                 }
+                let operation = self.lower_operation(path, method, op, &item.parameters, &at)?;
                 operations.insert(operation.id.clone(), (operation, at));
             }
         }

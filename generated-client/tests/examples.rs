@@ -9,9 +9,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 fn roundtrip<T: DeserializeOwned + Serialize>(what: &str, example: &Value) {
-    let decoded: T = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{what}: does not decode: {e}"));
+    let decoded: T = serde_json::from_value(example.clone())
+        .unwrap_or_else(|e| panic!("{what}: does not decode: {e}"));
     let encoded = serde_json::to_value(&decoded).expect("encodes");
-    assert_eq!(&encoded, example, "{what}: re-encoding lost or renamed a field");
+    assert_eq!(
+        &encoded, example,
+        "{what}: re-encoding lost or renamed a field"
+    );
 }
 
 #[test]
@@ -35,8 +39,12 @@ fn every_documented_example_round_trips() {
         }
         if let Some(body) = op["requestBody"]["content"]["application/json"].get("example") {
             match id.as_str() {
-                "search_job_requirements" => roundtrip::<SearchJobRequirementsBody>(&format!("{id} request example"), body),
-                other => panic!("operation {other} has a request example but no round-trip check: add it here"),
+                "search_job_requirements" => {
+                    roundtrip::<SearchJobRequirementsBody>(&format!("{id} request example"), body)
+                }
+                other => panic!(
+                    "operation {other} has a request example but no round-trip check: add it here"
+                ),
             }
         }
     }
@@ -45,19 +53,34 @@ fn every_documented_example_round_trips() {
 #[test]
 fn documented_examples_decode_to_the_documented_values() {
     let data = common::response_example("get_job")["data"].clone();
-    let job = serde_json::from_value::<GetJobData>(data).expect("decodes").job.expect("has a job");
+    let job = serde_json::from_value::<GetJobData>(data)
+        .expect("decodes")
+        .job
+        .expect("has a job");
     assert_eq!(job.id.as_deref(), Some("6001"));
     assert_eq!(job.process_type, Some(ProcessType::Social));
     assert_eq!(job.experience, Some(JobExperience::Unlimited));
-    assert_eq!(job.required_degree, Some(JobDegree::JuniorMiddleSchoolEducation));
+    assert_eq!(
+        job.required_degree,
+        Some(JobDegree::JuniorMiddleSchoolEducation)
+    );
     assert_eq!(job.create_time, Some(1617170925462));
     assert_eq!(job.create_timestamp.as_deref(), Some("1617170925462"));
-    let value = job.customized_data_list.expect("custom fields")[0].value.clone().expect("value");
-    assert_eq!(value.option_list.expect("options")[0].key.as_deref(), Some("AA"));
+    let value = job.customized_data_list.expect("custom fields")[0]
+        .value
+        .clone()
+        .expect("value");
+    assert_eq!(
+        value.option_list.expect("options")[0].key.as_deref(),
+        Some("AA")
+    );
 
     let data = common::response_example("list_job_processes")["data"].clone();
     let page: ListJobProcessesData = serde_json::from_value(data).expect("decodes");
-    let stage = &page.items.expect("items")[0].stage_list.clone().expect("stages")[0];
+    let stage = &page.items.expect("items")[0]
+        .stage_list
+        .clone()
+        .expect("stages")[0];
     assert_eq!(stage.r#type, Some(StageType::Screening));
 }
 
@@ -71,10 +94,16 @@ fn unknown_enum_values_survive_and_re_encode_unchanged() {
     assert_eq!(stages[1].r#type, Some(StageType::Unknown(9000)));
     assert_eq!(serde_json::to_value(&process).expect("encodes"), wire);
 
-    assert_eq!(JobUserIdType::from("people_admin_id"), JobUserIdType::PeopleAdminId);
+    assert_eq!(
+        JobUserIdType::from("people_admin_id"),
+        JobUserIdType::PeopleAdminId
+    );
     let odd: JobUserIdType = serde_json::from_value(json!("lark_id")).expect("decodes");
     assert_eq!(odd, JobUserIdType::Unknown("lark_id".to_owned()));
-    assert_eq!(serde_json::to_value(&odd).expect("encodes"), json!("lark_id"));
+    assert_eq!(
+        serde_json::to_value(&odd).expect("encodes"),
+        json!("lark_id")
+    );
     assert_eq!(odd.to_string(), "lark_id");
     assert_eq!(ProcessType::Campus.value(), 2);
 }
@@ -85,7 +114,8 @@ fn unknown_fields_are_tolerated() {
         "job": {"id": "6001", "brand_new_field": {"nested": [1, 2]}, "title": "t",
                 "city": {"city_code": "C20", "new_city_field": true}}
     });
-    let data: GetJobData = serde_json::from_value(wire).expect("unknown fields do not break decoding");
+    let data: GetJobData =
+        serde_json::from_value(wire).expect("unknown fields do not break decoding");
     let job = data.job.expect("job");
     assert_eq!(job.title.as_deref(), Some("t"));
     assert_eq!(job.city.expect("city").city_code.as_deref(), Some("C20"));
@@ -93,14 +123,20 @@ fn unknown_fields_are_tolerated() {
 
 #[test]
 fn absent_fields_stay_absent() {
-    let data: ListExternalApplicationsData = serde_json::from_value(json!({"items": []})).expect("decodes");
+    let data: ListExternalApplicationsData =
+        serde_json::from_value(json!({"items": []})).expect("decodes");
     assert_eq!(data.has_more, None);
-    assert_eq!(serde_json::to_value(&data).expect("encodes"), json!({"items": []}));
+    assert_eq!(
+        serde_json::to_value(&data).expect("encodes"),
+        json!({"items": []})
+    );
 }
 
 #[test]
 fn wrong_wire_types_are_rejected() {
     // `create_time` is a number on the job page; a string there is not silently accepted.
-    let err = serde_json::from_value::<GetJobData>(json!({"job": {"create_time": "1617170925462"}})).expect_err("rejected");
+    let err =
+        serde_json::from_value::<GetJobData>(json!({"job": {"create_time": "1617170925462"}}))
+            .expect_err("rejected");
     assert!(err.to_string().contains("invalid type"), "{err}");
 }

@@ -25,15 +25,30 @@ async fn list_job_processes_sends_query_and_decodes_the_example() {
     let example = common::response_example("list_job_processes");
     Mock::given(method("GET"))
         .and(path("/open-apis/hire/v1/job_processes"))
-        .and(header("authorization", format!("Bearer {}", common::TOKEN).as_str()))
+        .and(header(
+            "authorization",
+            format!("Bearer {}", common::TOKEN).as_str(),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(&example))
         .mount(&server)
         .await;
     let client = common::client(&server.uri());
-    let page = client.list_job_processes().page_size(50).page_token("7342029494511126794").send().await.expect("succeeds");
-    assert_eq!(serde_json::to_value(&page).expect("encodes"), data_of(&example));
+    let page = client
+        .list_job_processes()
+        .page_size(50)
+        .page_token("7342029494511126794")
+        .send()
+        .await
+        .expect("succeeds");
+    assert_eq!(
+        serde_json::to_value(&page).expect("encodes"),
+        data_of(&example)
+    );
     let request = only_request(&server).await;
-    assert_eq!(request.url.query(), Some("page_size=50&page_token=7342029494511126794"));
+    assert_eq!(
+        request.url.query(),
+        Some("page_size=50&page_token=7342029494511126794")
+    );
     assert!(request.body.is_empty(), "a GET has no body");
 }
 
@@ -43,9 +58,14 @@ async fn search_job_requirements_posts_json_and_query() {
     let example = common::response_example("search_job_requirements");
     Mock::given(method("POST"))
         .and(path("/open-apis/hire/v1/job_requirements/search"))
-        .and(header("authorization", format!("Bearer {}", common::TOKEN).as_str()))
+        .and(header(
+            "authorization",
+            format!("Bearer {}", common::TOKEN).as_str(),
+        ))
         .and(header("content-type", "application/json; charset=utf-8"))
-        .and(body_json(json!({"id_list": ["6952811314255265796", "6952811314255265797"]})))
+        .and(body_json(
+            json!({"id_list": ["6952811314255265796", "6952811314255265797"]}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(&example))
         .mount(&server)
         .await;
@@ -61,7 +81,10 @@ async fn search_job_requirements_posts_json_and_query() {
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(serde_json::to_value(&found).expect("encodes"), data_of(&example));
+    assert_eq!(
+        serde_json::to_value(&found).expect("encodes"),
+        data_of(&example)
+    );
     let request = only_request(&server).await;
     assert_eq!(
         request.url.query(),
@@ -79,13 +102,31 @@ async fn get_job_config_puts_the_job_id_in_the_path() {
         .mount(&server)
         .await;
     let client = common::client(&server.uri());
-    let config = client.get_job_config("6960663240925956660").user_id_type(JobUserIdType::PeopleAdminId).send().await.expect("succeeds");
-    assert_eq!(serde_json::to_value(&config).expect("encodes"), data_of(&example));
-    let round = &config.job_config.expect("config").interview_round_list.expect("rounds")[0];
+    let config = client
+        .get_job_config("6960663240925956660")
+        .user_id_type(JobUserIdType::PeopleAdminId)
+        .send()
+        .await
+        .expect("succeeds");
+    assert_eq!(
+        serde_json::to_value(&config).expect("encodes"),
+        data_of(&example)
+    );
+    let round = &config
+        .job_config
+        .expect("config")
+        .interview_round_list
+        .expect("rounds")[0];
     assert_eq!(round.round, Some(1));
     let request = only_request(&server).await;
     assert_eq!(request.url.query(), Some("user_id_type=people_admin_id"));
-    assert_eq!(request.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer t-test-token"));
+    assert_eq!(
+        request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer t-test-token")
+    );
 }
 
 #[tokio::test]
@@ -105,9 +146,15 @@ async fn get_job_percent_encodes_the_path_parameter() {
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(serde_json::to_value(&job).expect("encodes"), data_of(&example));
+    assert_eq!(
+        serde_json::to_value(&job).expect("encodes"),
+        data_of(&example)
+    );
     let request = only_request(&server).await;
-    assert_eq!(request.url.query(), Some("user_id_type=open_id&department_id_type=open_department_id"));
+    assert_eq!(
+        request.url.query(),
+        Some("user_id_type=open_id&department_id_type=open_department_id")
+    );
 }
 
 #[tokio::test]
@@ -120,11 +167,25 @@ async fn list_external_applications_sends_the_required_talent_id() {
         .mount(&server)
         .await;
     let client = common::client(&server.uri());
-    let page = client.list_external_applications("6960663240925956660").page_size(20).send().await.expect("succeeds");
-    assert_eq!(serde_json::to_value(&page).expect("encodes"), data_of(&example));
-    assert_eq!(page.items.expect("items")[0].delivery_type, Some(DeliveryType::HrSourcing));
+    let page = client
+        .list_external_applications("6960663240925956660")
+        .page_size(20)
+        .send()
+        .await
+        .expect("succeeds");
+    assert_eq!(
+        serde_json::to_value(&page).expect("encodes"),
+        data_of(&example)
+    );
+    assert_eq!(
+        page.items.expect("items")[0].delivery_type,
+        Some(DeliveryType::HrSourcing)
+    );
     let request = only_request(&server).await;
-    assert_eq!(request.url.query(), Some("talent_id=6960663240925956660&page_size=20"));
+    assert_eq!(
+        request.url.query(),
+        Some("talent_id=6960663240925956660&page_size=20")
+    );
 }
 
 #[tokio::test]
@@ -140,7 +201,9 @@ async fn a_non_zero_code_is_a_typed_api_error() {
         .await;
     let client = common::client(&server.uri());
     let err = client.get_job("404").send().await.expect_err("fails");
-    let Error::Api(api) = &err else { panic!("expected an API error, got {err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("expected an API error, got {err:?}")
+    };
     assert_eq!(api.code, 1002601);
     assert_eq!(api.msg, "job not found");
     assert_eq!(api.http_status, 404);
@@ -148,31 +211,62 @@ async fn a_non_zero_code_is_a_typed_api_error() {
     assert_eq!(api.operation, "get_job");
     assert_eq!(api.error_code(), ErrorCode::JobNotFound);
     let text = err.to_string();
-    assert!(text.contains("get_job") && text.contains("1002601") && text.contains("20240101000000ABCDEF"), "{text}");
+    assert!(
+        text.contains("get_job")
+            && text.contains("1002601")
+            && text.contains("20240101000000ABCDEF"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn an_undocumented_code_is_unknown() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 1234567, "msg": "new", "error": {"log_id": "from-body"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"code": 1234567, "msg": "new", "error": {"log_id": "from-body"}}),
+        ))
         .mount(&server)
         .await;
-    let err = common::client(&server.uri()).get_job("1").send().await.expect_err("fails");
-    let Error::Api(api) = &err else { panic!("expected an API error, got {err:?}") };
+    let err = common::client(&server.uri())
+        .get_job("1")
+        .send()
+        .await
+        .expect_err("fails");
+    let Error::Api(api) = &err else {
+        panic!("expected an API error, got {err:?}")
+    };
     assert_eq!(api.error_code(), ErrorCode::Unknown(1234567));
-    assert_eq!(api.log_id.as_deref(), Some("from-body"), "the body's log id is used when the header is absent");
+    assert_eq!(
+        api.log_id.as_deref(),
+        Some("from-body"),
+        "the body's log id is used when the header is absent"
+    );
 }
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_decode_error() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html><body>gateway says hi</body></html>"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("<html><body>gateway says hi</body></html>"),
+        )
         .mount(&server)
         .await;
-    let err = common::client(&server.uri()).get_job("1").send().await.expect_err("fails");
-    let Error::Decode { operation, excerpt, status, .. } = &err else { panic!("expected a decode error, got {err:?}") };
+    let err = common::client(&server.uri())
+        .get_job("1")
+        .send()
+        .await
+        .expect_err("fails");
+    let Error::Decode {
+        operation,
+        excerpt,
+        status,
+        ..
+    } = &err
+    else {
+        panic!("expected a decode error, got {err:?}")
+    };
     assert_eq!(*operation, "get_job");
     assert_eq!(*status, 200);
     assert!(excerpt.starts_with("<html>"), "{excerpt}");
@@ -185,8 +279,17 @@ async fn an_html_error_page_is_an_http_error() {
         .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
         .mount(&server)
         .await;
-    let err = common::client(&server.uri()).get_job("1").send().await.expect_err("fails");
-    let Error::Http { status, excerpt, .. } = &err else { panic!("expected an HTTP error, got {err:?}") };
+    let err = common::client(&server.uri())
+        .get_job("1")
+        .send()
+        .await
+        .expect_err("fails");
+    let Error::Http {
+        status, excerpt, ..
+    } = &err
+    else {
+        panic!("expected an HTTP error, got {err:?}")
+    };
     assert_eq!(*status, 502);
     assert!(excerpt.contains("Bad Gateway"));
 }
@@ -201,15 +304,28 @@ async fn a_field_of_the_wrong_type_names_its_json_path() {
         })))
         .mount(&server)
         .await;
-    let err = common::client(&server.uri()).list_job_processes().send().await.expect_err("fails");
-    let Error::Decode { path, .. } = &err else { panic!("expected a decode error, got {err:?}") };
+    let err = common::client(&server.uri())
+        .list_job_processes()
+        .send()
+        .await
+        .expect_err("fails");
+    let Error::Decode { path, .. } = &err else {
+        panic!("expected a decode error, got {err:?}")
+    };
     assert_eq!(path, "data.items[1].stage_list[0].type");
 }
 
 #[tokio::test]
 async fn missing_data_is_an_empty_answer() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok"}))).mount(&server).await;
-    let page = common::client(&server.uri()).list_job_processes().send().await.expect("succeeds");
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok"})))
+        .mount(&server)
+        .await;
+    let page = common::client(&server.uri())
+        .list_job_processes()
+        .send()
+        .await
+        .expect("succeeds");
     assert_eq!(page, ListJobProcessesData::default());
 }

@@ -23,6 +23,16 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         }
         doc(&text)
     });
+    let from_body = if names.is_empty() {
+        quote!(Self::Unknown(code))
+    } else {
+        quote! {
+            match code {
+                #(#codes => Self::#names,)*
+                other => Self::Unknown(other),
+            }
+        }
+    };
     quote! {
         #header
 
@@ -49,10 +59,7 @@ pub(super) fn emit(api: &Api) -> TokenStream {
 
         impl From<i64> for ErrorCode {
             fn from(code: i64) -> Self {
-                match code {
-                    #(#codes => Self::#names,)*
-                    other => Self::Unknown(other),
-                }
+                #from_body
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Emits `operations.rs`: for each operation a request builder, the `Client` method that starts it, the checks
 //! of its documented constraints, `send()`, and for paginated operations `pages()` and `items()`.
 
-use super::{defaultable, doc, doc_text, ident, rust_type};
+use super::{defaultable, doc, doc_text, ident, mentions_enum, rust_type};
 use crate::model::{Api, Method, Operation, Param, ParamLocation, Rules, Segment, Struct, Type};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -17,22 +17,30 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         .map(|op| emit_operation(op, &structs, &defaults));
     let header =
         super::doc_inner("One request builder per operation, started from a [`Client`] method.");
-    let import_enums = (!api.enums.is_empty()).then(|| {
+    // Import only what the operations use, so the file builds without warnings whatever the spec holds.
+    let uses_enums = api.operations.iter().any(|op| {
+        op.params.iter().any(|p| mentions_enum(&p.ty))
+            || op
+                .pagination
+                .as_ref()
+                .is_some_and(|pg| mentions_enum(&pg.item))
+    });
+    let uses_checks = api
+        .operations
+        .iter()
+        .any(|op| !validation(op, &structs).is_empty());
+    let import_enums = uses_enums.then(|| {
         quote!(
             use super::enums::*;
         )
     });
-    let import_types = (!api.structs.is_empty()).then(|| {
-        quote!(
-            use super::types::*;
-        )
-    });
+    let import_validate = uses_checks.then(|| quote!(validate,));
     quote! {
         #header
         #import_enums
-        #import_types
+        use super::types::*;
         use crate::operation::{HttpMethod, OperationInfo};
-        use crate::{transport, validate, Client, Error};
+        use crate::{transport, #import_validate Client, Error};
         #(#operations)*
     }
 }
@@ -426,26 +434,28 @@ fn validation(op: &Operation, structs: &BTreeMap<&str, &Struct>) -> Vec<TokenStr
     for p in &op.params {
         let name = ident(&p.name);
         let wire = &p.wire;
-        if p.location == ParamLocation::Path {
+        if p.location == ParamLocation::Path && p.ty == Type::String {
             checks.push(quote!(validate::path_segment(Self::OPERATION.id, #wire, &self.#name)?;));
         }
-        let value = if p.required {
-            quote!(Some(&self.#name))
-        } else {
-            quote!(self.#name.as_ref())
-        };
-        checks.extend(rule_checks(&p.rules, wire, &value, &p.ty));
+        checks.extend(rule_checks(
+            &p.rules,
+            wire,
+            &quote!(self.#name),
+            p.required,
+            &p.ty,
+        ));
     }
     if let Some(body) = &op.body {
         if let Some(s) = structs.get(body.ty.as_str()) {
             for f in &s.fields {
                 let name = ident(&f.name);
-                let value = if f.required {
-                    quote!(Some(&self.body.#name))
-                } else {
-                    quote!(self.body.#name.as_ref())
-                };
-                checks.extend(rule_checks(&f.rules, &f.wire, &value, &f.ty));
+                checks.extend(rule_checks(
+                    &f.rules,
+                    &f.wire,
+                    &quote!(self.body.#name),
+                    f.required,
+                    &f.ty,
+                ));
             }
             for group in &s.exclusive {
                 let entries = group.iter().filter_map(|field| {
@@ -466,33 +476,55 @@ fn validation(op: &Operation, structs: &BTreeMap<&str, &Struct>) -> Vec<TokenStr
     checks
 }
 
-/// Checks of one value; `value` is an expression of type `Option<&T>`.
-fn rule_checks(rules: &Rules, wire: &str, value: &TokenStream, ty: &Type) -> Vec<TokenStream> {
+/// Checks of one value. `field` is the field expression (`self.x` or `self.body.x`); `required` says whether
+/// it is a plain value or an `Option`.
+fn rule_checks(
+    rules: &Rules,
+    wire: &str,
+    field: &TokenStream,
+    required: bool,
+    ty: &Type,
+) -> Vec<TokenStream> {
     let mut checks = Vec::new();
     if matches!(ty, Type::I32 | Type::I64) {
+        let value = if required {
+            quote!(Some(i64::from(#field)))
+        } else {
+            quote!(#field.map(i64::from))
+        };
         if let Some(min) = rules.minimum {
             let min = Literal::i64_unsuffixed(min);
-            checks.push(quote!(validate::minimum(Self::OPERATION.id, #wire, #value.map(|v| i64::from(*v)), #min)?;));
+            checks.push(quote!(validate::minimum(Self::OPERATION.id, #wire, #value, #min)?;));
         }
         if let Some(max) = rules.maximum {
             let max = Literal::i64_unsuffixed(max);
-            checks.push(quote!(validate::maximum(Self::OPERATION.id, #wire, #value.map(|v| i64::from(*v)), #max)?;));
+            checks.push(quote!(validate::maximum(Self::OPERATION.id, #wire, #value, #max)?;));
         }
     }
     if *ty == Type::String {
+        let value = if required {
+            quote!(Some(#field.as_str()))
+        } else {
+            quote!(#field.as_deref())
+        };
         if let Some(min) = rules.min_length {
             let min = Literal::u64_unsuffixed(min);
-            checks.push(quote!(validate::min_length(Self::OPERATION.id, #wire, #value.map(String::as_str), #min)?;));
+            checks.push(quote!(validate::min_length(Self::OPERATION.id, #wire, #value, #min)?;));
         }
         if let Some(max) = rules.max_length {
             let max = Literal::u64_unsuffixed(max);
-            checks.push(quote!(validate::max_length(Self::OPERATION.id, #wire, #value.map(String::as_str), #max)?;));
+            checks.push(quote!(validate::max_length(Self::OPERATION.id, #wire, #value, #max)?;));
         }
     }
     if matches!(ty, Type::List(_)) {
         if let Some(max) = rules.max_items {
             let max = Literal::u64_unsuffixed(max);
-            checks.push(quote!(validate::max_items(Self::OPERATION.id, #wire, #value.map(Vec::len), #max)?;));
+            let len = if required {
+                quote!(Some(#field.len()))
+            } else {
+                quote!(#field.as_ref().map(Vec::len))
+            };
+            checks.push(quote!(validate::max_items(Self::OPERATION.id, #wire, #len, #max)?;));
         }
     }
     checks
@@ -507,8 +539,16 @@ fn send_fn(op: &Operation, data: &proc_macro2::Ident) -> TokenStream {
             Segment::Literal(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
             Segment::Param(name) => {
                 format.push_str("{}");
+                let is_string = op
+                    .params
+                    .iter()
+                    .any(|p| &p.name == name && p.ty == Type::String);
                 let name = ident(name);
-                path_args.push(quote!(transport::encode_path_segment(&self.#name)));
+                path_args.push(if is_string {
+                    quote!(transport::encode_path_segment(&self.#name))
+                } else {
+                    quote!(transport::encode_path_segment(&self.#name.to_string()))
+                });
             }
         }
     }

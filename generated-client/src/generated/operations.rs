@@ -244,19 +244,19 @@ impl ListExternalApplicationsRequest {
         validate::min_length(
             Self::OPERATION.id,
             "talent_id",
-            Some(&self.talent_id).map(String::as_str),
+            Some(self.talent_id.as_str()),
             1,
         )?;
         validate::minimum(
             Self::OPERATION.id,
             "page_size",
-            self.page_size.as_ref().map(|v| i64::from(*v)),
+            self.page_size.map(i64::from),
             1,
         )?;
         validate::maximum(
             Self::OPERATION.id,
             "page_size",
-            self.page_size.as_ref().map(|v| i64::from(*v)),
+            self.page_size.map(i64::from),
             20,
         )?;
         Ok(())
@@ -380,13 +380,13 @@ impl ListJobProcessesRequest {
         validate::minimum(
             Self::OPERATION.id,
             "page_size",
-            self.page_size.as_ref().map(|v| i64::from(*v)),
+            self.page_size.map(i64::from),
             1,
         )?;
         validate::maximum(
             Self::OPERATION.id,
             "page_size",
-            self.page_size.as_ref().map(|v| i64::from(*v)),
+            self.page_size.map(i64::from),
             100,
         )?;
         Ok(())

@@ -33,7 +33,10 @@ pub fn operations(spec: &Value) -> Vec<(String, Value)> {
 /// The documented 200 answer of an operation (the whole envelope).
 pub fn response_example(operation_id: &str) -> Value {
     let spec = spec();
-    let (_, op) = operations(&spec).into_iter().find(|(id, _)| id == operation_id).expect("operation in the spec");
+    let (_, op) = operations(&spec)
+        .into_iter()
+        .find(|(id, _)| id == operation_id)
+        .expect("operation in the spec");
     op["responses"]["200"]["content"]["application/json"]["example"].clone()
 }
 
@@ -55,7 +58,11 @@ pub fn retrying_client(base_url: &str, retries: u32) -> Client {
         .base_url(base_url)
         .tenant_access_token(TOKEN)
         .rate_limit(RateLimit::Off)
-        .retry(RetryPolicy { max_retries: retries, initial_backoff: Duration::from_millis(5), max_backoff: Duration::from_millis(20) })
+        .retry(RetryPolicy {
+            max_retries: retries,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(20),
+        })
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client builds")
