@@ -37,3 +37,8 @@ pub use generated::operations::*;
 pub use generated::types::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+
+/// The README's usage example, compiled as a doctest.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
