@@ -291,6 +291,10 @@ fn envelope_error_path(bytes: &[u8]) -> String {
         #[serde(default)]
         msg: String,
     }
+    // serde would read a JSON array as a struct's fields in order; a body that is not an object fails as a whole.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return ".".to_owned();
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, Shape>(&mut deserializer) {
         Err(e) => e.path().to_string(),
