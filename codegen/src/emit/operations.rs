@@ -579,7 +579,7 @@ fn send_fn(op: &Operation, data: &proc_macro2::Ident) -> TokenStream {
         };
     quote! {
         /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-        pub async fn send(&self) -> Result<#data, Error> {
+        pub async fn send(self) -> Result<#data, Error> {
             self.validate()?;
             let #mutable request = transport::Request::new(&Self::OPERATION, #path);
             #(#query)*

@@ -89,7 +89,7 @@ impl GetJobRequest {
         Ok(())
     }
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(&self) -> Result<GetJobData, Error> {
+    pub async fn send(self) -> Result<GetJobData, Error> {
         self.validate()?;
         let mut request = transport::Request::new(
             &Self::OPERATION,
@@ -162,7 +162,7 @@ impl GetJobConfigRequest {
         Ok(())
     }
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(&self) -> Result<GetJobConfigData, Error> {
+    pub async fn send(self) -> Result<GetJobConfigData, Error> {
         self.validate()?;
         let mut request = transport::Request::new(
             &Self::OPERATION,
@@ -262,7 +262,7 @@ impl ListExternalApplicationsRequest {
         Ok(())
     }
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(&self) -> Result<ListExternalApplicationsData, Error> {
+    pub async fn send(self) -> Result<ListExternalApplicationsData, Error> {
         self.validate()?;
         let mut request = transport::Request::new(
             &Self::OPERATION,
@@ -392,7 +392,7 @@ impl ListJobProcessesRequest {
         Ok(())
     }
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(&self) -> Result<ListJobProcessesData, Error> {
+    pub async fn send(self) -> Result<ListJobProcessesData, Error> {
         self.validate()?;
         let mut request = transport::Request::new(
             &Self::OPERATION,
@@ -585,7 +585,7 @@ impl SearchJobRequirementsRequest {
         Ok(())
     }
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(&self) -> Result<SearchJobRequirementsData, Error> {
+    pub async fn send(self) -> Result<SearchJobRequirementsData, Error> {
         self.validate()?;
         let mut request = transport::Request::new(
             &Self::OPERATION,
