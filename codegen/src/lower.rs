@@ -47,6 +47,7 @@ pub fn lower(file: &str, spec: &OpenAPI) -> Result<Api> {
     lowerer.declare_components()?;
     lowerer.lower_components()?;
     let operations = lowerer.lower_operations()?;
+    box_recursive_fields(&mut lowerer.structs);
     let error_codes = lowerer.collect_error_codes(&operations)?;
     Ok(Api {
         title: spec.info.title.clone(),
@@ -317,6 +318,7 @@ impl<'a> Lowerer<'a> {
                 required: object.required.contains(wire),
                 doc,
                 rules,
+                boxed: false,
             });
         }
         let mut exclusive = Vec::new();
@@ -1091,6 +1093,49 @@ impl<'a> Lowerer<'a> {
             items_field: items.name.clone(),
             item: (**item).clone(),
         })
+    }
+}
+
+/// Boxes every field through which a struct contains itself, directly or through other structs, so the Rust
+/// type has a finite size. Lists already live on the heap and break cycles.
+fn box_recursive_fields(structs: &mut BTreeMap<String, Struct>) {
+    let edges: BTreeMap<String, Vec<String>> = structs
+        .values()
+        .map(|s| {
+            let targets = s.fields.iter().filter_map(|f| match &f.ty {
+                Type::Struct(target) => Some(target.clone()),
+                _ => None,
+            });
+            (s.name.clone(), targets.collect())
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut pending = vec![from.to_owned()];
+        while let Some(current) = pending.pop() {
+            if current == to {
+                return true;
+            }
+            if seen.insert(current.clone()) {
+                pending.extend(edges.get(&current).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut boxed = Vec::new();
+    for s in structs.values() {
+        for (i, field) in s.fields.iter().enumerate() {
+            if let Type::Struct(target) = &field.ty {
+                if reaches(target, &s.name) {
+                    boxed.push((s.name.clone(), i));
+                }
+            }
+        }
+    }
+    for (name, i) in boxed {
+        if let Some(field) = structs.get_mut(&name).and_then(|s| s.fields.get_mut(i)) {
+            field.boxed = true;
+        }
     }
 }
 

@@ -67,6 +67,8 @@ pub struct Field {
     pub doc: Option<String>,
     /// Checks applied before a request carrying this field is sent.
     pub rules: Rules,
+    /// Whether the field is boxed because its struct contains itself through it (a recursive schema).
+    pub boxed: bool,
 }
 
 /// Documented limits of a value, checked before sending.

@@ -18,13 +18,19 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
 /// Type names the generated code or the runtime already uses; a schema with one of these names gets a suffix.
 const RESERVED_TYPES: &[&str] = &[
+    "ApiError",
     "Box",
     "Client",
+    "ClientBuilder",
     "Default",
     "Error",
     "ErrorCode",
+    "HttpMethod",
+    "OperationInfo",
     "Option",
+    "RateLimit",
     "Result",
+    "RetryPolicy",
     "Self",
     "String",
     "Value",
@@ -190,6 +196,8 @@ mod tests {
         assert_eq!(type_name("error"), "ErrorSchema");
         assert_eq!(type_name("Result"), "ResultSchema");
         assert_eq!(type_name("client"), "ClientSchema");
+        assert_eq!(type_name("http_method"), "HttpMethodSchema");
+        assert_eq!(type_name("RetryPolicy"), "RetryPolicySchema");
         assert_eq!(type_name("JobError"), "JobError");
         assert_eq!(variant_name("unknown"), "Unknown_");
     }

@@ -79,6 +79,11 @@ fn rust_keyword_names() {
 }
 
 #[test]
+fn recursive_schema() {
+    snapshot_fixture("recursive_schema");
+}
+
+#[test]
 fn every_fixture_has_a_test() {
     let mut names: Vec<String> = fs::read_dir(fixture_dir("fixtures"))
         .expect("fixtures folder")
@@ -98,6 +103,7 @@ fn every_fixture_has_a_test() {
         "paginated_operation",
         "path_and_query_parameters",
         "post_body",
+        "recursive_schema",
         "rust_keyword_names",
         "string_enum_parameter",
     ];

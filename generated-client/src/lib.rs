@@ -38,6 +38,11 @@ pub use generated::types::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 
+// The code generated for the codegen test fixtures, compiled against this runtime by
+// `cargo xtask check-fixtures`; absent from every other build.
+#[cfg(fixture_check)]
+include!(env!("FIXTURE_CHECK_MODULES"));
+
 /// The README's usage example, compiled as a doctest.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]

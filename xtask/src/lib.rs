@@ -152,3 +152,68 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         Err(_) => path.display().to_string(),
     }
 }
+
+/// Where the fixture specs of the codegen snapshot tests live.
+pub const FIXTURES: &str = "codegen/tests/fixtures";
+
+/// Generates every fixture spec into `target/fixture-check/<name>/` and compiles the results inside
+/// `generated-client` (with `--cfg fixture_check`, warnings denied), so golden output is known to build against
+/// the real runtime, not only to look right.
+pub fn check_fixtures(root: &Path) -> Result<Vec<String>, String> {
+    let fixtures = root.join(FIXTURES);
+    let out = root.join("target").join("fixture-check");
+    let mut names = Vec::new();
+    let entries = fs::read_dir(&fixtures).map_err(|e| format!("cannot read {FIXTURES}: {e}"))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("yaml") {
+            names.push(
+                path.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    names.sort();
+    let mut modules = String::from("// Written by `cargo xtask check-fixtures`.\n");
+    for name in &names {
+        let spec_name = format!("{FIXTURES}/{name}.yaml");
+        let files = codegen::generate_file(&spec_name, &root.join(&spec_name))
+            .map_err(|e| e.to_string())?;
+        let dir = out.join(name);
+        replace_folder(&files, &dir).map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+        modules.push_str(&format!(
+            "#[allow(missing_docs)]\n#[rustfmt::skip]\n#[path = {:?}]\npub mod fixture_{name};\n",
+            dir.join("mod.rs").display().to_string()
+        ));
+    }
+    let modules_file = out.join("modules.rs");
+    fs::write(&modules_file, modules)
+        .map_err(|e| format!("cannot write {}: {e}", modules_file.display()))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = std::process::Command::new(cargo)
+        .current_dir(root)
+        .env("FIXTURE_CHECK_MODULES", &modules_file)
+        .args([
+            "rustc",
+            "--quiet",
+            "-p",
+            "generated-client",
+            "--lib",
+            "--",
+            "--cfg",
+            "fixture_check",
+            "-D",
+            "warnings",
+        ])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "the generated code of a fixture does not compile (sources in {})",
+            out.display()
+        ));
+    }
+    Ok(names)
+}

@@ -6,11 +6,18 @@ use std::process::ExitCode;
 use xtask::{changes, display_path, project_root, replace_folder, DEFAULT_OUT, DEFAULT_SPEC};
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
+       cargo xtask check-fixtures
 
-  gen            regenerate the emitted code of generated-client from the spec
-  --check        change nothing; fail and list the stale files if the output is not what the spec generates
-  --spec FILE    the spec to read (default: spec/hire_v1.yaml)
-  --out DIR      the folder to write (default: generated-client/src/generated)";
+  gen              regenerate the emitted code of generated-client from the spec
+    --check        change nothing; fail and list the stale files if the output is not what the spec generates
+    --spec FILE    the spec to read (default: spec/hire_v1.yaml)
+    --out DIR      the folder to write (default: generated-client/src/generated)
+  check-fixtures   compile the code generated for every codegen test fixture inside generated-client";
+
+enum Task {
+    Gen(Args),
+    CheckFixtures,
+}
 
 struct Args {
     check: bool,
@@ -18,9 +25,15 @@ struct Args {
     out: Option<PathBuf>,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
     match args.next().as_deref() {
         Some("gen") => {}
+        Some("check-fixtures") => {
+            return match args.next() {
+                None => Ok(Task::CheckFixtures),
+                Some(other) => Err(format!("unknown argument `{other}`")),
+            }
+        }
         Some("-h" | "--help") | None => return Err(String::new()),
         Some(other) => return Err(format!("unknown task `{other}`")),
     }
@@ -38,12 +51,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    Ok(parsed)
+    Ok(Task::Gen(parsed))
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
+    let task = match parse_args(std::env::args().skip(1)) {
+        Ok(task) => task,
         Err(problem) => {
             if !problem.is_empty() {
                 eprintln!("error: {problem}");
@@ -52,7 +65,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match try_main(&args) {
+    let result = match task {
+        Task::Gen(args) => gen(&args),
+        Task::CheckFixtures => xtask::check_fixtures(&project_root()).map(|names| {
+            println!(
+                "the generated code of {} fixtures compiles: {}",
+                names.len(),
+                names.join(", ")
+            );
+            ExitCode::SUCCESS
+        }),
+    };
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -61,7 +85,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn try_main(args: &Args) -> Result<ExitCode, String> {
+fn gen(args: &Args) -> Result<ExitCode, String> {
     let root = project_root();
     let spec = args.spec.clone().unwrap_or_else(|| root.join(DEFAULT_SPEC));
     let out = args.out.clone().unwrap_or_else(|| root.join(DEFAULT_OUT));

@@ -2,7 +2,9 @@
 //! of its documented constraints, `send()`, and for paginated operations `pages()` and `items()`.
 
 use super::{defaultable, doc, doc_text, ident, mentions_enum, rust_type};
-use crate::model::{Api, Method, Operation, Param, ParamLocation, Rules, Segment, Struct, Type};
+use crate::model::{
+    Api, Field, Method, Operation, Param, ParamLocation, Rules, Segment, Struct, Type,
+};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
@@ -124,14 +126,7 @@ fn emit_operation(
         };
         let fields = body.setters.iter().filter_map(move |(setter, field)| {
             let f = s?.fields.iter().find(|f| &f.name == field)?;
-            Some(body_setter(
-                setter,
-                field,
-                &f.ty,
-                f.doc.as_deref(),
-                &f.wire,
-                &f.rules,
-            ))
+            Some(body_setter(setter, f))
         });
         std::iter::once(whole).chain(fields)
     });
@@ -375,22 +370,16 @@ fn param_setter(p: &Param) -> TokenStream {
     }
 }
 
-fn body_setter(
-    setter: &str,
-    field: &str,
-    ty: &Type,
-    text: Option<&str>,
-    wire: &str,
-    rules: &Rules,
-) -> TokenStream {
+fn body_setter(setter: &str, f: &Field) -> TokenStream {
     let method = ident(setter);
-    let field = ident(field);
+    let field = ident(&f.name);
+    let text = doc_text(f.doc.as_deref().unwrap_or(&f.wire));
     let doc = doc(&format!(
-        "{}\n\nBody field `{wire}`.{}",
-        doc_text(text.unwrap_or(wire)),
-        rules_doc(rules)
+        "{text}\n\nBody field `{}`.{}",
+        f.wire,
+        rules_doc(&f.rules)
     ));
-    match ty {
+    match &f.ty {
         Type::String => quote! {
             #doc
             pub fn #method(mut self, value: impl Into<String>) -> Self {
@@ -417,10 +406,15 @@ fn body_setter(
         }
         other => {
             let ty = rust_type(other);
+            let value = if f.boxed {
+                quote!(Box::new(value))
+            } else {
+                quote!(value)
+            };
             quote! {
                 #doc
                 pub fn #method(mut self, value: #ty) -> Self {
-                    self.body.#field = Some(value);
+                    self.body.#field = Some(#value);
                     self
                 }
             }

@@ -36,6 +36,7 @@ fn emit_struct(s: &Struct, default: bool) -> TokenStream {
     let fields = s.fields.iter().map(|field| {
         let name = ident(&field.name);
         let ty = rust_type(&field.ty);
+        let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
         let text = match &field.doc {
             Some(text) => format!("{}\n\nWire name: `{}`.", doc_text(text), field.wire),
             None => format!("Wire name: `{}`.", field.wire),
