@@ -227,7 +227,7 @@ impl ListExternalApplicationsRequest {
     ///
     /// Server default: `10`.
     ///
-    /// Checked before sending: at least 1, at most 20.
+    /// Checked before sending: at most 20.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
@@ -245,12 +245,6 @@ impl ListExternalApplicationsRequest {
             Self::OPERATION.id,
             "talent_id",
             Some(self.talent_id.as_str()),
-            1,
-        )?;
-        validate::minimum(
-            Self::OPERATION.id,
-            "page_size",
-            self.page_size.map(i64::from),
             1,
         )?;
         validate::maximum(
@@ -363,7 +357,7 @@ impl ListJobProcessesRequest {
     ///
     /// Server default: `10`.
     ///
-    /// Checked before sending: at least 1, at most 100.
+    /// Checked before sending: at most 100.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
@@ -377,12 +371,6 @@ impl ListJobProcessesRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
-        validate::minimum(
-            Self::OPERATION.id,
-            "page_size",
-            self.page_size.map(i64::from),
-            1,
-        )?;
         validate::maximum(
             Self::OPERATION.id,
             "page_size",
