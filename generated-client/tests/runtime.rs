@@ -72,6 +72,33 @@ async fn app_credentials_fetch_a_token_once_and_cache_it() {
 }
 
 #[tokio::test]
+async fn a_token_is_renewed_before_it_expires() {
+    let server = MockServer::start().await;
+    // A 2 s token is renewed at half its life.
+    mount_token(&server, "t-short", 2).await;
+    Mock::given(method("GET"))
+        .and(path(JOB_PATH))
+        .respond_with(ok(json!({})))
+        .mount(&server)
+        .await;
+    let client = app_client(&server.uri());
+    client.get_job("6001").send().await.expect("succeeds");
+    client.get_job("6001").send().await.expect("succeeds");
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        1,
+        "still fresh"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client.get_job("6001").send().await.expect("succeeds");
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        2,
+        "renewed past half its life"
+    );
+}
+
+#[tokio::test]
 async fn concurrent_calls_on_an_empty_cache_share_one_token_request() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
