@@ -215,17 +215,19 @@ fn decode<T: DeserializeOwned + Default>(
     retry_after: Option<Duration>,
     bytes: &[u8],
 ) -> Result<T, Error> {
+    let success = (200..300).contains(&status);
+    let http_error = |log_id| Error::Http {
+        operation,
+        status,
+        log_id,
+        excerpt: decode_excerpt(bytes),
+        retry_after,
+    };
     let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
         Ok(envelope) => envelope,
         Err(e) => {
-            if !(200..300).contains(&status) {
-                return Err(Error::Http {
-                    operation,
-                    status,
-                    log_id,
-                    excerpt: decode_excerpt(bytes),
-                    retry_after,
-                });
+            if !success {
+                return Err(http_error(log_id));
             }
             // Say where the envelope itself broke.
             let path = envelope_error_path(bytes);
@@ -251,14 +253,8 @@ fn decode<T: DeserializeOwned + Default>(
             retry_after,
         }));
     }
-    if !(200..300).contains(&status) {
-        return Err(Error::Http {
-            operation,
-            status,
-            log_id,
-            excerpt: decode_excerpt(bytes),
-            retry_after,
-        });
+    if !success {
+        return Err(http_error(log_id));
     }
     let Some(data) = envelope.data.filter(|raw| raw.get() != "null") else {
         return Ok(T::default());
