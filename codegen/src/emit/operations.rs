@@ -17,8 +17,9 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         .operations
         .iter()
         .map(|op| emit_operation(op, &structs, &defaults));
-    let header =
-        super::doc_inner("One request builder per operation, started from a [`Client`] method.");
+    let header = super::doc_inner(
+        "One request builder per operation, started from a [`Client`](crate::Client) method.",
+    );
     // Import only what the operations use, so the file builds without warnings whatever the spec holds.
     let uses_enums = api.operations.iter().any(|op| {
         op.params.iter().any(|p| mentions_enum(&p.ty))
@@ -37,12 +38,17 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         )
     });
     let import_validate = uses_checks.then(|| quote!(validate,));
+    let imports = (!api.operations.is_empty()).then(|| {
+        quote! {
+            #import_enums
+            use super::types::*;
+            use crate::operation::{HttpMethod, OperationInfo};
+            use crate::{transport, #import_validate Client, Error};
+        }
+    });
     quote! {
         #header
-        #import_enums
-        use super::types::*;
-        use crate::operation::{HttpMethod, OperationInfo};
-        use crate::{transport, #import_validate Client, Error};
+        #imports
         #(#operations)*
     }
 }
