@@ -5,7 +5,7 @@ mod common;
 
 use generated_client::*;
 use serde_json::{json, Value};
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// The one request the server received.
@@ -15,16 +15,13 @@ async fn only_request(server: &MockServer) -> Request {
     requests.into_iter().next().expect("one request")
 }
 
-fn data_of(example: &Value) -> Value {
-    example["data"].clone()
-}
-
-#[tokio::test]
-async fn list_job_processes_sends_query_and_decodes_the_example() {
+/// A server answering `verb path` with the documented example of `operation`, a client for it, and the
+/// example's `data`.
+async fn serve_example(operation: &str, verb: &str, at: &str) -> (MockServer, Client, Value) {
     let server = MockServer::start().await;
-    let example = common::response_example("list_job_processes");
-    Mock::given(method("GET"))
-        .and(path("/open-apis/hire/v1/job_processes"))
+    let example = common::response_example(operation);
+    Mock::given(method(verb))
+        .and(path(at))
         .and(header(
             "authorization",
             format!("Bearer {}", common::TOKEN).as_str(),
@@ -33,6 +30,22 @@ async fn list_job_processes_sends_query_and_decodes_the_example() {
         .mount(&server)
         .await;
     let client = common::client(&server.uri());
+    (server, client, example["data"].clone())
+}
+
+/// Asserts that `decoded` re-encodes to the documented `data`: nothing lost, nothing renamed.
+fn assert_is_example<T: serde::Serialize>(decoded: &T, data: &Value) {
+    assert_eq!(&serde_json::to_value(decoded).expect("encodes"), data);
+}
+
+#[tokio::test]
+async fn list_job_processes_sends_query_and_decodes_the_example() {
+    let (server, client, data) = serve_example(
+        "list_job_processes",
+        "GET",
+        "/open-apis/hire/v1/job_processes",
+    )
+    .await;
     let page = client
         .list_job_processes()
         .page_size(50)
@@ -40,10 +53,7 @@ async fn list_job_processes_sends_query_and_decodes_the_example() {
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(
-        serde_json::to_value(&page).expect("encodes"),
-        data_of(&example)
-    );
+    assert_is_example(&page, &data);
     let request = only_request(&server).await;
     assert_eq!(
         request.url.query(),
@@ -54,22 +64,12 @@ async fn list_job_processes_sends_query_and_decodes_the_example() {
 
 #[tokio::test]
 async fn search_job_requirements_posts_json_and_query() {
-    let server = MockServer::start().await;
-    let example = common::response_example("search_job_requirements");
-    Mock::given(method("POST"))
-        .and(path("/open-apis/hire/v1/job_requirements/search"))
-        .and(header(
-            "authorization",
-            format!("Bearer {}", common::TOKEN).as_str(),
-        ))
-        .and(header("content-type", "application/json; charset=utf-8"))
-        .and(body_json(
-            json!({"id_list": ["6952811314255265796", "6952811314255265797"]}),
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&example))
-        .mount(&server)
-        .await;
-    let client = common::client(&server.uri());
+    let (server, client, data) = serve_example(
+        "search_job_requirements",
+        "POST",
+        "/open-apis/hire/v1/job_requirements/search",
+    )
+    .await;
     let found = client
         .search_job_requirements()
         .user_id_type(UserIdType::UserId)
@@ -81,11 +81,18 @@ async fn search_job_requirements_posts_json_and_query() {
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(
-        serde_json::to_value(&found).expect("encodes"),
-        data_of(&example)
-    );
+    assert_is_example(&found, &data);
     let request = only_request(&server).await;
+    let content_type = request
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok());
+    assert_eq!(content_type, Some("application/json; charset=utf-8"));
+    let body: Value = serde_json::from_slice(&request.body).expect("the body is JSON");
+    assert_eq!(
+        body,
+        json!({"id_list": ["6952811314255265796", "6952811314255265797"]})
+    );
     assert_eq!(
         request.url.query(),
         Some("user_id_type=user_id&department_id_type=department_id&job_level_id_type=job_level_id&job_family_id_type=job_family_id&employee_type_id_type=employee_type_enum_id")
@@ -94,24 +101,19 @@ async fn search_job_requirements_posts_json_and_query() {
 
 #[tokio::test]
 async fn get_job_config_puts_the_job_id_in_the_path() {
-    let server = MockServer::start().await;
-    let example = common::response_example("get_job_config");
-    Mock::given(method("GET"))
-        .and(path("/open-apis/hire/v1/jobs/6960663240925956660/config"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&example))
-        .mount(&server)
-        .await;
-    let client = common::client(&server.uri());
+    let (server, client, data) = serve_example(
+        "get_job_config",
+        "GET",
+        "/open-apis/hire/v1/jobs/6960663240925956660/config",
+    )
+    .await;
     let config = client
         .get_job_config("6960663240925956660")
         .user_id_type(JobUserIdType::PeopleAdminId)
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(
-        serde_json::to_value(&config).expect("encodes"),
-        data_of(&example)
-    );
+    assert_is_example(&config, &data);
     let round = &config
         .job_config
         .expect("config")
@@ -131,14 +133,8 @@ async fn get_job_config_puts_the_job_id_in_the_path() {
 
 #[tokio::test]
 async fn get_job_percent_encodes_the_path_parameter() {
-    let server = MockServer::start().await;
-    let example = common::response_example("get_job");
-    Mock::given(method("GET"))
-        .and(path("/open-apis/hire/v1/jobs/R%26D%2F1%20x"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&example))
-        .mount(&server)
-        .await;
-    let client = common::client(&server.uri());
+    let (server, client, data) =
+        serve_example("get_job", "GET", "/open-apis/hire/v1/jobs/R%26D%2F1%20x").await;
     let job = client
         .get_job("R&D/1 x")
         .user_id_type(JobUserIdType::OpenId)
@@ -146,10 +142,7 @@ async fn get_job_percent_encodes_the_path_parameter() {
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(
-        serde_json::to_value(&job).expect("encodes"),
-        data_of(&example)
-    );
+    assert_is_example(&job, &data);
     let request = only_request(&server).await;
     assert_eq!(
         request.url.query(),
@@ -159,24 +152,19 @@ async fn get_job_percent_encodes_the_path_parameter() {
 
 #[tokio::test]
 async fn list_external_applications_sends_the_required_talent_id() {
-    let server = MockServer::start().await;
-    let example = common::response_example("list_external_applications");
-    Mock::given(method("GET"))
-        .and(path("/open-apis/hire/v1/external_applications"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&example))
-        .mount(&server)
-        .await;
-    let client = common::client(&server.uri());
+    let (server, client, data) = serve_example(
+        "list_external_applications",
+        "GET",
+        "/open-apis/hire/v1/external_applications",
+    )
+    .await;
     let page = client
         .list_external_applications("6960663240925956660")
         .page_size(20)
         .send()
         .await
         .expect("succeeds");
-    assert_eq!(
-        serde_json::to_value(&page).expect("encodes"),
-        data_of(&example)
-    );
+    assert_is_example(&page, &data);
     assert_eq!(
         page.items.expect("items")[0].delivery_type,
         Some(DeliveryType::HrSourcing)
