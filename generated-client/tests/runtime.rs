@@ -303,10 +303,19 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         .expect("builds");
 
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
-    assert!(
-        logs.contains("get_job") && logs.contains("LOG1"),
-        "the call is traced: {logs}"
-    );
+    for field in [
+        "feishu_hire_call{operation=\"get_job\"",
+        "attempt=2",
+        "status=500",
+        "code=1002001",
+        "log_id=\"LOG1\"",
+        "duration_ms=",
+    ] {
+        assert!(
+            logs.contains(field),
+            "the call's span lacks `{field}`: {logs}"
+        );
+    }
     let printed = [
         builder_debug,
         format!("{client:?}"),
