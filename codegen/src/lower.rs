@@ -555,6 +555,13 @@ impl<'a> Lowerer<'a> {
             return Err(self.err(&at.join("operationId"), "operationId is empty"));
         }
         self.check_extensions(&op.extensions, OPERATION_EXTENSIONS, at)?;
+        let fn_name = naming::snake_name(&id);
+        if naming::CLIENT_METHODS.contains(&fn_name.as_str()) {
+            return Err(self.err(
+                &at.join("operationId"),
+                format!("operationId `{id}` would be the Client method `{fn_name}`, which the runtime already has; rename it"),
+            ));
+        }
         let type_base = naming::type_name(&id);
         let builder = format!("{type_base}Request");
         self.claim_type_name(&builder, &at.join("operationId"))?;
@@ -644,7 +651,7 @@ impl<'a> Lowerer<'a> {
         };
 
         Ok(Operation {
-            fn_name: naming::snake_name(&id),
+            fn_name,
             const_name: naming::const_name(&id),
             builder,
             id,

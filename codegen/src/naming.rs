@@ -37,6 +37,9 @@ const RESERVED_TYPES: &[&str] = &[
     "Vec",
 ];
 
+/// Methods the hand-written `Client` already has; an operation cannot take one of these names.
+pub const CLIENT_METHODS: &[&str] = &["base_url", "builder", "clone", "execute", "fmt"];
+
 /// Method names of every request builder; a parameter with one of these names gets a suffix.
 pub const RESERVED_METHODS: &[&str] = &["body", "clone", "items", "pages", "send", "validate"];
 
