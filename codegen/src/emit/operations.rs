@@ -18,7 +18,7 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         .iter()
         .map(|op| emit_operation(op, &structs, &defaults));
     let header = super::doc_inner(
-        "One request builder per operation, started from a [`Client`](crate::Client) method.",
+        "One request builder per operation, each started from a method of [`crate::Client`].",
     );
     // Import only what the operations use, so the file builds without warnings whatever the spec holds.
     let uses_enums = api.operations.iter().any(|op| {
