@@ -2,7 +2,6 @@
 //! atomically. `main.rs` only parses arguments.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -29,12 +28,20 @@ pub enum Change {
     Removed(String),
 }
 
-impl fmt::Display for Change {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Change {
+    /// The file, relative to the output folder.
+    pub fn path(&self) -> &str {
         match self {
-            Change::Created(path) => write!(f, "created {path}"),
-            Change::Updated(path) => write!(f, "updated {path}"),
-            Change::Removed(path) => write!(f, "removed {path}"),
+            Change::Created(path) | Change::Updated(path) | Change::Removed(path) => path,
+        }
+    }
+
+    /// What happened to it: `created`, `updated` or `removed`.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Created(_) => "created",
+            Change::Updated(_) => "updated",
+            Change::Removed(_) => "removed",
         }
     }
 }

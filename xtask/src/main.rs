@@ -102,7 +102,7 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
     if args.check {
         eprintln!("{out_name} is stale; it differs from what {spec_name} generates:");
         for change in &changes {
-            eprintln!("  {out_name}/{}", change_path(change));
+            eprintln!("  {out_name}/{} ({})", change.path(), change.verb());
         }
         eprintln!("run `cargo xtask gen` and commit the result");
         return Ok(ExitCode::FAILURE);
@@ -110,19 +110,7 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
     replace_folder(&files, &out)
         .map_err(|e| format!("cannot write {out_name} (it is unchanged): {e}"))?;
     for change in &changes {
-        println!(
-            "{}",
-            change
-                .to_string()
-                .replacen(' ', &format!(" {out_name}/"), 1)
-        );
+        println!("{} {out_name}/{}", change.verb(), change.path());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn change_path(change: &xtask::Change) -> String {
-    let text = change.to_string();
-    text.split_once(' ')
-        .map(|(what, path)| format!("{path} ({what})"))
-        .unwrap_or(text)
 }
