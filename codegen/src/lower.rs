@@ -324,7 +324,13 @@ impl<'a> Lowerer<'a> {
         let mut exclusive = Vec::new();
         if let Some(groups) = schema.schema_data.extensions.get("x-mutually-exclusive") {
             let groups_at = at.join("x-mutually-exclusive");
-            for (i, group) in groups.as_array().into_iter().flatten().enumerate() {
+            let Some(groups) = groups.as_array() else {
+                return Err(self.err(
+                    &groups_at,
+                    "x-mutually-exclusive must be a list of lists of property names",
+                ));
+            };
+            for (i, group) in groups.iter().enumerate() {
                 let names = string_list(group).ok_or_else(|| {
                     self.err(&groups_at.join(i), "expected a list of property names")
                 })?;
@@ -339,12 +345,6 @@ impl<'a> Lowerer<'a> {
                     rust.push(field.name.clone());
                 }
                 exclusive.push(rust);
-            }
-            if !groups.is_array() {
-                return Err(self.err(
-                    &groups_at,
-                    "x-mutually-exclusive must be a list of lists of property names",
-                ));
             }
         }
         let doc = schema.schema_data.description.clone();
