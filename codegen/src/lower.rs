@@ -652,7 +652,6 @@ impl<'a> Lowerer<'a> {
 
         Ok(Operation {
             fn_name,
-            const_name: naming::const_name(&id),
             builder,
             id,
             method,

@@ -86,13 +86,6 @@ pub struct Rules {
     pub max_items: Option<u64>,
 }
 
-impl Rules {
-    /// Whether there is nothing to check.
-    pub fn is_empty(&self) -> bool {
-        *self == Rules::default()
-    }
-}
-
 /// How an enum travels on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnumRepr {
@@ -228,8 +221,6 @@ pub struct Operation {
     pub fn_name: String,
     /// Rust name of the request builder type.
     pub builder: String,
-    /// Rust name of the constant describing the operation.
-    pub const_name: String,
     /// HTTP method.
     pub method: Method,
     /// Path template as written in the spec.

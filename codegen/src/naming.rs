@@ -94,14 +94,6 @@ pub fn variant_name(wire: &str) -> String {
     name
 }
 
-/// The SCREAMING_SNAKE name of a constant.
-pub fn const_name(wire: &str) -> String {
-    let name = snake_name(wire);
-    name.trim_start_matches("r#")
-        .trim_end_matches('_')
-        .to_ascii_uppercase()
-}
-
 fn escape_keyword(name: String) -> String {
     if NOT_RAW.contains(&name.as_str()) {
         format!("{name}_")
@@ -203,13 +195,6 @@ mod tests {
         assert_eq!(type_name("RetryPolicy"), "RetryPolicySchema");
         assert_eq!(type_name("JobError"), "JobError");
         assert_eq!(variant_name("unknown"), "Unknown_");
-    }
-
-    #[test]
-    fn constants_are_screaming_snake() {
-        assert_eq!(const_name("get_job"), "GET_JOB");
-        assert_eq!(const_name("type"), "TYPE");
-        assert_eq!(const_name("self"), "SELF");
     }
 
     #[test]
