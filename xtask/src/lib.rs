@@ -1,9 +1,11 @@
-//! The work behind `cargo xtask gen`: compare generated files with the output folder, and replace the folder
-//! atomically. `main.rs` only parses arguments.
+//! The work behind `cargo xtask gen`: compare generated files with the output folder ([`changes`]) and replace
+//! it ([`output`]); compile the code of every test fixture ([`check_fixtures`]). `main.rs` only parses arguments.
 
+pub mod output;
+
+pub use output::{read_generated, recover, replace_folder, OutputError, Recovery};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 /// The project root (the folder of the workspace `Cargo.toml`).
@@ -46,9 +48,10 @@ impl Change {
     }
 }
 
-/// The differences between `files` and the folder `out`, in path order. A missing folder counts as empty.
-pub fn changes(files: &BTreeMap<String, String>, out: &Path) -> io::Result<Vec<Change>> {
-    let existing = read_folder(out)?;
+/// The differences between `files` and the folder `out`, in path order. A missing folder counts as empty; a
+/// folder holding anything the generator did not write is an error that names those entries.
+pub fn changes(files: &BTreeMap<String, String>, out: &Path) -> Result<Vec<Change>, OutputError> {
+    let existing = read_generated(out)?;
     let mut changes = Vec::new();
     for (path, contents) in files {
         match existing.get(path) {
@@ -63,82 +66,6 @@ pub fn changes(files: &BTreeMap<String, String>, out: &Path) -> io::Result<Vec<C
         }
     }
     Ok(changes)
-}
-
-/// Every file below `dir`, by path relative to it with `/` separators.
-fn read_folder(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut files = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(files);
-    }
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in fs::read_dir(&current)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).unwrap_or(&path);
-                let key = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.insert(key, fs::read(&path)?);
-            }
-        }
-    }
-    Ok(files)
-}
-
-/// Makes the folder `out` hold exactly `files`. The new contents are written to a sibling folder first and
-/// swapped in by renames, so after any failure `out` is as it was.
-pub fn replace_folder(files: &BTreeMap<String, String>, out: &Path) -> io::Result<()> {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "generated".to_owned());
-    let parent = out.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let staging = parent.join(format!(".{name}.new"));
-    let backup = parent.join(format!(".{name}.old"));
-    for leftover in [&staging, &backup] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)?;
-        }
-    }
-    let written = (|| {
-        for (path, contents) in files {
-            let target = staging.join(path);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            fs::write(&target, contents)?;
-        }
-        fs::create_dir_all(&staging)
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let had_old = out.exists();
-    if had_old {
-        if let Err(e) = fs::rename(out, &backup) {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    }
-    if let Err(e) = fs::rename(&staging, out) {
-        if had_old {
-            let _ = fs::rename(&backup, out);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if had_old {
-        fs::remove_dir_all(&backup)?;
-    }
-    Ok(())
 }
 
 /// The name of `path` relative to `root` with `/` separators, or `path` as given when it is elsewhere.

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xtask::{changes, display_path, project_root, replace_folder, DEFAULT_OUT, DEFAULT_SPEC};
+use xtask::{
+    changes, display_path, project_root, recover, replace_folder, OutputError, DEFAULT_OUT,
+    DEFAULT_SPEC,
+};
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
        cargo xtask check-fixtures
@@ -11,7 +14,8 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
   gen              regenerate the emitted code of generated-client from the spec
     --check        change nothing; fail and list the stale files if the output is not what the spec generates
     --spec FILE    the spec to read (default: spec/hire_v1.yaml)
-    --out DIR      the folder to write (default: generated-client/src/generated)
+    --out DIR      the folder to write (default: generated-client/src/generated); it may hold only
+                   files that `cargo xtask gen` wrote, and the run refuses and changes nothing otherwise
   check-fixtures   compile the code generated for every codegen test fixture inside generated-client";
 
 enum Task {
@@ -93,7 +97,16 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
     let out_name = display_path(&root, &out);
 
     let files = codegen::generate_file(&spec_name, &spec).map_err(|e| e.to_string())?;
-    let changes = changes(&files, &out).map_err(|e| format!("cannot read {out_name}: {e}"))?;
+    if !args.check {
+        let recovery = recover(&out).map_err(|e| e.to_string())?;
+        if recovery.restored {
+            println!("restored {out_name} as it was before an interrupted run");
+        }
+        for leftover in &recovery.removed {
+            println!("removed {}, left by an interrupted run", leftover.display());
+        }
+    }
+    let changes = changes(&files, &out).map_err(|e| e.to_string())?;
 
     if changes.is_empty() {
         println!("{out_name} is up to date with {spec_name}");
@@ -107,8 +120,10 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
         eprintln!("run `cargo xtask gen` and commit the result");
         return Ok(ExitCode::FAILURE);
     }
-    replace_folder(&files, &out)
-        .map_err(|e| format!("cannot write {out_name} (it is unchanged): {e}"))?;
+    replace_folder(&files, &out).map_err(|e| match e {
+        OutputError::Foreign { .. } | OutputError::NotAFolder { .. } => e.to_string(),
+        OutputError::Io { .. } => format!("cannot write {out_name} (it is unchanged): {e}"),
+    })?;
     for change in &changes {
         println!("{} {out_name}/{}", change.verb(), change.path());
     }

@@ -42,12 +42,18 @@ fn generated_client_matches_the_spec() {
     );
 }
 
+/// A file as the generator writes it.
+fn generated(body: &str) -> String {
+    format!("{}\n{body}\n", codegen::render::header("spec.yaml"))
+}
+
 #[test]
 fn replacing_writes_new_files_and_removes_old_ones() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("generated");
-    replace_folder(&files(&[("a.rs", "one"), ("b.rs", "two")]), &out).expect("first write");
-    let next = files(&[("a.rs", "one"), ("c.rs", "three")]);
+    let first = files(&[("a.rs", &generated("one")), ("b.rs", &generated("two"))]);
+    replace_folder(&first, &out).expect("first write");
+    let next = files(&[("a.rs", &generated("one")), ("c.rs", &generated("three"))]);
     assert_eq!(
         changes(&next, &out).expect("readable"),
         [
@@ -73,10 +79,14 @@ fn replacing_writes_new_files_and_removes_old_ones() {
 fn a_failed_write_leaves_the_folder_as_it_was() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("generated");
-    let before = files(&[("a.rs", "one")]);
+    let before = files(&[("a.rs", &generated("one"))]);
     replace_folder(&before, &out).expect("first write");
     // `x` is written as a file, so `x/y.rs` cannot be created beneath it.
-    let impossible = files(&[("a.rs", "changed"), ("x", "file"), ("x/y.rs", "nested")]);
+    let impossible = files(&[
+        ("a.rs", &generated("changed")),
+        ("x", &generated("file")),
+        ("x/y.rs", &generated("nested")),
+    ]);
     replace_folder(&impossible, &out).expect_err("the write fails");
     assert_eq!(folder(&out), before);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -120,8 +130,8 @@ fn gen_and_check_from_the_command_line() {
         "{stdout}"
     );
 
-    fs::write(out.join("stale.rs"), "// left over").expect("write");
-    fs::write(out.join("types.rs"), "// edited by hand").expect("write");
+    fs::write(out.join("stale.rs"), generated("// no longer produced")).expect("write");
+    fs::write(out.join("types.rs"), generated("// changed")).expect("write");
     let check = xtask(&["gen", "--check", "--out", out_arg]);
     assert_eq!(check.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&check.stderr);
