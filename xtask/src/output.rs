@@ -118,27 +118,32 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 /// Every file below `dir`, by path relative to it with `/` separators, if the generator wrote them all. A
 /// missing folder counts as empty. Symlinks are never followed.
 pub fn read_generated(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, OutputError> {
-    let (files, foreign) = read_tree(dir, false)?;
-    if foreign.is_empty() {
-        Ok(files)
+    let tree = read_tree(dir, false)?;
+    if tree.foreign.is_empty() {
+        Ok(tree.files)
     } else {
         Err(OutputError::Foreign {
             folder: dir.to_path_buf(),
-            entries: foreign,
+            entries: tree.foreign,
         })
     }
 }
 
+/// What a folder holds, split by owner.
+#[derive(Default)]
+struct Tree {
+    /// The generator's files, by relative path.
+    files: BTreeMap<String, Vec<u8>>,
+    /// Everything else, relative to the folder and described.
+    foreign: Vec<String>,
+}
+
 /// The files below `dir` and the entries the generator did not write. `marked` says the folder is an
 /// unfinished staging folder, whose partly written files count as the generator's.
-fn read_tree(
-    dir: &Path,
-    marked: bool,
-) -> Result<(BTreeMap<String, Vec<u8>>, Vec<String>), OutputError> {
-    let mut files = BTreeMap::new();
-    let mut foreign = Vec::new();
+fn read_tree(dir: &Path, marked: bool) -> Result<Tree, OutputError> {
+    let mut tree = Tree::default();
     match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((files, foreign)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(tree),
         Err(e) => return Err(io_error(dir)(e)),
         Ok(meta) if meta.file_type().is_symlink() => {
             return Err(OutputError::NotAFolder {
@@ -164,29 +169,27 @@ fn read_tree(
             let kind = entry.file_type().map_err(io_error(&path))?;
             let key = relative_key(dir, &path);
             if kind.is_symlink() {
-                foreign.push(format!("{key} (a symlink)"));
+                tree.foreign.push(format!("{key} (a symlink)"));
             } else if kind.is_dir() {
                 pending.push(path);
             } else if !kind.is_file() {
-                foreign.push(format!("{key} (not a regular file)"));
+                tree.foreign.push(format!("{key} (not a regular file)"));
             } else {
                 let contents = fs::read(&path).map_err(io_error(&path))?;
                 if marked || is_generated(&contents) {
-                    files.insert(key, contents);
+                    tree.files.insert(key, contents);
                 } else {
-                    foreign.push(key);
+                    tree.foreign.push(key);
                 }
             }
         }
         if empty && current != dir {
-            foreign.push(format!(
-                "{}/ (an empty folder)",
-                relative_key(dir, &current)
-            ));
+            let key = relative_key(dir, &current);
+            tree.foreign.push(format!("{key}/ (an empty folder)"));
         }
     }
-    foreign.sort();
-    Ok((files, foreign))
+    tree.foreign.sort();
+    Ok(tree)
 }
 
 fn relative_key(dir: &Path, path: &Path) -> String {
@@ -266,13 +269,13 @@ fn exists(path: &Path) -> Result<bool, OutputError> {
 
 fn check_leftover(path: &Path) -> Result<(), OutputError> {
     let marked = fs::symlink_metadata(path.join(STAGING_MARKER)).is_ok();
-    let (_, foreign) = read_tree(path, marked)?;
-    if foreign.is_empty() {
+    let tree = read_tree(path, marked)?;
+    if tree.foreign.is_empty() {
         Ok(())
     } else {
         Err(OutputError::Foreign {
             folder: path.to_path_buf(),
-            entries: foreign,
+            entries: tree.foreign,
         })
     }
 }
