@@ -1,18 +1,24 @@
 //! Tenant access tokens: a fixed one, or one obtained from the app credentials, cached until shortly before it
-//! expires and refreshed by a single request however many calls wait for it.
+//! expires and refreshed by a single request however many calls wait for it. A failed request is shared by
+//! its waiters and remembered briefly, so a failing token endpoint is not asked once per call.
 
 use crate::error::Error;
-use crate::transport::{decode_excerpt, header_text, LOG_ID_HEADER};
+use crate::response::{self, Quoting};
 use serde::Deserialize;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::time::Duration;
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 /// The path of Feishu's "tenant access token for a self-built app" endpoint.
 pub const TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
 
 /// Refresh this long before expiry at most (less for short-lived tokens: see [`refresh_margin`]).
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// How long a failed token request is remembered: calls in that time get its error instead of asking again.
+pub const TOKEN_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A string that never shows in `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -51,16 +57,73 @@ pub(crate) enum Auth {
     App(AppToken),
 }
 
+/// A token cached until its refresh time, fetched by one request however many calls wait for it. A failed
+/// fetch is remembered for [`TOKEN_FAILURE_BACKOFF`]: the calls that waited for it, and those that come
+/// during that time, get its error without asking again.
+#[derive(Default)]
+pub(crate) struct TokenCell {
+    state: Mutex<CellState>,
+}
+
+#[derive(Default)]
+enum CellState {
+    #[default]
+    Empty,
+    Valid {
+        token: Secret,
+        refresh_at: Instant,
+    },
+    Failed {
+        error: Error,
+        retry_at: Instant,
+    },
+}
+
+impl TokenCell {
+    /// The cached token, or the one `fetch` gets (with its lifetime).
+    pub(crate) async fn get<F>(&self, fetch: F) -> Result<Secret, Error>
+    where
+        F: Future<Output = Result<(Secret, Duration), Error>>,
+    {
+        let mut state = self.state.lock().await;
+        let now = Instant::now();
+        match &*state {
+            CellState::Valid { token, refresh_at } if now < *refresh_at => return Ok(token.clone()),
+            CellState::Failed { error, retry_at } if now < *retry_at => return Err(error.clone()),
+            _ => {}
+        }
+        match fetch.await {
+            Ok((token, lifetime)) => {
+                *state = CellState::Valid {
+                    token: token.clone(),
+                    refresh_at: Instant::now() + lifetime - refresh_margin(lifetime),
+                };
+                Ok(token)
+            }
+            Err(error) => {
+                *state = CellState::Failed {
+                    error: error.clone(),
+                    retry_at: Instant::now() + TOKEN_FAILURE_BACKOFF,
+                };
+                Err(error)
+            }
+        }
+    }
+
+    /// Forgets `stale` so the next call fetches a new token; a token fetched meanwhile by another call is kept.
+    pub(crate) async fn invalidate(&self, stale: &Secret) {
+        let mut state = self.state.lock().await;
+        if matches!(&*state, CellState::Valid { token, .. } if token == stale) {
+            *state = CellState::Empty;
+        }
+    }
+}
+
 /// The token cache of an app.
 pub(crate) struct AppToken {
     app_id: String,
     app_secret: Secret,
-    cached: Mutex<Option<Cached>>,
-}
-
-struct Cached {
-    token: Secret,
-    refresh_at: Instant,
+    cell: TokenCell,
 }
 
 impl fmt::Debug for AppToken {
@@ -91,43 +154,33 @@ impl AppToken {
         AppToken {
             app_id,
             app_secret,
-            cached: Mutex::new(None),
+            cell: TokenCell::default(),
         }
     }
 
-    /// A valid token: the cached one, or a new one. Callers that arrive while a fetch is under way wait for
-    /// it instead of starting their own.
+    /// A valid token: the cached one, or a new one.
     pub(crate) async fn token(
         &self,
         http: &reqwest::Client,
         base_url: &str,
+        max_response_bytes: usize,
     ) -> Result<Secret, Error> {
-        let mut cached = self.cached.lock().await;
-        if let Some(c) = cached.as_ref() {
-            if Instant::now() < c.refresh_at {
-                return Ok(c.token.clone());
-            }
-        }
-        let (token, lifetime) = self.fetch(http, base_url).await?;
-        *cached = Some(Cached {
-            token: token.clone(),
-            refresh_at: Instant::now() + lifetime - refresh_margin(lifetime),
-        });
-        Ok(token)
+        self.cell
+            .get(self.fetch(http, base_url, max_response_bytes))
+            .await
     }
 
-    /// Forgets `stale` so the next call fetches a new token; a token fetched meanwhile by another call is kept.
+    /// Forgets `stale` so the next call fetches a new token.
     pub(crate) async fn invalidate(&self, stale: &Secret) {
-        let mut cached = self.cached.lock().await;
-        if cached.as_ref().is_some_and(|c| c.token == *stale) {
-            *cached = None;
-        }
+        self.cell.invalidate(stale).await;
     }
 
+    /// Asks Feishu for a token. No error quotes the answer: it may hold the token.
     async fn fetch(
         &self,
         http: &reqwest::Client,
         base_url: &str,
+        max_response_bytes: usize,
     ) -> Result<(Secret, Duration), Error> {
         const OPERATION: &str = "tenant_access_token";
         tracing::debug!(app_id = %self.app_id, "fetching a tenant access token");
@@ -139,47 +192,47 @@ impl AppToken {
             .send()
             .await
             .map_err(|e| Error::from_reqwest(OPERATION, e))?;
-        let status = response.status().as_u16();
-        let log_id = header_text(response.headers(), LOG_ID_HEADER);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::from_reqwest(OPERATION, e))?;
-        let answer: TokenAnswer = match serde_json::from_slice(&bytes) {
-            Ok(answer) => answer,
+        let answer = response::read(response, OPERATION, max_response_bytes).await?;
+        let (status, log_id) = (answer.status, answer.log_id);
+        let mut deserializer = serde_json::Deserializer::from_slice(&answer.body);
+        let decoded: TokenAnswer = match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(decoded) => decoded,
             Err(_) if status >= 400 => {
                 return Err(Error::Http {
                     operation: OPERATION,
                     status,
                     log_id,
-                    excerpt: decode_excerpt(&bytes),
-                    retry_after: None,
+                    excerpt: None,
+                    retry_after: answer.retry_after,
                 })
             }
             Err(e) => {
                 return Err(Error::Decode {
                     operation: OPERATION,
-                    path: ".".to_owned(),
-                    message: e.to_string(),
+                    path: e.path().to_string(),
+                    message: Quoting::Nothing.message(e.inner()),
                     status,
                     log_id,
-                    excerpt: decode_excerpt(&bytes),
+                    excerpt: None,
                 })
             }
         };
-        match (answer.code, answer.tenant_access_token, answer.expire) {
-            (0, Some(token), Some(expire)) if !token.is_empty() && expire > 0 => {
+        let token = decoded.tenant_access_token.unwrap_or_default();
+        // Feishu's message is quoted, but never with the secret or a token in it.
+        let msg = response::redact(&decoded.msg, &[self.app_secret.expose(), &token]);
+        match (decoded.code, decoded.expire) {
+            (0, Some(expire)) if !token.is_empty() && expire > 0 => {
                 Ok((Secret::new(token), Duration::from_secs(expire)))
             }
-            (0, _, _) => Err(Error::Token {
+            (0, _) => Err(Error::Token {
                 code: 0,
-                msg: "the answer has no tenant_access_token or expire".to_owned(),
+                msg: "the answer has no tenant_access_token or no positive expire".to_owned(),
                 http_status: status,
                 log_id,
             }),
-            (code, _, _) => Err(Error::Token {
+            (code, _) => Err(Error::Token {
                 code,
-                msg: answer.msg,
+                msg,
                 http_status: status,
                 log_id,
             }),

@@ -1,7 +1,8 @@
 //! [`Client`] and its builder: base URL, authentication, timeouts, retries and rate limits.
 
 use crate::auth::{AppToken, Auth, Secret};
-use crate::rate_limit::{Limiter, RateLimit};
+use crate::rate_limit::{RateLimit, RateLimiter, WindowLimiter};
+use crate::response::{Quoting, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::retry::RetryPolicy;
 use crate::Error;
 use std::fmt;
@@ -26,7 +27,10 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) auth: Auth,
     pub(crate) retry: RetryPolicy,
-    pub(crate) limiter: Limiter,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) limiter: Arc<dyn RateLimiter>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) quoting: Quoting,
 }
 
 impl fmt::Debug for Client {
@@ -65,6 +69,9 @@ pub struct ClientBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     rate_limit: RateLimit,
+    limiter: Option<Arc<dyn RateLimiter>>,
+    max_response_bytes: usize,
+    error_excerpts: bool,
 }
 
 impl Default for ClientBuilder {
@@ -76,6 +83,9 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             rate_limit: RateLimit::Documented,
+            limiter: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            error_excerpts: true,
         }
     }
 }
@@ -94,6 +104,9 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("limiter", &self.limiter)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("error_excerpts", &self.error_excerpts)
             .finish()
     }
 }
@@ -142,9 +155,33 @@ impl ClientBuilder {
         self
     }
 
-    /// How calls are paced (default [`RateLimit::Documented`]).
+    /// Which limit calls are kept under (default [`RateLimit::Documented`]).
     pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
         self.rate_limit = rate_limit;
+        self
+    }
+
+    /// What enforces the limit (default a [`WindowLimiter`] of this client and its clones). Give a limiter
+    /// shared by every instance of a service to keep them under the limit together.
+    pub fn rate_limiter(mut self, limiter: impl RateLimiter + 'static) -> Self {
+        self.limiter = Some(Arc::new(limiter));
+        self
+    }
+
+    /// The largest answer the client reads, in bytes after decompression (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB). A larger answer is refused with [`Error::TooLarge`] as soon as
+    /// it passes the limit, without reading the rest.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Whether decoding errors quote the answer (default `true`): a few characters around the place decoding
+    /// failed, and the value found there. Answers of the Hire API hold candidates' personal data; with `false`,
+    /// [`Error::Decode`] and [`Error::Http`] quote nothing of the body. Answers of the token endpoint are never
+    /// quoted.
+    pub fn error_excerpts(mut self, quote: bool) -> Self {
+        self.error_excerpts = quote;
         self
     }
 
@@ -153,6 +190,11 @@ impl ClientBuilder {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         let parsed = reqwest::Url::parse(&base_url)
             .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a URL: {e}")))?;
+        if self.max_response_bytes == 0 {
+            return Err(Error::Config(
+                "max_response_bytes is 0; no answer would fit".to_owned(),
+            ));
+        }
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "base URL `{base_url}` must start with http:// or https://"
@@ -179,6 +221,7 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(concat!("feishu-hire-rust/", env!("CARGO_PKG_VERSION")))
+            .gzip(true)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
@@ -187,7 +230,16 @@ impl ClientBuilder {
                 base_url,
                 auth,
                 retry: self.retry,
-                limiter: Limiter::new(self.rate_limit),
+                rate_limit: self.rate_limit,
+                limiter: self
+                    .limiter
+                    .unwrap_or_else(|| Arc::new(WindowLimiter::new())),
+                max_response_bytes: self.max_response_bytes,
+                quoting: if self.error_excerpts {
+                    Quoting::Excerpts
+                } else {
+                    Quoting::Nothing
+                },
             }),
         })
     }

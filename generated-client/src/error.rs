@@ -1,6 +1,7 @@
 //! The one error type of the client. Every message says which operation failed and why; none contains a secret.
 
 use crate::ErrorCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Feishu's codes for a tenant access token that is invalid or expired; the client refreshes and retries once.
@@ -9,7 +10,9 @@ pub const TOKEN_INVALID_CODES: [i64; 3] = [99991663, 99991664, 99991671];
 pub const RATE_LIMITED_CODE: i64 = 99991400;
 
 /// Anything that can go wrong with a call.
-#[derive(Debug, thiserror::Error)]
+///
+/// Cheap to clone: the calls that waited on one failed token request all get the same error.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Feishu answered with a non-zero `code`.
@@ -23,7 +26,7 @@ pub enum Error {
         operation: &'static str,
         /// What failed underneath.
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
 
     /// No complete answer within the configured timeout.
@@ -33,39 +36,57 @@ pub enum Error {
         operation: &'static str,
         /// What failed underneath.
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
 
     /// The server answered with an HTTP error whose body is not a Feishu answer (a proxy's HTML page, say).
-    #[error("{operation}: HTTP {status} without a Feishu answer{}; body starts: {excerpt}", log_suffix(.log_id))]
+    #[error("{operation}: HTTP {status} without a Feishu answer{}{}", log_suffix(.log_id), excerpt_suffix("body starts", .excerpt))]
     Http {
-        /// The operation.
+        /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
         /// HTTP status.
         status: u16,
         /// The `X-Tt-Logid` header, if any.
         log_id: Option<String>,
-        /// The start of the body.
-        excerpt: String,
+        /// The start of the body; `None` for the token request, or when excerpts are switched off
+        /// ([`ClientBuilder::error_excerpts`](crate::ClientBuilder::error_excerpts)).
+        excerpt: Option<String>,
         /// The wait the server asked for (`Retry-After`).
         retry_after: Option<Duration>,
     },
 
     /// A successful answer whose JSON does not have the documented shape.
-    #[error("{operation}: cannot decode the answer at `{path}`: {message}{}; body starts: {excerpt}", log_suffix(.log_id))]
+    #[error("{operation}: cannot decode the answer at `{path}`: {message}{}{}", log_suffix(.log_id), excerpt_suffix("near", .excerpt))]
     Decode {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
         /// Where in the JSON decoding failed, e.g. `data.items[0].type`; `.` is the whole body.
         path: String,
-        /// What was wrong there.
+        /// What was wrong there. Without the values it would quote for the token request, or when excerpts
+        /// are switched off.
         message: String,
         /// HTTP status.
         status: u16,
         /// The `X-Tt-Logid` header, if any.
         log_id: Option<String>,
-        /// The start of the body.
-        excerpt: String,
+        /// A few characters on each side of the place decoding failed; `None` for the token request, or when
+        /// excerpts are switched off ([`ClientBuilder::error_excerpts`](crate::ClientBuilder::error_excerpts)).
+        excerpt: Option<String>,
+    },
+
+    /// The answer is larger than the configured limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)); the client stopped
+    /// reading it there.
+    #[error("{operation}: the answer is larger than {limit} bytes (HTTP {status}{}); raise the limit with `ClientBuilder::max_response_bytes` if it is expected", log_suffix(.log_id))]
+    TooLarge {
+        /// The operation, or `tenant_access_token` for the token request.
+        operation: &'static str,
+        /// The limit, in bytes after decompression.
+        limit: usize,
+        /// HTTP status.
+        status: u16,
+        /// The `X-Tt-Logid` header, if any.
+        log_id: Option<String>,
     },
 
     /// The request breaks a documented constraint; nothing was sent.
@@ -169,17 +190,28 @@ impl Error {
             Error::Api(api) => api.log_id.as_deref(),
             Error::Http { log_id, .. }
             | Error::Decode { log_id, .. }
+            | Error::TooLarge { log_id, .. }
             | Error::Token { log_id, .. } => log_id.as_deref(),
             _ => None,
         }
     }
 
     pub(crate) fn from_reqwest(operation: &'static str, source: reqwest::Error) -> Self {
-        if source.is_timeout() {
+        // reqwest's messages name the URL, and with it the query; the query holds no secret in this API.
+        let timeout = source.is_timeout();
+        let source = Arc::new(source);
+        if timeout {
             Error::Timeout { operation, source }
         } else {
             Error::Transport { operation, source }
         }
+    }
+}
+
+fn excerpt_suffix(label: &str, excerpt: &Option<String>) -> String {
+    match excerpt {
+        Some(excerpt) => format!("; {label}: {excerpt}"),
+        None => String::new(),
     }
 }
 

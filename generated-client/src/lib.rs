@@ -2,8 +2,8 @@
 //!
 //! The types, enums and request builders are generated from `spec/hire_v1.yaml` (see [`generated`]); the
 //! runtime beside them is written by hand: [`Client`] and its builder ([`client`]), sending and decoding
-//! ([`transport`]), tenant tokens ([`auth`]), retries ([`retry`]), client-side rate limits ([`rate_limit`]),
-//! page streams ([`pagination`]) and errors ([`error`]).
+//! ([`transport`]), reading bounded answers ([`response`]), tenant tokens ([`auth`]), retries ([`retry`]),
+//! client-side rate limits ([`rate_limit`]), page streams ([`pagination`]) and errors ([`error`]).
 //!
 //! ```no_run
 //! use generated_client::{Client, JobUserIdType};
@@ -22,6 +22,7 @@ pub mod error;
 pub mod operation;
 pub mod pagination;
 pub mod rate_limit;
+pub mod response;
 pub mod retry;
 pub mod transport;
 pub(crate) mod validate;
@@ -35,7 +36,7 @@ pub use generated::enums::*;
 pub use generated::error_codes::ErrorCode;
 pub use generated::operations::*;
 pub use generated::types::*;
-pub use rate_limit::RateLimit;
+pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 pub use retry::RetryPolicy;
 
 // The code generated for the codegen test fixtures, compiled against this runtime by

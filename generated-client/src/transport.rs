@@ -3,19 +3,16 @@
 
 use crate::auth::{Auth, Secret};
 use crate::operation::OperationInfo;
+use crate::response::{self, excerpt_around, excerpt_start, Answer, Quoting};
 use crate::{ApiError, Client, Error};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::fmt::Display;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tracing::Instrument;
 
-/// The header Feishu puts its request log id in.
-pub const LOG_ID_HEADER: &str = "x-tt-logid";
-/// How much of an undecodable body an error quotes.
-const EXCERPT_CHARS: usize = 200;
 /// Characters left as they are in a path segment (RFC 3986 unreserved); everything else is percent-encoded.
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -118,10 +115,9 @@ impl Client {
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            inner
-                .limiter
-                .acquire(operation.id, operation.rate_limit)
-                .await;
+            if let Some(per_second) = inner.rate_limit.per_second(operation.rate_limit) {
+                inner.limiter.acquire(operation.id, per_second).await;
+            }
             let token = self.token().await;
             let outcome = match token {
                 Ok(token) => self
@@ -160,7 +156,11 @@ impl Client {
     async fn token(&self) -> Result<Secret, Error> {
         match &self.inner.auth {
             Auth::Fixed(token) => Ok(token.clone()),
-            Auth::App(app) => app.token(&self.inner.http, &self.inner.base_url).await,
+            Auth::App(app) => {
+                let inner = &self.inner;
+                app.token(&inner.http, &inner.base_url, inner.max_response_bytes)
+                    .await
+            }
         }
     }
 
@@ -191,36 +191,35 @@ impl Client {
             .send()
             .await
             .map_err(|e| Error::from_reqwest(operation.id, e))?;
-        let status = response.status().as_u16();
-        let log_id = header_text(response.headers(), LOG_ID_HEADER);
-        let retry_after = retry_after(response.headers());
+        let answer = response::read(response, operation.id, inner.max_response_bytes).await?;
         let span = tracing::Span::current();
-        span.record("status", status);
-        if let Some(id) = &log_id {
+        span.record("status", answer.status);
+        if let Some(id) = &answer.log_id {
             span.record("log_id", id.as_str());
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::from_reqwest(operation.id, e))?;
-        decode(operation.id, status, log_id, retry_after, &bytes)
+        decode(operation.id, answer, inner.quoting)
     }
 }
 
 /// Turns an answer into the typed `data` or an error.
 fn decode<T: DeserializeOwned + Default>(
     operation: &'static str,
-    status: u16,
-    log_id: Option<String>,
-    retry_after: Option<Duration>,
-    bytes: &[u8],
+    answer: Answer,
+    quoting: Quoting,
 ) -> Result<T, Error> {
+    let Answer {
+        status,
+        log_id,
+        retry_after,
+        body,
+    } = answer;
+    let bytes = body.as_slice();
     let success = (200..300).contains(&status);
     let http_error = |log_id| Error::Http {
         operation,
         status,
         log_id,
-        excerpt: decode_excerpt(bytes),
+        excerpt: quoting.excerpt(|| excerpt_start(bytes)),
         retry_after,
     };
     let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
@@ -234,10 +233,10 @@ fn decode<T: DeserializeOwned + Default>(
             return Err(Error::Decode {
                 operation,
                 path,
-                message: e.to_string(),
+                message: quoting.message(&e),
                 status,
                 log_id,
-                excerpt: decode_excerpt(bytes),
+                excerpt: quoting.excerpt(|| excerpt_around(bytes, &e)),
             });
         }
     };
@@ -270,10 +269,10 @@ fn decode<T: DeserializeOwned + Default>(
         Error::Decode {
             operation,
             path,
-            message: e.into_inner().to_string(),
+            message: quoting.message(e.inner()),
             status,
             log_id,
-            excerpt: decode_excerpt(bytes),
+            excerpt: quoting.excerpt(|| excerpt_around(data.get().as_bytes(), e.inner())),
         }
     })
 }
@@ -298,35 +297,6 @@ fn envelope_error_path(bytes: &[u8]) -> String {
     }
 }
 
-/// The first characters of a body, for error messages.
-pub(crate) fn decode_excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().count() > EXCERPT_CHARS {
-        excerpt.push('…');
-    }
-    if excerpt.is_empty() {
-        excerpt.push_str("(empty body)");
-    }
-    excerpt
-}
-
-pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .filter(|v| !v.is_empty())
-}
-
-/// The wait the server asks for: `Retry-After` in seconds, or Feishu's `x-ogw-ratelimit-reset`.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    ["retry-after", "x-ogw-ratelimit-reset"]
-        .iter()
-        .find_map(|name| header_text(headers, name)?.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,13 +307,5 @@ mod tests {
         assert_eq!(encode_path_segment("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
         assert_eq!(encode_path_segment("职位"), "%E8%81%8C%E4%BD%8D");
         assert_eq!(encode_path_segment("a-b_c.d~e"), "a-b_c.d~e");
-    }
-
-    #[test]
-    fn excerpts_are_bounded() {
-        let long = "x".repeat(1000);
-        let excerpt = decode_excerpt(long.as_bytes());
-        assert_eq!(excerpt.chars().count(), EXCERPT_CHARS + 1);
-        assert_eq!(decode_excerpt(b""), "(empty body)");
     }
 }

@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 use generated_client::{Client, RateLimit, RetryPolicy};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
+use wiremock::matchers::{body_json, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// The tenant token the test clients send.
 pub const TOKEN: &str = "t-test-token";
@@ -66,4 +68,40 @@ pub fn retrying_client(base_url: &str, retries: u32) -> Client {
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client builds")
+}
+
+/// The token endpoint of a self-built app.
+pub const TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+pub const JOB_PATH: &str = "/open-apis/hire/v1/jobs/6001";
+
+pub fn ok(data: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "success", "data": data}))
+}
+
+pub fn app_client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .app_credentials("cli_test", "super-secret-value")
+        .rate_limit(RateLimit::Off)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+pub async fn requests_to(server: &MockServer, path: &str) -> Vec<Request> {
+    let all = server.received_requests().await.expect("recording is on");
+    all.into_iter().filter(|r| r.url.path() == path).collect()
+}
+
+pub async fn mount_token(server: &MockServer, token: &str, expire: u64) {
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .and(body_json(
+            json!({"app_id": "cli_test", "app_secret": "super-secret-value"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": 0, "msg": "ok", "tenant_access_token": token, "expire": expire
+        })))
+        .mount(server)
+        .await;
 }

@@ -1,0 +1,247 @@
+//! Reading an answer: its body, bounded in size without buffering more than the limit; the headers the client
+//! uses; and the short excerpts of a body that error messages may quote.
+
+use crate::Error;
+use std::time::Duration;
+
+/// The header Feishu puts its request log id in.
+pub const LOG_ID_HEADER: &str = "x-tt-logid";
+/// The default limit on the size of one answer, after decompression: 16 MiB, hundreds of times the largest
+/// documented answer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// How many characters an excerpt shows on each side of the place decoding failed.
+const WINDOW_CHARS: usize = 40;
+/// How many characters of an error page an excerpt shows.
+const START_CHARS: usize = 120;
+
+/// An answer's status, the headers the client uses, and its body.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) log_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Reads the whole answer, refusing it with [`Error::TooLarge`] as soon as it passes `limit` bytes (counted
+/// after decompression, so a compression bomb stops early). A body that is still arriving when the client's
+/// timeout ends is an [`Error::Timeout`].
+pub(crate) async fn read(
+    mut response: reqwest::Response,
+    operation: &'static str,
+    limit: usize,
+) -> Result<Answer, Error> {
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let log_id = header_text(headers, LOG_ID_HEADER);
+    let retry_after = retry_after(headers);
+    let too_large = |log_id: Option<String>| Error::TooLarge {
+        operation,
+        limit,
+        status,
+        log_id,
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large(log_id));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| Error::from_reqwest(operation, e))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(log_id));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer {
+        status,
+        log_id,
+        retry_after,
+        body,
+    })
+}
+
+pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .filter(|v| !v.is_empty())
+}
+
+/// The wait the server asks for: `Retry-After` in seconds, or Feishu's `x-ogw-ratelimit-reset`.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    ["retry-after", "x-ogw-ratelimit-reset"]
+        .iter()
+        .find_map(|name| header_text(headers, name)?.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// The start of a body that is not a Feishu answer (a proxy's error page), for error messages.
+pub(crate) fn excerpt_start(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut excerpt: String = text.chars().take(START_CHARS).collect();
+    if text.chars().nth(START_CHARS).is_some() {
+        excerpt.push('…');
+    }
+    excerpt
+}
+
+/// A few characters on each side of the place `error` points at in `bytes`, for error messages: enough to
+/// see what was there, not the rest of the answer.
+pub(crate) fn excerpt_around(bytes: &[u8], error: &serde_json::Error) -> String {
+    if bytes.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    let offset = byte_offset(bytes, error.line(), error.column()).min(bytes.len());
+    let text_before = String::from_utf8_lossy(&bytes[..offset]);
+    let text_after = String::from_utf8_lossy(&bytes[offset..]);
+    let before: Vec<char> = text_before.chars().rev().take(WINDOW_CHARS + 1).collect();
+    let after: Vec<char> = text_after.chars().take(WINDOW_CHARS + 1).collect();
+    let mut excerpt = String::new();
+    if before.len() > WINDOW_CHARS {
+        excerpt.push('…');
+    }
+    excerpt.extend(before.iter().take(WINDOW_CHARS).rev());
+    excerpt.extend(after.iter().take(WINDOW_CHARS));
+    if after.len() > WINDOW_CHARS {
+        excerpt.push('…');
+    }
+    excerpt
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes; 0 on a line means its
+/// start).
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match bytes[start..].iter().position(|b| *b == b'\n') {
+            Some(newline) => start += newline + 1,
+            None => return bytes.len(),
+        }
+    }
+    start + column.saturating_sub(1)
+}
+
+/// A decoding message without the values it quotes: serde writes a wrong string as `string "…"`, and that
+/// string may be a token or a person's data.
+pub(crate) fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        match after.rfind(quote) {
+            Some(close) => {
+                out.push('…');
+                out.push(quote);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('…');
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with every occurrence of each non-empty secret replaced by `***`.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        text = text.replace(secret, "***");
+    }
+    text
+}
+
+/// What the client may quote of an answer in an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quoting {
+    /// A short excerpt around the failing place, and the values decoding messages name.
+    Excerpts,
+    /// Nothing of the body: no excerpt, and no values in messages.
+    Nothing,
+}
+
+impl Quoting {
+    pub(crate) fn excerpt(self, make: impl FnOnce() -> String) -> Option<String> {
+        match self {
+            Quoting::Excerpts => Some(make()),
+            Quoting::Nothing => None,
+        }
+    }
+
+    pub(crate) fn message(self, error: &serde_json::Error) -> String {
+        let message = error.to_string();
+        match self {
+            Quoting::Excerpts => message,
+            Quoting::Nothing => without_values(&message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> serde_json::Error {
+        serde_json::from_str::<serde_json::Value>(text).expect_err("invalid JSON")
+    }
+
+    #[test]
+    fn an_excerpt_is_a_window_around_the_failure() {
+        let head = format!("{{\"name\": \"{}\", ", "a".repeat(100));
+        let body = format!("{head}\"age\": x, \"secret\": \"{}\"}}", "b".repeat(100));
+        let excerpt = excerpt_around(body.as_bytes(), &error_of(&body));
+        assert!(excerpt.contains("\"age\": x"), "{excerpt}");
+        assert!(
+            excerpt.starts_with('…') && excerpt.ends_with('…'),
+            "{excerpt}"
+        );
+        assert!(excerpt.chars().count() <= 2 * WINDOW_CHARS + 2, "{excerpt}");
+        assert!(
+            !excerpt.contains("\"name\""),
+            "the start of the body is not quoted: {excerpt}"
+        );
+    }
+
+    #[test]
+    fn excerpts_handle_lines_and_short_bodies() {
+        let body = "{\n  \"a\": 1,\n  \"b\": ?\n}";
+        assert_eq!(excerpt_around(body.as_bytes(), &error_of(body)), body);
+        assert_eq!(excerpt_around(b"", &error_of("")), "(empty body)");
+        assert_eq!(excerpt_start(b""), "(empty body)");
+        let long = "x".repeat(1000);
+        assert_eq!(
+            excerpt_start(long.as_bytes()).chars().count(),
+            START_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn values_are_taken_out_of_messages() {
+        assert_eq!(
+            without_values("invalid type: string \"t-abc\", expected u64 at line 1 column 9"),
+            "invalid type: string \"…\", expected u64 at line 1 column 9"
+        );
+        assert_eq!(
+            without_values("unknown variant `x\"y`, expected one of `a`, `b`"),
+            "unknown variant `…`"
+        );
+        assert_eq!(without_values("EOF while parsing"), "EOF while parsing");
+        assert_eq!(
+            redact("token t-1 and t-1, s", &["t-1", "", "s"]),
+            "token *** and ***, ***"
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! Tenant tokens against a loopback server: fetching, caching, single flight, renewal, refresh on an
+//! invalid token, failures of the token endpoint, and secrets kept out of `Debug`, errors and logs.
+
+mod common;
+
+use common::*;
+use generated_client::*;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn app_credentials_fetch_a_token_once_and_cache_it() {
+    let server = MockServer::start().await;
+    mount_token(&server, "t-from-app", 7200).await;
+    Mock::given(method("GET"))
+        .and(path(JOB_PATH))
+        .and(header("authorization", "Bearer t-from-app"))
+        .respond_with(ok(json!({"job": {"id": "6001"}})))
+        .mount(&server)
+        .await;
+    let client = app_client(&server.uri());
+    for _ in 0..3 {
+        client.get_job("6001").send().await.expect("succeeds");
+    }
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        1,
+        "the token is cached"
+    );
+    assert_eq!(requests_to(&server, JOB_PATH).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_token_is_renewed_before_it_expires() {
+    let server = MockServer::start().await;
+    // A 2 s token is renewed at half its life.
+    mount_token(&server, "t-short", 2).await;
+    Mock::given(method("GET"))
+        .and(path(JOB_PATH))
+        .respond_with(ok(json!({})))
+        .mount(&server)
+        .await;
+    let client = app_client(&server.uri());
+    client.get_job("6001").send().await.expect("succeeds");
+    client.get_job("6001").send().await.expect("succeeds");
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        1,
+        "still fresh"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client.get_job("6001").send().await.expect("succeeds");
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        2,
+        "renewed past half its life"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_calls_on_an_empty_cache_share_one_token_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"code": 0, "msg": "ok", "tenant_access_token": "t-shared", "expire": 7200}))
+                .set_delay(Duration::from_millis(100)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(JOB_PATH))
+        .respond_with(ok(json!({})))
+        .mount(&server)
+        .await;
+    let client = app_client(&server.uri());
+    let calls = (0..50).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_job("6001").send().await })
+    });
+    for result in futures_util::future::join_all(calls).await {
+        result.expect("task").expect("call succeeds");
+    }
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        1,
+        "one token request for 50 calls"
+    );
+    assert_eq!(requests_to(&server, JOB_PATH).await.len(), 50);
+}
+
+#[tokio::test]
+async fn an_invalid_token_is_refreshed_and_the_call_retried_once() {
+    for code in [99991663, 99991664, 99991671] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(
+                    json!({"code": 0, "tenant_access_token": "t-old", "expire": 7200}),
+                ),
+            )
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        mount_token(&server, "t-new", 7200).await;
+        Mock::given(method("GET"))
+            .and(header("authorization", "Bearer t-old"))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_json(json!({"code": code, "msg": "token expired"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(header("authorization", "Bearer t-new"))
+            .respond_with(ok(json!({"job": {"id": "6001"}})))
+            .mount(&server)
+            .await;
+        let job = app_client(&server.uri())
+            .get_job("6001")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert_eq!(job.job.and_then(|j| j.id).as_deref(), Some("6001"));
+        assert_eq!(
+            requests_to(&server, TOKEN_PATH).await.len(),
+            2,
+            "{code}: one refresh"
+        );
+        assert_eq!(
+            requests_to(&server, JOB_PATH).await.len(),
+            2,
+            "{code}: one retry"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_token_rejected_twice_is_not_retried_forever() {
+    let server = MockServer::start().await;
+    mount_token(&server, "t-any", 7200).await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": 99991663, "msg": "invalid token"})),
+        )
+        .mount(&server)
+        .await;
+    let err = app_client(&server.uri())
+        .get_job("6001")
+        .send()
+        .await
+        .expect_err("fails");
+    assert!(
+        matches!(&err, Error::Api(api) if api.is_token_invalid()),
+        "{err:?}"
+    );
+    assert_eq!(requests_to(&server, JOB_PATH).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_fixed_token_is_never_refreshed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": 99991663, "msg": "invalid token"})),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .get_job("6001")
+        .send()
+        .await
+        .expect_err("fails");
+    assert!(matches!(err, Error::Api(_)));
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_token_request_is_a_token_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"code": 10014, "msg": "app secret invalid"})),
+        )
+        .mount(&server)
+        .await;
+    let err = app_client(&server.uri())
+        .get_job("6001")
+        .send()
+        .await
+        .expect_err("fails");
+    let Error::Token { code, msg, .. } = &err else {
+        panic!("expected a token error, got {err:?}")
+    };
+    assert_eq!((*code, msg.as_str()), (10014, "app secret invalid"));
+    assert!(
+        requests_to(&server, JOB_PATH).await.is_empty(),
+        "no API call without a token"
+    );
+    assert!(!err.to_string().contains("super-secret-value"));
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_appear_in_debug_errors_or_logs() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    mount_token(&server, "t-secret-token-value", 7200).await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("X-Tt-Logid", "LOG1")
+                .set_body_json(json!({"code": 1002001, "msg": "boom"})),
+        )
+        .mount(&server)
+        .await;
+    let builder = Client::builder()
+        .base_url(server.uri())
+        .app_credentials("cli_test", "super-secret-value")
+        .rate_limit(RateLimit::Off);
+    let builder_debug = format!("{builder:?}");
+    let client = builder
+        .retry(RetryPolicy {
+            max_retries: 1,
+            ..RetryPolicy::none()
+        })
+        .build()
+        .expect("builds");
+    let err = client.get_job("6001").send().await.expect_err("fails");
+    let fixed = Client::builder()
+        .tenant_access_token("t-fixed-secret")
+        .build()
+        .expect("builds");
+
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    for field in [
+        "feishu_hire_call{operation=\"get_job\"",
+        "attempt=2",
+        "status=500",
+        "code=1002001",
+        "log_id=\"LOG1\"",
+        "duration_ms=",
+    ] {
+        assert!(
+            logs.contains(field),
+            "the call's span lacks `{field}`: {logs}"
+        );
+    }
+    let printed = [
+        builder_debug,
+        format!("{client:?}"),
+        format!("{fixed:?}"),
+        format!("{err:?}"),
+        err.to_string(),
+        logs,
+    ];
+    for text in &printed {
+        for secret in [
+            "super-secret-value",
+            "t-secret-token-value",
+            "t-fixed-secret",
+        ] {
+            assert!(!text.contains(secret), "`{secret}` leaked into: {text}");
+        }
+    }
+}
