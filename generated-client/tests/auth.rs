@@ -294,3 +294,163 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         }
     }
 }
+
+/// Every way a token answer can be malformed or refused, each carrying the token or the secret somewhere.
+/// None of them may put a secret into an error or a log line.
+#[tokio::test]
+async fn a_broken_token_answer_never_leaks_the_token() {
+    const LEAKED: &str = "t-leaked-token-0123456789";
+    const SECRET: &str = "super-secret-value";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let whole =
+        format!(r#"{{"code": 0, "msg": "ok", "tenant_access_token": "{LEAKED}", "expire": 7200}}"#);
+    let cases: Vec<(&str, u16, String)> = vec![
+        (
+            "expire as a string",
+            200,
+            format!(r#"{{"code": 0, "tenant_access_token": "{LEAKED}", "expire": "7200"}}"#),
+        ),
+        (
+            "code as a string",
+            200,
+            format!(r#"{{"code": "0", "tenant_access_token": "{LEAKED}", "expire": 7200}}"#),
+        ),
+        (
+            "negative expire",
+            200,
+            format!(r#"{{"code": 0, "tenant_access_token": "{LEAKED}", "expire": -1}}"#),
+        ),
+        ("cut short", 200, whole[..whole.len() - 20].to_owned()),
+        (
+            "the token where a number belongs",
+            200,
+            format!(r#"{{"code": 0, "tenant_access_token": "x", "expire": "{LEAKED}"}}"#),
+        ),
+        (
+            "a refusal that echoes the secret and the token",
+            200,
+            format!(
+                r#"{{"code": 10003, "msg": "secret {SECRET} and token {LEAKED} refused", "tenant_access_token": "{LEAKED}"}}"#
+            ),
+        ),
+        (
+            "an HTTP error with the token in its body",
+            500,
+            format!("oops {LEAKED}"),
+        ),
+        (
+            "an HTTP error whose body is JSON with the token",
+            503,
+            format!(r#"{{"tenant_access_token": "{LEAKED}", "code": "x"}}"#),
+        ),
+        (
+            "an empty token",
+            200,
+            r#"{"code": 0, "tenant_access_token": "", "expire": 7200}"#.to_owned(),
+        ),
+        ("an array", 200, format!(r#"["{LEAKED}", 7200]"#)),
+    ];
+    for (what, status, body) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .mount(&server)
+            .await;
+        let err = app_client(&server.uri())
+            .get_job("6001")
+            .send()
+            .await
+            .expect_err(what);
+        assert!(
+            matches!(
+                &err,
+                Error::Token { .. }
+                    | Error::Http {
+                        operation: "tenant_access_token",
+                        ..
+                    }
+                    | Error::Decode {
+                        operation: "tenant_access_token",
+                        ..
+                    }
+            ),
+            "{what}: {err:?}"
+        );
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(
+                !text.contains(LEAKED),
+                "{what}: the token leaked into {text}"
+            );
+            assert!(
+                !text.contains(SECRET),
+                "{what}: the secret leaked into {text}"
+            );
+        }
+    }
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(logs.contains("fetching a tenant access token"), "{logs}");
+    assert!(!logs.contains(LEAKED) && !logs.contains(SECRET), "{logs}");
+}
+
+/// A token endpoint that fails: one request per failure, shared by every call that waited for it, and
+/// remembered for a moment; a later call asks again.
+#[tokio::test]
+async fn a_failing_token_endpoint_is_asked_once_per_failure() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(500).set_body_string("down"))
+        .mount(&server)
+        .await;
+    // The default retry policy: each call retries its failed token three times within about 1.4 s.
+    let client = Client::builder()
+        .base_url(server.uri())
+        .app_credentials("cli_test", "super-secret-value")
+        .rate_limit(RateLimit::Off)
+        .build()
+        .expect("builds");
+    let started = std::time::Instant::now();
+    let calls = (0..50).map(|_| client.get_job("6001").send());
+    for outcome in futures_util::future::join_all(calls).await {
+        match outcome {
+            Err(Error::Http {
+                operation: "tenant_access_token",
+                status: 500,
+                ..
+            }) => {}
+            other => panic!("expected the token endpoint's error, got {other:?}"),
+        }
+    }
+    let asked = requests_to(&server, TOKEN_PATH).await.len();
+    assert!(
+        (1..=2).contains(&asked),
+        "50 calls asked for a token {asked} times"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(requests_to(&server, JOB_PATH).await.is_empty());
+
+    // Once the endpoint recovers and the backoff has passed, the next call fetches a token and succeeds.
+    server.reset().await;
+    mount_token(&server, "t-fresh", 7200).await;
+    Mock::given(method("GET"))
+        .and(path(JOB_PATH))
+        .respond_with(ok(json!({"job": {"id": "6001"}})))
+        .mount(&server)
+        .await;
+    tokio::time::sleep(auth::TOKEN_FAILURE_BACKOFF).await;
+    client.get_job("6001").send().await.expect("recovered");
+    assert_eq!(requests_to(&server, TOKEN_PATH).await.len(), 1);
+}
