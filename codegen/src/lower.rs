@@ -22,6 +22,7 @@ const SCHEMA_EXTENSIONS: &[&str] = &[
     "x-enum-descriptions",
     "x-envelope",
     "x-mutually-exclusive",
+    "x-replacement",
 ];
 const OPERATION_EXTENSIONS: &[&str] = &[
     "x-rate-limit",
@@ -31,6 +32,7 @@ const OPERATION_EXTENSIONS: &[&str] = &[
     "x-idempotent",
     "x-error-codes",
     "x-pagination",
+    "x-replacement",
 ];
 const REF_PREFIX: &str = "#/components/schemas/";
 
@@ -116,6 +118,12 @@ impl<'a> Lowerer<'a> {
                 }
             };
             self.check_extensions(&schema.schema_data.extensions, SCHEMA_EXTENSIONS, &at)?;
+            if schema.schema_data.deprecated {
+                return Err(self.err(
+                    &at.join("deprecated"),
+                    "`deprecated` is supported on operations and properties, not on a whole component schema",
+                ));
+            }
             let kind = if extension_bool(&schema.schema_data.extensions, "x-envelope") {
                 Kind::Envelope
             } else if has_enum(schema) {
@@ -123,7 +131,13 @@ impl<'a> Lowerer<'a> {
             } else if is_object(schema) {
                 Kind::Struct
             } else {
-                return Err(self.err(&at, "a component schema must be an object or an enum"));
+                return Err(self.err(
+                    &at,
+                    format!(
+                        "a component schema must be an object or an enum, found {}",
+                        kind_of(schema)
+                    ),
+                ));
             };
             let rust = naming::type_name(key);
             if kind != Kind::Envelope {
@@ -159,7 +173,13 @@ impl<'a> Lowerer<'a> {
 
     fn check_envelope(&self, schema: &Schema, at: &Pointer) -> Result<()> {
         let SchemaKind::Type(openapiv3::Type::Object(object)) = &schema.schema_kind else {
-            return Err(self.err(at, "the x-envelope schema must be an object"));
+            return Err(self.err(
+                at,
+                format!(
+                    "the x-envelope schema must be an object, found {}",
+                    kind_of(schema)
+                ),
+            ));
         };
         for field in ["code", "msg"] {
             if !object.properties.contains_key(field) {
@@ -250,7 +270,7 @@ impl<'a> Lowerer<'a> {
                 if *any == openapiv3::AnySchema::default() {
                     Ok(Type::Json)
                 } else {
-                    Err(self.err(at, "schema has no supported `type` (use string, integer, number, boolean, array or object)"))
+                    Err(self.err(at, format!("schema has no supported `type`: found {} (use string, integer, number, boolean, array or object)", kind_of(schema))))
                 }
             }
             SchemaKind::Type(ty) => match ty {
@@ -290,7 +310,10 @@ impl<'a> Lowerer<'a> {
 
     fn lower_struct(&mut self, name: &str, schema: &Schema, at: &Pointer) -> Result<()> {
         let SchemaKind::Type(openapiv3::Type::Object(object)) = &schema.schema_kind else {
-            return Err(self.err(at, "expected an object schema"));
+            return Err(self.err(
+                at,
+                format!("expected an object schema, found {}", kind_of(schema)),
+            ));
         };
         for required in &object.required {
             if !object.properties.contains_key(required) {
@@ -305,11 +328,17 @@ impl<'a> Lowerer<'a> {
         for (wire, property) in &object.properties {
             let field_at = at.join("properties").join(wire);
             let ty = self.resolve_boxed(property, &field_at, &format!("{name}_{wire}"))?;
-            let (doc, rules) = match property {
-                ReferenceOr::Item(schema) => {
-                    (schema.schema_data.description.clone(), rules_of(schema))
-                }
-                ReferenceOr::Reference { .. } => (None, Rules::default()),
+            let (doc, rules, deprecated) = match property {
+                ReferenceOr::Item(schema) => (
+                    schema.schema_data.description.clone(),
+                    rules_of(schema),
+                    self.deprecation(
+                        schema.schema_data.deprecated,
+                        &schema.schema_data.extensions,
+                        &field_at,
+                    )?,
+                ),
+                ReferenceOr::Reference { .. } => (None, Rules::default(), None),
             };
             fields.push(Field {
                 name: scope.claim(naming::snake_name(wire)),
@@ -319,20 +348,27 @@ impl<'a> Lowerer<'a> {
                 doc,
                 rules,
                 boxed: false,
+                deprecated,
             });
         }
         let mut exclusive = Vec::new();
         if let Some(groups) = schema.schema_data.extensions.get("x-mutually-exclusive") {
             let groups_at = at.join("x-mutually-exclusive");
-            let Some(groups) = groups.as_array() else {
+            let Some(list) = groups.as_array() else {
                 return Err(self.err(
                     &groups_at,
-                    "x-mutually-exclusive must be a list of lists of property names",
+                    format!(
+                        "x-mutually-exclusive must be a list of lists of property names, found {}",
+                        found(groups)
+                    ),
                 ));
             };
-            for (i, group) in groups.iter().enumerate() {
+            for (i, group) in list.iter().enumerate() {
                 let names = string_list(group).ok_or_else(|| {
-                    self.err(&groups_at.join(i), "expected a list of property names")
+                    self.err(
+                        &groups_at.join(i),
+                        format!("expected a list of property names, found {}", found(group)),
+                    )
                 })?;
                 let mut rust = Vec::new();
                 for wire in names {
@@ -397,7 +433,7 @@ impl<'a> Lowerer<'a> {
         };
         let extensions = &schema.schema_data.extensions;
         let names = match extensions.get("x-enum-varnames") {
-            Some(names) => string_list(names).ok_or_else(|| self.err(&at.join("x-enum-varnames"), "x-enum-varnames must be a list of names"))?,
+            Some(names) => string_list(names).ok_or_else(|| self.err(&at.join("x-enum-varnames"), format!("x-enum-varnames must be a list of names, found {}", found(names))))?,
             None if repr == EnumRepr::String => values.clone(),
             None => {
                 return Err(self.err(
@@ -421,7 +457,10 @@ impl<'a> Lowerer<'a> {
                 let docs = string_list(docs).ok_or_else(|| {
                     self.err(
                         &at.join("x-enum-descriptions"),
-                        "x-enum-descriptions must be a list of strings",
+                        format!(
+                            "x-enum-descriptions must be a list of strings, found {}",
+                            found(docs)
+                        ),
                     )
                 })?;
                 if docs.len() != values.len() {
@@ -624,7 +663,7 @@ impl<'a> Lowerer<'a> {
                     .ok_or_else(|| {
                         self.err(
                             &at.join("x-rate-limit"),
-                            "x-rate-limit must be a positive whole number of requests per second",
+                            format!("x-rate-limit must be a positive whole number of requests per second, found {}", found(value)),
                         )
                     })?,
             ),
@@ -635,10 +674,10 @@ impl<'a> Lowerer<'a> {
         let idempotent = match ext.get("x-idempotent") {
             None => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => {
+            Some(other) => {
                 return Err(self.err(
                     &at.join("x-idempotent"),
-                    "x-idempotent must be true or false",
+                    format!("x-idempotent must be true or false, found {}", found(other)),
                 ))
             }
         };
@@ -649,6 +688,8 @@ impl<'a> Lowerer<'a> {
             }
             None => None,
         };
+
+        let deprecated = self.deprecation(op.deprecated, ext, at)?;
 
         Ok(Operation {
             fn_name,
@@ -669,7 +710,43 @@ impl<'a> Lowerer<'a> {
             idempotent,
             errors,
             pagination,
+            deprecated,
         })
+    }
+
+    /// The deprecation note of a node marked `deprecated: true`, which must name its replacement in
+    /// `x-replacement`.
+    fn deprecation(
+        &self,
+        deprecated: bool,
+        extensions: &IndexMap<String, Value>,
+        at: &Pointer,
+    ) -> Result<Option<String>> {
+        let replacement = match extensions.get("x-replacement") {
+            None => None,
+            Some(Value::String(text)) if !text.trim().is_empty() => Some(text.trim()),
+            Some(other) => return Err(self.err(
+                &at.join("x-replacement"),
+                format!(
+                    "x-replacement must be a non-empty text naming what to use instead, found {}",
+                    found(other)
+                ),
+            )),
+        };
+        match (deprecated, replacement) {
+            (true, Some(replacement)) => Ok(Some(format!(
+                "the doc page points to {replacement} instead"
+            ))),
+            (true, None) => Err(self.err(
+                &at.join("deprecated"),
+                "`deprecated: true` needs `x-replacement` beside it, naming what to use instead",
+            )),
+            (false, Some(_)) => Err(self.err(
+                &at.join("x-replacement"),
+                "x-replacement is only meaningful beside `deprecated: true`",
+            )),
+            (false, None) => Ok(None),
+        }
     }
 
     fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, at: &Pointer) -> Result<Parameter> {
@@ -709,7 +786,10 @@ impl<'a> Lowerer<'a> {
         if location == ParamLocation::Path && !data.required {
             return Err(self.err(
                 &at.join("required"),
-                format!("path parameter `{}` must be required", data.name),
+                format!(
+                    "path parameter `{}` must be required, found `required: false`",
+                    data.name
+                ),
             ));
         }
         let ParameterSchemaOrContent::Schema(schema) = &data.format else {
@@ -727,8 +807,9 @@ impl<'a> Lowerer<'a> {
             return Err(self.err(
                 &schema_at,
                 format!(
-                    "parameter `{}` must be a string, number, boolean or enum",
-                    data.name
+                    "parameter `{}` must be a string, number, boolean or enum, found {}",
+                    data.name,
+                    type_text(&ty)
                 ),
             ));
         }
@@ -826,7 +907,13 @@ impl<'a> Lowerer<'a> {
                     setters,
                 })
             }
-            _ => Err(self.err(&schema_at, "the request body must be an object schema")),
+            other => Err(self.err(
+                &schema_at,
+                format!(
+                    "the request body must be an object schema, found {}",
+                    type_text(&other)
+                ),
+            )),
         }
     }
 
@@ -913,9 +1000,13 @@ impl<'a> Lowerer<'a> {
         }
         match (envelope, data) {
             (true, Some(Type::Struct(name))) => Ok(name),
-            (true, Some(_)) => {
-                Err(self.err(&schema_at, "the response `data` must be an object schema"))
-            }
+            (true, Some(other)) => Err(self.err(
+                &schema_at,
+                format!(
+                    "the response `data` must be an object schema, found {}",
+                    type_text(&other)
+                ),
+            )),
             _ => Err(self.err(&schema_at, shape)),
         }
     }
@@ -928,8 +1019,12 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Vec<String>> {
         match ext.get(key) {
             None => Ok(Vec::new()),
-            Some(value) => string_list(value)
-                .ok_or_else(|| self.err(&at.join(key), format!("{key} must be a list of strings"))),
+            Some(value) => string_list(value).ok_or_else(|| {
+                self.err(
+                    &at.join(key),
+                    format!("{key} must be a list of strings, found {}", found(value)),
+                )
+            }),
         }
     }
 
@@ -944,7 +1039,7 @@ impl<'a> Lowerer<'a> {
         let Some(entries) = value.as_array() else {
             return Err(self.err(
                 at,
-                "x-error-codes must be a list of {http_status, code, name, description}",
+                format!("x-error-codes must be a list of {{http_status, code, name, description}}, found {}", found(value)),
             ));
         };
         let mut codes = Vec::new();
@@ -961,7 +1056,7 @@ impl<'a> Lowerer<'a> {
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let (Some(status), Some(code), Some(name)) = (status, code, name) else {
-                return Err(self.err(&entry_at, "an error code needs `http_status` (number), `code` (number) and `name` (string)"));
+                return Err(self.err(&entry_at, format!("an error code needs `http_status` (number), `code` (number) and `name` (string), found {}", found(entry))));
             };
             let rust = naming::variant_name(name);
             if rust != name {
@@ -1030,7 +1125,10 @@ impl<'a> Lowerer<'a> {
             match value.get(key) {
                 None => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.as_str())),
-                Some(_) => Err(self.err(&at.join(key), format!("{key} must be a string"))),
+                Some(other) => Err(self.err(
+                    &at.join(key),
+                    format!("{key} must be a string, found {}", found(other)),
+                )),
             }
         };
         let need = |key: &str| -> Result<&str> {
@@ -1045,7 +1143,11 @@ impl<'a> Lowerer<'a> {
         if token.ty != Type::String || token.required {
             return Err(self.err(
                 &at.join("page_token_param"),
-                "the page token parameter must be an optional string",
+                format!(
+                    "the page token parameter must be an optional string, found {}{}",
+                    if token.required { "a required " } else { "" },
+                    type_text(&token.ty)
+                ),
             ));
         }
         let size_param = match text("page_size_param")? {
@@ -1054,7 +1156,11 @@ impl<'a> Lowerer<'a> {
                 if !matches!(size.ty, Type::I32 | Type::I64) || size.required {
                     return Err(self.err(
                         &at.join("page_size_param"),
-                        "the page size parameter must be an optional integer",
+                        format!(
+                            "the page size parameter must be an optional integer, found {}{}",
+                            if size.required { "a required " } else { "" },
+                            type_text(&size.ty)
+                        ),
                     ));
                 }
                 Some((size.name.clone(), size.rules.maximum))
@@ -1079,17 +1185,29 @@ impl<'a> Lowerer<'a> {
         if token_field.ty != Type::String {
             return Err(self.err(
                 &at.join("page_token_field"),
-                "the page token field must be a string",
+                format!(
+                    "the page token field must be a string, found {}",
+                    type_text(&token_field.ty)
+                ),
             ));
         }
         if has_more.ty != Type::Bool {
             return Err(self.err(
                 &at.join("has_more_field"),
-                "the has_more field must be a boolean",
+                format!(
+                    "the has_more field must be a boolean, found {}",
+                    type_text(&has_more.ty)
+                ),
             ));
         }
         let Type::List(item) = &items.ty else {
-            return Err(self.err(&at.join("items_field"), "the items field must be an array"));
+            return Err(self.err(
+                &at.join("items_field"),
+                format!(
+                    "the items field must be an array, found {}",
+                    type_text(&items.ty)
+                ),
+            ));
         };
         Ok(Pagination {
             token_param: token.name.clone(),
@@ -1175,6 +1293,53 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
         .iter()
         .map(|v| v.as_str().map(str::to_owned))
         .collect()
+}
+
+/// How a refusal names the value it found: in backticks, as JSON unless it is text, cut short.
+fn found(value: &Value) -> String {
+    const MOST: usize = 60;
+    let text = value_text(value);
+    if text.chars().count() > MOST {
+        format!("`{}…`", text.chars().take(MOST).collect::<String>())
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// How a refusal names the kind of schema it found: `type: string`, `type: strng`, `oneOf`, no `type`.
+fn kind_of(schema: &Schema) -> String {
+    let ty = match &schema.schema_kind {
+        SchemaKind::Type(openapiv3::Type::String(_)) => "string",
+        SchemaKind::Type(openapiv3::Type::Number(_)) => "number",
+        SchemaKind::Type(openapiv3::Type::Integer(_)) => "integer",
+        SchemaKind::Type(openapiv3::Type::Boolean(_)) => "boolean",
+        SchemaKind::Type(openapiv3::Type::Array(_)) => "array",
+        SchemaKind::Type(openapiv3::Type::Object(_)) => "object",
+        SchemaKind::OneOf { .. } => return "`oneOf`".to_owned(),
+        SchemaKind::AllOf { .. } => return "`allOf`".to_owned(),
+        SchemaKind::AnyOf { .. } => return "`anyOf`".to_owned(),
+        SchemaKind::Not { .. } => return "`not`".to_owned(),
+        SchemaKind::Any(any) => match &any.typ {
+            Some(ty) => return format!("`type: {ty}`"),
+            None => return "no `type`".to_owned(),
+        },
+    };
+    format!("`type: {ty}`")
+}
+
+/// How a refusal names a lowered type: `string`, `integer (i64)`, `list of string`, `object Job`.
+fn type_text(ty: &Type) -> String {
+    match ty {
+        Type::String => "string".to_owned(),
+        Type::Bool => "boolean".to_owned(),
+        Type::I32 => "integer (i32)".to_owned(),
+        Type::I64 => "integer (i64)".to_owned(),
+        Type::F64 => "number".to_owned(),
+        Type::Json => "free-form JSON".to_owned(),
+        Type::Struct(name) => format!("object `{name}`"),
+        Type::Enum(name) => format!("enum `{name}`"),
+        Type::List(inner) => format!("list of {}", type_text(inner)),
+    }
 }
 
 fn value_text(value: &Value) -> String {

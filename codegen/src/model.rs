@@ -69,6 +69,8 @@ pub struct Field {
     pub rules: Rules,
     /// Whether the field is boxed because its struct contains itself through it (a recursive schema).
     pub boxed: bool,
+    /// The deprecation note naming the replacement, when the docs say the field is being replaced.
+    pub deprecated: Option<String>,
 }
 
 /// Documented limits of a value, checked before sending.
@@ -251,4 +253,6 @@ pub struct Operation {
     pub errors: Vec<(u16, i64, String, String)>,
     /// Pagination, for paginated operations.
     pub pagination: Option<Pagination>,
+    /// The deprecation note naming the replacement, when the docs say the endpoint is being replaced.
+    pub deprecated: Option<String>,
 }

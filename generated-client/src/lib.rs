@@ -10,8 +10,8 @@
 //!
 //! # async fn run() -> Result<(), generated_client::Error> {
 //! let client = Client::builder().app_credentials("cli_a1b2c3", "app-secret").build()?;
-//! let job = client.get_job("6001").user_id_type(JobUserIdType::OpenId).send().await?;
-//! println!("{:?}", job.job.and_then(|job| job.title));
+//! let settings = client.get_job_config("6001").user_id_type(JobUserIdType::OpenId).send().await?;
+//! println!("{:?}", settings.job_config.and_then(|config| config.id));
 //! # Ok(())
 //! # }
 //! ```

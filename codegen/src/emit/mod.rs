@@ -44,6 +44,11 @@ pub(crate) fn ident(name: &str) -> Ident {
 }
 
 /// `#[doc]` attributes, one per line of `text`, rendered by prettyplease as `///` comments.
+/// `#[deprecated(note = ...)]` for a deprecated item, nothing otherwise.
+pub(crate) fn deprecated(note: Option<&str>) -> Option<TokenStream> {
+    note.map(|note| quote!(#[deprecated(note = #note)]))
+}
+
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = doc_lines(text);
     quote! { #(#[doc = #lines])* }

@@ -210,6 +210,7 @@ fn emit_operation(
         }
     });
 
+    let deprecated = super::deprecated(op.deprecated.as_deref());
     let method_doc = doc(&format!(
         "{}.\n\nSee [`{}`] for the parameters, limits and documented errors.",
         doc_text(
@@ -231,6 +232,7 @@ fn emit_operation(
 
         impl Client {
             #method_doc
+            #deprecated
             pub fn #fn_name(&self, #(#args),*) -> #builder {
                 #builder { #(#inits)* }
             }

@@ -46,12 +46,14 @@ fn emit_struct(s: &Struct, default: bool) -> TokenStream {
             let wire = &field.wire;
             quote!(rename = #wire,)
         });
+        let deprecated = super::deprecated(field.deprecated.as_deref());
         if field.required {
             let attr = rename.map(|r| quote!(#[serde(#r)]));
-            quote! { #doc #attr pub #name: #ty, }
+            quote! { #doc #deprecated #attr pub #name: #ty, }
         } else {
             quote! {
                 #doc
+                #deprecated
                 #[serde(#rename skip_serializing_if = "Option::is_none")]
                 pub #name: Option<#ty>,
             }

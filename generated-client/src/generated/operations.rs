@@ -33,6 +33,9 @@ impl Client {
     /// Get a job.
     ///
     /// See [`GetJobRequest`] for the parameters, limits and documented errors.
+    #[deprecated(
+        note = "the doc page points to \"get job detail\" (`GET /open-apis/hire/v1/jobs/{job_id}/get_detail`, not in this client yet) instead"
+    )]
     pub fn get_job(&self, job_id: impl Into<String>) -> GetJobRequest {
         GetJobRequest {
             client: self.clone(),

@@ -276,14 +276,16 @@ pub struct Job {
     /// Wire name: `create_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_id: Option<String>,
-    /// Creation time in milliseconds (创建时间); prefer `create_timestamp`.
+    /// Creation time in milliseconds (创建时间); the page points to `create_timestamp` instead.
     ///
     /// Wire name: `create_time`.
+    #[deprecated(note = "the doc page points to `create_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
-    /// Update time in milliseconds (更新时间); prefer `update_timestamp`.
+    /// Update time in milliseconds (更新时间); the page points to `update_timestamp` instead.
     ///
     /// Wire name: `update_time`.
+    #[deprecated(note = "the doc page points to `update_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Recruitment process type (招聘流程类型).
@@ -331,9 +333,10 @@ pub struct Job {
     /// Wire name: `experience`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience: Option<JobExperience>,
-    /// Expiry date in milliseconds (到期日期); prefer `expiry_timestamp`.
+    /// Expiry date in milliseconds (到期日期); the page points to `expiry_timestamp` instead.
     ///
     /// Wire name: `expiry_time`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_time: Option<i64>,
     /// Lowest salary in thousands (最低薪资，单位 k).
@@ -783,6 +786,7 @@ pub struct JobRequirement {
     /// Job nature (职位性质); being retired, use `employee_type`.
     ///
     /// Wire name: `recruitment_type`.
+    #[deprecated(note = "the doc page points to `employee_type` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recruitment_type: Option<IdNameObject>,
     /// Employee type (人员类型); id kind per `employee_type_id_type`.
