@@ -725,13 +725,15 @@ impl<'a> Lowerer<'a> {
         let replacement = match extensions.get("x-replacement") {
             None => None,
             Some(Value::String(text)) if !text.trim().is_empty() => Some(text.trim()),
-            Some(other) => return Err(self.err(
-                &at.join("x-replacement"),
-                format!(
+            Some(other) => {
+                return Err(self.err(
+                    &at.join("x-replacement"),
+                    format!(
                     "x-replacement must be a non-empty text naming what to use instead, found {}",
                     found(other)
                 ),
-            )),
+                ))
+            }
         };
         match (deprecated, replacement) {
             (true, Some(replacement)) => Ok(Some(format!(

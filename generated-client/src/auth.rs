@@ -3,7 +3,7 @@
 //! its waiters and remembered briefly, so a failing token endpoint is not asked once per call.
 
 use crate::error::Error;
-use crate::response::{self, Quoting};
+use crate::response::{self, Head, Quoting};
 use serde::Deserialize;
 use std::fmt;
 use std::future::Future;
@@ -182,7 +182,6 @@ impl AppToken {
         base_url: &str,
         max_response_bytes: usize,
     ) -> Result<(Secret, Duration), Error> {
-        const OPERATION: &str = "tenant_access_token";
         tracing::debug!(app_id = %self.app_id, "fetching a tenant access token");
         let body =
             serde_json::json!({ "app_id": self.app_id, "app_secret": self.app_secret.expose() });
@@ -191,52 +190,89 @@ impl AppToken {
             .json(&body)
             .send()
             .await
-            .map_err(|e| Error::from_reqwest(OPERATION, e))?;
-        let answer = response::read(response, OPERATION, max_response_bytes).await?;
-        let (status, log_id) = (answer.status, answer.log_id);
-        let mut deserializer = serde_json::Deserializer::from_slice(&answer.body);
-        let decoded: TokenAnswer = match serde_path_to_error::deserialize(&mut deserializer) {
-            Ok(decoded) => decoded,
-            Err(_) if status >= 400 => {
-                return Err(Error::Http {
-                    operation: OPERATION,
-                    status,
-                    log_id,
-                    excerpt: None,
-                    retry_after: answer.retry_after,
-                })
-            }
-            Err(e) => {
-                return Err(Error::Decode {
-                    operation: OPERATION,
-                    path: e.path().to_string(),
-                    message: Quoting::Nothing.message(e.inner()),
-                    status,
-                    log_id,
-                    excerpt: None,
-                })
-            }
-        };
-        let token = decoded.tenant_access_token.unwrap_or_default();
-        // Feishu's message is quoted, but never with the secret or a token in it.
-        let msg = response::redact(&decoded.msg, &[self.app_secret.expose(), &token]);
-        match (decoded.code, decoded.expire) {
-            (0, Some(expire)) if !token.is_empty() && expire > 0 => {
-                Ok((Secret::new(token), Duration::from_secs(expire)))
-            }
-            (0, _) => Err(Error::Token {
-                code: 0,
-                msg: "the answer has no tenant_access_token or no positive expire".to_owned(),
-                http_status: status,
+            .map_err(|e| Error::from_reqwest(TOKEN_OPERATION, e))?;
+        let answer = response::read(response, TOKEN_OPERATION, max_response_bytes).await?;
+        let token = decode_token(answer.head, &answer.body, self.app_secret.expose())?;
+        Ok((token.token, token.lifetime))
+    }
+}
+
+/// A tenant access token and how long it lives.
+#[derive(Debug, Clone)]
+pub struct TenantToken {
+    /// The token.
+    pub token: Secret,
+    /// Its lifetime, from Feishu's `expire`.
+    pub lifetime: Duration,
+}
+
+/// The name errors of the token request carry as their operation.
+const TOKEN_OPERATION: &str = "tenant_access_token";
+
+/// Decodes an answer of the tenant token endpoint the way the client does when it fetches a token. No error
+/// quotes the answer, which may hold the token; Feishu's `msg` is quoted with `app_secret` and the token taken
+/// out.
+pub fn decode_tenant_token(
+    status: u16,
+    body: &[u8],
+    app_secret: &str,
+) -> Result<TenantToken, Error> {
+    let head = Head {
+        status,
+        log_id: None,
+        retry_after: None,
+    };
+    decode_token(head, body, app_secret)
+}
+
+fn decode_token(head: Head, body: &[u8], app_secret: &str) -> Result<TenantToken, Error> {
+    let Head {
+        status,
+        log_id,
+        retry_after,
+    } = head;
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let decoded: TokenAnswer = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(decoded) => decoded,
+        Err(_) if status >= 400 => {
+            return Err(Error::Http {
+                operation: TOKEN_OPERATION,
+                status,
                 log_id,
-            }),
-            (code, _) => Err(Error::Token {
-                code,
-                msg,
-                http_status: status,
-                log_id,
-            }),
+                excerpt: None,
+                retry_after,
+            })
         }
+        Err(e) => {
+            return Err(Error::Decode {
+                operation: TOKEN_OPERATION,
+                path: e.path().to_string(),
+                message: Quoting::Nothing.message(e.inner()),
+                status,
+                log_id,
+                excerpt: None,
+            })
+        }
+    };
+    let token = decoded.tenant_access_token.unwrap_or_default();
+    match (decoded.code, decoded.expire) {
+        (0, Some(expire)) if !token.is_empty() && expire > 0 => Ok(TenantToken {
+            token: Secret::new(token),
+            lifetime: Duration::from_secs(expire),
+        }),
+        (0, _) => Err(Error::Token {
+            code: 0,
+            msg: "the answer has no tenant_access_token or no positive expire".to_owned(),
+            http_status: status,
+            log_id,
+        }),
+        // Feishu's message is quoted, but never with the secret or a token in it.
+        (code, _) => Err(Error::Token {
+            code,
+            msg: response::redact(&decoded.msg, &[app_secret, &token]),
+            http_status: status,
+            log_id,
+        }),
     }
 }
 

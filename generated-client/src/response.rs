@@ -14,11 +14,16 @@ const WINDOW_CHARS: usize = 40;
 /// How many characters of an error page an excerpt shows.
 const START_CHARS: usize = 120;
 
-/// An answer's status, the headers the client uses, and its body.
-pub(crate) struct Answer {
+/// An answer's status and the headers the client uses.
+pub(crate) struct Head {
     pub(crate) status: u16,
     pub(crate) log_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+}
+
+/// An answer: its head and its whole body.
+pub(crate) struct Answer {
+    pub(crate) head: Head,
     pub(crate) body: Vec<u8>,
 }
 
@@ -58,9 +63,11 @@ pub(crate) async fn read(
         body.extend_from_slice(&chunk);
     }
     Ok(Answer {
-        status,
-        log_id,
-        retry_after,
+        head: Head {
+            status,
+            log_id,
+            retry_after,
+        },
         body,
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::{Auth, Secret};
 use crate::operation::OperationInfo;
-use crate::response::{self, excerpt_around, excerpt_start, Answer, Quoting};
+use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting};
 use crate::{ApiError, Client, Error};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
@@ -193,27 +193,44 @@ impl Client {
             .map_err(|e| Error::from_reqwest(operation.id, e))?;
         let answer = response::read(response, operation.id, inner.max_response_bytes).await?;
         let span = tracing::Span::current();
-        span.record("status", answer.status);
-        if let Some(id) = &answer.log_id {
+        span.record("status", answer.head.status);
+        if let Some(id) = &answer.head.log_id {
             span.record("log_id", id.as_str());
         }
-        decode(operation.id, answer, inner.quoting)
+        decode(operation.id, answer.head, &answer.body, inner.quoting)
     }
+}
+
+/// Decodes an answer of `operation` the way [`send`](crate::GetJobRequest::send) does: the `{code, msg, data}`
+/// envelope, then `data` into `T`. A non-zero `code` is [`Error::Api`]; a body that does not decode is
+/// [`Error::Decode`] with the JSON path that failed, or [`Error::Http`] when the status is an error too.
+///
+/// Useful for answers obtained some other way, such as recorded ones; `send` calls the same code.
+pub fn decode_answer<T: DeserializeOwned + Default>(
+    operation: &'static str,
+    status: u16,
+    body: &[u8],
+) -> Result<T, Error> {
+    let head = Head {
+        status,
+        log_id: None,
+        retry_after: None,
+    };
+    decode(operation, head, body, Quoting::Excerpts)
 }
 
 /// Turns an answer into the typed `data` or an error.
 fn decode<T: DeserializeOwned + Default>(
     operation: &'static str,
-    answer: Answer,
+    head: Head,
+    bytes: &[u8],
     quoting: Quoting,
 ) -> Result<T, Error> {
-    let Answer {
+    let Head {
         status,
         log_id,
         retry_after,
-        body,
-    } = answer;
-    let bytes = body.as_slice();
+    } = head;
     let success = (200..300).contains(&status);
     let http_error = |log_id| Error::Http {
         operation,
