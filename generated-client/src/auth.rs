@@ -266,10 +266,10 @@ fn decode_token(head: Head, body: &[u8], app_secret: &str) -> Result<TenantToken
             http_status: status,
             log_id,
         }),
-        // Feishu's message is quoted, but never with the secret or a token in it.
+        // Feishu's message is quoted, but never with the secret or a token in it, named or not.
         (code, _) => Err(Error::Token {
             code,
-            msg: response::redact(&decoded.msg, &[app_secret, &token]),
+            msg: response::mask_token_like(&response::redact(&decoded.msg, &[app_secret, &token])),
             http_status: status,
             log_id,
         }),

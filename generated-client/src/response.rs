@@ -171,6 +171,35 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     text
 }
 
+/// How long a run of token characters must be to be taken for a token or secret.
+const TOKEN_LIKE_CHARS: usize = 16;
+
+/// `text` with every word that could be a token or a secret (a run of at least 16 letters, digits, `-`, `_`
+/// or `.`) replaced by `***`: a message of the token endpoint may echo one that no field names.
+pub(crate) fn mask_token_like(text: &str) -> String {
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.chars().count() >= TOKEN_LIKE_CHARS {
+            out.push_str("***");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_token_char(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// What the client may quote of an answer in an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Quoting {
