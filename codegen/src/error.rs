@@ -59,6 +59,11 @@ impl Pointer {
         Pointer("#".to_owned())
     }
 
+    /// A pointer kept as text (in the model), to extend it again.
+    pub(crate) fn from_text(text: &str) -> Self {
+        Pointer(text.to_owned())
+    }
+
     /// The pointer one level down, at `token`.
     pub(crate) fn join(&self, token: impl fmt::Display) -> Self {
         let token = token.to_string().replace('~', "~0").replace('/', "~1");

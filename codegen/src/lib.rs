@@ -11,6 +11,7 @@ pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod render;
+pub mod runtime;
 
 pub use error::{Error, Location};
 use std::collections::BTreeMap;

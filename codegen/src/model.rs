@@ -50,6 +50,9 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Groups of fields (Rust names) of which at most one may be set (`x-mutually-exclusive`).
     pub exclusive: Vec<Vec<String>>,
+    /// Whether every field has a default, so the struct derives `Default` (and a request body of this type is
+    /// built up by setters rather than passed whole).
+    pub derive_default: bool,
 }
 
 /// A property of an object schema.
@@ -136,6 +139,16 @@ pub enum Method {
     Delete,
 }
 
+/// A kind of Feishu app that may call an operation (`x-app-types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppType {
+    /// A custom (self-built) app (自建应用), which serves its own tenant.
+    Custom,
+    /// A store app (商店应用), which serves every tenant that installs it.
+    Store,
+}
+
 /// Where a parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
@@ -171,8 +184,13 @@ pub struct Param {
 pub enum Segment {
     /// Literal text, sent as is.
     Literal(String),
-    /// A path parameter, by Rust name; percent-encoded when sent.
-    Param(String),
+    /// A path parameter; percent-encoded when sent.
+    Param {
+        /// Its Rust name.
+        name: String,
+        /// Whether it is a `String`; other types are formatted with `Display` first.
+        is_string: bool,
+    },
 }
 
 /// The JSON body of an operation.
@@ -182,8 +200,83 @@ pub struct Body {
     pub ty: String,
     /// Description.
     pub doc: Option<String>,
-    /// One builder method per optional field of the body struct: (method name, field name).
-    pub setters: Vec<(String, String)>,
+    /// Whether the body is an argument of the `Client` method (its struct has no default); otherwise it starts
+    /// from its default and the setters fill it.
+    pub passed_whole: bool,
+    /// One builder method per optional field of the body struct.
+    pub setters: Vec<BodySetter>,
+}
+
+/// A builder method that sets one field of the request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodySetter {
+    /// The method's Rust name (the field's, unless a parameter has it).
+    pub method: String,
+    /// The field it sets.
+    pub field: Field,
+}
+
+/// A documented constraint, checked before sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// A path parameter must not be empty or `.`/`..`, which would change the path.
+    PathSegment {
+        /// The parameter.
+        value: Checked,
+    },
+    /// An integer at least this large.
+    Minimum {
+        /// The value.
+        value: Checked,
+        /// The minimum.
+        min: i64,
+    },
+    /// An integer at most this large.
+    Maximum {
+        /// The value.
+        value: Checked,
+        /// The maximum.
+        max: i64,
+    },
+    /// A string of at least this many characters.
+    MinLength {
+        /// The value.
+        value: Checked,
+        /// The minimum length.
+        min: u64,
+    },
+    /// A string of at most this many characters.
+    MaxLength {
+        /// The value.
+        value: Checked,
+        /// The maximum length.
+        max: u64,
+    },
+    /// A list of at most this many items.
+    MaxItems {
+        /// The value.
+        value: Checked,
+        /// The maximum count.
+        max: u64,
+    },
+    /// At most one of these body fields may be set.
+    Exclusive {
+        /// The fields.
+        fields: Vec<Checked>,
+    },
+}
+
+/// A value a check reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Its wire name, for the error.
+    pub wire: String,
+    /// Its Rust name.
+    pub name: String,
+    /// A parameter of the builder, or a field of the body.
+    pub in_body: bool,
+    /// Whether it is held as a plain value rather than an `Option`.
+    pub required: bool,
 }
 
 /// How an operation's pages are walked (`x-pagination`).
@@ -191,8 +284,8 @@ pub struct Body {
 pub struct Pagination {
     /// Rust name of the page-token query parameter.
     pub token_param: String,
-    /// Rust name of the page-size query parameter, and its documented maximum.
-    pub size_param: Option<(String, Option<i64>)>,
+    /// The page-size query parameter.
+    pub size: Option<PageSize>,
     /// Rust name of the next-page token field of `data`.
     pub token_field: String,
     /// Rust name of the `has_more` field of `data`.
@@ -203,15 +296,48 @@ pub struct Pagination {
     pub item: Type,
 }
 
-/// A documented error code.
+/// The page-size parameter of a paginated operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageSize {
+    /// Its Rust name.
+    pub param: String,
+    /// The documented maximum, which the page streams ask for unless the caller chose a size.
+    pub maximum: Option<i64>,
+}
+
+/// A documented error code, across the operations that document it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCode {
     /// The numeric `code`.
     pub code: i64,
     /// Rust variant name.
     pub name: String,
-    /// Meaning, per operation that documents it: (operation id, HTTP status, description).
-    pub uses: Vec<(String, u16, String)>,
+    /// Meaning, per operation that documents it.
+    pub uses: Vec<ErrorUse>,
+}
+
+/// What an error code means for one operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorUse {
+    /// The operation id.
+    pub operation: String,
+    /// HTTP status.
+    pub http_status: u16,
+    /// Meaning.
+    pub description: String,
+}
+
+/// An error code as one operation documents it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationError {
+    /// HTTP status.
+    pub http_status: u16,
+    /// The numeric `code`.
+    pub code: i64,
+    /// Rust variant name in `ErrorCode`.
+    pub name: String,
+    /// Meaning.
+    pub description: String,
 }
 
 /// One endpoint.
@@ -219,6 +345,8 @@ pub struct ErrorCode {
 pub struct Operation {
     /// `operationId`.
     pub id: String,
+    /// JSON pointer of the operation in the spec, for errors found after it was lowered.
+    pub pointer: String,
     /// Rust name of the `Client` method.
     pub fn_name: String,
     /// Rust name of the request builder type.
@@ -247,10 +375,14 @@ pub struct Operation {
     pub scopes: Vec<String>,
     /// Scopes that unlock some response fields.
     pub field_scopes: Vec<String>,
+    /// The kinds of app the doc page allows to call it.
+    pub app_types: Vec<AppType>,
     /// Whether repeating the call is safe (`x-idempotent`).
     pub idempotent: bool,
-    /// Documented error codes: (HTTP status, code, variant name, description).
-    pub errors: Vec<(u16, i64, String, String)>,
+    /// Documented error codes.
+    pub errors: Vec<OperationError>,
+    /// The documented constraints, checked before sending: parameters in order, then the body's.
+    pub checks: Vec<Check>,
     /// Pagination, for paginated operations.
     pub pagination: Option<Pagination>,
     /// The deprecation note naming the replacement, when the docs say the endpoint is being replaced.

@@ -1,6 +1,7 @@
 //! Every Rust name the generator emits is chosen here: case conversion, keyword escaping, leading digits,
 //! reserved names and collisions. Callers keep the wire name beside the Rust name.
 
+use crate::runtime::RESERVED_TYPES;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
@@ -15,33 +16,6 @@ const KEYWORDS: &[&str] = &[
 
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed); they get a trailing underscore.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
-
-/// Type names the generated code or the runtime already uses; a schema with one of these names gets a suffix.
-const RESERVED_TYPES: &[&str] = &[
-    "ApiError",
-    "Box",
-    "Client",
-    "ClientBuilder",
-    "Default",
-    "Error",
-    "ErrorCode",
-    "HttpMethod",
-    "OperationInfo",
-    "Option",
-    "RateLimit",
-    "Result",
-    "RetryPolicy",
-    "Self",
-    "String",
-    "Value",
-    "Vec",
-];
-
-/// Methods the hand-written `Client` already has; an operation cannot take one of these names.
-pub const CLIENT_METHODS: &[&str] = &["base_url", "builder", "clone", "execute", "fmt"];
-
-/// Method names of every request builder; a parameter with one of these names gets a suffix.
-pub const RESERVED_METHODS: &[&str] = &["body", "clone", "items", "pages", "send", "validate"];
 
 /// Replaces what is not ASCII alphanumeric with `_`, so the case converters see word boundaries only.
 fn ascii_words(raw: &str) -> String {
@@ -148,6 +122,7 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::RESERVED_METHODS;
 
     #[test]
     fn snake_names_follow_rust_case() {

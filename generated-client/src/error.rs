@@ -1,6 +1,5 @@
 //! The one error type of the client. Every message says which operation failed and why; none contains a secret.
 
-use crate::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -134,7 +133,7 @@ pub enum Error {
 pub struct ApiError {
     /// The operation.
     pub operation: &'static str,
-    /// Feishu's code; see [`ApiError::error_code`] for the documented ones.
+    /// Feishu's code; `error_code()`, generated from the doc pages, gives the documented ones as an enum.
     pub code: i64,
     /// Feishu's message.
     pub msg: String,
@@ -147,11 +146,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// The code as a documented [`ErrorCode`] (`ErrorCode::Unknown` for codes the doc pages do not list).
-    pub fn error_code(&self) -> ErrorCode {
-        ErrorCode::from(self.code)
-    }
-
     /// Whether Feishu says the tenant access token is invalid or expired.
     pub fn is_token_invalid(&self) -> bool {
         TOKEN_INVALID_CODES.contains(&self.code)

@@ -33,7 +33,7 @@ pub mod generated;
 pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{ApiError, Error};
 pub use generated::enums::*;
-pub use generated::error_codes::ErrorCode;
+pub use generated::error_codes::*;
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};

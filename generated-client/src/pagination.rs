@@ -1,17 +1,20 @@
-//! Streams over the pages of a paginated operation, and over the items of those pages.
+//! Streams over the pages of a paginated operation ([`Pages`]), and over the items of those pages ([`Items`]).
 
 use crate::Error;
 use futures_core::Stream;
 use futures_util::{stream, StreamExt, TryStreamExt};
 use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// The future of one page.
-pub(crate) type PageFuture<P> = Pin<Box<dyn Future<Output = Result<P, Error>> + Send>>;
+pub type PageFuture<P> = Pin<Box<dyn Future<Output = Result<P, Error>> + Send>>;
 
-/// What a paginated request builder tells the page streams; generated from `x-pagination`.
-pub(crate) trait Paginated: Clone + Send + Sync + 'static {
+/// What a paginated request builder tells the page streams. The generated builders of paginated operations
+/// implement it from the spec's `x-pagination`; there is no need to implement it by hand.
+pub trait Paginated: Clone + Send + Sync + 'static {
     /// The operation, for errors.
     const OPERATION_ID: &'static str;
     /// The `data` of one page.
@@ -37,9 +40,74 @@ struct State<R> {
     failure: Option<Error>,
 }
 
-/// Every page of `request`, fetched lazily. Ends after a page with `has_more == false` or without a token;
-/// a token seen before ends the stream with [`Error::Pagination`] after the page that repeated it.
-pub(crate) fn pages<R: Paginated>(
+/// Every page of a request, fetched lazily: what `pages()` of a paginated request builder returns. It ends after
+/// a page with `has_more == false` or without a token; a token seen before ends it with [`Error::Pagination`]
+/// after the page that repeated it.
+#[must_use = "a stream does nothing until polled"]
+pub struct Pages<R: Paginated> {
+    inner: Pin<Box<dyn Stream<Item = Result<R::Page, Error>> + Send>>,
+}
+
+impl<R: Paginated> Pages<R> {
+    /// The pages of `request`, from the page token set on it.
+    pub fn new(request: R) -> Self {
+        Pages {
+            inner: Box::pin(pages(request)),
+        }
+    }
+}
+
+impl<R: Paginated> Stream for Pages<R> {
+    type Item = Result<R::Page, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<R: Paginated> fmt::Debug for Pages<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages")
+            .field("operation", &R::OPERATION_ID)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every item of every page of a request, in order: what `items()` of a paginated request builder returns.
+#[must_use = "a stream does nothing until polled"]
+pub struct Items<R: Paginated> {
+    inner: Pin<Box<dyn Stream<Item = Result<R::Item, Error>> + Send>>,
+}
+
+impl<R: Paginated> Items<R> {
+    /// The items of `request`, from the page token set on it.
+    pub fn new(request: R) -> Self {
+        let items = pages(request)
+            .map_ok(|page| stream::iter(R::into_items(page)).map(Ok))
+            .try_flatten();
+        Items {
+            inner: Box::pin(items),
+        }
+    }
+}
+
+impl<R: Paginated> Stream for Items<R> {
+    type Item = Result<R::Item, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<R: Paginated> fmt::Debug for Items<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items")
+            .field("operation", &R::OPERATION_ID)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pages<R: Paginated>(
     mut request: R,
 ) -> impl Stream<Item = Result<R::Page, Error>> + Send + 'static {
     request.fill_page_size();
@@ -73,13 +141,4 @@ pub(crate) fn pages<R: Paginated>(
         }
         Ok(Some((page, state)))
     })
-}
-
-/// Every item of every page of `request`, in order.
-pub(crate) fn items<R: Paginated>(
-    request: R,
-) -> impl Stream<Item = Result<R::Item, Error>> + Send + 'static {
-    pages(request)
-        .map_ok(|page| stream::iter(R::into_items(page)).map(Ok))
-        .try_flatten()
 }

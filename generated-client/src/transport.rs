@@ -201,7 +201,7 @@ impl Client {
     }
 }
 
-/// Decodes an answer of `operation` the way [`send`](crate::GetJobConfigRequest::send) does: the `{code, msg, data}`
+/// Decodes an answer of `operation` the way each request builder's `send()` does: the `{code, msg, data}`
 /// envelope, then `data` into `T`. A non-zero `code` is [`Error::Api`]; a body that does not decode is
 /// [`Error::Decode`] with the JSON path that failed, or [`Error::Http`] when the status is an error too.
 ///

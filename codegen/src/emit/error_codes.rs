@@ -15,10 +15,12 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         .collect();
     let docs = api.error_codes.iter().map(|c| {
         let mut text = format!("`{}`.", c.code);
-        for (op, status, description) in &c.uses {
+        for u in &c.uses {
             text.push_str(&format!(
-                "\n- `{op}` (HTTP {status}): {}",
-                doc_text(description)
+                "\n- `{}` (HTTP {}): {}",
+                u.operation,
+                u.http_status,
+                doc_text(&u.description)
             ));
         }
         doc(&text)
@@ -33,6 +35,7 @@ pub(super) fn emit(api: &Api) -> TokenStream {
             }
         }
     };
+    let glue = crate::runtime::error_code_glue();
     quote! {
         #header
 
@@ -62,5 +65,7 @@ pub(super) fn emit(api: &Api) -> TokenStream {
                 #from_body
             }
         }
+
+        #glue
     }
 }

@@ -106,33 +106,3 @@ pub(crate) fn mentions_enum(ty: &Type) -> bool {
 pub(crate) fn doc_text(text: &str) -> String {
     text.replace('[', "\\[").replace(']', "\\]")
 }
-
-/// Which structs can derive `Default`: those whose required fields all have a default (enums have none).
-pub(crate) fn defaultable(api: &Api) -> BTreeMap<String, bool> {
-    let mut result: BTreeMap<String, bool> =
-        api.structs.iter().map(|s| (s.name.clone(), true)).collect();
-    loop {
-        let mut changed = false;
-        for s in &api.structs {
-            let ok = s
-                .fields
-                .iter()
-                .filter(|f| f.required)
-                .all(|f| has_default(&f.ty, &result));
-            if !ok && result.insert(s.name.clone(), false) == Some(true) {
-                changed = true;
-            }
-        }
-        if !changed {
-            return result;
-        }
-    }
-}
-
-fn has_default(ty: &Type, structs: &BTreeMap<String, bool>) -> bool {
-    match ty {
-        Type::Enum(_) => false,
-        Type::Struct(name) => structs.get(name).copied().unwrap_or(false),
-        _ => true,
-    }
-}

@@ -1,16 +1,12 @@
 //! Emits `types.rs`: one serde struct per object schema.
 
-use super::{defaultable, doc, doc_text, ident, mentions_enum, rust_type};
+use super::{doc, doc_text, ident, mentions_enum, rust_type};
 use crate::model::{Api, Struct};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(super) fn emit(api: &Api) -> TokenStream {
-    let defaultable = defaultable(api);
-    let structs = api
-        .structs
-        .iter()
-        .map(|s| emit_struct(s, defaultable.get(&s.name).copied().unwrap_or(false)));
+    let structs = api.structs.iter().map(emit_struct);
     let uses_enums = api
         .structs
         .iter()
@@ -29,10 +25,10 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn emit_struct(s: &Struct, default: bool) -> TokenStream {
+fn emit_struct(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let doc = doc(&doc_text(s.doc.as_deref().unwrap_or(&s.name)));
-    let derive_default = default.then(|| quote!(Default,));
+    let derive_default = s.derive_default.then(|| quote!(Default,));
     let fields = s.fields.iter().map(|field| {
         let name = ident(&field.name);
         let ty = rust_type(&field.ty);

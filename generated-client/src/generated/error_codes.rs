@@ -57,3 +57,10 @@ impl From<i64> for ErrorCode {
         }
     }
 }
+#[cfg(not(fixture_check))]
+impl crate::ApiError {
+    /// The code as a documented [`ErrorCode`] (`ErrorCode::Unknown` for codes the doc pages do not list).
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code)
+    }
+}

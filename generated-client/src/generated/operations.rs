@@ -13,6 +13,7 @@ use crate::{transport, validate, Client, Error};
 /// - Rate limit: 50 requests per second; the client keeps under it by default
 /// - Scopes (any one): `hire:job:readonly`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
 /// - Safe to repeat: failed attempts are retried
 ///
 /// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
@@ -94,13 +95,11 @@ impl GetJobRequest {
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
     pub async fn send(self) -> Result<GetJobData, Error> {
         self.validate()?;
-        let mut request = transport::Request::new(
-            &Self::OPERATION,
-            format!(
-                "/open-apis/hire/v1/jobs/{}", transport::encode_path_segment(& self
-                .job_id)
-            ),
-        );
+        let path = {
+            let job_id = transport::encode_path_segment(&self.job_id);
+            format!("/open-apis/hire/v1/jobs/{job_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path);
         request.query("user_id_type", self.user_id_type.as_ref());
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
@@ -117,6 +116,7 @@ impl GetJobRequest {
 /// - Rate limit: 20 requests per second; the client keeps under it by default
 /// - Scopes (any one): `hire:job:readonly`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
 /// - Safe to repeat: failed attempts are retried
 ///
 /// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
@@ -167,13 +167,11 @@ impl GetJobConfigRequest {
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
     pub async fn send(self) -> Result<GetJobConfigData, Error> {
         self.validate()?;
-        let mut request = transport::Request::new(
-            &Self::OPERATION,
-            format!(
-                "/open-apis/hire/v1/jobs/{}/config", transport::encode_path_segment(&
-                self.job_id)
-            ),
-        );
+        let path = {
+            let job_id = transport::encode_path_segment(&self.job_id);
+            format!("/open-apis/hire/v1/jobs/{job_id}/config")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path);
         request.query("user_id_type", self.user_id_type.as_ref());
         self.client.execute(request).await
     }
@@ -186,6 +184,7 @@ impl GetJobConfigRequest {
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/import-external-application-info/list>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
 /// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
 /// - Safe to repeat: failed attempts are retried
 /// - Paginated: `pages()` and `items()` walk every page
 ///
@@ -261,10 +260,8 @@ impl ListExternalApplicationsRequest {
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
     pub async fn send(self) -> Result<ListExternalApplicationsData, Error> {
         self.validate()?;
-        let mut request = transport::Request::new(
-            &Self::OPERATION,
-            "/open-apis/hire/v1/external_applications".to_owned(),
-        );
+        let path = "/open-apis/hire/v1/external_applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path);
         request.query("talent_id", Some(&self.talent_id));
         request.query("page_size", self.page_size.as_ref());
         request.query("page_token", self.page_token.as_ref());
@@ -298,20 +295,12 @@ impl ListExternalApplicationsRequest {
     /// Every page, fetched one after another as the stream is polled, starting from the page token set on this request. Unless `page_size` is set, pages hold 20 items, the documented maximum.
     ///
     /// The stream ends when `has_more` is false or the next token is missing or empty, and fails with [`Error::Pagination`] if the server repeats a token.
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<ListExternalApplicationsData, Error>,
-    > + Send + 'static {
-        crate::pagination::pages(self)
+    pub fn pages(self) -> crate::pagination::Pages<Self> {
+        crate::pagination::Pages::new(self)
     }
     /// Every item of every page, in order; see [`ListExternalApplicationsRequest::pages`].
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<ExternalApplication, Error>,
-    > + Send + 'static {
-        crate::pagination::items(self)
+    pub fn items(self) -> crate::pagination::Items<Self> {
+        crate::pagination::Items::new(self)
     }
 }
 /// List recruitment processes and their stages.
@@ -322,6 +311,7 @@ impl ListExternalApplicationsRequest {
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_process/list>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
 /// - Scopes (any one): `hire:job_process:readonly`
+/// - Callable by: custom apps and store apps
 /// - Safe to repeat: failed attempts are retried
 /// - Paginated: `pages()` and `items()` walk every page
 ///
@@ -385,10 +375,8 @@ impl ListJobProcessesRequest {
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
     pub async fn send(self) -> Result<ListJobProcessesData, Error> {
         self.validate()?;
-        let mut request = transport::Request::new(
-            &Self::OPERATION,
-            "/open-apis/hire/v1/job_processes".to_owned(),
-        );
+        let path = "/open-apis/hire/v1/job_processes".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path);
         request.query("page_size", self.page_size.as_ref());
         request.query("page_token", self.page_token.as_ref());
         self.client.execute(request).await
@@ -421,18 +409,12 @@ impl ListJobProcessesRequest {
     /// Every page, fetched one after another as the stream is polled, starting from the page token set on this request. Unless `page_size` is set, pages hold 100 items, the documented maximum.
     ///
     /// The stream ends when `has_more` is false or the next token is missing or empty, and fails with [`Error::Pagination`] if the server repeats a token.
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<ListJobProcessesData, Error>,
-    > + Send + 'static {
-        crate::pagination::pages(self)
+    pub fn pages(self) -> crate::pagination::Pages<Self> {
+        crate::pagination::Pages::new(self)
     }
     /// Every item of every page, in order; see [`ListJobProcessesRequest::pages`].
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<Item = Result<JobProcess, Error>> + Send + 'static {
-        crate::pagination::items(self)
+    pub fn items(self) -> crate::pagination::Items<Self> {
+        crate::pagination::Items::new(self)
     }
 }
 /// Get job requirements by id or short code.
@@ -444,6 +426,7 @@ impl ListJobProcessesRequest {
 /// - Rate limit: 10 requests per second; the client keeps under it by default
 /// - Scopes (any one): `hire:job_requirement:readonly`, `hire:job_requirement`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
 /// - Safe to repeat: failed attempts are retried
 ///
 /// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
@@ -578,10 +561,8 @@ impl SearchJobRequirementsRequest {
     /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
     pub async fn send(self) -> Result<SearchJobRequirementsData, Error> {
         self.validate()?;
-        let mut request = transport::Request::new(
-            &Self::OPERATION,
-            "/open-apis/hire/v1/job_requirements/search".to_owned(),
-        );
+        let path = "/open-apis/hire/v1/job_requirements/search".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path);
         request.query("user_id_type", self.user_id_type.as_ref());
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());

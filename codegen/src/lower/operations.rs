@@ -1,0 +1,453 @@
+//! Operations: one per path and method, with their parameters, path template and request body.
+
+use super::extensions::OperationExtensions;
+use super::{rules_of, type_text, value_text, Lowerer, Result};
+use crate::error::Pointer;
+use crate::model::{
+    Body, BodySetter, Check, Checked, Field, Method, Operation, Param, ParamLocation, Rules,
+    Segment, Struct, Type,
+};
+use crate::naming::{self, Scope};
+use crate::runtime;
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
+use std::collections::BTreeMap;
+
+impl Lowerer<'_> {
+    // ---- operations --------------------------------------------------------------------------------------------
+
+    pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
+        let mut operations: BTreeMap<String, (Operation, Pointer)> = BTreeMap::new();
+        for (path, item) in &self.spec.paths.paths {
+            let path_at = Pointer::root().join("paths").join(path);
+            let ReferenceOr::Item(item) = item else {
+                return Err(self.err(&path_at, "a path item that is a $ref is not supported"));
+            };
+            for (method_name, unsupported) in [
+                ("head", &item.head),
+                ("options", &item.options),
+                ("trace", &item.trace),
+            ] {
+                if unsupported.is_some() {
+                    return Err(self.err(
+                        &path_at.join(method_name),
+                        format!(
+                            "HTTP method {} is not supported",
+                            method_name.to_uppercase()
+                        ),
+                    ));
+                }
+            }
+            let methods = [
+                ("get", Method::Get, &item.get),
+                ("post", Method::Post, &item.post),
+                ("put", Method::Put, &item.put),
+                ("patch", Method::Patch, &item.patch),
+                ("delete", Method::Delete, &item.delete),
+            ];
+            for (method_name, method, op) in methods {
+                let Some(op) = op else { continue };
+                let at = path_at.join(method_name);
+                if let Some((_, first)) = op.operation_id.as_ref().and_then(|id| operations.get(id))
+                {
+                    return Err(self.err(
+                        &at.join("operationId"),
+                        format!(
+                            "duplicate operationId `{}`: also used at {first}",
+                            op.operation_id.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+                let operation = self.lower_operation(path, method, op, &item.parameters, &at)?;
+                operations.insert(operation.id.clone(), (operation, at));
+            }
+        }
+        // Distinct operation ids can still map to one Rust name (`getJob` and `get_job`).
+        let mut fn_names: BTreeMap<String, &Pointer> = BTreeMap::new();
+        for (operation, at) in operations.values() {
+            if let Some(first) = fn_names.insert(operation.fn_name.clone(), at) {
+                return Err(self.err(
+                    &at.join("operationId"),
+                    format!("operationId `{}` gives the method name `{}`, as does the operation at {first}", operation.id, operation.fn_name),
+                ));
+            }
+        }
+        Ok(operations
+            .into_values()
+            .map(|(operation, _)| operation)
+            .collect())
+    }
+
+    fn lower_operation(
+        &mut self,
+        path: &str,
+        method: Method,
+        op: &openapiv3::Operation,
+        path_params: &[ReferenceOr<Parameter>],
+        at: &Pointer,
+    ) -> Result<Operation> {
+        let id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| self.err(at, "operation without an operationId"))?;
+        if id.trim().is_empty() {
+            return Err(self.err(&at.join("operationId"), "operationId is empty"));
+        }
+        let ext: OperationExtensions = self.extensions(&op.extensions, at)?;
+        let fn_name = naming::snake_name(&id);
+        if runtime::CLIENT_METHODS.contains(&fn_name.as_str()) {
+            return Err(self.err(
+                &at.join("operationId"),
+                format!("operationId `{id}` would be the Client method `{fn_name}`, which the runtime already has; rename it"),
+            ));
+        }
+        let type_base = naming::type_name(&id);
+        let builder = format!("{type_base}Request");
+        self.claim_type_name(&builder, &at.join("operationId"))?;
+
+        // Parameters: path-level first, then the operation's own; the operation's win on the same name.
+        let mut scope = Scope::with_reserved(runtime::RESERVED_METHODS);
+        scope.claim("client".to_owned());
+        let mut params: Vec<Param> = Vec::new();
+        let inherited = path_params.iter().enumerate().map(|(i, p)| {
+            (
+                p,
+                Pointer::root()
+                    .join("paths")
+                    .join(path)
+                    .join("parameters")
+                    .join(i),
+            )
+        });
+        let own = op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, at.join("parameters").join(i)));
+        let mut collected: Vec<(Parameter, Pointer)> = Vec::new();
+        for (param, param_at) in inherited.chain(own) {
+            let param = self.resolve_parameter(param, &param_at)?;
+            let data = param.parameter_data_ref();
+            if let Some(existing) = collected
+                .iter_mut()
+                .find(|(p, _)| p.parameter_data_ref().name == data.name)
+            {
+                *existing = (param, param_at);
+            } else {
+                collected.push((param, param_at));
+            }
+        }
+        for (param, param_at) in &collected {
+            params.push(self.lower_param(param, param_at, &type_base, &mut scope)?);
+        }
+        let segments = self.parse_path(path, &params, at)?;
+        // Required parameters become arguments of the client method, in spec order; path parameters first.
+        params.sort_by_key(|p| (!p.required, p.location != ParamLocation::Path));
+
+        let body = match &op.request_body {
+            Some(body) => {
+                Some(self.lower_body(body, &at.join("requestBody"), &type_base, &mut scope)?)
+            }
+            None => None,
+        };
+        let data = self.lower_response(op, at, &type_base)?;
+
+        let errors = self.lower_error_codes(&ext.error_codes, &at.join("x-error-codes"))?;
+        let pagination = match &ext.pagination {
+            Some(pages) => {
+                Some(self.lower_pagination(pages, &at.join("x-pagination"), &params, &data)?)
+            }
+            None => None,
+        };
+        let deprecated = self.deprecation(op.deprecated, ext.replacement.as_deref(), at)?;
+
+        Ok(Operation {
+            pointer: at.to_string(),
+            checks: Vec::new(),
+            fn_name,
+            builder,
+            id,
+            method,
+            path: path.to_owned(),
+            segments,
+            params,
+            body,
+            data,
+            summary: op.summary.clone(),
+            doc: op.description.clone(),
+            doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
+            rate_limit: ext.rate_limit.map(|n| n.get()),
+            scopes: ext.scopes,
+            field_scopes: ext.field_scopes,
+            app_types: ext.app_types,
+            idempotent: ext.idempotent,
+            errors,
+            pagination,
+            deprecated,
+        })
+    }
+
+    fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, at: &Pointer) -> Result<Parameter> {
+        match param {
+            ReferenceOr::Item(param) => Ok(param.clone()),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/parameters/");
+                let found = key.and_then(|key| self.components()?.parameters.get(key));
+                match found {
+                    Some(ReferenceOr::Item(param)) => Ok(param.clone()),
+                    _ => Err(self.err(
+                        &at.join("$ref"),
+                        format!("unknown parameter $ref `{reference}`"),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn lower_param(
+        &mut self,
+        param: &Parameter,
+        at: &Pointer,
+        type_base: &str,
+        scope: &mut Scope,
+    ) -> Result<Param> {
+        let (data, location) = match param {
+            Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
+            Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
+            Parameter::Header { .. } => {
+                return Err(self.err(&at.join("in"), "header parameters are not supported"))
+            }
+            Parameter::Cookie { .. } => {
+                return Err(self.err(&at.join("in"), "cookie parameters are not supported"))
+            }
+        };
+        if location == ParamLocation::Path && !data.required {
+            return Err(self.err(
+                &at.join("required"),
+                format!(
+                    "path parameter `{}` must be required, found `required: false`",
+                    data.name
+                ),
+            ));
+        }
+        let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+            return Err(self.err(
+                &at.join("content"),
+                "parameters with `content` are not supported; use `schema`",
+            ));
+        };
+        let schema_at = at.join("schema");
+        let ty = self.resolve(schema, &schema_at, &format!("{type_base}_{}", data.name))?;
+        if !matches!(
+            ty,
+            Type::String | Type::Bool | Type::I32 | Type::I64 | Type::F64 | Type::Enum(_)
+        ) {
+            return Err(self.err(
+                &schema_at,
+                format!(
+                    "parameter `{}` must be a string, number, boolean or enum, found {}",
+                    data.name,
+                    type_text(&ty)
+                ),
+            ));
+        }
+        let (default, rules) = match schema {
+            ReferenceOr::Item(schema) => (
+                schema.schema_data.default.as_ref().map(value_text),
+                rules_of(schema),
+            ),
+            ReferenceOr::Reference { .. } => (None, Rules::default()),
+        };
+        Ok(Param {
+            name: scope.claim(naming::snake_name(&data.name)),
+            wire: data.name.clone(),
+            location,
+            ty,
+            required: data.required,
+            doc: data.description.clone(),
+            default,
+            rules,
+        })
+    }
+
+    fn parse_path(&self, path: &str, params: &[Param], at: &Pointer) -> Result<Vec<Segment>> {
+        let mut segments = Vec::new();
+        let mut rest = path;
+        let mut used = Vec::new();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                return Err(self.err(at, format!("path `{path}` has an unclosed `{{`")));
+            };
+            if open > 0 {
+                segments.push(Segment::Literal(rest[..open].to_owned()));
+            }
+            let wire = &rest[open + 1..open + close];
+            let param = params.iter().find(|p| p.location == ParamLocation::Path && p.wire == wire).ok_or_else(|| {
+                self.err(at, format!("path `{path}` uses `{{{wire}}}`, but no path parameter `{wire}` is declared"))
+            })?;
+            segments.push(Segment::Param {
+                name: param.name.clone(),
+                is_string: param.ty == Type::String,
+            });
+            used.push(wire.to_owned());
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Literal(rest.to_owned()));
+        }
+        if let Some(unused) = params
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && !used.contains(&p.wire))
+        {
+            return Err(self.err(
+                at,
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`",
+                    unused.wire
+                ),
+            ));
+        }
+        Ok(segments)
+    }
+
+    fn lower_body(
+        &mut self,
+        body: &ReferenceOr<openapiv3::RequestBody>,
+        at: &Pointer,
+        type_base: &str,
+        scope: &mut Scope,
+    ) -> Result<Body> {
+        let ReferenceOr::Item(body) = body else {
+            return Err(self.err(at, "a request body that is a $ref is not supported"));
+        };
+        let Some(media) = body.content.get("application/json") else {
+            return Err(self.err(
+                &at.join("content"),
+                "the request body needs `application/json` content",
+            ));
+        };
+        let schema_at = at.join("content").join("application/json").join("schema");
+        let Some(schema) = &media.schema else {
+            return Err(self.err(&schema_at, "the request body has no schema"));
+        };
+        match self.resolve(schema, &schema_at, &format!("{type_base}_body"))? {
+            Type::Struct(ty) => {
+                let fields = self
+                    .structs
+                    .get(&ty)
+                    .map(|s| s.fields.as_slice())
+                    .unwrap_or_default();
+                let setters = fields
+                    .iter()
+                    .filter(|f| !f.required)
+                    .map(|f| BodySetter {
+                        method: scope.claim(f.name.clone()),
+                        field: f.clone(),
+                    })
+                    .collect();
+                Ok(Body {
+                    ty,
+                    doc: body.description.clone(),
+                    passed_whole: false,
+                    setters,
+                })
+            }
+            other => Err(self.err(
+                &schema_at,
+                format!(
+                    "the request body must be an object schema, found {}",
+                    type_text(&other)
+                ),
+            )),
+        }
+    }
+}
+
+/// Completes an operation once every struct is known: whether its body is passed whole, its setters' fields as
+/// finally boxed, and the checks of its documented constraints.
+pub(super) fn finish(operation: &mut Operation, structs: &BTreeMap<String, Struct>) {
+    let body_struct = operation.body.as_ref().and_then(|b| structs.get(&b.ty));
+    if let (Some(body), Some(s)) = (operation.body.as_mut(), body_struct) {
+        body.passed_whole = !s.derive_default;
+        for setter in &mut body.setters {
+            if let Some(field) = s.fields.iter().find(|f| f.name == setter.field.name) {
+                setter.field = field.clone();
+            }
+        }
+    }
+    operation.checks = checks(operation, body_struct);
+}
+
+/// One check per documented constraint, in parameter order, then the body's.
+fn checks(operation: &Operation, body: Option<&Struct>) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for p in &operation.params {
+        let value = Checked {
+            wire: p.wire.clone(),
+            name: p.name.clone(),
+            in_body: false,
+            required: p.required,
+        };
+        if p.location == ParamLocation::Path && p.ty == Type::String {
+            checks.push(Check::PathSegment {
+                value: value.clone(),
+            });
+        }
+        checks.extend(rule_checks(&p.rules, &p.ty, value));
+    }
+    if let Some(s) = body {
+        let checked = |f: &Field| Checked {
+            wire: f.wire.clone(),
+            name: f.name.clone(),
+            in_body: true,
+            required: f.required,
+        };
+        for f in &s.fields {
+            checks.extend(rule_checks(&f.rules, &f.ty, checked(f)));
+        }
+        for group in &s.exclusive {
+            let fields = group
+                .iter()
+                .filter_map(|name| s.fields.iter().find(|f| &f.name == name))
+                .map(checked)
+                .collect();
+            checks.push(Check::Exclusive { fields });
+        }
+    }
+    checks
+}
+
+/// The checks of one value's rules that apply to its type.
+fn rule_checks(rules: &Rules, ty: &Type, value: Checked) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match ty {
+        Type::I32 | Type::I64 => {
+            if let Some(min) = rules.minimum {
+                checks.push(Check::Minimum {
+                    value: value.clone(),
+                    min,
+                });
+            }
+            if let Some(max) = rules.maximum {
+                checks.push(Check::Maximum { value, max });
+            }
+        }
+        Type::String => {
+            if let Some(min) = rules.min_length {
+                checks.push(Check::MinLength {
+                    value: value.clone(),
+                    min,
+                });
+            }
+            if let Some(max) = rules.max_length {
+                checks.push(Check::MaxLength { value, max });
+            }
+        }
+        Type::List(_) => {
+            if let Some(max) = rules.max_items {
+                checks.push(Check::MaxItems { value, max });
+            }
+        }
+        _ => {}
+    }
+    checks
+}

@@ -1,0 +1,200 @@
+//! The contract between the code the generator emits and the hand-written runtime of `generated-client`.
+//!
+//! Every runtime item emitted code names is spelled here, and nowhere else in the generator; every name the
+//! runtime already uses, which generated names must avoid, is listed here too. The runtime, for its part,
+//! names no generated item: what links the two (`ApiError::error_code`) is emitted.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Type names the runtime or Rust's prelude already uses in generated files; a schema with one of these names
+/// gets a suffix.
+pub const RESERVED_TYPES: &[&str] = &[
+    "ApiError",
+    "Box",
+    "Client",
+    "ClientBuilder",
+    "Default",
+    "Error",
+    "ErrorCode",
+    "HttpMethod",
+    "Items",
+    "OperationInfo",
+    "Option",
+    "Pages",
+    "RateLimit",
+    "Result",
+    "RetryPolicy",
+    "Self",
+    "String",
+    "Value",
+    "Vec",
+];
+
+/// Methods the hand-written `Client` already has; an operation cannot take one of these names.
+pub const CLIENT_METHODS: &[&str] = &["base_url", "builder", "clone", "execute", "fmt"];
+
+/// Method names of every request builder; a parameter with one of these names gets a suffix.
+pub const RESERVED_METHODS: &[&str] = &["body", "clone", "items", "pages", "send", "validate"];
+
+/// The `use` lines of `operations.rs`: the runtime items a request builder needs, and `validate` when some
+/// operation has a documented constraint.
+pub fn operation_imports(validate: bool) -> TokenStream {
+    let validate = validate.then(|| quote!(validate,));
+    quote! {
+        use crate::operation::{HttpMethod, OperationInfo};
+        use crate::{transport, #validate Client, Error};
+    }
+}
+
+/// The runtime's `Client`, as imported by [`operation_imports`].
+pub fn client() -> TokenStream {
+    quote!(Client)
+}
+
+/// The runtime's `Error`, as imported by [`operation_imports`].
+pub fn error() -> TokenStream {
+    quote!(Error)
+}
+
+/// The `OperationInfo` value of an operation.
+pub fn operation_info(
+    id: &str,
+    method: &str,
+    path: &str,
+    rate_limit: Option<u32>,
+    idempotent: bool,
+) -> TokenStream {
+    let method = format_ident!("{method}");
+    let rate_limit = match rate_limit {
+        Some(n) => {
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+        pub const OPERATION: OperationInfo = OperationInfo {
+            id: #id,
+            method: HttpMethod::#method,
+            path: #path,
+            rate_limit: #rate_limit,
+            idempotent: #idempotent,
+        };
+    }
+}
+
+/// A path parameter, percent-encoded into one path segment.
+pub fn encode_path_segment(value: TokenStream) -> TokenStream {
+    quote!(transport::encode_path_segment(#value))
+}
+
+/// A new request of the builder's operation to `path`.
+pub fn new_request(path: TokenStream) -> TokenStream {
+    quote!(transport::Request::new(&Self::OPERATION, #path))
+}
+
+/// A call of one of the runtime's checks (`validate::maximum`, ...) with the operation id first.
+pub fn check(function: &str, arguments: TokenStream) -> TokenStream {
+    let function = format_ident!("{function}");
+    quote!(validate::#function(Self::OPERATION.id, #arguments)?;)
+}
+
+/// The page streams of a paginated builder: the `Paginated` glue the runtime's streams drive, and the
+/// `pages()` and `items()` methods returning the runtime's named stream types.
+pub struct PageStreams<'a> {
+    /// The builder type.
+    pub builder: TokenStream,
+    /// The operation id.
+    pub id: &'a str,
+    /// The type of a page (the operation's `data`).
+    pub page: TokenStream,
+    /// The type of one item.
+    pub item: TokenStream,
+    /// The body of `fill_page_size`.
+    pub fill_page_size: TokenStream,
+    /// The statement that stores the next page token (`token` is in scope).
+    pub set_page_token: TokenStream,
+    /// The expression of `(has_more, next_token)` of `page`.
+    pub next_token: TokenStream,
+    /// The expression of the items of `page`, by value.
+    pub into_items: TokenStream,
+    /// Docs of `pages()` and `items()`.
+    pub pages_doc: TokenStream,
+    /// Docs of `items()`.
+    pub items_doc: TokenStream,
+}
+
+impl PageStreams<'_> {
+    /// The emitted glue and methods.
+    pub fn emit(&self) -> TokenStream {
+        let PageStreams {
+            builder,
+            id,
+            page,
+            item,
+            fill_page_size,
+            set_page_token,
+            next_token,
+            into_items,
+            pages_doc,
+            items_doc,
+        } = self;
+        quote! {
+            impl crate::pagination::Paginated for #builder {
+                const OPERATION_ID: &'static str = #id;
+                type Page = #page;
+                type Item = #item;
+
+                fn set_page_token(&mut self, token: Option<String>) {
+                    #set_page_token
+                }
+
+                fn fill_page_size(&mut self) {
+                    #fill_page_size
+                }
+
+                fn fetch(&self) -> crate::pagination::PageFuture<#page> {
+                    let request = self.clone();
+                    Box::pin(async move { request.send().await })
+                }
+
+                fn next_token(page: &#page) -> (bool, Option<&str>) {
+                    #next_token
+                }
+
+                fn into_items(page: #page) -> Vec<#item> {
+                    #into_items
+                }
+            }
+
+            impl #builder {
+                #pages_doc
+                pub fn pages(self) -> crate::pagination::Pages<Self> {
+                    crate::pagination::Pages::new(self)
+                }
+
+                #items_doc
+                pub fn items(self) -> crate::pagination::Items<Self> {
+                    crate::pagination::Items::new(self)
+                }
+            }
+        }
+    }
+}
+
+/// The glue from the runtime's `ApiError` to the generated `ErrorCode`. `cargo xtask check-fixtures` compiles
+/// the code of every test fixture beside the crate's own (under `cfg(fixture_check)`), where only the crate's
+/// own `ErrorCode` may have it.
+pub fn error_code_glue() -> TokenStream {
+    quote! {
+        #[cfg(not(fixture_check))]
+        impl crate::ApiError {
+            /// The code as a documented [`ErrorCode`] (`ErrorCode::Unknown` for codes the doc pages do not list).
+            pub fn error_code(&self) -> ErrorCode {
+                ErrorCode::from(self.code)
+            }
+        }
+    }
+}
