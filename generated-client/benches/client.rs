@@ -1,7 +1,8 @@
 //! `cargo bench -p generated-client`: the client's cost as ratios to baselines in the same run.
 //!
-//! - decode: the documented `get_job` answer into the generated types, against decoding it into
-//!   `serde_json::Value`.
+//! - decode: the five documented answers through `transport::decode_answer`, the function `send()` decodes
+//!   with (envelope, typed `data`, JSON path on failure), against decoding the same bodies into
+//!   `serde_json::Value`, and against a `serde::de::IgnoredAny` scan of them (the floor of any decoding).
 //! - call: `client.get_job(..).send()` against a loopback server, against a bare reqwest GET of the same URL
 //!   decoded into `serde_json::Value` (no validation, envelope handling, retries, tracing or rate limiting).
 
@@ -9,7 +10,12 @@
 #![allow(deprecated)]
 
 use criterion::{black_box, Criterion};
-use generated_client::{Client, GetJobData, RateLimit};
+use generated_client::transport::decode_answer;
+use generated_client::{
+    Client, GetJobConfigData, GetJobData, ListExternalApplicationsData, ListJobProcessesData,
+    RateLimit, SearchJobRequirementsData,
+};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use wiremock::matchers::method;
@@ -31,29 +37,64 @@ fn mean_ns(group: &str, id: &str) -> Option<f64> {
         .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
-fn get_job_example() -> Value {
+fn spec() -> Value {
     let spec =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml"))
             .expect("spec");
-    let spec: Value = serde_yaml::from_str(&spec).expect("yaml");
-    spec["paths"]["/open-apis/hire/v1/jobs/{job_id}"]["get"]["responses"]["200"]["content"]
-        ["application/json"]["example"]
+    serde_yaml::from_str(&spec).expect("yaml")
+}
+
+/// The documented 200 answer (the whole envelope) of the operation at `path`.
+fn example(spec: &Value, path: &str, method: &str) -> Value {
+    spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["example"]
         .clone()
 }
 
+/// Decodes the five answers as `send()` does.
+fn decode_all(bodies: &[Vec<u8>; 5]) {
+    decode_answer::<ListJobProcessesData>("list_job_processes", 200, &bodies[0]).expect("decodes");
+    decode_answer::<SearchJobRequirementsData>("search_job_requirements", 200, &bodies[1])
+        .expect("decodes");
+    decode_answer::<GetJobConfigData>("get_job_config", 200, &bodies[2]).expect("decodes");
+    decode_answer::<GetJobData>("get_job", 200, &bodies[3]).expect("decodes");
+    decode_answer::<ListExternalApplicationsData>("list_external_applications", 200, &bodies[4])
+        .expect("decodes");
+}
+
 fn main() {
-    let example = get_job_example();
-    let data = serde_json::to_vec(&example["data"]).expect("encodes");
+    let spec = spec();
+    let example = example(&spec, "/open-apis/hire/v1/jobs/{job_id}", "get");
+    let bodies: [Vec<u8>; 5] = [
+        ("/open-apis/hire/v1/job_processes", "get"),
+        ("/open-apis/hire/v1/job_requirements/search", "post"),
+        ("/open-apis/hire/v1/jobs/{job_id}/config", "get"),
+        ("/open-apis/hire/v1/jobs/{job_id}", "get"),
+        ("/open-apis/hire/v1/external_applications", "get"),
+    ]
+    .map(|(path, method)| {
+        serde_json::to_vec(&self::example(&spec, path, method)).expect("encodes")
+    });
     let mut criterion = Criterion::default()
         .output_directory(&criterion_dir())
         .configure_from_args();
 
-    let mut group = criterion.benchmark_group("decode_get_job");
+    let mut group = criterion.benchmark_group("decode_answers");
     group.bench_function("baseline_json_value", |b| {
-        b.iter(|| serde_json::from_slice::<Value>(black_box(&data)).expect("decodes"))
+        b.iter(|| {
+            for body in &bodies {
+                black_box(serde_json::from_slice::<Value>(black_box(body)).expect("decodes"));
+            }
+        })
     });
-    group.bench_function("generated_types", |b| {
-        b.iter(|| serde_json::from_slice::<GetJobData>(black_box(&data)).expect("decodes"))
+    group.bench_function("floor_ignored_any", |b| {
+        b.iter(|| {
+            for body in &bodies {
+                black_box(serde_json::from_slice::<IgnoredAny>(black_box(body)).expect("scans"));
+            }
+        })
+    });
+    group.bench_function("decode_answer", |b| {
+        b.iter(|| decode_all(black_box(&bodies)))
     });
     group.finish();
 
@@ -102,7 +143,8 @@ fn main() {
     criterion.final_summary();
 
     for (group, base, measured) in [
-        ("decode_get_job", "baseline_json_value", "generated_types"),
+        ("decode_answers", "baseline_json_value", "decode_answer"),
+        ("decode_answers", "floor_ignored_any", "decode_answer"),
         (
             "call_get_job",
             "baseline_reqwest_json_value",

@@ -219,8 +219,54 @@ pub fn decode_answer<T: DeserializeOwned + Default>(
     decode(operation, head, body, Quoting::Excerpts)
 }
 
+/// The whole answer of a successful call, decoded in one pass.
+#[derive(Deserialize)]
+struct Typed<T> {
+    code: i64,
+    #[serde(default)]
+    msg: String,
+    #[serde(default = "Option::default")]
+    data: Option<T>,
+    #[serde(default)]
+    error: Option<ErrorDetail>,
+}
+
 /// Turns an answer into the typed `data` or an error.
+///
+/// An answer that decodes is read once, straight into `T`. Only one that does not is read again, with path
+/// tracking, to say where it broke: most answers decode, and tracking the path costs more than the decoding.
 fn decode<T: DeserializeOwned + Default>(
+    operation: &'static str,
+    head: Head,
+    bytes: &[u8],
+    quoting: Quoting,
+) -> Result<T, Error> {
+    if (200..300).contains(&head.status) {
+        // Checking UTF-8 once up front is cheaper than serde_json checking each string of a byte slice.
+        let typed = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Typed<T>>(text).ok());
+        if let Some(answer) = typed {
+            tracing::Span::current().record("code", answer.code);
+            if answer.code == 0 {
+                return Ok(answer.data.unwrap_or_default());
+            }
+            return Err(Error::Api(ApiError {
+                operation,
+                code: answer.code,
+                msg: answer.msg,
+                http_status: head.status,
+                log_id: head.log_id.or_else(|| answer.error.and_then(|e| e.log_id)),
+                retry_after: head.retry_after,
+            }));
+        }
+    }
+    decode_tracking_paths(operation, head, bytes, quoting)
+}
+
+/// Decodes an answer in two passes, the envelope and then `data` with path tracking, so that a failure names
+/// the JSON path that broke.
+fn decode_tracking_paths<T: DeserializeOwned + Default>(
     operation: &'static str,
     head: Head,
     bytes: &[u8],
