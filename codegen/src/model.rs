@@ -118,10 +118,28 @@ pub struct Enum {
 pub struct Variant {
     /// Rust name.
     pub name: String,
-    /// The value on the wire (an integer is kept as its decimal text).
-    pub wire: String,
+    /// The value on the wire.
+    pub value: WireValue,
     /// Description (`x-enum-descriptions`).
     pub doc: Option<String>,
+}
+
+/// A listed value of an enum as it travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireValue {
+    /// A JSON integer.
+    Integer(i64),
+    /// A JSON string.
+    String(String),
+}
+
+impl std::fmt::Display for WireValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WireValue::Integer(n) => write!(f, "{n}"),
+            WireValue::String(s) => f.write_str(s),
+        }
+    }
 }
 
 /// HTTP method of an operation.

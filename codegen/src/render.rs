@@ -10,12 +10,38 @@ pub fn render(spec_name: &str, path: &str, tokens: TokenStream) -> Result<String
         location: Location::File,
         message: format!("the generator emitted Rust that does not parse for {path}: {e}; this is a generator bug"),
     })?;
-    let body = prettyplease::unparse(&file);
-    Ok(format!(
-        "{}\n{}",
-        header(spec_name),
-        body.replace("\r\n", "\n")
-    ))
+    let body = prettyplease::unparse(&file).replace("\r\n", "\n");
+    Ok(format!("{}\n{}", header(spec_name), space_out_items(&body)))
+}
+
+/// Puts a blank line between items, and between the members of an impl, as a person would write them: after
+/// an item that ends at the top level or one level in, and after the inner docs; consecutive `use` lines stay
+/// together, as do consecutive `mod` lines. prettyplease keeps no blank lines.
+fn space_out_items(text: &str) -> String {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(prev) = previous {
+            let trimmed = line.trim_start();
+            let starts_item = !trimmed.is_empty() && !trimmed.starts_with('}') && indent(line) <= 4;
+            // At these depths a line ending in `;` ends an item (`use`, `const`, a macro call), not a statement.
+            let same_declarations = ["use ", "pub mod ", "mod "]
+                .iter()
+                .any(|kind| prev.starts_with(kind) && trimmed.starts_with(kind));
+            let after_item = (matches!(prev.trim(), "}" | "};") || prev.ends_with(';'))
+                && indent(prev) <= 4
+                && !same_declarations;
+            let after_header = prev.starts_with("//!") && !trimmed.starts_with("//!");
+            if starts_item && (after_item || after_header) {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }
 
 /// How the first line of every generated file starts; a file that starts otherwise was not written by the

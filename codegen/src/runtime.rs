@@ -184,6 +184,13 @@ impl PageStreams<'_> {
     }
 }
 
+/// `Display`, `Serialize` and `Deserialize` of an open enum, from its wire value: a string (`as_str()`,
+/// `From<&str>`) or an integer (`value()`, `From<i64>`).
+pub fn open_enum_impls(name: &proc_macro2::Ident, string: bool) -> TokenStream {
+    let repr = if string { quote!(str) } else { quote!(i64) };
+    quote!(crate::open_enum::impls!(#name, #repr);)
+}
+
 /// The glue from the runtime's `ApiError` to the generated `ErrorCode`. `cargo xtask check-fixtures` compiles
 /// the code of every test fixture beside the crate's own (under `cfg(fixture_check)`), where only the crate's
 /// own `ErrorCode` may have it.

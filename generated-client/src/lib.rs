@@ -1,6 +1,6 @@
 //! A typed, async client for the Feishu (Lark) Hire Open API.
 //!
-//! The types, enums and request builders are generated from `spec/hire_v1.yaml` (see [`generated`]); the
+//! The types, enums and request builders are generated from `spec/hire_v1.yaml` into `src/generated/`; the
 //! runtime beside them is written by hand: [`Client`] and its builder ([`client`]), sending and decoding
 //! ([`transport`]), reading bounded answers ([`response`]), tenant tokens ([`auth`]), retries ([`retry`]),
 //! client-side rate limits ([`rate_limit`]), page streams ([`pagination`]) and errors ([`error`]).
@@ -19,6 +19,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub(crate) mod open_enum;
 pub mod operation;
 pub mod pagination;
 pub mod rate_limit;
@@ -28,7 +29,7 @@ pub mod transport;
 pub(crate) mod validate;
 
 #[rustfmt::skip]
-pub mod generated;
+mod generated;
 
 pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{ApiError, Error};

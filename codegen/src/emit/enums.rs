@@ -1,9 +1,10 @@
 //! Emits `enums.rs`: open enums that keep values the spec does not list in `Unknown`.
 
 use super::{doc, doc_text, ident};
-use crate::model::{Api, Enum, EnumRepr};
+use crate::model::{Api, Enum, EnumRepr, WireValue};
+use crate::runtime;
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 pub(super) fn emit(api: &Api) -> TokenStream {
     let enums = api.enums.iter().map(emit_enum);
@@ -21,39 +22,34 @@ fn emit_enum(e: &Enum) -> TokenStream {
     let doc = doc(&doc_text(e.doc.as_deref().unwrap_or(&e.name)));
     let variant_docs = e.variants.iter().map(|v| {
         let text = match &v.doc {
-            Some(text) => format!("`{}`: {}", v.wire, doc_text(text)),
-            None => format!("`{}`.", v.wire),
+            Some(text) => format!("`{}`: {}", v.value, doc_text(text)),
+            None => format!("`{}`.", v.value),
         };
         super::doc(&text)
     });
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    match e.repr {
-        EnumRepr::Integer => {
-            let values: Vec<Literal> = e
-                .variants
-                .iter()
-                .map(|v| Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default()))
-                .collect();
+    let values: Vec<TokenStream> = e
+        .variants
+        .iter()
+        .map(|v| match &v.value {
+            WireValue::Integer(n) => Literal::i64_unsuffixed(*n).into_token_stream(),
+            WireValue::String(text) => text.into_token_stream(),
+        })
+        .collect();
+    let (unknown, derive_copy, accessor, from, impls) = match e.repr {
+        EnumRepr::Integer => (
+            quote!(i64),
+            quote!(Copy,),
             quote! {
-                #doc
-                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#variant_docs #variants,)*
-                    /// A value this version of the spec does not list, kept as received.
-                    Unknown(i64),
-                }
-
-                impl #name {
-                    /// The value on the wire.
-                    pub fn value(&self) -> i64 {
-                        match self {
-                            #(Self::#variants => #values,)*
-                            Self::Unknown(value) => *value,
-                        }
+                /// The value on the wire.
+                pub fn value(&self) -> i64 {
+                    match self {
+                        #(Self::#variants => #values,)*
+                        Self::Unknown(value) => *value,
                     }
                 }
-
+            },
+            quote! {
                 impl From<i64> for #name {
                     fn from(value: i64) -> Self {
                         match value {
@@ -62,48 +58,22 @@ fn emit_enum(e: &Enum) -> TokenStream {
                         }
                     }
                 }
-
-                impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        write!(f, "{}", self.value())
-                    }
-                }
-
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        serializer.serialize_i64(self.value())
-                    }
-                }
-
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        <i64 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-                    }
-                }
-            }
-        }
-        EnumRepr::String => {
-            let values: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
+            },
+            runtime::open_enum_impls(&name, false),
+        ),
+        EnumRepr::String => (
+            quote!(String),
+            quote!(),
             quote! {
-                #doc
-                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum #name {
-                    #(#variant_docs #variants,)*
-                    /// A value this version of the spec does not list, kept as received.
-                    Unknown(String),
-                }
-
-                impl #name {
-                    /// The value on the wire.
-                    pub fn as_str(&self) -> &str {
-                        match self {
-                            #(Self::#variants => #values,)*
-                            Self::Unknown(value) => value,
-                        }
+                /// The value on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(Self::#variants => #values,)*
+                        Self::Unknown(value) => value,
                     }
                 }
-
+            },
+            quote! {
                 impl From<&str> for #name {
                     fn from(value: &str) -> Self {
                         match value {
@@ -112,25 +82,26 @@ fn emit_enum(e: &Enum) -> TokenStream {
                         }
                     }
                 }
-
-                impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(self.as_str())
-                    }
-                }
-
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        serializer.serialize_str(self.as_str())
-                    }
-                }
-
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        <String as serde::Deserialize>::deserialize(deserializer).map(|value| Self::from(value.as_str()))
-                    }
-                }
-            }
+            },
+            runtime::open_enum_impls(&name, true),
+        ),
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, #derive_copy PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_docs #variants,)*
+            /// A value this version of the spec does not list, kept as received.
+            Unknown(#unknown),
         }
+
+        impl #name {
+            #accessor
+        }
+
+        #from
+
+        #impls
     }
 }

@@ -33,9 +33,13 @@ fn emit_struct(s: &Struct) -> TokenStream {
         let name = ident(&field.name);
         let ty = rust_type(&field.ty);
         let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
-        let text = match &field.doc {
-            Some(text) => format!("{}\n\nWire name: `{}`.", doc_text(text), field.wire),
-            None => format!("Wire name: `{}`.", field.wire),
+        // The wire name is worth a line only where it differs from the Rust name.
+        let renamed = field.name.trim_start_matches("r#") != field.wire;
+        let text = match (&field.doc, renamed) {
+            (Some(text), true) => format!("{}\n\nWire name: `{}`.", doc_text(text), field.wire),
+            (Some(text), false) => doc_text(text),
+            (None, true) => format!("Wire name: `{}`.", field.wire),
+            (None, false) => format!("`{}`.", field.wire),
         };
         let doc = super::doc(&text);
         let rename = (field.name.trim_start_matches("r#") != field.wire).then(|| {

@@ -3,7 +3,7 @@
 use super::extensions::SchemaExtensions;
 use super::{kind_of, rules_of, Declared, Kind, Lowerer, Result, REF_PREFIX};
 use crate::error::Pointer;
-use crate::model::{Enum, EnumRepr, Field, Rules, Struct, Type, Variant};
+use crate::model::{Enum, EnumRepr, Field, Rules, Struct, Type, Variant, WireValue};
 use crate::naming::{self, Scope};
 use openapiv3::{IntegerFormat, ReferenceOr, Schema, SchemaKind, VariantOrUnknownOrEmpty};
 use std::collections::BTreeMap;
@@ -249,12 +249,12 @@ impl Lowerer<'_> {
     }
 
     fn lower_enum(&mut self, name: &str, schema: &Schema, at: &Pointer) -> Result<()> {
-        let (repr, values): (EnumRepr, Vec<String>) = match &schema.schema_kind {
+        let (repr, values): (EnumRepr, Vec<WireValue>) = match &schema.schema_kind {
             SchemaKind::Type(openapiv3::Type::String(s)) => {
                 let values = s
                     .enumeration
                     .iter()
-                    .map(|v| v.clone().ok_or(()))
+                    .map(|v| v.clone().map(WireValue::String).ok_or(()))
                     .collect::<Result<_, _>>();
                 (
                     EnumRepr::String,
@@ -267,7 +267,7 @@ impl Lowerer<'_> {
                 let values = i
                     .enumeration
                     .iter()
-                    .map(|v| v.map(|n| n.to_string()).ok_or(()))
+                    .map(|v| v.map(WireValue::Integer).ok_or(()))
                     .collect::<Result<_, _>>();
                 (
                     EnumRepr::Integer,
@@ -286,7 +286,7 @@ impl Lowerer<'_> {
         let ext: SchemaExtensions = self.extensions(&schema.schema_data.extensions, at)?;
         let names = match ext.enum_varnames {
             Some(names) => names,
-            None if repr == EnumRepr::String => values.clone(),
+            None if repr == EnumRepr::String => values.iter().map(WireValue::to_string).collect(),
             None => {
                 return Err(self.err(
                     at,
@@ -321,11 +321,11 @@ impl Lowerer<'_> {
             None => vec![None; values.len()],
         };
         let mut variants: Vec<Variant> = Vec::new();
-        for (i, ((wire, raw_name), doc)) in values.into_iter().zip(names).zip(docs).enumerate() {
-            if variants.iter().any(|v| v.wire == wire) {
+        for (i, ((value, raw_name), doc)) in values.into_iter().zip(names).zip(docs).enumerate() {
+            if variants.iter().any(|v| v.value == value) {
                 return Err(self.err(
                     &at.join("enum").join(i),
-                    format!("enum value `{wire}` is listed twice"),
+                    format!("enum value `{value}` is listed twice"),
                 ));
             }
             let rust = naming::variant_name(&raw_name);
@@ -333,14 +333,14 @@ impl Lowerer<'_> {
                 return Err(self.err(
                     &at.join("x-enum-varnames").join(i),
                     format!(
-                        "variant name `{rust}` is used for both `{}` and `{wire}`",
-                        other.wire
+                        "variant name `{rust}` is used for both `{}` and `{value}`",
+                        other.value
                     ),
                 ));
             }
             variants.push(Variant {
                 name: rust,
-                wire,
+                value,
                 doc,
             });
         }
