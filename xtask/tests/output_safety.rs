@@ -63,6 +63,20 @@ fn generate_into(dir: &Path, spec: &str) -> BTreeMap<String, String> {
     tree(&dir.join("out"))
 }
 
+/// Runs `gen` with `args` in `dir`, expects a refusal whose message contains `expected`, and checks that
+/// nothing below `dir` changed.
+fn assert_refused(dir: &Path, args: &[&str], expected: &str) {
+    let before = tree(dir);
+    let run = gen(dir, args, &[]);
+    assert_eq!(run.status.code(), Some(1), "{args:?}: {}", stderr(&run));
+    assert!(
+        stderr(&run).contains(expected),
+        "{args:?}: {}",
+        stderr(&run)
+    );
+    assert_eq!(tree(dir), before, "{args:?} changed nothing");
+}
+
 /// `--out` one level too high, at a crate's `src/`: refused, the hand-written runtime untouched.
 #[test]
 fn a_folder_with_hand_written_files_is_refused_and_unchanged() {
@@ -73,18 +87,12 @@ fn a_folder_with_hand_written_files_is_refused_and_unchanged() {
     fs::write(src.join("client.rs"), "pub struct Client;\n").expect("write");
     let run = gen(dir.path(), &["--out", "src/generated"], &[]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let before = tree(dir.path());
-
     for args in [&["--out", "src"][..], &["--check", "--out", "src"][..]] {
-        let run = gen(dir.path(), args, &[]);
-        assert_eq!(run.status.code(), Some(1), "{args:?}");
-        let message = stderr(&run);
-        assert!(
-            message.contains("did not write: client.rs, lib.rs;")
-                && message.contains("nothing was changed"),
-            "{message}"
+        assert_refused(
+            dir.path(),
+            args,
+            "did not write: client.rs, lib.rs; nothing was changed",
         );
-        assert_eq!(tree(dir.path()), before, "{args:?} changed nothing");
     }
 }
 
@@ -94,16 +102,11 @@ fn out_dot_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(dir.path().join("README.md"), "# mine\n").expect("write");
     fs::write(dir.path().join("Cargo.toml"), "[package]\n").expect("write");
-    let before = tree(dir.path());
-    let run = gen(dir.path(), &["--out", "."], &[]);
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        stderr(&run)
-            .contains("2 entries that `cargo xtask gen` did not write: Cargo.toml, README.md;"),
-        "{}",
-        stderr(&run)
+    assert_refused(
+        dir.path(),
+        &["--out", "."],
+        "2 entries that `cargo xtask gen` did not write: Cargo.toml, README.md;",
     );
-    assert_eq!(tree(dir.path()), before);
 }
 
 /// Subfolders: generated files in them are the generator's to remove; anything else, or an empty folder,
@@ -128,19 +131,11 @@ fn subfolders_are_checked_file_by_file() {
 
     fs::create_dir_all(out.join("notes/empty")).expect("mkdir");
     fs::write(out.join("notes/todo.txt"), "mine").expect("write");
-    let before = tree(dir.path());
-    let run = gen(
+    assert_refused(
         dir.path(),
         &["--spec", &fixture("integer_enum.yaml"), "--out", "out"],
-        &[],
+        "did not write: notes/empty/ (an empty folder), notes/todo.txt;",
     );
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        stderr(&run).contains("did not write: notes/empty/ (an empty folder), notes/todo.txt;"),
-        "{}",
-        stderr(&run)
-    );
-    assert_eq!(tree(dir.path()), before);
 }
 
 /// A symlink inside the folder is refused, whatever it points at, and what it points at is never touched; an
@@ -158,31 +153,19 @@ fn symlinks_are_never_followed() {
     )
     .expect("write");
     std::os::unix::fs::symlink(&elsewhere, dir.path().join("out/link")).expect("symlink");
-    let before = tree(dir.path());
-    let run = gen(
+    assert_refused(
         dir.path(),
         &["--spec", &fixture("integer_enum.yaml"), "--out", "out"],
-        &[],
+        "did not write: link (a symlink);",
     );
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        stderr(&run).contains("did not write: link (a symlink);"),
-        "{}",
-        stderr(&run)
-    );
-    assert_eq!(tree(dir.path()), before);
 
     fs::remove_file(dir.path().join("out/link")).expect("unlink");
     std::os::unix::fs::symlink(dir.path().join("out"), dir.path().join("alias")).expect("symlink");
-    let before = tree(dir.path());
-    let run = gen(dir.path(), &["--out", "alias"], &[]);
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        stderr(&run).contains("alias is a symlink, not a folder"),
-        "{}",
-        stderr(&run)
+    assert_refused(
+        dir.path(),
+        &["--out", "alias"],
+        "alias is a symlink, not a folder",
     );
-    assert_eq!(tree(dir.path()), before);
 }
 
 /// The process is aborted at each step of the swap, with the atomic exchange and with two renames. Right after
@@ -257,18 +240,9 @@ fn a_leftover_with_foreign_files_is_refused() {
     generate_into(dir.path(), &fixture("post_body.yaml"));
     fs::create_dir(dir.path().join(".out.old")).expect("mkdir");
     fs::write(dir.path().join(".out.old/mine.txt"), "keep").expect("write");
-    let before = tree(dir.path());
-    let run = gen(
+    assert_refused(
         dir.path(),
         &["--spec", &fixture("integer_enum.yaml"), "--out", "out"],
-        &[],
+        ".out.old: it holds 1 entry that `cargo xtask gen` did not write: mine.txt;",
     );
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        stderr(&run)
-            .contains(".out.old: it holds 1 entry that `cargo xtask gen` did not write: mine.txt;"),
-        "{}",
-        stderr(&run)
-    );
-    assert_eq!(tree(dir.path()), before);
 }
