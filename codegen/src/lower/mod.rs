@@ -51,18 +51,18 @@ pub fn lower(file: &str, spec: &OpenAPI) -> Result<Api> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+enum Kind {
     Struct,
     Enum,
     Envelope,
 }
 
-pub(super) struct Declared {
+struct Declared {
     rust: String,
     kind: Kind,
 }
 
-pub(super) struct Lowerer<'a> {
+struct Lowerer<'a> {
     file: &'a str,
     spec: &'a OpenAPI,
     /// Component schemas by key.
@@ -96,7 +96,7 @@ impl<'a> Lowerer<'a> {
 }
 
 /// How a refusal names the kind of schema it found: `type: string`, `type: strng`, `oneOf`, no `type`.
-pub(super) fn kind_of(schema: &Schema) -> String {
+fn kind_of(schema: &Schema) -> String {
     let ty = match &schema.schema_kind {
         SchemaKind::Type(openapiv3::Type::String(_)) => "string",
         SchemaKind::Type(openapiv3::Type::Number(_)) => "number",
@@ -117,7 +117,7 @@ pub(super) fn kind_of(schema: &Schema) -> String {
 }
 
 /// How a refusal names a lowered type: `string`, `integer (i64)`, `list of string`, `object Job`.
-pub(super) fn type_text(ty: &Type) -> String {
+fn type_text(ty: &Type) -> String {
     match ty {
         Type::String => "string".to_owned(),
         Type::Bool => "boolean".to_owned(),
@@ -131,7 +131,7 @@ pub(super) fn type_text(ty: &Type) -> String {
     }
 }
 
-pub(super) fn value_text(value: &Value) -> String {
+fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -139,7 +139,7 @@ pub(super) fn value_text(value: &Value) -> String {
 }
 
 /// The documented limits of a schema, checked before a request carrying it is sent.
-pub(super) fn rules_of(schema: &Schema) -> Rules {
+fn rules_of(schema: &Schema) -> Rules {
     let mut rules = Rules::default();
     match &schema.schema_kind {
         SchemaKind::Type(openapiv3::Type::Integer(i)) => {
