@@ -6,6 +6,8 @@ use openapiv3::OpenAPI;
 /// Parses `text` (the contents of `file`) as an OpenAPI 3.0 document.
 pub fn load(file: &str, text: &str) -> Result<OpenAPI, Error> {
     // Parse to a plain YAML value first, so YAML syntax errors are told apart from a document of the wrong shape.
+    // It also keeps invalid YAML away from openapiv3, whose `ReferenceOr` deserializer panics on some of it
+    // (an `expect` in its fallback path; `tests/mutations.rs` finds such a text when the order is reversed).
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| yaml_error(file, "YAML syntax error", &e))?;
     if let Some(version) = value.get("openapi").and_then(serde_yaml::Value::as_str) {
