@@ -11,7 +11,9 @@ use quote::{format_ident, quote};
 /// gets a suffix.
 pub const RESERVED_TYPES: &[&str] = &[
     "ApiError",
+    "AppType",
     "Box",
+    "CallOptions",
     "Client",
     "ClientBuilder",
     "Default",
@@ -32,19 +34,65 @@ pub const RESERVED_TYPES: &[&str] = &[
 ];
 
 /// Methods the hand-written `Client` already has; an operation cannot take one of these names.
-pub const CLIENT_METHODS: &[&str] = &["base_url", "builder", "clone", "execute", "fmt"];
+pub const CLIENT_METHODS: &[&str] = &[
+    "base_url",
+    "builder",
+    "cached_tenant_tokens",
+    "clone",
+    "execute",
+    "fmt",
+    "set_app_ticket",
+];
 
-/// Method names of every request builder; a parameter with one of these names gets a suffix.
-pub const RESERVED_METHODS: &[&str] = &["body", "clone", "items", "pages", "send", "validate"];
+/// Method names of every request builder, its own and the per-call options of
+/// [`call_options`]; a parameter with one of these names gets a suffix.
+pub const RESERVED_METHODS: &[&str] = &[
+    "body",
+    "clone",
+    "header",
+    "items",
+    "pages",
+    "send",
+    "tenant_access_token",
+    "tenant_key",
+    "timeout",
+    "validate",
+];
 
-/// The `use` lines of `operations.rs`: the runtime items a request builder needs, and `validate` when some
-/// operation has a documented constraint.
-pub fn operation_imports(validate: bool) -> TokenStream {
+/// Fields every request builder has besides its parameters; a parameter with one of these names gets a suffix.
+pub const BUILDER_FIELDS: &[&str] = &["client", "options"];
+
+/// The `use` lines of `operations.rs`: the runtime items a request builder needs, `validate` when some
+/// operation has a documented constraint, and `AppType` when some operation names its app types.
+pub fn operation_imports(validate: bool, app_types: bool) -> TokenStream {
     let validate = validate.then(|| quote!(validate,));
+    let app_type = app_types.then(|| quote!(AppType,));
     quote! {
-        use crate::operation::{HttpMethod, OperationInfo};
+        use crate::operation::{#app_type HttpMethod, OperationInfo};
+        use crate::options::CallOptions;
         use crate::{transport, #validate Client, Error};
     }
+}
+
+/// The builder fields of [`BUILDER_FIELDS`], with the client's type.
+pub fn builder_fields() -> TokenStream {
+    quote! {
+        client: Client,
+        options: CallOptions,
+    }
+}
+
+/// The initial values of the builder fields of [`BUILDER_FIELDS`], in a `Client` method.
+pub fn builder_field_inits() -> TokenStream {
+    quote! {
+        client: self.clone(),
+        options: CallOptions::default(),
+    }
+}
+
+/// The per-call option methods of a builder (`tenant_key`, `tenant_access_token`, `header`, `timeout`).
+pub fn call_options(builder: &proc_macro2::Ident) -> TokenStream {
+    quote!(crate::options::call_options!(#builder);)
 }
 
 /// The runtime's `Client`, as imported by [`operation_imports`].
@@ -57,30 +105,51 @@ pub fn error() -> TokenStream {
     quote!(Error)
 }
 
+/// The facts of an operation that its `OperationInfo` holds.
+pub struct OperationFacts<'a> {
+    /// The operation id.
+    pub id: &'a str,
+    /// The runtime's `HttpMethod` variant.
+    pub method: &'a str,
+    /// The path template.
+    pub path: &'a str,
+    /// Requests per second.
+    pub rate_limit: Option<u32>,
+    /// Whether retries are safe.
+    pub idempotent: bool,
+    /// The runtime's `AppType` variants of the apps that may call it.
+    pub app_types: Vec<&'a str>,
+}
+
 /// The `OperationInfo` value of an operation.
-pub fn operation_info(
-    id: &str,
-    method: &str,
-    path: &str,
-    rate_limit: Option<u32>,
-    idempotent: bool,
-) -> TokenStream {
+pub fn operation_info(facts: &OperationFacts<'_>) -> TokenStream {
+    let OperationFacts {
+        id,
+        method,
+        path,
+        rate_limit,
+        idempotent,
+        app_types,
+    } = facts;
+    let app_types = app_types.iter().map(|t| format_ident!("{t}"));
     let method = format_ident!("{method}");
     let rate_limit = match rate_limit {
         Some(n) => {
-            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            let n = proc_macro2::Literal::u32_unsuffixed(*n);
             quote!(Some(#n))
         }
         None => quote!(None),
     };
     quote! {
-        /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+        /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+        /// which apps may call it.
         pub const OPERATION: OperationInfo = OperationInfo {
             id: #id,
             method: HttpMethod::#method,
             path: #path,
             rate_limit: #rate_limit,
             idempotent: #idempotent,
+            app_types: &[#(AppType::#app_types),*],
         };
     }
 }
@@ -90,9 +159,9 @@ pub fn encode_path_segment(value: TokenStream) -> TokenStream {
     quote!(transport::encode_path_segment(#value))
 }
 
-/// A new request of the builder's operation to `path`.
+/// A new request of the builder's operation to `path`, with the builder's per-call options.
 pub fn new_request(path: TokenStream) -> TokenStream {
-    quote!(transport::Request::new(&Self::OPERATION, #path))
+    quote!(transport::Request::new(&Self::OPERATION, #path, self.options))
 }
 
 /// A call of one of the runtime's checks (`validate::maximum`, ...) with the operation id first.

@@ -1,6 +1,9 @@
 //! [`Client`] and its builder: base URL, authentication, timeouts, retries and rate limits.
 
-use crate::auth::{AppToken, Auth, Secret};
+use crate::auth::{
+    AppTicketStore, Auth, CustomApp, MemoryTicketStore, Secret, StoreApp,
+    DEFAULT_TENANT_TOKEN_CAPACITY,
+};
 use crate::rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 use crate::response::{Quoting, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::retry::RetryPolicy;
@@ -54,11 +57,46 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+
+    /// Keeps the app ticket of a store app, from the `app_ticket` event Feishu pushes about once an hour. The
+    /// next app access token is fetched with it; a call that failed for want of a ticket can be made again.
+    ///
+    /// Fails with [`Error::Config`] on a client that is not a store app, and with [`Error::TicketStore`] when
+    /// the ticket store fails.
+    pub async fn set_app_ticket(&self, ticket: impl Into<String>) -> Result<(), Error> {
+        let Auth::Store(app) = &self.inner.auth else {
+            return Err(Error::Config(
+                "set_app_ticket: the client is not a store app (see `ClientBuilder::store_app`)".to_owned(),
+            ));
+        };
+        let ticket = Secret::new(ticket);
+        if ticket.expose().is_empty() {
+            return Err(Error::Config("set_app_ticket: the ticket is empty".to_owned()));
+        }
+        app.set_ticket(ticket).await
+    }
+
+    /// How many tenants' tokens a store app client holds now: at most
+    /// [`tenant_token_capacity`](ClientBuilder::tenant_token_capacity), beyond it only by calls in flight.
+    /// Always 0 for other clients.
+    pub fn cached_tenant_tokens(&self) -> usize {
+        match &self.inner.auth {
+            Auth::Store(app) => app.cached_tenants(),
+            _ => 0,
+        }
+    }
 }
 
 enum Credentials {
     Token(Secret),
-    App { app_id: String, app_secret: Secret },
+    App {
+        app_id: String,
+        app_secret: Secret,
+    },
+    Store {
+        app_id: String,
+        app_secret: Secret,
+    },
 }
 
 /// Configures a [`Client`].
@@ -72,6 +110,8 @@ pub struct ClientBuilder {
     limiter: Option<Arc<dyn RateLimiter>>,
     max_response_bytes: usize,
     error_excerpts: bool,
+    tickets: Option<Arc<dyn AppTicketStore>>,
+    tenant_token_capacity: usize,
 }
 
 impl Default for ClientBuilder {
@@ -86,6 +126,8 @@ impl Default for ClientBuilder {
             limiter: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             error_excerpts: true,
+            tickets: None,
+            tenant_token_capacity: DEFAULT_TENANT_TOKEN_CAPACITY,
         }
     }
 }
@@ -96,6 +138,7 @@ impl fmt::Debug for ClientBuilder {
             None => "none".to_owned(),
             Some(Credentials::Token(_)) => "tenant_access_token(***)".to_owned(),
             Some(Credentials::App { app_id, .. }) => format!("app_credentials({app_id}, ***)"),
+            Some(Credentials::Store { app_id, .. }) => format!("store_app({app_id}, ***)"),
         };
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
@@ -107,6 +150,8 @@ impl fmt::Debug for ClientBuilder {
             .field("limiter", &self.limiter)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("error_excerpts", &self.error_excerpts)
+            .field("app_ticket_store", &self.tickets)
+            .field("tenant_token_capacity", &self.tenant_token_capacity)
             .finish()
     }
 }
@@ -134,6 +179,32 @@ impl ClientBuilder {
             app_id: app_id.into(),
             app_secret: Secret::new(app_secret),
         });
+        self
+    }
+
+    /// Authenticate as a store app (商店应用), which serves every tenant that installs it. Each call names its
+    /// tenant with the request builder's `.tenant_key(..)`. The client fetches an app access token with the
+    /// app ticket (see [`Client::set_app_ticket`] and [`app_ticket_store`](Self::app_ticket_store)), then one
+    /// tenant access token per tenant, and caches and renews both.
+    pub fn store_app(mut self, app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::Store {
+            app_id: app_id.into(),
+            app_secret: Secret::new(app_secret),
+        });
+        self
+    }
+
+    /// Where a store app's ticket is kept (default a [`MemoryTicketStore`] of this client). Give a store shared
+    /// by every instance of a service when the `app_ticket` event reaches only one of them.
+    pub fn app_ticket_store(mut self, store: impl AppTicketStore + 'static) -> Self {
+        self.tickets = Some(Arc::new(store));
+        self
+    }
+
+    /// How many tenants' tokens a store app client keeps (default [`DEFAULT_TENANT_TOKEN_CAPACITY`], 10,000).
+    /// When it is full, a new tenant first drops the tokens due for renewal, then the least recently used.
+    pub fn tenant_token_capacity(mut self, tenants: usize) -> Self {
+        self.tenant_token_capacity = tenants;
         self
     }
 
@@ -203,7 +274,7 @@ impl ClientBuilder {
         let auth = match self.credentials {
             None => {
                 return Err(Error::Config(
-                    "no authentication: call `tenant_access_token(..)` or `app_credentials(..)` on the builder".to_owned(),
+                    "no authentication: call `tenant_access_token(..)`, `app_credentials(..)` or `store_app(..)` on the builder".to_owned(),
                 ))
             }
             Some(Credentials::Token(token)) if token.expose().is_empty() => {
@@ -214,7 +285,21 @@ impl ClientBuilder {
                 if app_id.is_empty() || app_secret.expose().is_empty() {
                     return Err(Error::Config("the app id and app secret must not be empty".to_owned()));
                 }
-                Auth::App(AppToken::new(app_id, app_secret))
+                Auth::Custom(CustomApp::new(app_id, app_secret))
+            }
+            Some(Credentials::Store { app_id, app_secret }) => {
+                if app_id.is_empty() || app_secret.expose().is_empty() {
+                    return Err(Error::Config("the app id and app secret must not be empty".to_owned()));
+                }
+                if self.tenant_token_capacity == 0 {
+                    return Err(Error::Config(
+                        "tenant_token_capacity is 0; no tenant's token could be kept".to_owned(),
+                    ));
+                }
+                let tickets = self
+                    .tickets
+                    .unwrap_or_else(|| Arc::new(MemoryTicketStore::new()));
+                Auth::Store(StoreApp::new(app_id, app_secret, tickets, self.tenant_token_capacity))
             }
         };
         let http = reqwest::Client::builder()

@@ -1,5 +1,7 @@
 //! The one error type of the client. Every message says which operation failed and why; none contains a secret.
 
+use crate::operation::AppType;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -99,17 +101,50 @@ pub enum Error {
         rule: String,
     },
 
-    /// Feishu refused to issue a tenant access token for the app credentials.
-    #[error("cannot get a tenant access token: Feishu answered code {code} ({msg}), HTTP {http_status}{}; check the app id and secret", log_suffix(.log_id))]
+    /// Feishu refused to issue a token the client asked for.
+    #[error("cannot get {kind}{}: Feishu answered code {code} ({msg}), HTTP {http_status}{}; {}", tenant_suffix(.tenant_key), log_suffix(.log_id), kind.hint())]
     Token {
+        /// Which token.
+        kind: TokenKind,
+        /// The tenant, for a store app's tenant access token.
+        tenant_key: Option<String>,
         /// Feishu's code.
         code: i64,
-        /// Feishu's message.
+        /// Feishu's message, with every secret of the request taken out.
         msg: String,
         /// HTTP status.
         http_status: u16,
         /// The `X-Tt-Logid` header, if any.
         log_id: Option<String>,
+    },
+
+    /// A store app has no app ticket yet, so it cannot get an app access token. The client has asked Feishu
+    /// to push the ticket again (`POST /open-apis/auth/v3/app_ticket/resend`); it arrives as an `app_ticket`
+    /// event, whose ticket goes to [`Client::set_app_ticket`](crate::Client::set_app_ticket).
+    #[error("no app ticket yet: {}; pass the ticket of the `app_ticket` event to `Client::set_app_ticket` (or to the ticket store) and call again", resend_outcome(.resend_error))]
+    NoAppTicket {
+        /// Why asking Feishu to resend the ticket failed, if it did.
+        #[source]
+        resend_error: Option<Box<Error>>,
+    },
+
+    /// The store of app tickets ([`AppTicketStore`](crate::auth::AppTicketStore)) failed.
+    #[error("the app ticket store failed: {source}")]
+    TicketStore {
+        /// The store's error.
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The operation's doc page does not allow the client's kind of app to call it; nothing was sent.
+    #[error("{operation}: {} cannot call this operation; its doc page allows {}", app_type.plural(), AppType::list(.allowed))]
+    NotAllowed {
+        /// The operation.
+        operation: &'static str,
+        /// The client's kind of app.
+        app_type: AppType,
+        /// The kinds of app the doc page allows.
+        allowed: &'static [AppType],
     },
 
     /// The server sent a page token it had sent before; the page stream stops instead of looping.
@@ -199,6 +234,59 @@ impl Error {
         } else {
             Error::Transport { operation, source }
         }
+    }
+}
+
+/// Which token a token request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// A custom app's tenant access token (`/open-apis/auth/v3/tenant_access_token/internal`).
+    CustomAppTenant,
+    /// A store app's app access token (`/open-apis/auth/v3/app_access_token`), from its app ticket.
+    StoreApp,
+    /// A store app's tenant access token for one tenant (`/open-apis/auth/v3/tenant_access_token`).
+    StoreAppTenant,
+}
+
+impl TokenKind {
+    /// The name errors of this token request carry as their operation.
+    pub fn operation(self) -> &'static str {
+        match self {
+            TokenKind::CustomAppTenant | TokenKind::StoreAppTenant => "tenant_access_token",
+            TokenKind::StoreApp => "app_access_token",
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            TokenKind::CustomAppTenant => "check the app id and secret",
+            TokenKind::StoreApp => "check the app id, the app secret and the app ticket",
+            TokenKind::StoreAppTenant => "check the tenant key, and that this tenant has installed the app",
+        }
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenKind::CustomAppTenant | TokenKind::StoreAppTenant => "a tenant access token",
+            TokenKind::StoreApp => "an app access token",
+        })
+    }
+}
+
+fn tenant_suffix(tenant_key: &Option<String>) -> String {
+    match tenant_key {
+        Some(key) => format!(" for tenant `{key}`"),
+        None => String::new(),
+    }
+}
+
+fn resend_outcome(resend_error: &Option<Box<Error>>) -> String {
+    match resend_error {
+        None => "Feishu has been asked to push it again".to_owned(),
+        Some(e) => format!("asking Feishu to push it again failed too ({e})"),
     }
 }
 

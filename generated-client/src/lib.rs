@@ -2,8 +2,9 @@
 //!
 //! The types, enums and request builders are generated from `spec/hire_v1.yaml` into `src/generated/`; the
 //! runtime beside them is written by hand: [`Client`] and its builder ([`client`]), sending and decoding
-//! ([`transport`]), reading bounded answers ([`response`]), tenant tokens ([`auth`]), retries ([`retry`]),
-//! client-side rate limits ([`rate_limit`]), page streams ([`pagination`]) and errors ([`error`]).
+//! ([`transport`]), reading bounded answers ([`response`]), access tokens for custom and store apps
+//! ([`auth`]), per-call options ([`options`]), retries ([`retry`]), client-side rate limits ([`rate_limit`]),
+//! page streams ([`pagination`]) and errors ([`error`]).
 //!
 //! ```no_run
 //! use generated_client::{Client, JobUserIdType};
@@ -21,6 +22,7 @@ pub mod client;
 pub mod error;
 pub(crate) mod open_enum;
 pub mod operation;
+pub mod options;
 pub mod pagination;
 pub mod rate_limit;
 pub mod response;
@@ -32,11 +34,13 @@ pub(crate) mod validate;
 mod generated;
 
 pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
-pub use error::{ApiError, Error};
+pub use auth::{AppTicketStore, MemoryTicketStore};
+pub use error::{ApiError, Error, TokenKind};
 pub use generated::enums::*;
 pub use generated::error_codes::*;
 pub use generated::operations::*;
 pub use generated::types::*;
+pub use operation::AppType;
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 pub use retry::RetryPolicy;
 

@@ -27,6 +27,49 @@ impl HttpMethod {
     }
 }
 
+/// A kind of Feishu app, as the doc pages name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppType {
+    /// A custom app (自建应用): one tenant, its own; authenticated with
+    /// [`app_credentials`](crate::ClientBuilder::app_credentials).
+    Custom,
+    /// A store app (商店应用): any tenant that installs it; authenticated with
+    /// [`store_app`](crate::ClientBuilder::store_app).
+    Store,
+}
+
+impl AppType {
+    /// `custom apps` or `store apps`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            AppType::Custom => "custom apps",
+            AppType::Store => "store apps",
+        }
+    }
+
+    /// `custom apps and store apps`, `custom apps only`, ...
+    pub(crate) fn list(types: &[AppType]) -> String {
+        match types {
+            [] => "no app".to_owned(),
+            [one] => format!("{} only", one.plural()),
+            many => many
+                .iter()
+                .map(|t| t.plural())
+                .collect::<Vec<_>>()
+                .join(" and "),
+        }
+    }
+}
+
+impl std::fmt::Display for AppType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AppType::Custom => "custom app",
+            AppType::Store => "store app",
+        })
+    }
+}
+
 /// Facts of one operation, taken from the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationInfo {
@@ -40,4 +83,7 @@ pub struct OperationInfo {
     pub rate_limit: Option<u32>,
     /// Whether the spec marks the call safe to repeat (`x-idempotent`); only such calls are retried.
     pub idempotent: bool,
+    /// The kinds of app the doc page allows to call it (`x-app-types`); empty when the spec does not say,
+    /// and then any app may.
+    pub app_types: &'static [AppType],
 }

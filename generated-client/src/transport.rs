@@ -1,8 +1,9 @@
 //! Where requests are sent: building the HTTP request, the retry loop, token refresh, and decoding the
 //! `{code, msg, data}` envelope into the typed `data` or an [`Error`].
 
-use crate::auth::{Auth, Secret};
+use crate::auth::{Auth, CustomApp, Secret, StoreApp, TokenEndpoint};
 use crate::operation::OperationInfo;
+use crate::options::CallOptions;
 use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting};
 use crate::{ApiError, Client, Error};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -32,15 +33,21 @@ pub(crate) struct Request {
     path: String,
     query: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
+    options: CallOptions,
 }
 
 impl Request {
-    pub(crate) fn new(operation: &'static OperationInfo, path: String) -> Self {
+    pub(crate) fn new(
+        operation: &'static OperationInfo,
+        path: String,
+        options: CallOptions,
+    ) -> Self {
         Request {
             operation,
             path,
             query: Vec::new(),
             body: None,
+            options,
         }
     }
 
@@ -80,6 +87,22 @@ struct ErrorDetail {
     log_id: Option<String>,
 }
 
+/// Where a call's token comes from, so that a rejected one is forgotten in the right place.
+enum TokenSource<'a> {
+    /// The caller's: the client's fixed token, or one set on the call. Not refreshed.
+    Caller(&'a Secret),
+    /// The custom app's cached token.
+    CustomApp(&'a CustomApp),
+    /// The store app's cached token of this tenant.
+    Tenant(&'a StoreApp, &'a str),
+}
+
+/// What a call sends besides its request: its token's source, extra headers and timeout.
+struct Prepared<'a> {
+    token: TokenSource<'a>,
+    headers: reqwest::header::HeaderMap,
+}
+
 impl Client {
     /// Sends `request` with retries and token refresh, and decodes the answer's `data` into `T`.
     pub(crate) async fn execute<T: DeserializeOwned + Default>(
@@ -90,6 +113,7 @@ impl Client {
         let span = tracing::info_span!(
             "feishu_hire_call",
             operation = operation.id,
+            tenant_key = request.options.tenant_key.as_deref(),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             code = tracing::field::Empty,
@@ -97,7 +121,14 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self.attempts(&request).instrument(span.clone()).await;
+        let result = match self.prepare(&request) {
+            Ok(prepared) => {
+                self.attempts(&request, &prepared)
+                    .instrument(span.clone())
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(_) => tracing::debug!(parent: &span, "call succeeded"),
@@ -106,7 +137,62 @@ impl Client {
         result
     }
 
-    async fn attempts<T: DeserializeOwned + Default>(&self, request: &Request) -> Result<T, Error> {
+    /// Checks what the call's options and the client's kind of app allow, before anything is sent.
+    fn prepare<'a>(&'a self, request: &'a Request) -> Result<Prepared<'a>, Error> {
+        let operation = request.operation;
+        let options = &request.options;
+        let auth = &self.inner.auth;
+        if let Some(app_type) = auth.app_type() {
+            if !operation.app_types.is_empty() && !operation.app_types.contains(&app_type) {
+                return Err(Error::NotAllowed {
+                    operation: operation.id,
+                    app_type,
+                    allowed: operation.app_types,
+                });
+            }
+        }
+        let tenant_key = |rule: &str| Error::InvalidRequest {
+            operation: operation.id,
+            parameter: "tenant_key",
+            rule: rule.to_owned(),
+        };
+        let token = match (auth, &options.token, options.tenant_key.as_deref()) {
+            (Auth::Store(_), _, Some("")) => return Err(tenant_key("is empty")),
+            (Auth::Store(_), Some(token), _) => TokenSource::Caller(token),
+            (Auth::Store(app), None, Some(key)) => TokenSource::Tenant(app, key),
+            (Auth::Store(_), None, None) => {
+                return Err(tenant_key(
+                    "is missing: the client is a store app, whose calls are each made for one tenant; \
+                     call `.tenant_key(..)` on the request",
+                ))
+            }
+            (_, _, Some(_)) => {
+                return Err(tenant_key(
+                    "is for store apps only; this client authenticates with its own tenant's token",
+                ))
+            }
+            (_, Some(token), None) => TokenSource::Caller(token),
+            (Auth::Fixed(token), None, None) => TokenSource::Caller(token),
+            (Auth::Custom(app), None, None) => TokenSource::CustomApp(app),
+        };
+        if let Some(token) = &options.token {
+            if token.expose().is_empty() {
+                return Err(Error::InvalidRequest {
+                    operation: operation.id,
+                    parameter: "tenant_access_token",
+                    rule: "is empty".to_owned(),
+                });
+            }
+        }
+        let headers = options.header_map(operation.id)?;
+        Ok(Prepared { token, headers })
+    }
+
+    async fn attempts<T: DeserializeOwned + Default>(
+        &self,
+        request: &Request,
+        prepared: &Prepared<'_>,
+    ) -> Result<T, Error> {
         let inner = &self.inner;
         let operation = request.operation;
         let mut attempt = 0u32;
@@ -118,10 +204,10 @@ impl Client {
             if let Some(per_second) = inner.rate_limit.per_second(operation.rate_limit) {
                 inner.limiter.acquire(operation.id, per_second).await;
             }
-            let token = self.token().await;
+            let token = self.token(&prepared.token).await;
             let outcome = match token {
                 Ok(token) => self
-                    .attempt::<T>(request, &token)
+                    .attempt::<T>(request, &prepared.headers, &token)
                     .await
                     .map_err(|e| (e, Some(token))),
                 Err(e) => Err((e, None)),
@@ -130,14 +216,14 @@ impl Client {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
-            // An invalid or expired token: fetch a new one and try once more (app credentials only).
-            if let (Error::Api(api), Auth::App(app), Some(token)) = (&error, &inner.auth, &token) {
-                if api.is_token_invalid() && !refreshed {
+            // An invalid or expired token the client fetched: fetch a new one and try once more.
+            if let (Error::Api(api), Some(token)) = (&error, &token) {
+                if api.is_token_invalid() && !refreshed && self.invalidate(&prepared.token, token).await
+                {
                     tracing::debug!(
                         code = api.code,
                         "token rejected; refreshing it and retrying once"
                     );
-                    app.invalidate(token).await;
                     refreshed = true;
                     continue;
                 }
@@ -153,20 +239,36 @@ impl Client {
         }
     }
 
-    async fn token(&self) -> Result<Secret, Error> {
-        match &self.inner.auth {
-            Auth::Fixed(token) => Ok(token.clone()),
-            Auth::App(app) => {
-                let inner = &self.inner;
-                app.token(&inner.http, &inner.base_url, inner.max_response_bytes)
-                    .await
-            }
+    fn token_endpoint(&self) -> TokenEndpoint<'_> {
+        TokenEndpoint {
+            http: &self.inner.http,
+            base_url: &self.inner.base_url,
+            max_response_bytes: self.inner.max_response_bytes,
         }
+    }
+
+    async fn token(&self, source: &TokenSource<'_>) -> Result<Secret, Error> {
+        match source {
+            TokenSource::Caller(token) => Ok((*token).clone()),
+            TokenSource::CustomApp(app) => app.token(self.token_endpoint()).await,
+            TokenSource::Tenant(app, key) => app.tenant_token(self.token_endpoint(), key).await,
+        }
+    }
+
+    /// Forgets a rejected token the client fetched; `false` when the caller gave it and nothing can be renewed.
+    async fn invalidate(&self, source: &TokenSource<'_>, stale: &Secret) -> bool {
+        match source {
+            TokenSource::Caller(_) => return false,
+            TokenSource::CustomApp(app) => app.invalidate(stale).await,
+            TokenSource::Tenant(app, key) => app.invalidate(key, stale).await,
+        }
+        true
     }
 
     async fn attempt<T: DeserializeOwned + Default>(
         &self,
         request: &Request,
+        headers: &reqwest::header::HeaderMap,
         token: &Secret,
     ) -> Result<T, Error> {
         let inner = &self.inner;
@@ -178,6 +280,12 @@ impl Client {
             .bearer_auth(token.expose());
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
+        }
+        if !headers.is_empty() {
+            builder = builder.headers(headers.clone());
+        }
+        if let Some(timeout) = request.options.timeout {
+            builder = builder.timeout(timeout);
         }
         if let Some(body) = &request.body {
             builder = builder

@@ -29,8 +29,9 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         )
     });
     let uses_checks = api.operations.iter().any(|op| !op.checks.is_empty());
+    let uses_app_types = api.operations.iter().any(|op| !op.app_types.is_empty());
     let imports = (!api.operations.is_empty()).then(|| {
-        let runtime = runtime::operation_imports(uses_checks);
+        let runtime = runtime::operation_imports(uses_checks, uses_app_types);
         quote! {
             #import_enums
             use super::types::*;
@@ -61,7 +62,7 @@ fn emit_operation(op: &Operation) -> TokenStream {
 fn builder_struct(op: &Operation) -> TokenStream {
     let doc = doc(&operation_doc(op));
     let builder = ident(&op.builder);
-    let client = runtime::client();
+    let fields = runtime::builder_fields();
     let params = op.params.iter().map(|p| {
         let name = ident(&p.name);
         let ty = rust_type(&p.ty);
@@ -80,7 +81,7 @@ fn builder_struct(op: &Operation) -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until `send` is called"]
         pub struct #builder {
-            client: #client,
+            #fields
             #(#params)*
             #body
         }
@@ -93,7 +94,7 @@ fn client_method(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder);
     let fn_name = ident(&op.fn_name);
     let mut args = Vec::new();
-    let mut inits = vec![quote!(client: self.clone(),)];
+    let mut inits = vec![runtime::builder_field_inits()];
     for p in &op.params {
         let name = ident(&p.name);
         match (p.required, &p.ty) {
@@ -151,7 +152,21 @@ fn builder_methods(op: &Operation) -> TokenStream {
         Method::Patch => "Patch",
         Method::Delete => "Delete",
     };
-    let info = runtime::operation_info(&op.id, method, &op.path, op.rate_limit, op.idempotent);
+    let info = runtime::operation_info(&runtime::OperationFacts {
+        id: &op.id,
+        method,
+        path: &op.path,
+        rate_limit: op.rate_limit,
+        idempotent: op.idempotent,
+        app_types: op
+            .app_types
+            .iter()
+            .map(|t| match t {
+                AppType::Custom => "Custom",
+                AppType::Store => "Store",
+            })
+            .collect(),
+    });
     let setters = op.params.iter().filter(|p| !p.required).map(param_setter);
     let body_setters = op.body.as_ref().map(|body| {
         let ty = ident(&body.ty);
@@ -168,6 +183,7 @@ fn builder_methods(op: &Operation) -> TokenStream {
     });
     let validate = validate_fn(op);
     let send = send_fn(op);
+    let options = runtime::call_options(&builder);
     quote! {
         impl #builder {
             #info
@@ -176,6 +192,8 @@ fn builder_methods(op: &Operation) -> TokenStream {
             #validate
             #send
         }
+
+        #options
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::enums::*;
 use super::types::*;
-use crate::operation::{HttpMethod, OperationInfo};
+use crate::operation::{AppType, HttpMethod, OperationInfo};
+use crate::options::CallOptions;
 use crate::{transport, validate, Client, Error};
 
 /// Get a job.
@@ -26,6 +27,7 @@ use crate::{transport, validate, Client, Error};
 #[must_use = "a request does nothing until `send` is called"]
 pub struct GetJobRequest {
     client: Client,
+    options: CallOptions,
     job_id: String,
     user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
@@ -43,6 +45,7 @@ impl Client {
     pub fn get_job(&self, job_id: impl Into<String>) -> GetJobRequest {
         GetJobRequest {
             client: self.clone(),
+            options: CallOptions::default(),
             job_id: job_id.into(),
             user_id_type: None,
             department_id_type: None,
@@ -53,13 +56,15 @@ impl Client {
 }
 
 impl GetJobRequest {
-    /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+    /// which apps may call it.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/{job_id}",
         rate_limit: Some(50),
         idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
@@ -109,7 +114,7 @@ impl GetJobRequest {
             let job_id = transport::encode_path_segment(&self.job_id);
             format!("/open-apis/hire/v1/jobs/{job_id}")
         };
-        let mut request = transport::Request::new(&Self::OPERATION, path);
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("user_id_type", self.user_id_type.as_ref());
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
@@ -117,6 +122,8 @@ impl GetJobRequest {
         self.client.execute(request).await
     }
 }
+
+crate::options::call_options!(GetJobRequest);
 
 /// Get a job's settings.
 ///
@@ -137,6 +144,7 @@ impl GetJobRequest {
 #[must_use = "a request does nothing until `send` is called"]
 pub struct GetJobConfigRequest {
     client: Client,
+    options: CallOptions,
     job_id: String,
     user_id_type: Option<JobUserIdType>,
 }
@@ -148,6 +156,7 @@ impl Client {
     pub fn get_job_config(&self, job_id: impl Into<String>) -> GetJobConfigRequest {
         GetJobConfigRequest {
             client: self.clone(),
+            options: CallOptions::default(),
             job_id: job_id.into(),
             user_id_type: None,
         }
@@ -155,13 +164,15 @@ impl Client {
 }
 
 impl GetJobConfigRequest {
-    /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+    /// which apps may call it.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job_config",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/{job_id}/config",
         rate_limit: Some(20),
         idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
@@ -187,11 +198,13 @@ impl GetJobConfigRequest {
             let job_id = transport::encode_path_segment(&self.job_id);
             format!("/open-apis/hire/v1/jobs/{job_id}/config")
         };
-        let mut request = transport::Request::new(&Self::OPERATION, path);
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("user_id_type", self.user_id_type.as_ref());
         self.client.execute(request).await
     }
 }
+
+crate::options::call_options!(GetJobConfigRequest);
 
 /// List a talent's external applications.
 ///
@@ -213,6 +226,7 @@ impl GetJobConfigRequest {
 #[must_use = "a request does nothing until `send` is called"]
 pub struct ListExternalApplicationsRequest {
     client: Client,
+    options: CallOptions,
     talent_id: String,
     page_size: Option<i32>,
     page_token: Option<String>,
@@ -228,6 +242,7 @@ impl Client {
     ) -> ListExternalApplicationsRequest {
         ListExternalApplicationsRequest {
             client: self.clone(),
+            options: CallOptions::default(),
             talent_id: talent_id.into(),
             page_size: None,
             page_token: None,
@@ -236,13 +251,15 @@ impl Client {
 }
 
 impl ListExternalApplicationsRequest {
-    /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+    /// which apps may call it.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "list_external_applications",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/external_applications",
         rate_limit: Some(20),
         idempotent: true,
+        app_types: &[AppType::Custom],
     };
 
     /// Number of applications per page (分页大小).
@@ -284,13 +301,15 @@ impl ListExternalApplicationsRequest {
     pub async fn send(self) -> Result<ListExternalApplicationsData, Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/external_applications".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path);
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("talent_id", Some(&self.talent_id));
         request.query("page_size", self.page_size.as_ref());
         request.query("page_token", self.page_token.as_ref());
         self.client.execute(request).await
     }
 }
+
+crate::options::call_options!(ListExternalApplicationsRequest);
 
 impl crate::pagination::Paginated for ListExternalApplicationsRequest {
     const OPERATION_ID: &'static str = "list_external_applications";
@@ -356,6 +375,7 @@ impl ListExternalApplicationsRequest {
 #[must_use = "a request does nothing until `send` is called"]
 pub struct ListJobProcessesRequest {
     client: Client,
+    options: CallOptions,
     page_size: Option<i32>,
     page_token: Option<String>,
 }
@@ -367,6 +387,7 @@ impl Client {
     pub fn list_job_processes(&self) -> ListJobProcessesRequest {
         ListJobProcessesRequest {
             client: self.clone(),
+            options: CallOptions::default(),
             page_size: None,
             page_token: None,
         }
@@ -374,13 +395,15 @@ impl Client {
 }
 
 impl ListJobProcessesRequest {
-    /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+    /// which apps may call it.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "list_job_processes",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/job_processes",
         rate_limit: Some(20),
         idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
     };
 
     /// Number of processes per page (分页大小).
@@ -416,12 +439,14 @@ impl ListJobProcessesRequest {
     pub async fn send(self) -> Result<ListJobProcessesData, Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/job_processes".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path);
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("page_size", self.page_size.as_ref());
         request.query("page_token", self.page_token.as_ref());
         self.client.execute(request).await
     }
 }
+
+crate::options::call_options!(ListJobProcessesRequest);
 
 impl crate::pagination::Paginated for ListJobProcessesRequest {
     const OPERATION_ID: &'static str = "list_job_processes";
@@ -488,6 +513,7 @@ impl ListJobProcessesRequest {
 #[must_use = "a request does nothing until `send` is called"]
 pub struct SearchJobRequirementsRequest {
     client: Client,
+    options: CallOptions,
     user_id_type: Option<UserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
@@ -503,6 +529,7 @@ impl Client {
     pub fn search_job_requirements(&self) -> SearchJobRequirementsRequest {
         SearchJobRequirementsRequest {
             client: self.clone(),
+            options: CallOptions::default(),
             user_id_type: None,
             department_id_type: None,
             job_level_id_type: None,
@@ -514,13 +541,15 @@ impl Client {
 }
 
 impl SearchJobRequirementsRequest {
-    /// What the client knows of this operation: method, path, rate limit and whether retries are safe.
+    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+    /// which apps may call it.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "search_job_requirements",
         method: HttpMethod::Post,
         path: "/open-apis/hire/v1/job_requirements/search",
         rate_limit: Some(10),
         idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
@@ -625,7 +654,7 @@ impl SearchJobRequirementsRequest {
     pub async fn send(self) -> Result<SearchJobRequirementsData, Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/job_requirements/search".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path);
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("user_id_type", self.user_id_type.as_ref());
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
@@ -635,3 +664,5 @@ impl SearchJobRequirementsRequest {
         self.client.execute(request).await
     }
 }
+
+crate::options::call_options!(SearchJobRequirementsRequest);

@@ -1,0 +1,143 @@
+//! Token requests: posting one, and decoding Feishu's answer without ever quoting a secret.
+
+use crate::error::{Error, TokenKind};
+use crate::response::{self, Head, Quoting};
+use serde::Deserialize;
+use std::time::Duration;
+
+use super::Secret;
+
+/// Where token requests go, and how much of an answer the client reads.
+#[derive(Clone, Copy)]
+pub(crate) struct TokenEndpoint<'a> {
+    pub(crate) http: &'a reqwest::Client,
+    pub(crate) base_url: &'a str,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl TokenEndpoint<'_> {
+    /// Posts `body` to `path` and reads the answer. No error quotes the answer: it may hold a token.
+    pub(crate) async fn post(
+        &self,
+        operation: &'static str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<response::Answer, Error> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| Error::from_reqwest(operation, e))?;
+        response::read(response, operation, self.max_response_bytes).await
+    }
+}
+
+/// A token and how long it lives.
+#[derive(Debug, Clone)]
+pub struct TenantToken {
+    /// The token.
+    pub token: Secret,
+    /// Its lifetime, from Feishu's `expire`.
+    pub lifetime: Duration,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    code: i64,
+    #[serde(default)]
+    msg: String,
+    tenant_access_token: Option<String>,
+    app_access_token: Option<String>,
+    expire: Option<u64>,
+}
+
+/// Decodes an answer of the tenant token endpoint of a custom app the way the client does when it fetches a
+/// token. No error quotes the answer, which may hold the token; Feishu's `msg` is quoted with `app_secret` and
+/// the token taken out.
+pub fn decode_tenant_token(
+    status: u16,
+    body: &[u8],
+    app_secret: &str,
+) -> Result<TenantToken, Error> {
+    let head = Head {
+        status,
+        log_id: None,
+        retry_after: None,
+    };
+    decode_token(TokenKind::CustomAppTenant, None, head, body, &[app_secret])
+}
+
+/// Decodes a token answer of `kind`. `secrets` are the request's secrets: Feishu's message is quoted without
+/// them, and without the token or anything that looks like one.
+pub(crate) fn decode_token(
+    kind: TokenKind,
+    tenant_key: Option<&str>,
+    head: Head,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<TenantToken, Error> {
+    let operation = kind.operation();
+    let Head {
+        status,
+        log_id,
+        retry_after,
+    } = head;
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let decoded: TokenAnswer = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(decoded) => decoded,
+        Err(_) if status >= 400 => {
+            return Err(Error::Http {
+                operation,
+                status,
+                log_id,
+                excerpt: None,
+                retry_after,
+            })
+        }
+        Err(e) => {
+            return Err(Error::Decode {
+                operation,
+                path: e.path().to_string(),
+                message: Quoting::Nothing.message(e.inner()),
+                status,
+                log_id,
+                excerpt: None,
+            })
+        }
+    };
+    let token = match kind {
+        TokenKind::StoreApp => decoded.app_access_token,
+        TokenKind::CustomAppTenant | TokenKind::StoreAppTenant => decoded.tenant_access_token,
+    }
+    .unwrap_or_default();
+    let tenant_key = tenant_key.map(str::to_owned);
+    match (decoded.code, decoded.expire) {
+        (0, Some(expire)) if !token.is_empty() && expire > 0 => Ok(TenantToken {
+            token: Secret::new(token),
+            lifetime: Duration::from_secs(expire),
+        }),
+        (0, _) => Err(Error::Token {
+            kind,
+            tenant_key,
+            code: 0,
+            msg: format!("the answer has no {operation} or no positive expire"),
+            http_status: status,
+            log_id,
+        }),
+        // Feishu's message is quoted, but never with a secret or a token in it, named or not.
+        (code, _) => {
+            let mut secrets = secrets.to_vec();
+            secrets.push(&token);
+            Err(Error::Token {
+                kind,
+                tenant_key,
+                code,
+                msg: response::mask_token_like(&response::redact(&decoded.msg, &secrets)),
+                http_status: status,
+                log_id,
+            })
+        }
+    }
+}

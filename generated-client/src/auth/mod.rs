@@ -1,0 +1,110 @@
+//! Access tokens, for each way a client authenticates:
+//!
+//! - a tenant access token the caller manages ([`ClientBuilder::tenant_access_token`]);
+//! - a custom app ([`ClientBuilder::app_credentials`]): one tenant token, fetched from the app id and secret;
+//! - a store app ([`ClientBuilder::store_app`]): an app access token, fetched with the app ticket Feishu pushes
+//!   (kept in an [`AppTicketStore`]), and from it one tenant token per tenant key, in a cache of bounded size.
+//!
+//! Each cached token is fetched by a single request however many calls wait for it, and renewed shortly before
+//! it expires. A failed request is shared by its waiters and remembered for [`TOKEN_FAILURE_BACKOFF`], so a
+//! failing token endpoint is not asked once per call. No secret shows in `Debug`, errors or logs.
+//!
+//! [`ClientBuilder::tenant_access_token`]: crate::ClientBuilder::tenant_access_token
+//! [`ClientBuilder::app_credentials`]: crate::ClientBuilder::app_credentials
+//! [`ClientBuilder::store_app`]: crate::ClientBuilder::store_app
+
+mod answer;
+mod cell;
+mod custom_app;
+mod store_app;
+mod tenants;
+mod ticket;
+
+pub use answer::{decode_tenant_token, TenantToken};
+pub(crate) use answer::TokenEndpoint;
+pub(crate) use custom_app::CustomApp;
+pub use store_app::APP_TICKET_INVALID_CODE;
+pub(crate) use store_app::StoreApp;
+pub use ticket::{AppTicketStore, MemoryTicketStore, TicketFuture, TicketStoreError};
+
+use crate::operation::AppType;
+use std::fmt;
+use std::time::Duration;
+
+/// The path of Feishu's "tenant access token for a custom app" endpoint.
+pub const TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+/// The path of Feishu's "app access token for a store app" endpoint.
+pub const APP_TOKEN_PATH: &str = "/open-apis/auth/v3/app_access_token";
+/// The path of Feishu's "tenant access token for a store app" endpoint.
+pub const STORE_TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token";
+/// The path of Feishu's "push the app ticket again" endpoint.
+pub const APP_TICKET_RESEND_PATH: &str = "/open-apis/auth/v3/app_ticket/resend";
+
+/// How long a failed token request is remembered: calls in that time get its error instead of asking again.
+pub const TOKEN_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
+
+/// How many tenants' tokens a store app client keeps by default
+/// ([`ClientBuilder::tenant_token_capacity`](crate::ClientBuilder::tenant_token_capacity)).
+pub const DEFAULT_TENANT_TOKEN_CAPACITY: usize = 10_000;
+
+/// A string that never shows in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How the client authenticates.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    /// A token the caller manages.
+    Fixed(Secret),
+    /// A custom app; the client fetches and caches its tenant token.
+    Custom(CustomApp),
+    /// A store app; the client fetches and caches its app token and a tenant token per tenant.
+    Store(StoreApp),
+}
+
+impl Auth {
+    /// The kind of app the client calls as, when it knows it.
+    pub(crate) fn app_type(&self) -> Option<AppType> {
+        match self {
+            Auth::Fixed(_) => None,
+            Auth::Custom(_) => Some(AppType::Custom),
+            Auth::Store(_) => Some(AppType::Store),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let secret = Secret::new("t-very-secret");
+        assert_eq!(format!("{secret}"), "***");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+    }
+}

@@ -1,0 +1,164 @@
+//! The tenant tokens of a store app: one cell per tenant key, in a map of bounded size.
+
+use super::cell::TokenCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// One [`TokenCell`] per tenant. Calls for one tenant share its cell (and so its single fetch); calls for
+/// other tenants never wait on it. When the map is full, a new tenant first drops every stale entry, then the
+/// least recently used, down to three quarters of the capacity. An entry a call is using is never dropped, so
+/// the map can pass its capacity by the number of calls in flight, and no further.
+pub(crate) struct TenantCells {
+    capacity: usize,
+    map: Mutex<Map>,
+}
+
+#[derive(Default)]
+struct Map {
+    cells: HashMap<String, Slot>,
+    /// Counts lookups; a slot's `used` is the count at its latest lookup.
+    clock: u64,
+}
+
+struct Slot {
+    cell: Arc<TokenCell>,
+    used: u64,
+}
+
+impl TenantCells {
+    /// A map of at most `capacity` tenants (at least one).
+    pub(crate) fn new(capacity: usize) -> Self {
+        TenantCells {
+            capacity: capacity.max(1),
+            map: Mutex::default(),
+        }
+    }
+
+    /// The cell of `tenant_key`, made if it is new.
+    pub(crate) fn cell(&self, tenant_key: &str) -> Arc<TokenCell> {
+        let mut map = self.map();
+        map.clock += 1;
+        let now = map.clock;
+        if let Some(slot) = map.cells.get_mut(tenant_key) {
+            slot.used = now;
+            return slot.cell.clone();
+        }
+        if map.cells.len() >= self.capacity {
+            map.shrink(self.capacity);
+        }
+        let cell = Arc::new(TokenCell::default());
+        map.cells.insert(
+            tenant_key.to_owned(),
+            Slot {
+                cell: cell.clone(),
+                used: now,
+            },
+        );
+        cell
+    }
+
+    /// The cell of `tenant_key`, if the map holds one.
+    pub(crate) fn existing(&self, tenant_key: &str) -> Option<Arc<TokenCell>> {
+        self.map().cells.get(tenant_key).map(|slot| slot.cell.clone())
+    }
+
+    /// How many tenants the map holds.
+    pub(crate) fn len(&self) -> usize {
+        self.map().cells.len()
+    }
+
+    fn map(&self) -> MutexGuard<'_, Map> {
+        // Every change to the map is one statement; a panic elsewhere cannot leave it half-changed.
+        self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Map {
+    /// Drops stale entries, then the least recently used, until at most three quarters of `capacity` are left
+    /// (or only entries in use).
+    fn shrink(&mut self, capacity: usize) {
+        let in_use = |slot: &Slot| Arc::strong_count(&slot.cell) > 1;
+        self.cells
+            .retain(|_, slot| in_use(slot) || !slot.cell.is_stale());
+        let target = capacity - capacity / 4 - 1;
+        if self.cells.len() <= target {
+            return;
+        }
+        let mut idle: Vec<(u64, String)> = self
+            .cells
+            .iter()
+            .filter(|(_, slot)| !in_use(slot))
+            .map(|(key, slot)| (slot.used, key.clone()))
+            .collect();
+        idle.sort_unstable();
+        let excess = self.cells.len() - target;
+        for (_, key) in idle.into_iter().take(excess) {
+            self.cells.remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Secret;
+    use std::time::Duration;
+
+    /// The cell of `key`, holding a token valid for an hour.
+    async fn fill(cells: &TenantCells, key: &str) {
+        let cell = cells.cell(key);
+        let token = async { Ok((Secret::new(format!("t-{key}")), Duration::from_secs(3600))) };
+        cell.get(token).await.expect("the fetch cannot fail");
+    }
+
+    #[tokio::test]
+    async fn the_map_stays_within_its_capacity() {
+        let cells = TenantCells::new(100);
+        for i in 0..10_000 {
+            fill(&cells, &format!("tenant-{i}")).await;
+            assert!(cells.len() <= 100, "{} tenants after {i}", cells.len());
+        }
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_go_first() {
+        let cells = TenantCells::new(4);
+        for key in ["a", "b", "c", "d"] {
+            fill(&cells, key).await;
+        }
+        cells.cell("a");
+        fill(&cells, "e").await;
+        assert!(cells.existing("a").is_some(), "a was used last but one");
+        assert!(cells.existing("b").is_none(), "b was used least recently");
+        assert!(cells.existing("d").is_some());
+        assert!(cells.existing("e").is_some());
+    }
+
+    #[tokio::test]
+    async fn stale_entries_go_before_fresh_ones() {
+        let cells = TenantCells::new(4);
+        for key in ["a", "b", "c"] {
+            fill(&cells, key).await;
+        }
+        // Made but never filled, as after a call that was refused: nothing worth keeping.
+        cells.cell("empty");
+        fill(&cells, "e").await;
+        // Least recently used first would have dropped `a` and `b`; the stale entry goes first instead, and
+        // then `a`, to get down to three quarters of the capacity.
+        assert!(cells.existing("empty").is_none());
+        assert!(cells.existing("a").is_none());
+        for key in ["b", "c", "e"] {
+            assert!(cells.existing(key).is_some(), "{key} holds a valid token");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cell_in_use_is_kept() {
+        let cells = TenantCells::new(2);
+        let held = cells.cell("held");
+        for i in 0..10 {
+            fill(&cells, &format!("other-{i}")).await;
+        }
+        assert!(Arc::ptr_eq(&held, &cells.existing("held").expect("held is kept")));
+    }
+}

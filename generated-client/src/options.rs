@@ -1,0 +1,114 @@
+//! Options of one call, set on any request builder: the tenant it is for (store apps), a token for this call
+//! only, extra headers and a timeout.
+
+use crate::auth::Secret;
+use crate::Error;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::time::Duration;
+
+/// Headers the client sets itself, which [`header`](CallOptions) cannot replace.
+pub const RESERVED_HEADERS: &[&str] = &[
+    "authorization",
+    "content-type",
+    "content-length",
+    "host",
+    "transfer-encoding",
+];
+
+/// The per-call options of a request builder. Set them with the builder's `tenant_key`,
+/// `tenant_access_token`, `header` and `timeout` methods.
+#[derive(Clone, Default)]
+pub struct CallOptions {
+    pub(crate) tenant_key: Option<String>,
+    pub(crate) token: Option<Secret>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may be credentials of their own: only their names show.
+        let headers: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("CallOptions")
+            .field("tenant_key", &self.tenant_key)
+            .field("tenant_access_token", &self.token)
+            .field("headers", &headers)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl CallOptions {
+    /// The extra headers, checked: valid names and values, none of [`RESERVED_HEADERS`].
+    pub(crate) fn header_map(&self, operation: &'static str) -> Result<HeaderMap, Error> {
+        let invalid = |rule: String| Error::InvalidRequest {
+            operation,
+            parameter: "header",
+            rule,
+        };
+        let mut map = HeaderMap::with_capacity(self.headers.len());
+        for (name, value) in &self.headers {
+            let parsed = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid(format!("`{name}` is not a valid header name")))?;
+            if RESERVED_HEADERS.contains(&parsed.as_str()) {
+                let hint = if parsed == reqwest::header::AUTHORIZATION {
+                    "; use `.tenant_access_token(..)` for a token of this call only"
+                } else {
+                    ""
+                };
+                return Err(invalid(format!(
+                    "`{name}` is set by the client and cannot be replaced{hint}"
+                )));
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                invalid(format!(
+                    "the value of `{name}` holds a character a header cannot carry (a line break or a \
+                     control character)"
+                ))
+            })?;
+            map.append(parsed, value);
+        }
+        Ok(map)
+    }
+}
+
+/// The per-call option methods of a request builder whose options are in its `options` field. The generated
+/// code invokes it once per builder.
+macro_rules! call_options {
+    ($builder:ident) => {
+        impl $builder {
+            /// The tenant this call is made for: required by store apps
+            /// ([`ClientBuilder::store_app`](crate::ClientBuilder::store_app)), whose token is the tenant's
+            /// own; refused by other clients.
+            pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+                self.options.tenant_key = Some(tenant_key.into());
+                self
+            }
+
+            /// A tenant access token for this call only, instead of the client's: it is neither fetched,
+            /// cached nor shared with other calls, and not refreshed if Feishu rejects it.
+            pub fn tenant_access_token(mut self, token: impl Into<String>) -> Self {
+                self.options.token = Some(crate::auth::Secret::new(token));
+                self
+            }
+
+            /// An extra header of this call. `Authorization`, `Content-Type` and the other headers the client
+            /// sets ([`RESERVED_HEADERS`](crate::options::RESERVED_HEADERS)) cannot be set this way: `send`
+            /// refuses them, and names or values a header cannot carry, before sending anything.
+            pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.options.headers.push((name.into(), value.into()));
+                self
+            }
+
+            /// The timeout of each attempt of this call, instead of the client's
+            /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+        }
+    };
+}
+
+pub(crate) use call_options;
