@@ -66,12 +66,15 @@ impl Client {
     pub async fn set_app_ticket(&self, ticket: impl Into<String>) -> Result<(), Error> {
         let Auth::Store(app) = &self.inner.auth else {
             return Err(Error::Config(
-                "set_app_ticket: the client is not a store app (see `ClientBuilder::store_app`)".to_owned(),
+                "set_app_ticket: the client is not a store app (see `ClientBuilder::store_app`)"
+                    .to_owned(),
             ));
         };
         let ticket = Secret::new(ticket);
         if ticket.expose().is_empty() {
-            return Err(Error::Config("set_app_ticket: the ticket is empty".to_owned()));
+            return Err(Error::Config(
+                "set_app_ticket: the ticket is empty".to_owned(),
+            ));
         }
         app.set_ticket(ticket).await
     }
@@ -89,14 +92,8 @@ impl Client {
 
 enum Credentials {
     Token(Secret),
-    App {
-        app_id: String,
-        app_secret: Secret,
-    },
-    Store {
-        app_id: String,
-        app_secret: Secret,
-    },
+    App { app_id: String, app_secret: Secret },
+    Store { app_id: String, app_secret: Secret },
 }
 
 /// Configures a [`Client`].

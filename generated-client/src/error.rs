@@ -262,7 +262,9 @@ impl TokenKind {
         match self {
             TokenKind::CustomAppTenant => "check the app id and secret",
             TokenKind::StoreApp => "check the app id, the app secret and the app ticket",
-            TokenKind::StoreAppTenant => "check the tenant key, and that this tenant has installed the app",
+            TokenKind::StoreAppTenant => {
+                "check the tenant key, and that this tenant has installed the app"
+            }
         }
     }
 }

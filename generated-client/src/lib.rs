@@ -33,8 +33,8 @@ pub(crate) mod validate;
 #[rustfmt::skip]
 mod generated;
 
-pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use auth::{AppTicketStore, MemoryTicketStore};
+pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{ApiError, Error, TokenKind};
 pub use generated::enums::*;
 pub use generated::error_codes::*;

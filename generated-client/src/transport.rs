@@ -160,12 +160,10 @@ impl Client {
             (Auth::Store(_), _, Some("")) => return Err(tenant_key("is empty")),
             (Auth::Store(_), Some(token), _) => TokenSource::Caller(token),
             (Auth::Store(app), None, Some(key)) => TokenSource::Tenant(app, key),
-            (Auth::Store(_), None, None) => {
-                return Err(tenant_key(
-                    "is missing: the client is a store app, whose calls are each made for one tenant; \
+            (Auth::Store(_), None, None) => return Err(tenant_key(
+                "is missing: the client is a store app, whose calls are each made for one tenant; \
                      call `.tenant_key(..)` on the request",
-                ))
-            }
+            )),
             (_, _, Some(_)) => {
                 return Err(tenant_key(
                     "is for store apps only; this client authenticates with its own tenant's token",
@@ -218,7 +216,9 @@ impl Client {
             };
             // An invalid or expired token the client fetched: fetch a new one and try once more.
             if let (Error::Api(api), Some(token)) = (&error, &token) {
-                if api.is_token_invalid() && !refreshed && self.invalidate(&prepared.token, token).await
+                if api.is_token_invalid()
+                    && !refreshed
+                    && self.invalidate(&prepared.token, token).await
                 {
                     tracing::debug!(
                         code = api.code,

@@ -9,7 +9,6 @@ mod common;
 use common::*;
 use generated_client::*;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -213,29 +212,9 @@ async fn a_refused_token_request_is_a_token_error() {
     assert!(!err.to_string().contains("super-secret-value"));
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn secrets_never_appear_in_debug_errors_or_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let server = MockServer::start().await;
     mount_token(&server, "t-secret-token-value", 7200).await;
@@ -265,7 +244,7 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         .build()
         .expect("builds");
 
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    let logs = captured.text();
     for field in [
         "feishu_hire_call{operation=\"get_job\"",
         "attempt=2",
@@ -304,14 +283,7 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
 async fn a_broken_token_answer_never_leaks_the_token() {
     const LEAKED: &str = "t-leaked-token-0123456789";
     const SECRET: &str = "super-secret-value";
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let whole =
         format!(r#"{{"code": 0, "msg": "ok", "tenant_access_token": "{LEAKED}", "expire": 7200}}"#);
@@ -407,7 +379,7 @@ async fn a_broken_token_answer_never_leaks_the_token() {
             );
         }
     }
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    let logs = captured.text();
     assert!(!logs.contains(LEAKED) && !logs.contains(SECRET), "{logs}");
 }
 

@@ -38,6 +38,19 @@ impl TokenCell {
     where
         F: Future<Output = Result<(Secret, Duration), Error>>,
     {
+        self.get_remembering(fetch, |_| true).await
+    }
+
+    /// Like [`get`](Self::get), remembering only the failures for which `remember` is true; others are
+    /// returned to the calls that waited for them, and the next call asks again.
+    pub(crate) async fn get_remembering<F>(
+        &self,
+        fetch: F,
+        remember: impl Fn(&Error) -> bool,
+    ) -> Result<Secret, Error>
+    where
+        F: Future<Output = Result<(Secret, Duration), Error>>,
+    {
         let mut state = self.state.lock().await;
         let now = Instant::now();
         match &*state {
@@ -54,9 +67,13 @@ impl TokenCell {
                 Ok(token)
             }
             Err(error) => {
-                *state = CellState::Failed {
-                    error: error.clone(),
-                    retry_at: Instant::now() + TOKEN_FAILURE_BACKOFF,
+                *state = if remember(&error) {
+                    CellState::Failed {
+                        error: error.clone(),
+                        retry_at: Instant::now() + TOKEN_FAILURE_BACKOFF,
+                    }
+                } else {
+                    CellState::Empty
                 };
                 Err(error)
             }

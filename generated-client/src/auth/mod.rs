@@ -20,11 +20,11 @@ mod store_app;
 mod tenants;
 mod ticket;
 
-pub use answer::{decode_tenant_token, TenantToken};
 pub(crate) use answer::TokenEndpoint;
+pub use answer::{decode_tenant_token, TenantToken};
 pub(crate) use custom_app::CustomApp;
-pub use store_app::APP_TICKET_INVALID_CODE;
 pub(crate) use store_app::StoreApp;
+pub use store_app::APP_TICKET_INVALID_CODE;
 pub use ticket::{AppTicketStore, MemoryTicketStore, TicketFuture, TicketStoreError};
 
 use crate::operation::AppType;

@@ -63,7 +63,20 @@ impl StoreApp {
         tenant_key: &str,
     ) -> Result<Secret, Error> {
         let cell = self.tenants.cell(tenant_key);
-        cell.get(self.fetch_tenant_token(endpoint, tenant_key))
+        // A failure to get the app token is remembered by the app token's cell, which a new ticket clears;
+        // the tenant's cell remembers only its own failures.
+        let own = |e: &Error| {
+            !matches!(
+                e,
+                Error::NoAppTicket { .. }
+                    | Error::TicketStore { .. }
+                    | Error::Token {
+                        kind: TokenKind::StoreApp,
+                        ..
+                    }
+            )
+        };
+        cell.get_remembering(self.fetch_tenant_token(endpoint, tenant_key), own)
             .await
     }
 
@@ -98,21 +111,19 @@ impl StoreApp {
     ) -> Result<(Secret, Duration), Error> {
         let mut renewed = false;
         loop {
-            let app_token = self
-                .app_token
-                .get(self.fetch_app_token(endpoint))
-                .await?;
+            let app_token = self.app_token.get(self.fetch_app_token(endpoint)).await?;
             tracing::debug!(app_id = %self.app_id, tenant_key, "fetching a tenant access token");
             let kind = TokenKind::StoreAppTenant;
-            let body =
-                serde_json::json!({ "app_access_token": app_token.expose(), "tenant_key": tenant_key });
+            let body = serde_json::json!({ "app_access_token": app_token.expose(), "tenant_key": tenant_key });
             let answer = endpoint
                 .post(kind.operation(), STORE_TENANT_TOKEN_PATH, &body)
                 .await?;
             let secrets = [app_token.expose(), self.app_secret.expose()];
             match decode_token(kind, Some(tenant_key), answer.head, &answer.body, &secrets) {
                 Ok(token) => return Ok((token.token, token.lifetime)),
-                Err(Error::Token { code, .. }) if TOKEN_INVALID_CODES.contains(&code) && !renewed => {
+                Err(Error::Token { code, .. })
+                    if TOKEN_INVALID_CODES.contains(&code) && !renewed =>
+                {
                     tracing::debug!(code, "app access token rejected; renewing it");
                     self.app_token.invalidate(&app_token).await;
                     renewed = true;
@@ -124,7 +135,10 @@ impl StoreApp {
 
     /// Asks Feishu for an app token with the app ticket. Without a ticket, or with one Feishu rejects, asks
     /// Feishu to push the ticket again.
-    async fn fetch_app_token(&self, endpoint: TokenEndpoint<'_>) -> Result<(Secret, Duration), Error> {
+    async fn fetch_app_token(
+        &self,
+        endpoint: TokenEndpoint<'_>,
+    ) -> Result<(Secret, Duration), Error> {
         let ticket = self
             .tickets
             .get(&self.app_id)

@@ -59,7 +59,10 @@ impl TenantCells {
 
     /// The cell of `tenant_key`, if the map holds one.
     pub(crate) fn existing(&self, tenant_key: &str) -> Option<Arc<TokenCell>> {
-        self.map().cells.get(tenant_key).map(|slot| slot.cell.clone())
+        self.map()
+            .cells
+            .get(tenant_key)
+            .map(|slot| slot.cell.clone())
     }
 
     /// How many tenants the map holds.
@@ -69,7 +72,9 @@ impl TenantCells {
 
     fn map(&self) -> MutexGuard<'_, Map> {
         // Every change to the map is one statement; a panic elsewhere cannot leave it half-changed.
-        self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.map
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -159,6 +164,9 @@ mod tests {
         for i in 0..10 {
             fill(&cells, &format!("other-{i}")).await;
         }
-        assert!(Arc::ptr_eq(&held, &cells.existing("held").expect("held is kept")));
+        assert!(Arc::ptr_eq(
+            &held,
+            &cells.existing("held").expect("held is kept")
+        ));
     }
 }

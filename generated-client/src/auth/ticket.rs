@@ -12,7 +12,8 @@ use std::sync::Mutex;
 pub type TicketStoreError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The future a ticket store's methods return.
-pub type TicketFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, TicketStoreError>> + Send + 'a>>;
+pub type TicketFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, TicketStoreError>> + Send + 'a>>;
 
 /// Keeps the app ticket of store apps.
 ///
@@ -26,6 +27,17 @@ pub trait AppTicketStore: Send + Sync + fmt::Debug {
 
     /// Keeps `ticket` as the ticket of `app_id`, replacing the one before.
     fn set<'a>(&'a self, app_id: &'a str, ticket: Secret) -> TicketFuture<'a, ()>;
+}
+
+/// A store shared by several clients of one process.
+impl<T: AppTicketStore + ?Sized> AppTicketStore for std::sync::Arc<T> {
+    fn get<'a>(&'a self, app_id: &'a str) -> TicketFuture<'a, Option<Secret>> {
+        (**self).get(app_id)
+    }
+
+    fn set<'a>(&'a self, app_id: &'a str, ticket: Secret) -> TicketFuture<'a, ()> {
+        (**self).set(app_id, ticket)
+    }
 }
 
 /// The default ticket store: the tickets of this process, in memory.
