@@ -1,11 +1,14 @@
 //! Shared by the examples: a client for real Feishu when `FEISHU_APP_ID` and `FEISHU_APP_SECRET` are set,
-//! otherwise a local mock server that answers every operation with the spec's documented example.
+//! otherwise a local mock server that answers every operation with the spec's documented example, and the
+//! token requests of custom and store apps.
+
+#![allow(dead_code)]
 
 use generated_client::Client;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Where the example's calls go; keeps the mock server alive while the example runs.
 pub struct Target {
@@ -44,20 +47,54 @@ pub async fn target() -> Result<Target, Box<dyn std::error::Error>> {
     })
 }
 
-/// Starts a loopback server answering the token endpoint and each operation of the spec with its example.
+/// Answers a store app's tenant token request with `t-mock-<tenant_key>`.
+struct TenantTokens;
+
+impl Respond for TenantTokens {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        match body["tenant_key"].as_str() {
+            Some(tenant) => ResponseTemplate::new(200).set_body_json(json!({
+                "code": 0, "msg": "ok", "tenant_access_token": format!("t-mock-{tenant}"), "expire": 7200
+            })),
+            None => ResponseTemplate::new(400)
+                .set_body_json(json!({"code": 10002, "msg": "tenant_key is missing"})),
+        }
+    }
+}
+
+/// Starts a loopback server answering the token endpoints and each operation of the spec with its example.
 /// Paginated examples say `has_more: true`; the mock ends the walk by answering `has_more: false` to a request
 /// that carries a page token.
-async fn serve_spec_examples() -> Result<MockServer, Box<dyn std::error::Error>> {
+pub async fn serve_spec_examples() -> Result<MockServer, Box<dyn std::error::Error>> {
+    use generated_client::auth::{
+        APP_TICKET_RESEND_PATH, APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH, TENANT_TOKEN_PATH,
+    };
     let spec_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml");
     let spec: Value = serde_yaml::from_str(&std::fs::read_to_string(spec_path)?)?;
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(wiremock::matchers::path(
-            generated_client::auth::TENANT_TOKEN_PATH,
-        ))
+        .and(path(TENANT_TOKEN_PATH))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "code": 0, "msg": "ok", "tenant_access_token": "t-mock", "expire": 7200
         })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(APP_TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": 0, "msg": "ok", "app_access_token": "a-mock", "expire": 7200
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(STORE_TENANT_TOKEN_PATH))
+        .respond_with(TenantTokens)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(APP_TICKET_RESEND_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok"})))
         .mount(&server)
         .await;
     for (template, item) in spec["paths"].as_object().ok_or("spec has no paths")? {
