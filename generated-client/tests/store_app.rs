@@ -167,6 +167,10 @@ async fn two_tenants_share_one_app_token_and_each_has_its_own_tenant_token() {
             request.headers.get("authorization").is_none(),
             "token requests carry no bearer"
         );
+        assert_eq!(
+            request.headers["content-type"],
+            "application/json; charset=utf-8"
+        );
     }
     assert_eq!(
         bearers(&requests_to(&server, JOB_PATH).await),

@@ -16,7 +16,8 @@ pub(crate) struct TokenEndpoint<'a> {
 }
 
 impl TokenEndpoint<'_> {
-    /// Posts `body` to `path` and reads the answer. No error quotes the answer: it may hold a token.
+    /// Posts `body` to `path`, with the content type of the official SDKs, and reads the answer. No error
+    /// quotes the answer: it may hold a token.
     pub(crate) async fn post(
         &self,
         operation: &'static str,
@@ -26,7 +27,11 @@ impl TokenEndpoint<'_> {
         let response = self
             .http
             .post(format!("{}{path}", self.base_url))
-            .json(body)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
+            .body(body.to_string())
             .send()
             .await
             .map_err(|e| Error::from_reqwest(operation, e))?;
