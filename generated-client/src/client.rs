@@ -279,15 +279,11 @@ impl ClientBuilder {
             }
             Some(Credentials::Token(token)) => Auth::Fixed(token),
             Some(Credentials::App { app_id, app_secret }) => {
-                if app_id.is_empty() || app_secret.expose().is_empty() {
-                    return Err(Error::Config("the app id and app secret must not be empty".to_owned()));
-                }
+                check_app(&app_id, &app_secret)?;
                 Auth::Custom(CustomApp::new(app_id, app_secret))
             }
             Some(Credentials::Store { app_id, app_secret }) => {
-                if app_id.is_empty() || app_secret.expose().is_empty() {
-                    return Err(Error::Config("the app id and app secret must not be empty".to_owned()));
-                }
+                check_app(&app_id, &app_secret)?;
                 if self.tenant_token_capacity == 0 {
                     return Err(Error::Config(
                         "tenant_token_capacity is 0; no tenant's token could be kept".to_owned(),
@@ -325,4 +321,13 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+fn check_app(app_id: &str, app_secret: &Secret) -> Result<(), Error> {
+    if app_id.is_empty() || app_secret.expose().is_empty() {
+        return Err(Error::Config(
+            "the app id and app secret must not be empty".to_owned(),
+        ));
+    }
+    Ok(())
 }

@@ -114,6 +114,11 @@ async fn store_client(base_url: &str) -> Client {
     client
 }
 
+/// `get_job` for `tenant`.
+async fn job_for(client: &Client, tenant: &str) -> Result<GetJobData, Error> {
+    client.get_job("6001").tenant_key(tenant).send().await
+}
+
 fn bearers(requests: &[Request]) -> Vec<String> {
     requests
         .iter()
@@ -139,12 +144,7 @@ async fn two_tenants_share_one_app_token_and_each_has_its_own_tenant_token() {
     let (server, _) = store_server().await;
     let client = store_client(&server.uri()).await;
     for tenant in ["tenant-a", "tenant-b", "tenant-a", "tenant-b", "tenant-a"] {
-        let job = client
-            .get_job("6001")
-            .tenant_key(tenant)
-            .send()
-            .await
-            .expect("succeeds");
+        let job = job_for(&client, tenant).await.expect("succeeds");
         assert_eq!(job.job.and_then(|j| j.id).as_deref(), Some("6001"));
     }
     let app_token_requests = requests_to(&server, APP_TOKEN_PATH).await;
@@ -190,7 +190,7 @@ async fn fifty_concurrent_calls_for_a_new_tenant_make_one_token_request() {
     let client = store_client(&server.uri()).await;
     let calls = (0..50).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.get_job("6001").tenant_key("tenant-new").send().await })
+        tokio::spawn(async move { job_for(&client, "tenant-new").await })
     });
     for result in futures_util::future::join_all(calls).await {
         result.expect("task").expect("call succeeds");
@@ -207,18 +207,13 @@ async fn a_slow_tenant_token_does_not_hold_up_other_tenants() {
     // The tenant `slow` gets its token after 5 s.
     let slow = {
         let client = client.clone();
-        tokio::spawn(async move { client.get_job("6001").tenant_key("slow").send().await })
+        tokio::spawn(async move { job_for(&client, "slow").await })
     };
     while tokens.count("slow") == 0 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     for tenant in ["fast-1", "fast-2"] {
-        client
-            .get_job("6001")
-            .tenant_key(tenant)
-            .send()
-            .await
-            .expect("succeeds");
+        job_for(&client, tenant).await.expect("succeeds");
     }
     assert!(
         !slow.is_finished(),
@@ -242,22 +237,13 @@ async fn an_invalid_token_code_refreshes_that_tenants_token_only() {
             .mount(&server)
             .await;
         let client = store_client(&server.uri()).await;
-        client
-            .get_job("6001")
-            .tenant_key("tenant-b")
-            .send()
+        job_for(&client, "tenant-b")
             .await
             .expect("tenant-b succeeds");
-        client
-            .get_job("6001")
-            .tenant_key("tenant-a")
-            .send()
+        job_for(&client, "tenant-a")
             .await
             .unwrap_or_else(|e| panic!("{code}: tenant-a succeeds after one refresh: {e}"));
-        client
-            .get_job("6001")
-            .tenant_key("tenant-b")
-            .send()
+        job_for(&client, "tenant-b")
             .await
             .expect("tenant-b succeeds");
         assert_eq!(
@@ -302,10 +288,7 @@ async fn a_rejected_app_token_is_renewed_once_when_fetching_a_tenant_token() {
         .mount(&server)
         .await;
     let client = store_client(&server.uri()).await;
-    client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
+    job_for(&client, "tenant-a")
         .await
         .expect("succeeds with a renewed app token");
     assert_eq!(requests_to(&server, APP_TOKEN_PATH).await.len(), 2);
@@ -316,10 +299,7 @@ async fn a_rejected_app_token_is_renewed_once_when_fetching_a_tenant_token() {
 async fn without_a_ticket_feishu_is_asked_to_resend_it() {
     let (server, _) = store_server().await;
     let client = store_builder(&server.uri()).build().expect("builds");
-    let err = client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
+    let err = job_for(&client, "tenant-a")
         .await
         .expect_err("no ticket yet");
     assert!(
@@ -340,20 +320,14 @@ async fn without_a_ticket_feishu_is_asked_to_resend_it() {
     assert!(requests_to(&server, JOB_PATH).await.is_empty());
 
     // More calls within the backoff share that failure instead of asking again.
-    client
-        .get_job("6001")
-        .tenant_key("tenant-b")
-        .send()
+    job_for(&client, "tenant-b")
         .await
         .expect_err("still no ticket");
     assert_eq!(requests_to(&server, APP_TICKET_RESEND_PATH).await.len(), 1);
 
     // The ticket arrives as an event: the next call goes through at once.
     client.set_app_ticket(TICKET).await.expect("kept");
-    client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
+    job_for(&client, "tenant-a")
         .await
         .expect("succeeds with the ticket");
     assert_eq!(requests_to(&server, APP_TOKEN_PATH).await.len(), 1);
@@ -371,12 +345,7 @@ async fn a_failed_resend_is_reported_with_the_missing_ticket() {
         .mount(&server)
         .await;
     let client = store_builder(&server.uri()).build().expect("builds");
-    let err = client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
-        .await
-        .expect_err("no ticket");
+    let err = job_for(&client, "tenant-a").await.expect_err("no ticket");
     let Error::NoAppTicket {
         resend_error: Some(resend),
     } = &err
@@ -395,10 +364,7 @@ async fn an_invalid_ticket_asks_for_a_new_one() {
     let (server, _) = store_server().await;
     let client = store_builder(&server.uri()).build().expect("builds");
     client.set_app_ticket("ticket-expired").await.expect("kept");
-    let err = client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
+    let err = job_for(&client, "tenant-a")
         .await
         .expect_err("the ticket is refused");
     assert!(
@@ -427,57 +393,21 @@ async fn an_invalid_ticket_asks_for_a_new_one() {
 async fn a_store_app_call_without_a_tenant_key_is_refused_before_sending() {
     let (server, _) = store_server().await;
     let client = store_client(&server.uri()).await;
-    for request in [
-        client.get_job("6001"),
-        client.get_job("6001").tenant_key(""),
+    for (request, rule) in [
+        (client.get_job("6001"), "is missing"),
+        (client.get_job("6001").tenant_key(""), "is empty"),
     ] {
-        let err = request.send().await.expect_err("refused");
-        let Error::InvalidRequest {
-            operation,
-            parameter,
-            ..
-        } = &err
-        else {
-            panic!("{err:?}");
-        };
-        assert_eq!((*operation, *parameter), ("get_job", "tenant_key"));
+        assert_invalid(&server, request.send().await, "tenant_key", rule).await;
     }
     let err = client.get_job("6001").send().await.expect_err("refused");
     assert!(err.to_string().contains(".tenant_key("), "{err}");
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty(),
-        "nothing was sent"
-    );
 }
 
 #[tokio::test]
 async fn a_tenant_key_on_a_custom_app_is_refused() {
     let server = MockServer::start().await;
-    let err = app_client(&server.uri())
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
-        .await
-        .expect_err("refused");
-    assert!(
-        matches!(
-            err,
-            Error::InvalidRequest {
-                parameter: "tenant_key",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(server
-        .received_requests()
-        .await
-        .expect("recorded")
-        .is_empty());
+    let result = job_for(&app_client(&server.uri()), "tenant-a").await;
+    assert_invalid(&server, result, "tenant_key", "is for store apps only").await;
 }
 
 #[tokio::test]
@@ -515,14 +445,7 @@ async fn an_operation_the_page_keeps_from_store_apps_is_refused() {
         matches!(first, Some(Err(Error::NotAllowed { .. }))),
         "{first:?}"
     );
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty(),
-        "nothing was sent, not even a token request"
-    );
+    assert_nothing_sent(&server).await;
 }
 
 #[tokio::test]
@@ -561,19 +484,9 @@ async fn the_tenant_cache_stays_bounded_over_ten_thousand_tenants() {
     assert!(client.cached_tenant_tokens() <= 100);
     assert_eq!(requests_to(&server, APP_TOKEN_PATH).await.len(), 1);
     // The latest tenant is still cached; the first was dropped, and is asked for again.
-    client
-        .get_job("6001")
-        .tenant_key("tenant-9999")
-        .send()
-        .await
-        .expect("succeeds");
+    job_for(&client, "tenant-9999").await.expect("succeeds");
     assert_eq!(tokens.count("tenant-9999"), 1);
-    client
-        .get_job("6001")
-        .tenant_key("tenant-0")
-        .send()
-        .await
-        .expect("succeeds");
+    job_for(&client, "tenant-0").await.expect("succeeds");
     assert_eq!(tokens.count("tenant-0"), 2);
 }
 
@@ -608,10 +521,7 @@ async fn store_app_secrets_never_appear_in_debug_errors_or_logs() {
         .tenant_access_token("t-per-call-token-value")
         .header("X-Custom-Auth", "header-secret-value");
     let request_debug = format!("{request:?}");
-    let err = client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
+    let err = job_for(&client, "tenant-a")
         .await
         .expect_err("the tenant token is refused");
     assert!(
@@ -665,12 +575,7 @@ async fn a_failing_ticket_store_is_reported() {
         .app_ticket_store(Unreachable)
         .build()
         .expect("builds");
-    let err = client
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
-        .await
-        .expect_err("no ticket");
+    let err = job_for(&client, "tenant-a").await.expect_err("no ticket");
     assert!(matches!(err, Error::TicketStore { .. }), "{err:?}");
     assert!(err.to_string().contains("unreachable"), "{err}");
     let err = client.set_app_ticket(TICKET).await.expect_err("read-only");
@@ -691,10 +596,7 @@ async fn a_shared_ticket_store_serves_every_client() {
         .expect("builds");
     // The event reaches one instance; the other reads the ticket from the shared store.
     receiver.set_app_ticket(TICKET).await.expect("kept");
-    other
-        .get_job("6001")
-        .tenant_key("tenant-a")
-        .send()
+    job_for(&other, "tenant-a")
         .await
         .expect("succeeds with the shared ticket");
 }

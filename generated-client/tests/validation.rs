@@ -5,36 +5,10 @@
 
 mod common;
 
+use common::assert_invalid;
 use futures_util::StreamExt;
 use generated_client::*;
 use wiremock::MockServer;
-
-async fn assert_invalid(
-    server: &MockServer,
-    result: Result<impl std::fmt::Debug, Error>,
-    parameter: &str,
-    rule: &str,
-) {
-    match result {
-        Err(Error::InvalidRequest {
-            parameter: p,
-            rule: r,
-            ..
-        }) => {
-            assert_eq!(p, parameter);
-            assert!(r.contains(rule), "rule `{r}` does not mention `{rule}`");
-        }
-        other => panic!("expected InvalidRequest for {parameter}, got {other:?}"),
-    }
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty(),
-        "nothing was sent"
-    );
-}
 
 #[tokio::test]
 async fn documented_constraints_are_checked_before_sending() {

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use generated_client::{Client, RateLimit, RetryPolicy};
+use generated_client::{Client, Error, RateLimit, RetryPolicy};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -138,4 +138,32 @@ pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_ansi(false)
         .finish();
     (captured, tracing::subscriber::set_default(subscriber))
+}
+
+/// Asserts that a call was refused with [`Error::InvalidRequest`] for `parameter`, with a rule that mentions
+/// `rule`, and that nothing reached `server`.
+pub async fn assert_invalid(
+    server: &MockServer,
+    result: Result<impl std::fmt::Debug, Error>,
+    parameter: &str,
+    rule: &str,
+) {
+    match result {
+        Err(Error::InvalidRequest {
+            parameter: p,
+            rule: r,
+            ..
+        }) => {
+            assert_eq!(p, parameter);
+            assert!(r.contains(rule), "rule `{r}` does not mention `{rule}`");
+        }
+        other => panic!("expected InvalidRequest for {parameter}, got {other:?}"),
+    }
+    assert_nothing_sent(server).await;
+}
+
+/// Asserts that no request at all, not even a token request, reached `server`.
+pub async fn assert_nothing_sent(server: &MockServer) {
+    let received = server.received_requests().await.expect("recorded");
+    assert!(received.is_empty(), "nothing should be sent: {received:?}");
 }
