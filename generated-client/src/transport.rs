@@ -87,6 +87,13 @@ struct ErrorDetail {
     log_id: Option<String>,
 }
 
+const MISSING_TENANT_KEY: &str =
+    "is missing: the client is a store app, whose calls are each made for one \
+     tenant; call `.tenant_key(..)` on the request";
+
+const TENANT_KEY_OF_NO_USE: &str =
+    "is for store apps only; this client authenticates with its own tenant's token";
+
 /// Where a call's token comes from, so that a rejected one is forgotten in the right place.
 enum TokenSource<'a> {
     /// The caller's: the client's fixed token, or one set on the call. Not refreshed.
@@ -97,7 +104,7 @@ enum TokenSource<'a> {
     Tenant(&'a StoreApp, &'a str),
 }
 
-/// What a call sends besides its request: its token's source, extra headers and timeout.
+/// What the checks before sending decided: where the call's token comes from, and its extra headers.
 struct Prepared<'a> {
     token: TokenSource<'a>,
     headers: reqwest::header::HeaderMap,
@@ -160,15 +167,8 @@ impl Client {
             (Auth::Store(_), _, Some("")) => return Err(tenant_key("is empty")),
             (Auth::Store(_), Some(token), _) => TokenSource::Caller(token),
             (Auth::Store(app), None, Some(key)) => TokenSource::Tenant(app, key),
-            (Auth::Store(_), None, None) => return Err(tenant_key(
-                "is missing: the client is a store app, whose calls are each made for one tenant; \
-                     call `.tenant_key(..)` on the request",
-            )),
-            (_, _, Some(_)) => {
-                return Err(tenant_key(
-                    "is for store apps only; this client authenticates with its own tenant's token",
-                ))
-            }
+            (Auth::Store(_), None, None) => return Err(tenant_key(MISSING_TENANT_KEY)),
+            (_, _, Some(_)) => return Err(tenant_key(TENANT_KEY_OF_NO_USE)),
             (_, Some(token), None) => TokenSource::Caller(token),
             (Auth::Fixed(token), None, None) => TokenSource::Caller(token),
             (Auth::Custom(app), None, None) => TokenSource::CustomApp(app),
