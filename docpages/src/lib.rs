@@ -1,0 +1,8 @@
+//! Feishu's doc pages as a checked input of the spec.
+//!
+//! - [`page`] reads a page, in either of its two dialects, into facts;
+//! - [`audit`] compares a page with its operation in the spec and lists every difference;
+//! - [`draft`] writes a spec fragment for a page the spec does not cover yet;
+//! - [`record`] keeps which page version each operation was audited against.
+
+pub mod page;

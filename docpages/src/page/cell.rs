@@ -1,0 +1,230 @@
+//! The facts in a description cell: the label, then `示例值`, `默认值`, `可选值有`, `数据校验规则`, ... written on
+//! continuation lines (`**示例值**：10`) or inline (`示例值:10`).
+
+use super::{EnumValue, Facts};
+
+/// Markers that start a fact; the label is the text before the first one.
+const MARKERS: &[&str] = &[
+    "示例值",
+    "默认值",
+    "固定值",
+    "可选值有",
+    "数据校验规则",
+    "值格式",
+    "当值为",
+];
+
+/// Reads a description cell.
+pub(super) fn facts(text: &str) -> Facts {
+    let text = normalize(text);
+    let mut found: Vec<(usize, usize, &str)> = Vec::new();
+    for marker in MARKERS {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(marker) {
+            let start = from + at;
+            let mut end = start + marker.len();
+            let rest = text[end..].trim_start_matches([' ', '\t']);
+            if let Some(after) = rest.strip_prefix(':') {
+                end = text.len() - after.len();
+                found.push((start, end, marker));
+            } else if *marker == "当值为" {
+                found.push((start, end, marker));
+            }
+            from = start + marker.len();
+        }
+    }
+    found.sort_unstable();
+    let label_end = found.first().map_or(text.len(), |(start, _, _)| *start);
+    let mut facts = Facts {
+        label: clean_label(&text[..label_end]),
+        int64: text.contains("int64"),
+        ..Facts::default()
+    };
+    for (i, (_, end, marker)) in found.iter().enumerate() {
+        let next = found.get(i + 1).map_or(text.len(), |(start, _, _)| *start);
+        let value = text[*end..next].trim();
+        match *marker {
+            "示例值" => facts.example = Some(unquote(value)),
+            "默认值" => facts.default = Some(unquote(value)),
+            "固定值" => facts.fixed = Some(unquote(value)),
+            "可选值有" => facts.enum_values = enum_values(value),
+            "数据校验规则" => rules(value, &mut facts),
+            _ => {}
+        }
+    }
+    facts
+}
+
+/// Folds the two dialects together: no bold marks, ASCII colons, no Markdown escapes.
+fn normalize(text: &str) -> String {
+    text.replace("**", "")
+        .replace('：', ":")
+        .replace("\\[", "[")
+        .replace("\\]", "]")
+        .replace("\\-", "-")
+        .replace("\\_", "_")
+}
+
+/// The label, on one line, without trailing punctuation.
+fn clean_label(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches([',', '，', '。', '.'])
+        .to_owned()
+}
+
+/// A value without its quotes or backticks, on one line.
+fn unquote(value: &str) -> String {
+    let first_line = value.lines().next().unwrap_or("").trim();
+    first_line
+        .trim_matches('`')
+        .trim_matches('"')
+        .trim_matches('`')
+        .trim()
+        .to_owned()
+}
+
+/// `- 1：label` items, one per line or several on one line.
+fn enum_values(text: &str) -> Vec<EnumValue> {
+    let starts: Vec<(usize, usize, String)> = item_starts(text);
+    let mut values = Vec::new();
+    for (i, (_, label_start, value)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |(start, _, _)| *start);
+        values.push(EnumValue {
+            value: value.clone(),
+            label: clean_label(&text[*label_start..end]),
+        });
+    }
+    values
+}
+
+/// Where each `- value:` item starts: (start of `-`, start of the label, the value).
+fn item_starts(text: &str) -> Vec<(usize, usize, String)> {
+    let mut starts = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("- ") {
+        let start = from + at;
+        from = start + 2;
+        let after_space = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        if !after_space {
+            continue;
+        }
+        let rest = &text[start + 2..];
+        let rest_trimmed = rest.trim_start();
+        let Some(colon) = rest_trimmed.find(':') else {
+            continue;
+        };
+        let value = rest_trimmed[..colon].trim().trim_matches('`');
+        if value.is_empty() || value.len() > 64 || value.contains(char::is_whitespace) {
+            continue;
+        }
+        let label_start = text.len() - rest_trimmed.len() + colon + 1;
+        starts.push((start, label_start, value.to_owned()));
+    }
+    starts
+}
+
+/// `- 最大值：`100``, `- 长度范围：`1` ～ `100` 字符`, ...
+fn rules(text: &str, facts: &mut Facts) {
+    for line in text.split("- ").map(str::trim) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let numbers = numbers(value);
+        match name.trim() {
+            "最大值" => facts.maximum = numbers.first().copied(),
+            "最小值" => facts.minimum = numbers.first().copied(),
+            "最大长度" => facts.max_length = numbers.first().map(|n| *n as u64),
+            "最小长度" => facts.min_length = numbers.first().map(|n| *n as u64),
+            "长度范围" => {
+                facts.min_length = numbers.first().map(|n| *n as u64);
+                facts.max_length = numbers.get(1).map(|n| *n as u64);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The numbers in a text, in order.
+fn numbers(text: &str) -> Vec<f64> {
+    let mut found = Vec::new();
+    let mut current = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit()
+            || (c == '.' && !current.is_empty())
+            || (c == '-' && current.is_empty())
+        {
+            current.push(c);
+        } else {
+            if let Ok(n) = current.parse::<f64>() {
+                found.push(n);
+            }
+            current.clear();
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_lines() {
+        let facts = facts(
+            "每页条数  \n**默认值**：10  \n**示例值**：10  \n**数据校验规则**：  \n- 最大值：`100`",
+        );
+        assert_eq!(facts.label, "每页条数");
+        assert_eq!(facts.default.as_deref(), Some("10"));
+        assert_eq!(facts.example.as_deref(), Some("10"));
+        assert_eq!(facts.maximum, Some(100.0));
+    }
+
+    #[test]
+    fn inline_facts() {
+        let facts = facts("分页大小 默认值: 10 示例值:10 数据校验规则: - 最大值: 20");
+        assert_eq!(facts.label, "分页大小");
+        assert_eq!(facts.default.as_deref(), Some("10"));
+        assert_eq!(facts.example.as_deref(), Some("10"));
+        assert_eq!(facts.maximum, Some(20.0));
+    }
+
+    #[test]
+    fn enum_values_on_lines_and_inline() {
+        let lines =
+            facts("类型  \n**可选值有**：  \n- 1：甲  \n- 2：乙 [了解更多：链接](https://x)");
+        let inline = facts("类型 可选值有: - 1: 甲 - 2: 乙 [了解更多：链接](https://x)");
+        for facts in [lines, inline] {
+            assert_eq!(facts.label, "类型");
+            let values: Vec<(&str, &str)> = facts
+                .enum_values
+                .iter()
+                .map(|v| (v.value.as_str(), v.label.as_str()))
+                .collect();
+            assert_eq!(
+                values,
+                [("1", "甲"), ("2", "乙 [了解更多:链接](https://x)")]
+            );
+        }
+    }
+
+    #[test]
+    fn lengths_and_defaults_in_backticks() {
+        let facts = facts(
+            "名称  \n**示例值**：\"abc\"  \n**默认值**：`open_id`  \n**数据校验规则**：  \n- 长度范围：`1` ～ `50` 字符",
+        );
+        assert_eq!(facts.example.as_deref(), Some("abc"));
+        assert_eq!(facts.default.as_deref(), Some("open_id"));
+        assert_eq!((facts.min_length, facts.max_length), (Some(1), Some(50)));
+    }
+
+    #[test]
+    fn int64_is_noticed() {
+        assert!(facts("创建时间,毫秒时间戳(字段类型为:int64)").int64);
+        assert!(!facts("创建时间").int64);
+    }
+}

@@ -1,0 +1,255 @@
+//! A Feishu doc page, read into facts: the request table, the parameters, the body and response fields with
+//! their nesting, the error codes, and the JSON examples.
+//!
+//! Pages come in two dialects, and [`read_page`] reads both:
+//! - Markdown with front matter, `#` headings, tables without leading pipes, and facts on continuation lines
+//!   (`**示例值**：…`, `**可选值有**：` and one `- value：label` line per value, ...);
+//! - one line per table row, with leading pipes, bare section names as headings, facts inline
+//!   (`示例值:…`, `- 1: label - 2: label`), `└` before nested response rows, and examples without code fences.
+//!
+//! Response tables do not say which object a row belongs to (or say only that it is nested); the nesting is
+//! recovered from the JSON example ([`nesting`]), and a row whose parent cannot be decided is reported as
+//! ambiguous instead of being placed silently.
+
+mod cell;
+mod nesting;
+pub mod ordered;
+mod read;
+
+pub use nesting::Ambiguity;
+pub use read::read_page;
+
+use ordered::Json;
+use std::fmt;
+
+/// A page that cannot be read: the file, the line, and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageError {
+    /// The page file, as given.
+    pub file: String,
+    /// The line, from 1.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for PageError {}
+
+/// A value and the line of the page it is on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Its line, from 1.
+    pub line: usize,
+}
+
+/// Everything the audit and the draft use of one page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The page file, as given.
+    pub file: String,
+    /// SHA-256 of the file's bytes, in hex.
+    pub sha256: String,
+    /// The title: the front matter's, or the first line.
+    pub title: String,
+    /// The page's own address (front matter `source_url`), where it has one.
+    pub source_url: Option<String>,
+    /// The front matter's `last_remote_update`, where it has one.
+    pub last_remote_update: Option<String>,
+    /// `GET`, `POST`, ...
+    pub method: Located<String>,
+    /// The path, with `{name}` for path parameters (the page writes `:name`).
+    pub path: Located<String>,
+    /// Requests per second.
+    pub rate_limit: Option<Located<u32>>,
+    /// `custom` and `store`, as far as the page allows them.
+    pub app_types: Located<Vec<String>>,
+    /// Scopes, any one of which allows the call.
+    pub scopes: Located<Vec<String>>,
+    /// Scopes that unlock some response fields.
+    pub field_scopes: Located<Vec<String>>,
+    /// Path, query and header parameters, in page order.
+    pub params: Vec<Param>,
+    /// The request body's fields, nested.
+    pub body: Vec<Field>,
+    /// The response body's fields, nested: `code`, `msg`, `data` and what is in it.
+    pub response: Vec<Field>,
+    /// The error-code table.
+    pub errors: Vec<ErrorRow>,
+    /// The request body example.
+    pub request_example: Option<Located<Json>>,
+    /// The response body example.
+    pub response_example: Option<Located<Json>>,
+    /// Rows whose parent could not be decided.
+    pub ambiguities: Vec<Ambiguity>,
+}
+
+impl Page {
+    /// The response's `data` fields.
+    pub fn data_fields(&self) -> &[Field] {
+        self.response
+            .iter()
+            .find(|f| f.name == "data")
+            .map(|f| f.children.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A header.
+    Header,
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+}
+
+impl ParamIn {
+    /// `header`, `path` or `query`, as OpenAPI names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Header => "header",
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+        }
+    }
+}
+
+/// A parameter row.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Where it goes.
+    pub location: ParamIn,
+    /// Its name.
+    pub name: String,
+    /// Its type as the page writes it.
+    pub ty: PageType,
+    /// Whether the page says `是` (path parameters always are).
+    pub required: bool,
+    /// Label, example, default, enum values and limits.
+    pub facts: Facts,
+    /// The row's line.
+    pub line: usize,
+}
+
+/// A body or response row, with the rows nested in it.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Its name.
+    pub name: String,
+    /// Its type as the page writes it.
+    pub ty: PageType,
+    /// Whether the page says it is required (request bodies only).
+    pub required: Option<bool>,
+    /// Label, example, default, enum values and limits.
+    pub facts: Facts,
+    /// The row's line.
+    pub line: usize,
+    /// The rows nested in it.
+    pub children: Vec<Field>,
+}
+
+/// A type as a page writes it: `int`, `string`, `boolean`, `job_processes[]`, `i18n`, `-`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageType {
+    /// The type without `[]`.
+    pub base: String,
+    /// Whether it ends in `[]`.
+    pub array: bool,
+}
+
+impl PageType {
+    /// Reads a type cell.
+    pub fn parse(text: &str) -> Self {
+        let text = text.trim().replace('\\', "");
+        match text.strip_suffix("[]") {
+            Some(base) => PageType {
+                base: base.trim().to_owned(),
+                array: true,
+            },
+            None => PageType {
+                base: text,
+                array: false,
+            },
+        }
+    }
+
+    /// The JSON type of one value (of one element, for an array): `integer`, `number`, `string`, `boolean`
+    /// or `object`.
+    pub fn json_type(&self) -> &'static str {
+        match self.base.as_str() {
+            "int" | "int32" | "int64" | "integer" | "long" => "integer",
+            "float" | "double" | "number" => "number",
+            "string" => "string",
+            "boolean" | "bool" => "boolean",
+            _ => "object",
+        }
+    }
+
+    /// Whether rows can nest in it.
+    pub fn is_object(&self) -> bool {
+        self.json_type() == "object"
+    }
+}
+
+impl fmt::Display for PageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.base, if self.array { "[]" } else { "" })
+    }
+}
+
+/// What a description cell says besides its label.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// The text before the first fact: the page's label of the field.
+    pub label: String,
+    /// `示例值`, without quotes.
+    pub example: Option<String>,
+    /// `默认值`, without quotes or backticks.
+    pub default: Option<String>,
+    /// `固定值`.
+    pub fixed: Option<String>,
+    /// `可选值有`: each value and its label.
+    pub enum_values: Vec<EnumValue>,
+    /// `最大值`.
+    pub maximum: Option<f64>,
+    /// `最小值`.
+    pub minimum: Option<f64>,
+    /// The longest length (`长度范围` or `最大长度`).
+    pub max_length: Option<u64>,
+    /// The shortest length (`长度范围` or `最小长度`).
+    pub min_length: Option<u64>,
+    /// Whether the page says the integer is an int64 (`字段类型为:int64`).
+    pub int64: bool,
+}
+
+/// One value of an enum and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    /// The value as written (`1`, `open_id`).
+    pub value: String,
+    /// The page's label for it.
+    pub label: String,
+}
+
+/// A row of the error-code table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRow {
+    /// HTTP status.
+    pub http_status: u16,
+    /// Feishu's code.
+    pub code: i64,
+    /// The page's description.
+    pub description: String,
+    /// The row's line.
+    pub line: usize,
+}

@@ -1,0 +1,591 @@
+//! Reading a page file, in either dialect, into a [`Page`].
+
+use super::cell::facts;
+use super::nesting::{nest, Row};
+use super::ordered::Json;
+use super::{ErrorRow, Located, Page, PageError, PageType, Param, ParamIn};
+use sha2::{Digest, Sha256};
+
+/// The sections of a page, by their heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Request,
+    Headers,
+    PathParams,
+    Query,
+    Body,
+    BodyExample,
+    Response,
+    ResponseBody,
+    ResponseExample,
+    Errors,
+    Other,
+}
+
+fn section(heading: &str) -> Option<Section> {
+    Some(match heading.trim() {
+        "请求" => Section::Request,
+        "请求头" => Section::Headers,
+        "路径参数" => Section::PathParams,
+        "查询参数" => Section::Query,
+        "请求体" => Section::Body,
+        "请求体示例" => Section::BodyExample,
+        "响应" => Section::Response,
+        "响应体" => Section::ResponseBody,
+        "响应体示例" => Section::ResponseExample,
+        "错误码" => Section::Errors,
+        _ => return None,
+    })
+}
+
+/// A table row being read: its cells, the description cell growing with continuation lines.
+struct RawRow {
+    cells: Vec<String>,
+    line: usize,
+    marked: bool,
+}
+
+/// Reads a page. `file` names it in errors; `bytes` are the file's contents.
+pub fn read_page(file: &str, bytes: &[u8]) -> Result<Page, PageError> {
+    let error = |line: usize, message: String| PageError {
+        file: file.to_owned(),
+        line,
+        message,
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains('\0') => text,
+        Ok(text) => {
+            let at = text.find('\0').unwrap_or(0);
+            return Err(error(
+                line_of(bytes, at),
+                format!("not a text page: a NUL byte at byte {at}"),
+            ));
+        }
+        Err(e) => {
+            let at = e.valid_up_to();
+            return Err(error(
+                line_of(bytes, at),
+                format!("not a text page: the bytes at byte {at} are not UTF-8"),
+            ));
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(error(1, "the page is empty".to_owned()));
+    }
+    let sha256 = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut reader = Reader::new(file, text);
+    reader.read()?;
+    reader.finish(sha256)
+}
+
+/// The line (from 1) of byte `at`.
+fn line_of(bytes: &[u8], at: usize) -> usize {
+    bytes[..at.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    lines: Vec<&'a str>,
+    piped: bool,
+    front: Vec<(String, String)>,
+    first_line: Option<String>,
+    section: Section,
+    /// Lines of the request table, with their numbers.
+    request: Vec<(usize, String)>,
+    columns: usize,
+    header_seen: bool,
+    rows: Vec<(Section, RawRow)>,
+    request_example: Option<Located<Json>>,
+    response_example: Option<Located<Json>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(file: &'a str, text: &'a str) -> Self {
+        let lines: Vec<&str> = text.lines().collect();
+        let piped = lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("|---") || l.trim_start().starts_with("| ---"));
+        Reader {
+            file,
+            lines,
+            piped,
+            front: Vec::new(),
+            first_line: None,
+            section: Section::Other,
+            request: Vec::new(),
+            columns: 0,
+            header_seen: false,
+            rows: Vec::new(),
+            request_example: None,
+            response_example: None,
+        }
+    }
+
+    fn error(&self, line: usize, message: impl Into<String>) -> PageError {
+        PageError {
+            file: self.file.to_owned(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    fn read(&mut self) -> Result<(), PageError> {
+        let mut i = 0;
+        if self.lines.first().map(|l| l.trim()) == Some("---") {
+            i = 1;
+            while i < self.lines.len() && self.lines[i].trim() != "---" {
+                if let Some((key, value)) = self.lines[i].split_once(':') {
+                    let value = value.trim().trim_matches('"').to_owned();
+                    self.front.push((key.trim().to_owned(), value));
+                }
+                i += 1;
+            }
+            if i == self.lines.len() {
+                return Err(self.error(
+                    1,
+                    "the front matter opened on line 1 is never closed with `---`",
+                ));
+            }
+            i += 1;
+        }
+        // A line of its own, or what is left of a line after an example that ends on it.
+        let mut pending: Option<(usize, String)> = None;
+        while i < self.lines.len() || pending.is_some() {
+            // The rest of the line an example ended on has that line's number, and does not move `i` on.
+            let (raw, advance, number) = match pending.take() {
+                Some((number, rest)) => (rest, 0, number),
+                None => (self.lines[i].to_owned(), 1, i + 1),
+            };
+            let line = self.normalize(&raw);
+            if let Some(heading) = self.heading(&line) {
+                self.section = heading;
+                self.columns = 0;
+                self.header_seen = false;
+                i += advance;
+                continue;
+            }
+            if self.first_line.is_none() && !line.trim().is_empty() {
+                self.first_line = Some(line.trim().trim_start_matches('#').trim().to_owned());
+            }
+            match self.section {
+                Section::BodyExample | Section::ResponseExample => {
+                    if let Some(brace) = raw.find('{') {
+                        let (json, end_line, rest) = self.example(i, brace)?;
+                        let located = Some(Located {
+                            value: json,
+                            line: number,
+                        });
+                        if self.section == Section::BodyExample {
+                            self.request_example = located;
+                        } else {
+                            self.response_example = located;
+                        }
+                        self.section = Section::Other;
+                        i = end_line;
+                        let rest = rest.trim().trim_start_matches("```").trim().to_owned();
+                        if !rest.is_empty() {
+                            pending = Some((end_line, rest));
+                        }
+                        continue;
+                    }
+                }
+                Section::Request => {
+                    if !is_separator(&line) {
+                        self.request.push((number, line));
+                    }
+                }
+                Section::Other | Section::Response => {}
+                table => self.table_line(table, &line, number),
+            }
+            i += advance;
+        }
+        Ok(())
+    }
+
+    /// A line without the outer pipes of the piped dialect.
+    fn normalize(&self, line: &str) -> String {
+        let mut line = line.trim_end().to_owned();
+        if self.piped {
+            let trimmed = line.trim();
+            let trimmed = trimmed.strip_prefix('|').unwrap_or(trimmed);
+            let trimmed = trimmed.strip_suffix('|').unwrap_or(trimmed);
+            line = trimmed.trim().to_owned();
+        }
+        line
+    }
+
+    fn heading(&self, line: &str) -> Option<Section> {
+        let trimmed = line.trim();
+        if let Some(heading) = trimmed.strip_prefix('#') {
+            return Some(section(heading.trim_start_matches('#')).unwrap_or(Section::Other));
+        }
+        if self.piped {
+            return section(trimmed);
+        }
+        None
+    }
+
+    /// Reads the JSON example that starts at byte `brace` of line `i`: the value, the index of the line after
+    /// the one it ends on, and what follows it on that line.
+    fn example(&self, i: usize, brace: usize) -> Result<(Json, usize, String), PageError> {
+        let mut text = self.lines[i][brace..].to_owned();
+        for line in &self.lines[i + 1..] {
+            text.push('\n');
+            text.push_str(line);
+        }
+        let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Json>();
+        match stream.next() {
+            Some(Ok(json)) => {
+                let consumed = stream.byte_offset();
+                let newlines = text[..consumed].matches('\n').count();
+                let end = i + newlines;
+                let line_end = text[consumed..]
+                    .find('\n')
+                    .map_or(text.len(), |n| consumed + n);
+                Ok((json, end + 1, text[consumed..line_end].to_owned()))
+            }
+            Some(Err(e)) => {
+                let what = if e.is_eof() {
+                    "ends before the example's JSON is complete (is the page cut short?)"
+                } else {
+                    "holds an example that is not valid JSON"
+                };
+                Err(self.error(i + e.line(), format!("the page {what}: {e}")))
+            }
+            None => Err(self.error(i + 1, "the example is empty")),
+        }
+    }
+
+    fn table_line(&mut self, section: Section, line: &str, number: usize) {
+        if line.trim().is_empty() || is_separator(line) {
+            return;
+        }
+        let cells: Vec<&str> = line.split(" | ").collect();
+        if !self.header_seen {
+            if cells.len() >= 2 {
+                self.header_seen = true;
+                self.columns = cells.len();
+            }
+            return;
+        }
+        let columns = self.columns;
+        let first = cells[0].trim();
+        let (name, marked) = match first.strip_prefix('└') {
+            Some(rest) => (rest.trim(), true),
+            None => (first, false),
+        };
+        let starts_row = cells.len() >= columns.saturating_sub(1).max(2)
+            && if section == Section::Errors {
+                name.chars().all(|c| c.is_ascii_digit()) && !name.is_empty()
+            } else {
+                is_name(name)
+            };
+        if starts_row {
+            let mut parts: Vec<String> = line
+                .splitn(columns, " | ")
+                .map(|c| c.trim().to_owned())
+                .collect();
+            parts[0] = name.to_owned();
+            self.rows.push((
+                section,
+                RawRow {
+                    cells: parts,
+                    line: number,
+                    marked,
+                },
+            ));
+        } else if let Some((row_section, row)) = self.rows.last_mut() {
+            if *row_section == section {
+                if let Some(last) = row.cells.last_mut() {
+                    last.push('\n');
+                    last.push_str(line);
+                }
+            }
+        }
+    }
+
+    fn finish(self, sha256: String) -> Result<Page, PageError> {
+        let front = |key: &str| {
+            self.front
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        let request = RequestTable::read(&self.request);
+        let last = self.lines.len().max(1);
+        let url = request
+            .value("HTTP URL")
+            .ok_or_else(|| self.error(last, "the page has no `HTTP URL` row (is it cut short?)"))?;
+        let method = request.value("HTTP Method").ok_or_else(|| {
+            self.error(last, "the page has no `HTTP Method` row (is it cut short?)")
+        })?;
+        let path = url_path(&url.value).ok_or_else(|| {
+            self.error(url.line, format!("`{}` is not an http(s) URL", url.value))
+        })?;
+        let mut params = Vec::new();
+        let mut body_rows = Vec::new();
+        let mut response_rows = Vec::new();
+        let mut errors = Vec::new();
+        for (section, raw) in self.rows {
+            let cells = &raw.cells;
+            let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
+            match section {
+                Section::Headers | Section::PathParams | Section::Query => {
+                    let location = match section {
+                        Section::Headers => ParamIn::Header,
+                        Section::PathParams => ParamIn::Path,
+                        _ => ParamIn::Query,
+                    };
+                    let (required, description) = if location == ParamIn::Path && cells.len() == 3 {
+                        (true, cell(2))
+                    } else {
+                        (cell(2).trim() == "是", cell(3))
+                    };
+                    params.push(Param {
+                        location,
+                        name: cell(0).to_owned(),
+                        ty: PageType::parse(cell(1)),
+                        required: required || location == ParamIn::Path,
+                        facts: facts(description),
+                        line: raw.line,
+                    });
+                }
+                Section::Body => body_rows.push(Row {
+                    name: cell(0).to_owned(),
+                    ty: PageType::parse(cell(1)),
+                    required: Some(cell(2).trim() == "是"),
+                    facts: facts(cell(3)),
+                    line: raw.line,
+                    marked: raw.marked,
+                }),
+                Section::ResponseBody => response_rows.push(Row {
+                    name: cell(0).to_owned(),
+                    ty: PageType::parse(cell(1)),
+                    required: None,
+                    facts: facts(cell(2)),
+                    line: raw.line,
+                    marked: raw.marked,
+                }),
+                Section::Errors => {
+                    let status = cell(0).trim().parse::<u16>();
+                    let code = cell(1).trim().parse::<i64>();
+                    match (status, code) {
+                        (Ok(http_status), Ok(code)) => errors.push(ErrorRow {
+                            http_status,
+                            code,
+                            description: cell(2).trim().to_owned(),
+                            line: raw.line,
+                        }),
+                        _ => {
+                            return Err(PageError {
+                                file: self.file.to_owned(),
+                                line: raw.line,
+                                message: format!(
+                                    "an error-code row needs an HTTP status and a numeric code, not `{}` and `{}`",
+                                    cell(0),
+                                    cell(1)
+                                ),
+                            })
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (body, mut ambiguities) =
+            nest(body_rows, self.request_example.as_ref().map(|e| &e.value));
+        let (response, more) = nest(
+            response_rows,
+            self.response_example.as_ref().map(|e| &e.value),
+        );
+        ambiguities.extend(more);
+        let title = front("title").or(self.first_line).unwrap_or_default();
+        Ok(Page {
+            file: self.file.to_owned(),
+            sha256,
+            title,
+            source_url: front("source_url"),
+            last_remote_update: front("last_remote_update"),
+            method: Located {
+                value: method.value.trim().to_uppercase(),
+                line: method.line,
+            },
+            path: Located {
+                value: path,
+                line: url.line,
+            },
+            rate_limit: request.rate_limit(),
+            app_types: request.app_types(),
+            scopes: request.scopes(false),
+            field_scopes: request.scopes(true),
+            params,
+            body,
+            response,
+            errors,
+            request_example: self.request_example,
+            response_example: self.response_example,
+            ambiguities,
+        })
+    }
+}
+
+/// A table separator row: only dashes, pipes, colons and spaces.
+fn is_separator(line: &str) -> bool {
+    let trimmed = line.trim();
+    !trimmed.is_empty()
+        && trimmed.contains("---")
+        && trimmed.chars().all(|c| matches!(c, '-' | '|' | ':' | ' '))
+}
+
+/// A parameter or field name: ASCII letters, digits, `_`, `-` and `.`.
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The path of a URL, with `:name` segments written `{name}`.
+fn url_path(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let path = &rest[rest.find('/')?..];
+    let path = path.split(['?', ' ']).next().unwrap_or(path);
+    Some(
+        path.split('/')
+            .map(|segment| match segment.strip_prefix(':') {
+                Some(name) => format!("{{{name}}}"),
+                None => segment.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// The request table (`名称 | 值`): its rows by key, read by keyword so that keys spread over several lines
+/// (`权限要求`) are found in both dialects.
+struct RequestTable {
+    lines: Vec<(usize, String)>,
+}
+
+impl RequestTable {
+    fn read(lines: &[(usize, String)]) -> Self {
+        RequestTable {
+            lines: lines.to_vec(),
+        }
+    }
+
+    /// The value of the row whose key is `key`.
+    fn value(&self, key: &str) -> Option<Located<String>> {
+        self.lines.iter().find_map(|(line, text)| {
+            let (k, v) = text.split_once(" | ")?;
+            (k.trim() == key).then(|| Located {
+                value: v.trim().to_owned(),
+                line: *line,
+            })
+        })
+    }
+
+    fn rate_limit(&self) -> Option<Located<u32>> {
+        self.lines.iter().find_map(|(line, text)| {
+            let at = text.find("次/秒")?;
+            let digits: String = text[..at]
+                .chars()
+                .rev()
+                .skip_while(|c| c.is_whitespace())
+                .take_while(char::is_ascii_digit)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            Some(Located {
+                value: digits.parse().ok()?,
+                line: *line,
+            })
+        })
+    }
+
+    fn app_types(&self) -> Located<Vec<String>> {
+        let Some(row) = self.value("支持的应用类型") else {
+            return Located {
+                value: Vec::new(),
+                line: 0,
+            };
+        };
+        let mut types = Vec::new();
+        if row.value.contains("自建应用")
+            || row.value.split(['、', ',', ' ']).any(|t| t == "custom")
+        {
+            types.push("custom".to_owned());
+        }
+        if row.value.contains("商店应用") || row.value.split(['、', ',', ' ']).any(|t| t == "store")
+        {
+            types.push("store".to_owned());
+        }
+        Located {
+            value: types,
+            line: row.line,
+        }
+    }
+
+    /// The scopes of the call (`权限要求`), or the field scopes (`字段权限要求`).
+    fn scopes(&self, field: bool) -> Located<Vec<String>> {
+        let mut in_part = false;
+        let mut scopes = Vec::new();
+        let mut first_line = 0;
+        for (line, text) in &self.lines {
+            if text.contains("字段权限要求") {
+                in_part = field;
+            } else if text.contains("权限要求") {
+                in_part = !field;
+            } else if text.contains(" | ")
+                && !text.contains("调用该 API")
+                && !text.contains("开启任一权限")
+                && !in_part_continues(text)
+            {
+                in_part = false;
+            }
+            if in_part {
+                for scope in scope_tokens(text) {
+                    if first_line == 0 {
+                        first_line = *line;
+                    }
+                    if !scopes.contains(&scope) {
+                        scopes.push(scope);
+                    }
+                }
+            }
+        }
+        Located {
+            value: scopes,
+            line: first_line,
+        }
+    }
+}
+
+/// Whether a row line of the request table still belongs to the scopes before it: it names a scope.
+fn in_part_continues(text: &str) -> bool {
+    !scope_tokens(text).is_empty() && !text.contains("HTTP") && !text.contains("次/秒")
+}
+
+/// The scope names in a text: `hire:job:readonly`, `contact:user.employee_id:readonly`.
+fn scope_tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':')))
+        .filter(|token| {
+            let parts: Vec<&str> = token.split(':').collect();
+            parts.len() >= 2
+                && parts.iter().all(|p| !p.is_empty())
+                && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        })
+        .map(str::to_owned)
+        .collect()
+}
