@@ -5,4 +5,8 @@
 //! - [`draft`] writes a spec fragment for a page the spec does not cover yet;
 //! - [`record`] keeps which page version each operation was audited against.
 
+pub mod audit;
+pub mod draft;
 pub mod page;
+pub mod record;
+pub mod spec;

@@ -10,17 +10,28 @@ use xtask::{
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
        cargo xtask check-fixtures
+       cargo xtask docs audit [--spec FILE] [--record] [--json] PAGE...
+       cargo xtask docs draft PAGE
 
   gen              regenerate the emitted code of generated-client from the spec
     --check        change nothing; fail and list the stale files if the output is not what the spec generates
     --spec FILE    the spec to read (default: spec/hire_v1.yaml)
     --out DIR      the folder to write (default: generated-client/src/generated); it may hold only
                    files that `cargo xtask gen` wrote, and the run refuses and changes nothing otherwise
-  check-fixtures   compile the code generated for every codegen test fixture inside generated-client";
+  check-fixtures   compile the code generated for every codegen test fixture inside generated-client
+  docs audit       compare Feishu doc pages with their operations in the spec, one line per difference;
+                   exit 0 when they agree, 1 on a difference, 2 when a page or the spec cannot be read
+    --spec FILE    the spec to audit (default: spec/hire_v1.yaml)
+    --record       when they agree, record the pages as the versions the spec was audited against
+                   (in hire_v1.pages.json beside the spec)
+    --json         print the differences as JSON
+  docs draft       print a spec fragment for a page the spec does not cover yet";
 
 enum Task {
     Gen(Args),
     CheckFixtures,
+    Audit(xtask::docs::AuditArgs),
+    Draft(PathBuf),
 }
 
 struct Args {
@@ -38,6 +49,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
                 Some(other) => Err(format!("unknown argument `{other}`")),
             }
         }
+        Some("docs") => return parse_docs(args),
         Some("-h" | "--help") | None => return Err(String::new()),
         Some(other) => return Err(format!("unknown task `{other}`")),
     }
@@ -58,6 +70,41 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
     Ok(Task::Gen(parsed))
 }
 
+fn parse_docs(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
+    match args.next().as_deref() {
+        Some("audit") => {
+            let mut parsed = xtask::docs::AuditArgs {
+                spec: project_root().join(DEFAULT_SPEC),
+                record: false,
+                json: false,
+                pages: Vec::new(),
+            };
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--spec" => parsed.spec = args.next().ok_or("--spec needs a file")?.into(),
+                    "--record" => parsed.record = true,
+                    "--json" => parsed.json = true,
+                    "-h" | "--help" => return Err(String::new()),
+                    flag if flag.starts_with("--") => {
+                        return Err(format!("unknown argument `{flag}`"))
+                    }
+                    page => parsed.pages.push(page.into()),
+                }
+            }
+            if parsed.pages.is_empty() {
+                return Err("docs audit needs at least one page file".to_owned());
+            }
+            Ok(Task::Audit(parsed))
+        }
+        Some("draft") => match (args.next(), args.next()) {
+            (Some(page), None) if !page.starts_with("--") => Ok(Task::Draft(page.into())),
+            _ => Err("docs draft takes one page file".to_owned()),
+        },
+        Some(other) => Err(format!("unknown docs task `{other}` (audit or draft)")),
+        None => Err("docs needs a task: audit or draft".to_owned()),
+    }
+}
+
 fn main() -> ExitCode {
     let task = match parse_args(std::env::args().skip(1)) {
         Ok(task) => task,
@@ -70,6 +117,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match task {
+        Task::Audit(args) => return xtask::docs::run_audit(&args),
+        Task::Draft(page) => return xtask::docs::run_draft(&page),
         Task::Gen(args) => gen(&args),
         Task::CheckFixtures => xtask::check_fixtures(&project_root()).map(|names| {
             println!(

@@ -59,6 +59,18 @@ pub(super) struct OperationExtensions {
     /// What replaces a deprecated operation.
     #[serde(rename = "x-replacement")]
     pub replacement: Option<String>,
+    /// Deliberate departures from the doc page, read by `cargo xtask docs audit`; here only their shape is
+    /// checked.
+    #[serde(rename = "x-doc-deviations", default)]
+    pub doc_deviations: Vec<DocDeviation>,
+}
+
+/// One entry of `x-doc-deviations`: the path the audit reports, and why the spec departs from the page there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DocDeviation {
+    pub at: String,
+    pub reason: String,
 }
 
 /// One entry of `x-error-codes`.

@@ -93,6 +93,14 @@ impl Lowerer<'_> {
             return Err(self.err(&at.join("operationId"), "operationId is empty"));
         }
         let ext: OperationExtensions = self.extensions(&op.extensions, at)?;
+        for (i, deviation) in ext.doc_deviations.iter().enumerate() {
+            if deviation.at.trim().is_empty() || deviation.reason.trim().is_empty() {
+                return Err(self.err(
+                    &at.join("x-doc-deviations").join(i),
+                    "a doc deviation needs both `at` (the path the audit reports) and `reason`",
+                ));
+            }
+        }
         let fn_name = naming::snake_name(&id);
         if runtime::CLIENT_METHODS.contains(&fn_name.as_str()) {
             return Err(self.err(

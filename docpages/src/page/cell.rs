@@ -9,6 +9,7 @@ const MARKERS: &[&str] = &[
     "默认值",
     "固定值",
     "可选值有",
+    "可选值",
     "数据校验规则",
     "值格式",
     "当值为",
@@ -47,7 +48,7 @@ pub(super) fn facts(text: &str) -> Facts {
             "示例值" => facts.example = Some(unquote(value)),
             "默认值" => facts.default = Some(unquote(value)),
             "固定值" => facts.fixed = Some(unquote(value)),
-            "可选值有" => facts.enum_values = enum_values(value),
+            "可选值有" | "可选值" => facts.enum_values = enum_values(value),
             "数据校验规则" => rules(value, &mut facts),
             _ => {}
         }

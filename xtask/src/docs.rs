@@ -1,0 +1,141 @@
+//! `cargo xtask docs audit` and `cargo xtask docs draft`: the command-line side of the `docpages` crate.
+
+use docpages::audit::{audit, Finding, Status};
+use docpages::page::{read_page, Page};
+use docpages::record::Record;
+use docpages::spec::Spec;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What `docs audit` was asked to do.
+pub struct AuditArgs {
+    /// The spec to audit (default `spec/hire_v1.yaml`).
+    pub spec: PathBuf,
+    /// Record the pages as the versions the spec was audited against.
+    pub record: bool,
+    /// Print JSON instead of lines.
+    pub json: bool,
+    /// The page files.
+    pub pages: Vec<PathBuf>,
+}
+
+/// Exit code 2: a page or the spec cannot be read.
+const UNREADABLE: u8 = 2;
+
+fn read_pages(paths: &[PathBuf]) -> Result<Vec<Page>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("{name}:1: cannot read the page: {e}"))?;
+            read_page(&name, &bytes).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+fn read_spec(path: &Path) -> Result<Spec, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{name}:1: cannot read the spec: {e}"))?;
+    Spec::parse(&name, &text).map_err(|e| e.to_string())
+}
+
+/// Runs `docs audit`: 0 when the pages and the spec agree (accepted deviations and warnings aside), 1 on a
+/// difference, 2 when a page or the spec cannot be read.
+pub fn run_audit(args: &AuditArgs) -> ExitCode {
+    if args.pages.is_empty() {
+        eprintln!("error: name at least one page file");
+        return ExitCode::from(UNREADABLE);
+    }
+    let loaded = read_spec(&args.spec).and_then(|spec| {
+        let record_path = Record::path_for(&args.spec);
+        let record = Record::load(&record_path)?;
+        Ok((spec, record, record_path))
+    });
+    let (spec, mut record, record_path) = match loaded {
+        Ok(loaded) => loaded,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(UNREADABLE);
+        }
+    };
+    let pages = match read_pages(&args.pages) {
+        Ok(pages) => pages,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(UNREADABLE);
+        }
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    for page in &pages {
+        let mut found = audit(page, &spec, &record);
+        if args.record {
+            // The version check is what --record settles; everything else must be clean first.
+            found.retain(|f| {
+                !(f.path == "page" && f.status == Status::Difference) && f.status != Status::Warning
+            });
+        }
+        findings.extend(found);
+    }
+    let failed = findings.iter().any(|f| f.status == Status::Difference);
+    if args.json {
+        match serde_json::to_string_pretty(&findings) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(UNREADABLE);
+            }
+        }
+    } else {
+        for finding in &findings {
+            println!("{finding}");
+        }
+    }
+    if failed {
+        if args.record {
+            eprintln!("not recorded: fix the differences above, or record them in x-doc-deviations, first");
+        }
+        return ExitCode::from(1);
+    }
+    if args.record {
+        for page in &pages {
+            if let Some(op) = spec.operation(&page.method.value, &page.path.value) {
+                record.set(&op.id, page);
+            }
+        }
+        if let Err(message) = record.save(&record_path) {
+            eprintln!("error: {message}");
+            return ExitCode::from(UNREADABLE);
+        }
+        eprintln!(
+            "recorded {} page(s) in {}",
+            pages.len(),
+            record_path.display()
+        );
+    } else if !args.json {
+        let accepted = findings
+            .iter()
+            .filter(|f| f.status == Status::Accepted)
+            .count();
+        eprintln!(
+            "{} page(s) agree with {} ({accepted} accepted deviation(s))",
+            pages.len(),
+            args.spec.display()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Runs `docs draft`: prints a spec fragment for the page; 2 when the page cannot be read.
+pub fn run_draft(path: &Path) -> ExitCode {
+    let page = match read_pages(&[path.to_path_buf()]) {
+        Ok(mut pages) => pages.remove(0),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(UNREADABLE);
+        }
+    };
+    print!("{}", docpages::draft::draft(&page));
+    ExitCode::SUCCESS
+}
