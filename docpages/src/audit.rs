@@ -77,18 +77,16 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
         return out.list;
     };
     let mut out = Findings::new(page, &op.id);
-    request_facts(page, &op, record, &mut out);
+    request_facts(page, &op, &mut out);
     params(page, &op, &mut out);
     if let Some(body) = &op.body {
-        fields(
-            &page.body,
-            &body.properties,
-            &body.required,
-            "body",
-            0,
-            &mut out,
-            true,
-        );
+        let level = Level {
+            path: "body",
+            line: 0,
+            request: true,
+            example: op.body_example.as_ref(),
+        };
+        fields(&page.body, &body.properties, &body.required, &level, &mut out);
     } else if let Some(first) = page.body.first() {
         out.differ(first.line, "body", "a request body", "none");
     }
@@ -98,15 +96,13 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
         .iter()
         .find(|f| f.name == "data")
         .map_or(page.method.line, |f| f.line);
-    fields(
-        page.data_fields(),
-        &data.properties,
-        &[],
-        "data",
-        data_line,
-        &mut out,
-        false,
-    );
+    let level = Level {
+        path: "data",
+        line: data_line,
+        request: false,
+        example: None,
+    };
+    fields(page.data_fields(), &data.properties, &[], &level, &mut out);
     errors(page, &op, &mut out);
     examples(page, &op, &mut out);
     for ambiguity in &page.ambiguities {
@@ -189,8 +185,7 @@ impl Findings {
     }
 }
 
-fn request_facts(page: &Page, op: &Operation, record: &Record, out: &mut Findings) {
-    let _ = record;
+fn request_facts(page: &Page, op: &Operation, out: &mut Findings) {
     let spec_rate = op
         .rate_limit
         .map_or("none".to_owned(), |n| format!("{n}/s"));
@@ -312,10 +307,7 @@ fn compare_value(
     out: &mut Findings,
 ) {
     let spec_type = spec.json_type.as_str();
-    let compatible = json_type == spec_type
-        || (json_type == "integer" && spec_type == "integer")
-        || (json_type == "number" && spec_type == "integer");
-    if !compatible && !(json_type == "object" && spec_type.is_empty()) {
+    if json_type != spec_type && !(json_type == "object" && spec_type.is_empty()) {
         out.differ(
             line,
             &format!("{path}.type"),
@@ -416,25 +408,30 @@ fn enums(path: &str, line: usize, page: &[EnumValue], spec: &[String], out: &mut
     }
 }
 
+/// Where [`fields`] is in the tree.
+struct Level<'a> {
+    /// The dotted path of the object.
+    path: &'a str,
+    /// The line of its row (for fields the page lacks).
+    line: usize,
+    /// Whether it is in the request body (where rows say whether they are required).
+    request: bool,
+    /// The spec's example of the object, for the rows' examples (request bodies).
+    example: Option<&'a Value>,
+}
+
 /// Compares a page's rows with a spec object's properties, recursively.
 fn fields(
     page: &[Field],
     spec: &[(String, SchemaView)],
     required: &[String],
-    path: &str,
-    parent_line: usize,
+    level: &Level<'_>,
     out: &mut Findings,
-    request: bool,
 ) {
     for field in page {
-        let field_path = format!("{path}.{}", field.name);
+        let field_path = format!("{}.{}", level.path, field.name);
         let Some((_, schema)) = spec.iter().find(|(name, _)| *name == field.name) else {
-            out.differ(
-                field.line,
-                &field_path,
-                &format!("a field ({})", field.ty),
-                "nothing",
-            );
+            out.differ(field.line, &field_path, &format!("a field ({})", field.ty), "nothing");
             continue;
         };
         compare_value(
@@ -445,7 +442,21 @@ fn fields(
             schema,
             out,
         );
-        if request {
+        let example = schema
+            .example
+            .as_ref()
+            .or_else(|| level.example.and_then(|e| e.get(&field.name)));
+        if let Some(on_page) = &field.facts.example {
+            if !example.is_some_and(|e| example_matches(on_page, e)) {
+                out.differ(
+                    field.line,
+                    &format!("{field_path}.example"),
+                    on_page,
+                    &example.map_or("none".to_owned(), short),
+                );
+            }
+        }
+        if level.request {
             if let Some(page_required) = field.required {
                 let spec_required = required.contains(&field.name);
                 if page_required != spec_required {
@@ -459,26 +470,30 @@ fn fields(
             }
         }
         if field.ty.is_object() {
-            fields(
-                &field.children,
-                &schema.properties,
-                &schema.required,
-                &field_path,
-                field.line,
-                out,
-                request,
-            );
+            let inner = Level {
+                path: &field_path,
+                line: field.line,
+                request: level.request,
+                example: example.map(|e| match e {
+                    Value::Array(items) => items.first().unwrap_or(&Value::Null),
+                    other => other,
+                }),
+            };
+            fields(&field.children, &schema.properties, &schema.required, &inner, out);
         }
     }
     for (name, _) in spec {
         if !page.iter().any(|f| &f.name == name) {
-            out.differ(
-                parent_line.max(1),
-                &format!("{path}.{name}"),
-                "nothing",
-                "a field",
-            );
+            out.differ(level.line.max(1), &format!("{}.{name}", level.path), "nothing", "a field");
         }
+    }
+}
+
+/// Whether a page's example (as written) is the spec's example value.
+fn example_matches(on_page: &str, spec: &Value) -> bool {
+    match spec {
+        Value::String(s) => on_page == s,
+        other => serde_json::from_str::<Value>(on_page).is_ok_and(|v| &v == other),
     }
 }
 
