@@ -21,7 +21,39 @@ pub fn load(file: &str, text: &str) -> Result<OpenAPI, Error> {
             });
         }
     }
+    if let Some((pointer, label)) = draft_label(&value, "#") {
+        return Err(Error {
+            file: file.to_owned(),
+            location: Location::Pointer(pointer),
+            message: format!(
+                "`{label}` is a doc page's label left by `cargo xtask docs draft`; rewrite it in your own words \
+                 (without the `{DRAFT_MARK}` mark)"
+            ),
+        });
+    }
     serde_yaml::from_str(text).map_err(|e| yaml_error(file, "not a valid OpenAPI 3.0 document", &e))
+}
+
+/// How `cargo xtask docs draft` marks the page's own words, which must be rewritten before the spec is used.
+pub const DRAFT_MARK: &str = "DRAFT:";
+
+/// The first string that still carries [`DRAFT_MARK`], with its JSON pointer.
+fn draft_label(value: &serde_yaml::Value, at: &str) -> Option<(String, String)> {
+    match value {
+        serde_yaml::Value::String(text) if text.trim_start().starts_with(DRAFT_MARK) => {
+            Some((at.to_owned(), text.clone()))
+        }
+        serde_yaml::Value::Sequence(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| draft_label(item, &format!("{at}/{i}"))),
+        serde_yaml::Value::Mapping(map) => map.iter().find_map(|(key, item)| {
+            let key = key.as_str().unwrap_or_default().replace('~', "~0").replace('/', "~1");
+            draft_label(item, &format!("{at}/{key}"))
+        }),
+        serde_yaml::Value::Tagged(tagged) => draft_label(&tagged.value, at),
+        _ => None,
+    }
 }
 
 fn yaml_error(file: &str, what: &str, error: &serde_yaml::Error) -> Error {
