@@ -48,7 +48,11 @@ fn draft_label(value: &serde_yaml::Value, at: &str) -> Option<(String, String)> 
             .enumerate()
             .find_map(|(i, item)| draft_label(item, &format!("{at}/{i}"))),
         serde_yaml::Value::Mapping(map) => map.iter().find_map(|(key, item)| {
-            let key = key.as_str().unwrap_or_default().replace('~', "~0").replace('/', "~1");
+            let key = key
+                .as_str()
+                .unwrap_or_default()
+                .replace('~', "~0")
+                .replace('/', "~1");
             draft_label(item, &format!("{at}/{key}"))
         }),
         serde_yaml::Value::Tagged(tagged) => draft_label(&tagged.value, at),

@@ -86,7 +86,13 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
             request: true,
             example: op.body_example.as_ref(),
         };
-        fields(&page.body, &body.properties, &body.required, &level, &mut out);
+        fields(
+            &page.body,
+            &body.properties,
+            &body.required,
+            &level,
+            &mut out,
+        );
     } else if let Some(first) = page.body.first() {
         out.differ(first.line, "body", "a request body", "none");
     }
@@ -335,7 +341,7 @@ fn compare_value(
             spec.format.as_deref().unwrap_or("none"),
         );
     }
-    let num = |n: Option<f64>| n.map_or("none".to_owned(), |n| format_number(n));
+    let num = |n: Option<f64>| n.map_or("none".to_owned(), format_number);
     if facts.maximum.is_some() && facts.maximum != spec.maximum {
         out.differ(
             line,
@@ -431,7 +437,12 @@ fn fields(
     for field in page {
         let field_path = format!("{}.{}", level.path, field.name);
         let Some((_, schema)) = spec.iter().find(|(name, _)| *name == field.name) else {
-            out.differ(field.line, &field_path, &format!("a field ({})", field.ty), "nothing");
+            out.differ(
+                field.line,
+                &field_path,
+                &format!("a field ({})", field.ty),
+                "nothing",
+            );
             continue;
         };
         compare_value(
@@ -479,12 +490,23 @@ fn fields(
                     other => other,
                 }),
             };
-            fields(&field.children, &schema.properties, &schema.required, &inner, out);
+            fields(
+                &field.children,
+                &schema.properties,
+                &schema.required,
+                &inner,
+                out,
+            );
         }
     }
     for (name, _) in spec {
         if !page.iter().any(|f| &f.name == name) {
-            out.differ(level.line.max(1), &format!("{}.{name}", level.path), "nothing", "a field");
+            out.differ(
+                level.line.max(1),
+                &format!("{}.{name}", level.path),
+                "nothing",
+                "a field",
+            );
         }
     }
 }

@@ -109,12 +109,19 @@ pub fn draft(page: &Page) -> String {
     op.insert("responses".into(), responses);
 
     let method = page.method.value.to_lowercase();
-    let paths = map([(page.path.value.as_str(), map([(method.as_str(), Value::Mapping(op))]))]);
+    let paths = map([(
+        page.path.value.as_str(),
+        map([(method.as_str(), Value::Mapping(op))]),
+    )]);
     let fragment = map([
         ("paths", paths),
-        ("components", map([("schemas", Value::Mapping(drafter.schemas))])),
+        (
+            "components",
+            map([("schemas", Value::Mapping(drafter.schemas))]),
+        ),
     ]);
-    let yaml = serde_yaml::to_string(&fragment).unwrap_or_else(|e| format!("# cannot write YAML: {e}\n"));
+    let yaml =
+        serde_yaml::to_string(&fragment).unwrap_or_else(|e| format!("# cannot write YAML: {e}\n"));
     format!(
         "# Drafted by `cargo xtask docs draft` from {file}.\n\
          # Merge `paths` and `components.schemas` into the spec. Every text marked `{DRAFT_MARK}` is the page's own\n\
@@ -136,7 +143,10 @@ impl Drafter {
         out.insert("required".into(), param.required.into());
         out.insert("description".into(), marked(&param.facts.label));
         let enum_name = format!("{type_base}{}", param.name.to_upper_camel_case());
-        out.insert("schema".into(), self.value_schema(&param.ty, &param.facts, &enum_name, false));
+        out.insert(
+            "schema".into(),
+            self.value_schema(&param.ty, &param.facts, &enum_name, false),
+        );
         if let Some(example) = &param.facts.example {
             out.insert("example".into(), typed_scalar(example, &param.ty));
         }
@@ -144,7 +154,13 @@ impl Drafter {
     }
 
     /// The schema of one row's value (not its nesting): type, format, limits, default, and an enum schema.
-    fn value_schema(&mut self, ty: &PageType, facts: &Facts, enum_name: &str, with_description: bool) -> Value {
+    fn value_schema(
+        &mut self,
+        ty: &PageType,
+        facts: &Facts,
+        enum_name: &str,
+        with_description: bool,
+    ) -> Value {
         let mut schema = Mapping::new();
         if !facts.enum_values.is_empty() {
             let enum_schema = enum_schema(ty, &facts.enum_values);
@@ -153,7 +169,10 @@ impl Drafter {
         } else {
             schema.insert("type".into(), ty.json_type().into());
             if ty.json_type() == "integer" {
-                schema.insert("format".into(), if facts.int64 { "int64" } else { "int32" }.into());
+                schema.insert(
+                    "format".into(),
+                    if facts.int64 { "int64" } else { "int32" }.into(),
+                );
             }
         }
         if let Some(max) = facts.maximum {
@@ -253,7 +272,10 @@ impl Drafter {
 fn enum_schema(ty: &PageType, values: &[EnumValue]) -> Value {
     let integer = ty.json_type() == "integer";
     let mut schema = Mapping::new();
-    schema.insert("type".into(), if integer { "integer" } else { "string" }.into());
+    schema.insert(
+        "type".into(),
+        if integer { "integer" } else { "string" }.into(),
+    );
     if integer {
         schema.insert("format".into(), "int32".into());
     }
@@ -366,9 +388,15 @@ fn number(n: f64) -> Value {
 /// A scalar of the page in its type: `10` as a number for an integer, as text for a string.
 fn typed_scalar(text: &str, ty: &PageType) -> Value {
     match ty.json_type() {
-        "integer" => text.parse::<i64>().map_or_else(|_| text.into(), Value::from),
-        "number" => text.parse::<f64>().map_or_else(|_| text.into(), Value::from),
-        "boolean" => text.parse::<bool>().map_or_else(|_| text.into(), Value::from),
+        "integer" => text
+            .parse::<i64>()
+            .map_or_else(|_| text.into(), Value::from),
+        "number" => text
+            .parse::<f64>()
+            .map_or_else(|_| text.into(), Value::from),
+        "boolean" => text
+            .parse::<bool>()
+            .map_or_else(|_| text.into(), Value::from),
         _ => text.into(),
     }
 }

@@ -3,8 +3,9 @@
 //! file beside the spec (`hire_v1.pages.json` for `hire_v1.yaml`) and written by `docs audit --record`.
 
 use crate::audit::Findings;
-use crate::page::{Field, Page};
+use crate::page::{EnumValue, Field, Page};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,8 @@ pub struct AuditedPage {
     pub last_remote_update: Option<String>,
     /// SHA-256 of the page file.
     pub sha256: String,
-    /// The page's enum labels: per field path, per value.
+    /// A fingerprint of each enum label of the page (the first 12 hex digits of its SHA-256), per field path
+    /// and value: enough to notice a changed label without keeping the page's words.
     #[serde(default)]
     pub enum_labels: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -92,17 +94,15 @@ impl Record {
             let Some(before) = recorded.enum_labels.get(path) else {
                 continue;
             };
-            for (value, label) in labels {
-                if let Some(old) = before.get(value) {
-                    if old != label {
-                        let line = line_of(page, path);
-                        out.warn(
-                            line,
-                            &format!("{path}.enum.{value}"),
-                            &format!("label \"{label}\""),
-                            &format!("it was recorded as \"{old}\""),
-                        );
-                    }
+            for (value, fingerprint) in labels {
+                if before.get(value).is_some_and(|old| old != fingerprint) {
+                    let label = label_of(page, path, value).unwrap_or_default();
+                    out.warn(
+                        line_of(page, path),
+                        &format!("{path}.enum.{value}"),
+                        &format!("label \"{label}\""),
+                        "a different label was recorded; check the variant's name and description",
+                    );
                 }
             }
         }
@@ -114,15 +114,7 @@ impl AuditedPage {
         let mut enum_labels = BTreeMap::new();
         for param in &page.params {
             if !param.facts.enum_values.is_empty() {
-                enum_labels.insert(
-                    param.name.clone(),
-                    param
-                        .facts
-                        .enum_values
-                        .iter()
-                        .map(|v| (v.value.clone(), v.label.clone()))
-                        .collect(),
-                );
+                enum_labels.insert(param.name.clone(), fingerprints(&param.facts.enum_values));
             }
         }
         collect_labels(&page.body, "body", &mut enum_labels);
@@ -144,42 +136,59 @@ fn collect_labels(
     for field in fields {
         let at = format!("{path}.{}", field.name);
         if !field.facts.enum_values.is_empty() {
-            out.insert(
-                at.clone(),
-                field
-                    .facts
-                    .enum_values
-                    .iter()
-                    .map(|v| (v.value.clone(), v.label.clone()))
-                    .collect(),
-            );
+            out.insert(at.clone(), fingerprints(&field.facts.enum_values));
         }
         collect_labels(&field.children, &at, out);
     }
 }
 
-/// The line of the row at a dotted path (or of a parameter), for warnings.
-fn line_of(page: &Page, path: &str) -> usize {
-    if let Some(param) = page.params.iter().find(|p| p.name == path) {
-        return param.line;
-    }
+fn fingerprints(values: &[EnumValue]) -> BTreeMap<String, String> {
+    values
+        .iter()
+        .map(|v| {
+            let digest: String = Sha256::digest(v.label.as_bytes())
+                .iter()
+                .take(6)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            (v.value.clone(), digest)
+        })
+        .collect()
+}
+
+/// The page's label of `value` at `path`.
+fn label_of(page: &Page, path: &str, value: &str) -> Option<String> {
+    let values = match page.params.iter().find(|p| p.name == path) {
+        Some(param) => &param.facts.enum_values,
+        None => &field_at(page, path)?.facts.enum_values,
+    };
+    values
+        .iter()
+        .find(|v| v.value == value)
+        .map(|v| v.label.clone())
+}
+
+fn field_at<'a>(page: &'a Page, path: &str) -> Option<&'a Field> {
     let mut parts = path.split('.');
-    let root = match parts.next() {
-        Some("body") => &page.body[..],
+    let mut fields = match parts.next()? {
+        "body" => &page.body[..],
         _ => page.data_fields(),
     };
-    let mut fields = root;
-    let mut line = 1;
+    let mut found = None;
     for part in parts {
-        match fields.iter().find(|f| f.name == part) {
-            Some(field) => {
-                line = field.line;
-                fields = &field.children;
-            }
-            None => break,
-        }
+        let field = fields.iter().find(|f| f.name == part)?;
+        fields = &field.children;
+        found = Some(field);
     }
-    line
+    found
+}
+
+/// The line of the row at a dotted path (or of a parameter), for warnings.
+fn line_of(page: &Page, path: &str) -> usize {
+    match page.params.iter().find(|p| p.name == path) {
+        Some(param) => param.line,
+        None => field_at(page, path).map_or(1, |f| f.line),
+    }
 }
 
 fn short(sha: &str) -> &str {
