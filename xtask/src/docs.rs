@@ -121,7 +121,7 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
         eprintln!(
             "{} page(s) agree with {} ({accepted} accepted deviation(s))",
             pages.len(),
-            args.spec.display()
+            crate::display_path(&crate::project_root(), &args.spec)
         );
     }
     ExitCode::SUCCESS

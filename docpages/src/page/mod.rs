@@ -8,7 +8,7 @@
 //!   (`示例值:…`, `- 1: label - 2: label`), `└` before nested response rows, and examples without code fences.
 //!
 //! Response tables do not say which object a row belongs to (or say only that it is nested); the nesting is
-//! recovered from the JSON example ([`nesting`]), and a row whose parent cannot be decided is reported as
+//! recovered from the JSON example, and a row whose parent cannot be decided is reported as
 //! ambiguous instead of being placed silently.
 
 mod cell;

@@ -4,7 +4,8 @@
 //! A row of an object type opens a new object: the rows after it are its fields until one does not fit. A
 //! row no example knows is placed in the object just opened when it is that object's first row, at the top
 //! when only the top is open, and otherwise reported as ambiguous (naming both possible parents) and placed in
-//! the deepest open object. On a page that marks nested rows (`└`), an unmarked row is always at the top.
+//! the deepest open object. On a page that marks nested rows (`└`), an unmarked row is always at the top, and a
+//! marked one never is.
 
 use super::ordered::Json;
 use super::{Facts, Field, PageType};
@@ -64,8 +65,9 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
             0
         } else if let Some(at) = stack.iter().rposition(|l| l.knows(&row.name)) {
             at
-        } else if stack.len() == 1 {
-            0
+        } else if stack.len() - 1 <= usize::from(marks && row.marked) {
+            // Only one object can hold it: the top, or (for a marked row) the one object open under it.
+            stack.len() - 1
         } else {
             let deepest = stack.len() - 1;
             if stack[deepest].rows > 0 {

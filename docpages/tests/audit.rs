@@ -1,0 +1,372 @@
+//! The audit against a spec that agrees with the two test pages: clean as they are, and each kind of change to
+//! a page reported at the right path and line. Then the draft round trip.
+
+use docpages::audit::{audit, Finding, Status};
+use docpages::draft::draft;
+use docpages::page::read_page;
+use docpages::record::Record;
+use docpages::spec::Spec;
+
+fn text(name: &str) -> String {
+    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).expect("readable")
+}
+
+fn spec() -> Spec {
+    Spec::parse("spec.yaml", &text("spec.yaml")).expect("the test spec reads")
+}
+
+fn audit_text(name: &str, page_text: &str) -> Vec<Finding> {
+    let page = read_page(name, page_text.as_bytes()).expect("the page reads");
+    audit(&page, &spec(), &Record::default())
+        .into_iter()
+        .filter(|f| f.status == Status::Difference)
+        .collect()
+}
+
+/// The line (from 1) of the first line of `text` that starts with `start`.
+fn line_of(text: &str, start: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starts with {start:?}"))
+        + 1
+}
+
+/// Changes `name` by replacing `from` with `to`, and checks that the audit reports `path` at the line that
+/// starts with `at`, saying `page` and `spec`; every other finding must be about the page's JSON example.
+fn assert_reported(name: &str, from: &str, to: &str, path: &str, at: &str, page: &str, spec: &str) {
+    let original = text(name);
+    assert!(original.contains(from), "{name} has no {from:?}");
+    let changed = original.replacen(from, to, 1);
+    assert_reported_in(name, &changed, path, at, page, spec);
+}
+
+/// [`assert_reported`] for a page already changed.
+fn assert_reported_in(name: &str, changed: &str, path: &str, at: &str, page: &str, spec: &str) {
+    let findings = audit_text(name, changed);
+    let line = line_of(changed, at);
+    let found = findings.iter().find(|f| f.path == path).unwrap_or_else(|| {
+        panic!("{path} not reported; found:\n{}", lines(&findings));
+    });
+    assert_eq!(
+        (found.line, found.page.as_str(), found.spec.as_str()),
+        (line, page, spec),
+        "{found}"
+    );
+    let others: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.path != path
+                && !f.path.starts_with("example.")
+                && !f.path.starts_with("body-example.")
+        })
+        .collect();
+    assert!(
+        others.is_empty(),
+        "unexpected findings:\n{}",
+        lines(&findings)
+    );
+    assert_eq!(
+        found.to_string(),
+        format!(
+            "{name}:{line}: {} {path}: page says {page}, spec says {spec}",
+            found.operation
+        )
+    );
+}
+
+fn lines(findings: &[Finding]) -> String {
+    findings.iter().map(|f| format!("{f}\n")).collect()
+}
+
+#[test]
+fn the_test_pages_agree_with_the_test_spec() {
+    for name in ["widgets.md", "gadgets.txt"] {
+        let findings = audit_text(name, &text(name));
+        assert!(findings.is_empty(), "{name}:\n{}", lines(&findings));
+    }
+}
+
+#[test]
+fn a_field_added_removed_or_moved() {
+    // A new row, and its key in the example (without it, the row's parent could not be decided).
+    let added = text("widgets.md")
+        .replace(
+            "tags | string\\[\\] | 标签\n",
+            "tags | string\\[\\] | 标签\nweight | int | 重量\n",
+        )
+        .replace("\"tags\": [\"x\"]", "\"tags\": [\"x\"],\n\"weight\": 2");
+    assert_reported_in(
+        "widgets.md",
+        &added,
+        "data.items.weight",
+        "weight |",
+        "a field (int)",
+        "nothing",
+    );
+    assert_reported(
+        "widgets.md",
+        "tags | string\\[\\] | 标签\n",
+        "",
+        "data.items.tags",
+        "items |",
+        "nothing",
+        "a field",
+    );
+    // `created` moves into the gadget, in the table and in the example.
+    let moved = text("gadgets.txt")
+        .replace("└ created | boolean | 是否新建 |\n", "")
+        .replace(
+            "└ id | string | 小工具 ID |\n",
+            "└ id | string | 小工具 ID |\n└ created | boolean | 是否新建 |\n",
+        )
+        .replace("\"id\": \"g1\",", "\"id\": \"g1\",\n\"created\": true,")
+        .replace("},\n\"created\": true\n}", "}\n}");
+    let findings = audit_text("gadgets.txt", &moved);
+    let paths: Vec<(&str, usize)> = findings
+        .iter()
+        .filter(|f| !f.path.starts_with("example."))
+        .map(|f| (f.path.as_str(), f.line))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("data.gadget.created", line_of(&moved, "└ created")),
+            ("data.created", line_of(&moved, "data |")),
+        ],
+        "{}",
+        lines(&findings)
+    );
+}
+
+#[test]
+fn a_type_changed_from_int_to_string() {
+    assert_reported(
+        "widgets.md",
+        "size | int | 尺寸",
+        "size | string | 尺寸",
+        "data.items.size.type",
+        "size |",
+        "string",
+        "integer",
+    );
+}
+
+#[test]
+fn a_new_enum_value() {
+    assert_reported(
+        "widgets.md",
+        "- 2：大\n",
+        "- 2：大  \n- 3：中\n",
+        "data.items.size.enum",
+        "size |",
+        "value 3",
+        "no such value",
+    );
+}
+
+#[test]
+fn a_changed_maximum() {
+    assert_reported(
+        "widgets.md",
+        "- 最大值：`50`",
+        "- 最大值：`80`",
+        "page_size.maximum",
+        "page_size |",
+        "80",
+        "50",
+    );
+    assert_reported(
+        "gadgets.txt",
+        "最大值: 100",
+        "最大值: 200",
+        "body.weight.maximum",
+        "weight |",
+        "200",
+        "100",
+    );
+}
+
+#[test]
+fn a_changed_rate_limit() {
+    assert_reported(
+        "widgets.md",
+        "[5 次/秒]",
+        "[8 次/秒]",
+        "x-rate-limit",
+        "接口频率限制",
+        "8/s",
+        "5/s",
+    );
+}
+
+#[test]
+fn a_new_query_parameter() {
+    assert_reported(
+        "widgets.md",
+        "label | string | 是 | 标签",
+        "sort | string | 否 | 排序  \n**示例值**：asc\nlabel | string | 是 | 标签",
+        "sort",
+        "sort |",
+        "a query parameter (string)",
+        "nothing",
+    );
+}
+
+#[test]
+fn a_required_flag_flipped() {
+    assert_reported(
+        "widgets.md",
+        "label | string | 是 | 标签",
+        "label | string | 否 | 标签",
+        "label.required",
+        "label |",
+        "false",
+        "true",
+    );
+    assert_reported(
+        "gadgets.txt",
+        "name | string | 是 | 名称",
+        "name | string | 否 | 名称",
+        "body.name.required",
+        "name |",
+        "false",
+        "true",
+    );
+}
+
+#[test]
+fn a_new_error_code() {
+    assert_reported(
+        "gadgets.txt",
+        "| 409 | 9100003 | 名称重复 | 换一个名称 |",
+        "| 409 | 9100003 | 名称重复 | 换一个名称 |\n| 500 | 9100009 | 内部错误 | 稍后再试 |",
+        "x-error-codes.9100009",
+        "| 500",
+        "HTTP 500",
+        "no such code",
+    );
+}
+
+#[test]
+fn a_changed_example_value() {
+    assert_reported(
+        "widgets.md",
+        "**示例值**：tok_1",
+        "**示例值**：tok_9",
+        "page_token.example",
+        "page_token |",
+        "tok_9",
+        "tok_1",
+    );
+    assert_reported(
+        "gadgets.txt",
+        "重量 示例值:3",
+        "重量 示例值:4",
+        "body.weight.example",
+        "weight |",
+        "4",
+        "3",
+    );
+    // A value of the JSON example, at the line the example starts on.
+    let changed =
+        text("widgets.md").replace("\"page_token\": \"tok_2\"", "\"page_token\": \"tok_3\"");
+    let findings = audit_text("widgets.md", &changed);
+    assert_eq!(findings.len(), 1, "{}", lines(&findings));
+    assert_eq!(findings[0].path, "example.data.page_token");
+    assert_eq!(
+        (findings[0].page.as_str(), findings[0].spec.as_str()),
+        ("\"tok_3\"", "\"tok_2\"")
+    );
+    assert_eq!(findings[0].line, line_of(&changed, "{"));
+}
+
+#[test]
+fn a_deviation_is_accepted_and_a_stale_one_reported() {
+    let spec_text = text("spec.yaml").replace(
+        "      x-rate-limit: 5\n",
+        "      x-rate-limit: 6\n      x-doc-deviations:\n        - {at: x-rate-limit, reason: Measured at 6/s.}\n        - {at: label.example, reason: Long gone.}\n",
+    );
+    let spec = Spec::parse("spec.yaml", &spec_text).expect("reads");
+    let page = read_page("widgets.md", text("widgets.md").as_bytes()).expect("reads");
+    let findings = audit(&page, &spec, &Record::default());
+    let accepted: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::Accepted)
+        .collect();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].path, "x-rate-limit");
+    assert!(accepted[0]
+        .to_string()
+        .ends_with("(accepted: Measured at 6/s.)"));
+    let stale: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::Difference)
+        .collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0].path, "label.example");
+    assert!(stale[0].spec.contains("remove it"), "{}", stale[0]);
+}
+
+#[test]
+fn a_page_other_than_the_recorded_one_is_reported() {
+    let page = read_page("widgets.md", text("widgets.md").as_bytes()).expect("reads");
+    let mut record = Record::default();
+    record.set("list_widgets", &page);
+    assert!(audit(&page, &spec(), &record).is_empty());
+
+    let relabeled = text("widgets.md").replace("- 1：小", "- 1：迷你");
+    let changed = read_page("widgets.md", relabeled.as_bytes()).expect("reads");
+    let findings = audit(&changed, &spec(), &record);
+    let version = findings
+        .iter()
+        .find(|f| f.path == "page")
+        .expect("the version is noticed");
+    assert_eq!(version.status, Status::Difference);
+    let label = findings
+        .iter()
+        .find(|f| f.path == "data.items.size.enum.1")
+        .expect("the label is noticed");
+    assert_eq!(label.status, Status::Warning);
+    assert_eq!(label.page, "label \"迷你\"");
+    assert_eq!(label.line, line_of(&relabeled, "size |"));
+}
+
+#[test]
+fn a_page_the_spec_does_not_have() {
+    let moved =
+        text("gadgets.txt").replace("/open-apis/demo/v1/gadgets", "/open-apis/demo/v1/gizmos");
+    let findings = audit_text("gadgets.txt", &moved);
+    assert_eq!(findings.len(), 1, "{}", lines(&findings));
+    assert_eq!(findings[0].operation, "-");
+    assert_eq!(findings[0].path, "path");
+    assert_eq!(findings[0].line, line_of(&moved, "| HTTP URL"));
+}
+
+#[test]
+fn the_draft_of_each_page_audits_clean() {
+    for name in ["widgets.md", "gadgets.txt"] {
+        let page = read_page(name, text(name).as_bytes()).expect("reads");
+        let fragment = draft(&page);
+        assert!(fragment.contains("DRAFT:"), "the page's words are marked");
+        let spec = Spec::parse("draft.yaml", &fragment).expect("the draft is YAML");
+        let findings = audit(&page, &spec, &Record::default());
+        assert!(
+            findings.is_empty(),
+            "{name}:\n{fragment}\n{}",
+            lines(&findings)
+        );
+    }
+}
+
+#[test]
+fn the_generator_refuses_a_draft_until_its_words_are_rewritten() {
+    let page = read_page("widgets.md", text("widgets.md").as_bytes()).expect("reads");
+    let fragment = draft(&page);
+    let err = codegen::generate("draft.yaml", &fragment).expect_err("refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("DRAFT:") && message.contains("rewrite it"),
+        "{message}"
+    );
+}

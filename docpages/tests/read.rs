@@ -1,0 +1,235 @@
+//! The page reader, on two small pages written for these tests: `widgets.md` (Markdown with front matter and
+//! continuation lines) and `gadgets.txt` (one line per row, inline facts, `└` marks, unfenced examples).
+
+use docpages::page::{read_page, Field, Page, ParamIn};
+
+fn page(name: &str) -> Page {
+    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).expect("the test page is readable");
+    read_page(name, &bytes).expect("the test page reads")
+}
+
+/// The tree as `name(children)`.
+fn shape(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            if f.children.is_empty() {
+                f.name.clone()
+            } else {
+                format!("{}({})", f.name, shape(&f.children))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The 1-based line of the first line of `name` that starts with `start`.
+fn line(name: &str, start: &str) -> usize {
+    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("readable");
+    text.lines()
+        .position(|l| l.starts_with(start))
+        .expect("the line is there")
+        + 1
+}
+
+#[test]
+fn the_markdown_dialect() {
+    let page = page("widgets.md");
+    assert_eq!(page.title, "列出小部件");
+    assert_eq!(
+        page.source_url.as_deref(),
+        Some("https://open.feishu.cn/document/demo-v1/widget/list")
+    );
+    assert_eq!(page.last_remote_update.as_deref(), Some("2026-01-02"));
+    assert_eq!(page.sha256.len(), 64);
+    assert_eq!(page.method.value, "GET");
+    assert_eq!(
+        page.path.value,
+        "/open-apis/demo/v1/stores/{store_id}/widgets"
+    );
+    assert_eq!(page.path.line, line("widgets.md", "HTTP URL"));
+    assert_eq!(page.rate_limit.as_ref().map(|r| r.value), Some(5));
+    assert_eq!(page.app_types.value, ["custom", "store"]);
+    assert_eq!(page.scopes.value, ["demo:widget:readonly", "demo:widget"]);
+    assert_eq!(
+        page.field_scopes.value,
+        ["contact:user.employee_id:readonly"]
+    );
+
+    let params: Vec<(ParamIn, &str, bool)> = page
+        .params
+        .iter()
+        .map(|p| (p.location, p.name.as_str(), p.required))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            (ParamIn::Header, "Authorization", true),
+            (ParamIn::Path, "store_id", true),
+            (ParamIn::Query, "page_size", false),
+            (ParamIn::Query, "page_token", false),
+            (ParamIn::Query, "color", false),
+            (ParamIn::Query, "label", true),
+        ]
+    );
+    let size = &page.params[2];
+    assert_eq!(size.line, line("widgets.md", "page_size"));
+    assert_eq!(size.facts.label, "每页数量");
+    assert_eq!(size.facts.default.as_deref(), Some("20"));
+    assert_eq!(size.facts.example.as_deref(), Some("20"));
+    assert_eq!(size.facts.maximum, Some(50.0));
+    let color = &page.params[4];
+    let values: Vec<(&str, &str)> = color
+        .facts
+        .enum_values
+        .iter()
+        .map(|v| (v.value.as_str(), v.label.as_str()))
+        .collect();
+    assert_eq!(values, [("red", "红色"), ("blue", "蓝色")]);
+    assert_eq!(color.facts.default.as_deref(), Some("red"));
+    let label = &page.params[5];
+    assert_eq!(
+        (label.facts.min_length, label.facts.max_length),
+        (Some(1), Some(32))
+    );
+    assert_eq!(label.facts.example.as_deref(), Some("abc"));
+
+    assert_eq!(
+        shape(&page.response),
+        "code msg data(has_more page_token items(id size owner(id name(zh_cn en_us)) created_at tags))"
+    );
+    let items = &page.data_fields()[2];
+    assert!(items.ty.array && items.ty.is_object());
+    let created = &items.children[3];
+    assert!(created.facts.int64);
+    assert_eq!(created.line, line("widgets.md", "created_at"));
+    assert!(page.ambiguities.is_empty());
+
+    let errors: Vec<(u16, i64, usize)> = page
+        .errors
+        .iter()
+        .map(|e| (e.http_status, e.code, e.line))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (400, 9100001, line("widgets.md", "400 |")),
+            (404, 9100002, line("widgets.md", "404 |")),
+        ]
+    );
+    let example = page
+        .response_example
+        .as_ref()
+        .expect("an example")
+        .value
+        .to_value();
+    assert_eq!(example["data"]["items"][0]["owner"]["name"]["en_us"], "A");
+    assert!(page.request_example.is_none());
+}
+
+#[test]
+fn the_one_line_per_row_dialect() {
+    let page = page("gadgets.txt");
+    assert_eq!(page.title, "创建小工具");
+    assert_eq!(page.source_url, None);
+    assert_eq!(page.method.value, "POST");
+    assert_eq!(page.path.value, "/open-apis/demo/v1/gadgets");
+    assert_eq!(page.rate_limit.as_ref().map(|r| r.value), Some(10));
+    assert_eq!(page.app_types.value, ["custom"]);
+    assert_eq!(page.scopes.value, ["demo:gadget"]);
+    assert!(page.field_scopes.value.is_empty());
+
+    let content_type = &page.params[1];
+    assert_eq!(content_type.name, "Content-Type");
+    assert_eq!(
+        content_type.facts.fixed.as_deref(),
+        Some("application/json; charset=utf-8")
+    );
+    let dry_run = &page.params[2];
+    assert_eq!(
+        (dry_run.name.as_str(), dry_run.ty.json_type()),
+        ("dry_run", "boolean")
+    );
+    assert_eq!(dry_run.facts.example.as_deref(), Some("true"));
+
+    assert_eq!(shape(&page.body), "name weight parts");
+    assert_eq!(page.body[0].required, Some(true));
+    assert_eq!(page.body[0].facts.example.as_deref(), Some("锤子"));
+    assert_eq!(page.body[1].facts.maximum, Some(100.0));
+    assert_eq!(page.body[2].facts.example.as_deref(), Some("[\"a\",\"b\"]"));
+    assert!(page.body[2].ty.array);
+
+    // `code` is both a field of the envelope and of the maker: the marks and the example tell them apart.
+    assert_eq!(
+        shape(&page.response),
+        "code msg data(gadget(id kind maker(code)) created)"
+    );
+    let kind = &page.data_fields()[0].children[1];
+    let values: Vec<(&str, &str)> = kind
+        .facts
+        .enum_values
+        .iter()
+        .map(|v| (v.value.as_str(), v.label.as_str()))
+        .collect();
+    assert_eq!(values, [("1", "手动"), ("2", "电动")]);
+
+    // The error table follows the example on the line the example ends on.
+    let codes: Vec<i64> = page.errors.iter().map(|e| e.code).collect();
+    assert_eq!(codes, [9100001, 9100003]);
+    assert_eq!(page.errors[0].line, line("gadgets.txt", "| 400"));
+    let body = page
+        .request_example
+        .as_ref()
+        .expect("a body example")
+        .value
+        .to_value();
+    assert_eq!(body["weight"], 3);
+}
+
+#[test]
+fn a_row_no_example_places_is_ambiguous() {
+    let path = format!("{}/tests/pages/widgets.md", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("readable");
+    let text = text.replace(
+        "tags | string\\[\\] | 标签\n",
+        "tags | string\\[\\] | 标签\nnote | string | 备注\n",
+    );
+    let page = read_page("widgets.md", text.as_bytes()).expect("reads");
+    let ambiguity = &page.ambiguities[0];
+    assert_eq!(ambiguity.name, "note");
+    assert_eq!(ambiguity.candidates, ["data.items", "data"]);
+    assert_eq!(
+        text.lines().nth(ambiguity.line - 1),
+        Some("note | string | 备注")
+    );
+}
+
+#[test]
+fn unreadable_pages_are_located_errors() {
+    let empty = read_page("empty.md", b"").expect_err("empty");
+    assert_eq!(
+        (empty.line, empty.message.as_str()),
+        (1, "the page is empty")
+    );
+
+    let garbage = read_page("garbage.bin", b"abc\n\xff\xfe\x00\x01").expect_err("binary");
+    assert_eq!(garbage.line, 2);
+    assert!(garbage.message.contains("not a text page"), "{garbage}");
+
+    let path = format!("{}/tests/pages/widgets.md", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("readable");
+    let cut = &text[..text.find("\"created_at\"").expect("in the example")];
+    let truncated = read_page("widgets.md", cut.as_bytes()).expect_err("truncated");
+    assert!(truncated.message.contains("cut short"), "{truncated}");
+    assert!(
+        truncated.line > line("widgets.md", "### 响应体示例"),
+        "{truncated}"
+    );
+    assert!(truncated.to_string().starts_with("widgets.md:"));
+
+    let no_request =
+        read_page("short.md", "# 标题\n\n只有一句话。\n".as_bytes()).expect_err("no request table");
+    assert!(no_request.message.contains("HTTP URL"), "{no_request}");
+}

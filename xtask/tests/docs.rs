@@ -1,0 +1,320 @@
+//! `cargo xtask docs audit` and `cargo xtask docs draft` through the binary: exit codes, the line format,
+//! `--json`, `--record`, and located errors for pages that cannot be read.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pages() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docpages/tests/pages")
+}
+
+fn xtask(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("xtask runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A folder holding copies of the test spec and pages.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    for name in ["spec.yaml", "widgets.md", "gadgets.txt"] {
+        std::fs::copy(pages().join(name), dir.path().join(name)).expect("copied");
+    }
+    dir
+}
+
+#[test]
+fn pages_that_agree_exit_0() {
+    let dir = workspace();
+    let output = xtask(
+        &[
+            "docs",
+            "audit",
+            "--spec",
+            "spec.yaml",
+            "widgets.md",
+            "gadgets.txt",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).contains("2 page(s) agree"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_difference_exits_1_with_one_line_each() {
+    let dir = workspace();
+    let page = dir.path().join("widgets.md");
+    let text = std::fs::read_to_string(&page).expect("readable");
+    std::fs::write(
+        &page,
+        text.replace("[5 次/秒]", "[7 次/秒]")
+            .replace("- 最大值：`50`", "- 最大值：`60`"),
+    )
+    .expect("written");
+    let output = xtask(
+        &[
+            "docs",
+            "audit",
+            "--spec",
+            "spec.yaml",
+            "widgets.md",
+            "gadgets.txt",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "widgets.md:18: list_widgets x-rate-limit: page says 7/s, spec says 5/s\n\
+         widgets.md:45: list_widgets page_size.maximum: page says 60, spec says 50\n"
+    );
+
+    let json = xtask(
+        &[
+            "docs",
+            "audit",
+            "--json",
+            "--spec",
+            "spec.yaml",
+            "widgets.md",
+        ],
+        dir.path(),
+    );
+    assert_eq!(json.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(findings[0]["path"], "x-rate-limit");
+    assert_eq!(findings[0]["line"], 18);
+    assert_eq!(findings[0]["page"], "7/s");
+    assert_eq!(findings[0]["spec"], "5/s");
+    assert_eq!(findings[0]["status"], "difference");
+    assert_eq!(findings.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
+    let dir = workspace();
+    let recorded = xtask(
+        &[
+            "docs",
+            "audit",
+            "--record",
+            "--spec",
+            "spec.yaml",
+            "widgets.md",
+            "gadgets.txt",
+        ],
+        dir.path(),
+    );
+    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("spec.pages.json")).expect("written"),
+    )
+    .expect("JSON");
+    let widgets = &record["operations"]["list_widgets"];
+    assert_eq!(
+        widgets["source_url"],
+        "https://open.feishu.cn/document/demo-v1/widget/list"
+    );
+    assert_eq!(widgets["last_remote_update"], "2026-01-02");
+    assert_eq!(widgets["sha256"].as_str().map(str::len), Some(64));
+    assert!(record["operations"]["create_gadget"].is_object());
+
+    let page = dir.path().join("gadgets.txt");
+    let text = std::fs::read_to_string(&page).expect("readable");
+    std::fs::write(
+        &page,
+        text.replace("在仓库中创建一个小工具。", "在仓库里创建一个小工具。"),
+    )
+    .expect("written");
+    let audited = xtask(
+        &["docs", "audit", "--spec", "spec.yaml", "gadgets.txt"],
+        dir.path(),
+    );
+    assert_eq!(audited.status.code(), Some(1));
+    assert!(
+        stdout(&audited).starts_with("gadgets.txt:1: create_gadget page: page says version "),
+        "{}",
+        stdout(&audited)
+    );
+
+    // Recording again accepts the new version.
+    let again = xtask(
+        &[
+            "docs",
+            "audit",
+            "--record",
+            "--spec",
+            "spec.yaml",
+            "gadgets.txt",
+        ],
+        dir.path(),
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    let audited = xtask(
+        &["docs", "audit", "--spec", "spec.yaml", "gadgets.txt"],
+        dir.path(),
+    );
+    assert_eq!(audited.status.code(), Some(0), "{}", stdout(&audited));
+}
+
+#[test]
+fn record_refuses_while_there_are_differences() {
+    let dir = workspace();
+    let page = dir.path().join("widgets.md");
+    let text = std::fs::read_to_string(&page).expect("readable");
+    std::fs::write(&page, text.replace("[5 次/秒]", "[7 次/秒]")).expect("written");
+    let output = xtask(
+        &[
+            "docs",
+            "audit",
+            "--record",
+            "--spec",
+            "spec.yaml",
+            "widgets.md",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("not recorded"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("spec.pages.json").exists());
+}
+
+#[test]
+fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("empty.md"), "").expect("written");
+    std::fs::write(
+        dir.path().join("garbage.bin"),
+        [0x7f_u8, 0x45, 0x4c, 0x46, 0x02, 0xff, 0x00, 0x10],
+    )
+    .expect("written");
+    let widgets = std::fs::read_to_string(dir.path().join("widgets.md")).expect("readable");
+    let cut = &widgets[..widgets.find("\"created_at\"").expect("in the example")];
+    std::fs::write(dir.path().join("truncated.md"), cut).expect("written");
+    std::fs::write(dir.path().join("broken.yaml"), "openapi: 3.0.3\npaths: [\n").expect("written");
+
+    let cases = [
+        (
+            vec!["--spec", "spec.yaml", "empty.md"],
+            "empty.md:1: the page is empty",
+        ),
+        (
+            vec!["--spec", "spec.yaml", "garbage.bin"],
+            "garbage.bin:1: not a text page",
+        ),
+        (vec!["--spec", "spec.yaml", "truncated.md"], "truncated.md:"),
+        (
+            vec!["--spec", "spec.yaml", "missing.md"],
+            "missing.md:1: cannot read the page",
+        ),
+        (
+            vec!["--spec", "broken.yaml", "widgets.md"],
+            "broken.yaml:3: not valid YAML",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["docs", "audit"];
+        all.extend(args);
+        let output = xtask(&all, dir.path());
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{all:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{all:?}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("panicked"));
+    }
+    let truncated = xtask(
+        &["docs", "audit", "--spec", "spec.yaml", "truncated.md"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&truncated).contains("cut short"),
+        "{}",
+        stderr(&truncated)
+    );
+}
+
+#[test]
+fn draft_prints_a_fragment_that_audits_clean() {
+    let dir = workspace();
+    for page in ["widgets.md", "gadgets.txt"] {
+        let drafted = xtask(&["docs", "draft", page], dir.path());
+        assert_eq!(drafted.status.code(), Some(0), "{}", stderr(&drafted));
+        std::fs::write(dir.path().join("draft.yaml"), &drafted.stdout).expect("written");
+        let audited = xtask(&["docs", "audit", "--spec", "draft.yaml", page], dir.path());
+        assert_eq!(
+            audited.status.code(),
+            Some(0),
+            "{page}: {}",
+            stdout(&audited)
+        );
+        let gen = xtask(
+            &["gen", "--check", "--spec", "draft.yaml", "--out", "out"],
+            dir.path(),
+        );
+        assert_eq!(
+            gen.status.code(),
+            Some(1),
+            "the generator refuses the draft's marks"
+        );
+        assert!(
+            stderr(&gen).contains("rewrite it in your own words"),
+            "{}",
+            stderr(&gen)
+        );
+    }
+    let empty = xtask(&["docs", "draft", "missing.md"], dir.path());
+    assert_eq!(empty.status.code(), Some(2));
+}
+
+#[test]
+fn bad_arguments_are_refused() {
+    let dir = workspace();
+    for args in [
+        vec!["docs"],
+        vec!["docs", "audit"],
+        vec!["docs", "audit", "--nope", "x.md"],
+        vec!["docs", "draft"],
+        vec!["docs", "fly"],
+    ] {
+        let output = xtask(&args, dir.path());
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("usage:"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
