@@ -80,6 +80,7 @@ fn the_markdown_dialect() {
     assert_eq!(size.facts.default.as_deref(), Some("20"));
     assert_eq!(size.facts.example.as_deref(), Some("20"));
     assert_eq!(size.facts.maximum, Some(50.0));
+    assert_eq!(size.facts.minimum, Some(1.0));
     let color = &page.params[4];
     let values: Vec<(&str, &str)> = color
         .facts
@@ -88,6 +89,7 @@ fn the_markdown_dialect() {
         .map(|v| (v.value.as_str(), v.label.as_str()))
         .collect();
     assert_eq!(values, [("red", "红色"), ("blue", "蓝色")]);
+    // The default ends where the field-scope note after it starts.
     assert_eq!(color.facts.default.as_deref(), Some("red"));
     let label = &page.params[5];
     assert_eq!(
@@ -102,6 +104,14 @@ fn the_markdown_dialect() {
     );
     let items = &page.data_fields()[2];
     assert!(items.ty.array && items.ty.is_object());
+    // `可选值：`, as some pages write it instead of `可选值有：`.
+    let sizes: Vec<&str> = items.children[1]
+        .facts
+        .enum_values
+        .iter()
+        .map(|v| v.value.as_str())
+        .collect();
+    assert_eq!(sizes, ["1", "2"]);
     let created = &items.children[3];
     assert!(created.facts.int64);
     assert_eq!(created.line, line("widgets.md", "created_at"));
