@@ -341,39 +341,24 @@ fn compare_value(
             spec.format.as_deref().unwrap_or("none"),
         );
     }
-    let num = |n: Option<f64>| n.map_or("none".to_owned(), format_number);
-    if facts.maximum.is_some() && facts.maximum != spec.maximum {
-        out.differ(
-            line,
-            &format!("{path}.maximum"),
-            &num(facts.maximum),
-            &num(spec.maximum),
-        );
-    }
-    if facts.minimum.is_some() && facts.minimum != spec.minimum {
-        out.differ(
-            line,
-            &format!("{path}.minimum"),
-            &num(facts.minimum),
-            &num(spec.minimum),
-        );
-    }
-    let len = |n: Option<u64>| n.map_or("none".to_owned(), |n| n.to_string());
-    if facts.max_length.is_some() && facts.max_length != spec.max_length {
-        out.differ(
-            line,
-            &format!("{path}.maxLength"),
-            &len(facts.max_length),
-            &len(spec.max_length),
-        );
-    }
-    if facts.min_length.is_some() && facts.min_length != spec.min_length {
-        out.differ(
-            line,
-            &format!("{path}.minLength"),
-            &len(facts.min_length),
-            &len(spec.min_length),
-        );
+    let num = |n: Option<f64>| n.map(format_number);
+    let len = |n: Option<u64>| n.map(|n| n.to_string());
+    let limits = [
+        ("maximum", num(facts.maximum), num(spec.maximum)),
+        ("minimum", num(facts.minimum), num(spec.minimum)),
+        ("maxLength", len(facts.max_length), len(spec.max_length)),
+        ("minLength", len(facts.min_length), len(spec.min_length)),
+    ];
+    // A limit the page states must be the spec's; one the spec adds on its own is not a difference.
+    for (name, on_page, in_spec) in limits {
+        if let Some(on_page) = on_page.filter(|p| Some(p) != in_spec.as_ref()) {
+            out.differ(
+                line,
+                &format!("{path}.{name}"),
+                &on_page,
+                in_spec.as_deref().unwrap_or("none"),
+            );
+        }
     }
     if let Some(default) = &facts.default {
         if spec.default.as_deref() != Some(default.as_str()) {

@@ -24,6 +24,17 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Replaces `from` with `to` in the file `name` of `dir`.
+fn edit(dir: &Path, name: &str, changes: &[(&str, &str)]) {
+    let path = dir.join(name);
+    let mut text = std::fs::read_to_string(&path).expect("readable");
+    for (from, to) in changes {
+        assert!(text.contains(from), "{name} has no {from:?}");
+        text = text.replace(from, to);
+    }
+    std::fs::write(&path, text).expect("written");
+}
+
 /// A folder holding copies of the test spec and pages.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp folder");
@@ -65,14 +76,14 @@ fn pages_that_agree_exit_0() {
 #[test]
 fn a_difference_exits_1_with_one_line_each() {
     let dir = workspace();
-    let page = dir.path().join("widgets.md");
-    let text = std::fs::read_to_string(&page).expect("readable");
-    std::fs::write(
-        &page,
-        text.replace("[5 次/秒]", "[7 次/秒]")
-            .replace("- 最大值：`50`", "- 最大值：`60`"),
-    )
-    .expect("written");
+    edit(
+        dir.path(),
+        "widgets.md",
+        &[
+            ("[5 次/秒]", "[7 次/秒]"),
+            ("- 最大值：`50`", "- 最大值：`60`"),
+        ],
+    );
     let output = xtask(
         &[
             "docs",
@@ -141,13 +152,11 @@ fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
     assert_eq!(widgets["sha256"].as_str().map(str::len), Some(64));
     assert!(record["operations"]["create_gadget"].is_object());
 
-    let page = dir.path().join("gadgets.txt");
-    let text = std::fs::read_to_string(&page).expect("readable");
-    std::fs::write(
-        &page,
-        text.replace("在仓库中创建一个小工具。", "在仓库里创建一个小工具。"),
-    )
-    .expect("written");
+    edit(
+        dir.path(),
+        "gadgets.txt",
+        &[("在仓库中创建一个小工具。", "在仓库里创建一个小工具。")],
+    );
     let audited = xtask(
         &["docs", "audit", "--spec", "spec.yaml", "gadgets.txt"],
         dir.path(),
@@ -182,9 +191,7 @@ fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
 #[test]
 fn record_refuses_while_there_are_differences() {
     let dir = workspace();
-    let page = dir.path().join("widgets.md");
-    let text = std::fs::read_to_string(&page).expect("readable");
-    std::fs::write(&page, text.replace("[5 次/秒]", "[7 次/秒]")).expect("written");
+    edit(dir.path(), "widgets.md", &[("[5 次/秒]", "[7 次/秒]")]);
     let output = xtask(
         &[
             "docs",
