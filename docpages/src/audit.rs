@@ -1,7 +1,7 @@
 //! Comparing a page with its operation in the spec: one [`Finding`] per difference.
 
 use crate::page::{EnumValue, Facts, Field, Page, Param, ParamIn};
-use crate::record::Record;
+use crate::record::{self, AuditedPage, Record};
 use crate::spec::{scalar, Operation, SchemaView, Spec};
 use serde::Serialize;
 use serde_json::Value;
@@ -122,16 +122,16 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
             "nothing to decide it",
         );
     }
-    record.compare(page, &op.id, &mut out);
+    recorded_version(page, &op.id, record, &mut out);
     out.apply(&op.deviations);
     out.list
 }
 
 /// The findings of one page, as they are found.
-pub(crate) struct Findings {
+struct Findings {
     file: String,
     operation: String,
-    pub(crate) list: Vec<Finding>,
+    list: Vec<Finding>,
 }
 
 impl Findings {
@@ -143,11 +143,11 @@ impl Findings {
         }
     }
 
-    pub(crate) fn differ(&mut self, line: usize, path: &str, page: &str, spec: &str) {
+    fn differ(&mut self, line: usize, path: &str, page: &str, spec: &str) {
         self.push(line, path, page, spec, Status::Difference);
     }
 
-    pub(crate) fn warn(&mut self, line: usize, path: &str, page: &str, spec: &str) {
+    fn warn(&mut self, line: usize, path: &str, page: &str, spec: &str) {
         self.push(line, path, page, spec, Status::Warning);
     }
 
@@ -185,6 +185,51 @@ impl Findings {
                         "a deviation (\"{}\"): remove it from x-doc-deviations",
                         deviation.reason
                     ),
+                );
+            }
+        }
+    }
+}
+
+/// Notes a page that is not the version the spec was audited against, and enum labels changed since.
+fn recorded_version(page: &Page, operation: &str, record: &Record, out: &mut Findings) {
+    let Some(recorded) = record.operations.get(operation) else {
+        return;
+    };
+    let updated = |u: &Option<String>| {
+        u.as_deref()
+            .map(|u| format!(", updated {u}"))
+            .unwrap_or_default()
+    };
+    if recorded.sha256 != page.sha256 {
+        out.differ(
+            1,
+            "page",
+            &format!(
+                "version {}{}",
+                record::short(&page.sha256),
+                updated(&page.last_remote_update)
+            ),
+            &format!(
+                "it was audited against version {}{}; review the findings, then run with --record",
+                record::short(&recorded.sha256),
+                updated(&recorded.last_remote_update)
+            ),
+        );
+    }
+    let now = AuditedPage::of(page);
+    for (path, labels) in &now.enum_labels {
+        let Some(before) = recorded.enum_labels.get(path) else {
+            continue;
+        };
+        for (value, fingerprint) in labels {
+            if before.get(value).is_some_and(|old| old != fingerprint) {
+                let label = record::label_of(page, path, value).unwrap_or_default();
+                out.warn(
+                    record::line_of(page, path),
+                    &format!("{path}.enum.{value}"),
+                    &format!("label \"{label}\""),
+                    "a different label was recorded; check the variant's name and description",
                 );
             }
         }

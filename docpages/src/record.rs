@@ -2,7 +2,6 @@
 //! SHA-256 of the file, and the labels of its enum values (so that a changed label is noticed). Kept in a JSON
 //! file beside the spec (`hire_v1.pages.json` for `hire_v1.yaml`) and written by `docs audit --record`.
 
-use crate::audit::Findings;
 use crate::page::{EnumValue, Field, Page};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -66,51 +65,11 @@ impl Record {
         self.operations
             .insert(operation.to_owned(), AuditedPage::of(page));
     }
-
-    /// Notes a page that is not the recorded one, and enum labels that changed since.
-    pub(crate) fn compare(&self, page: &Page, operation: &str, out: &mut Findings) {
-        let Some(recorded) = self.operations.get(operation) else {
-            return;
-        };
-        if recorded.sha256 != page.sha256 {
-            let updated = |u: &Option<String>| {
-                u.as_deref()
-                    .map(|u| format!(", updated {u}"))
-                    .unwrap_or_default()
-            };
-            out.differ(
-                1,
-                "page",
-                &format!("version {}{}", short(&page.sha256), updated(&page.last_remote_update)),
-                &format!(
-                    "it was audited against version {}{}; review the findings, then run with --record",
-                    short(&recorded.sha256),
-                    updated(&recorded.last_remote_update)
-                ),
-            );
-        }
-        let now = AuditedPage::of(page);
-        for (path, labels) in &now.enum_labels {
-            let Some(before) = recorded.enum_labels.get(path) else {
-                continue;
-            };
-            for (value, fingerprint) in labels {
-                if before.get(value).is_some_and(|old| old != fingerprint) {
-                    let label = label_of(page, path, value).unwrap_or_default();
-                    out.warn(
-                        line_of(page, path),
-                        &format!("{path}.enum.{value}"),
-                        &format!("label \"{label}\""),
-                        "a different label was recorded; check the variant's name and description",
-                    );
-                }
-            }
-        }
-    }
 }
 
 impl AuditedPage {
-    fn of(page: &Page) -> Self {
+    /// What the record keeps of `page`.
+    pub(crate) fn of(page: &Page) -> Self {
         let mut enum_labels = BTreeMap::new();
         for param in &page.params {
             if !param.facts.enum_values.is_empty() {
@@ -157,7 +116,7 @@ fn fingerprints(values: &[EnumValue]) -> BTreeMap<String, String> {
 }
 
 /// The page's label of `value` at `path`.
-fn label_of(page: &Page, path: &str, value: &str) -> Option<String> {
+pub(crate) fn label_of(page: &Page, path: &str, value: &str) -> Option<String> {
     let values = match page.params.iter().find(|p| p.name == path) {
         Some(param) => &param.facts.enum_values,
         None => &field_at(page, path)?.facts.enum_values,
@@ -184,13 +143,13 @@ fn field_at<'a>(page: &'a Page, path: &str) -> Option<&'a Field> {
 }
 
 /// The line of the row at a dotted path (or of a parameter), for warnings.
-fn line_of(page: &Page, path: &str) -> usize {
+pub(crate) fn line_of(page: &Page, path: &str) -> usize {
     match page.params.iter().find(|p| p.name == path) {
         Some(param) => param.line,
         None => field_at(page, path).map_or(1, |f| f.line),
     }
 }
 
-fn short(sha: &str) -> &str {
+pub(crate) fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
