@@ -10,6 +10,9 @@
 use super::ordered::Json;
 use super::{Facts, Field, PageType};
 
+/// The deepest nesting kept.
+const MAX_DEPTH: usize = 64;
+
 /// A row whose parent could not be decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ambiguity {
@@ -92,7 +95,9 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
         } else {
             format!("{}.{}", parent.path, row.name)
         };
-        let opens = row.ty.is_object();
+        // Deeper than any real page nests; beyond it rows stay flat, so that what reads the tree cannot recurse
+        // without bound.
+        let opens = row.ty.is_object() && stack.len() < MAX_DEPTH;
         let node = nodes.len();
         nodes.push((
             Field {

@@ -177,7 +177,8 @@ impl<'a> Reader<'a> {
             match self.section {
                 Section::BodyExample | Section::ResponseExample => {
                     if let Some(brace) = raw.find('{') {
-                        let (json, end_line, rest) = self.example(i, brace)?;
+                        let (json, next, end_number, rest) =
+                            self.example(&raw[brace..], number, i + advance)?;
                         let located = Some(Located {
                             value: json,
                             line: number,
@@ -188,10 +189,10 @@ impl<'a> Reader<'a> {
                             self.response_example = located;
                         }
                         self.section = Section::Other;
-                        i = end_line;
+                        i = next;
                         let rest = rest.trim().trim_start_matches("```").trim().to_owned();
                         if !rest.is_empty() {
-                            pending = Some((end_line, rest));
+                            pending = Some((end_number, rest));
                         }
                         continue;
                     }
@@ -232,24 +233,36 @@ impl<'a> Reader<'a> {
         None
     }
 
-    /// Reads the JSON example that starts at byte `brace` of line `i`: the value, the index of the line after
-    /// the one it ends on, and what follows it on that line.
-    fn example(&self, i: usize, brace: usize) -> Result<(Json, usize, String), PageError> {
-        let mut text = self.lines[i][brace..].to_owned();
-        for line in &self.lines[i + 1..] {
+    /// Reads the JSON example that starts with `first` (on line `first_number`) and goes on with the lines from
+    /// index `next`: the value, the index of the first line after it, the number of the line it ends on, and
+    /// what follows it on that line.
+    fn example(
+        &self,
+        first: &str,
+        first_number: usize,
+        next: usize,
+    ) -> Result<(Json, usize, usize, String), PageError> {
+        let mut text = first.to_owned();
+        for line in self.lines.get(next..).unwrap_or(&[]) {
             text.push('\n');
             text.push_str(line);
         }
+        // Line `n` (from 1) of `text` is `first` for 1, and the page line `next + n - 1` after it.
+        let page_line = |n: usize| if n <= 1 { first_number } else { next + n - 1 };
         let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Json>();
         match stream.next() {
             Some(Ok(json)) => {
                 let consumed = stream.byte_offset();
                 let newlines = text[..consumed].matches('\n').count();
-                let end = i + newlines;
                 let line_end = text[consumed..]
                     .find('\n')
                     .map_or(text.len(), |n| consumed + n);
-                Ok((json, end + 1, text[consumed..line_end].to_owned()))
+                Ok((
+                    json,
+                    next + newlines,
+                    page_line(newlines + 1),
+                    text[consumed..line_end].to_owned(),
+                ))
             }
             Some(Err(e)) => {
                 let what = if e.is_eof() {
@@ -257,9 +270,9 @@ impl<'a> Reader<'a> {
                 } else {
                     "holds an example that is not valid JSON"
                 };
-                Err(self.error(i + e.line(), format!("the page {what}: {e}")))
+                Err(self.error(page_line(e.line()), format!("the page {what}: {e}")))
             }
-            None => Err(self.error(i + 1, "the example is empty")),
+            None => Err(self.error(first_number, "the example is empty")),
         }
     }
 
