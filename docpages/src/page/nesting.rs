@@ -97,7 +97,7 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
         };
         // Deeper than any real page nests; beyond it rows stay flat, so that what reads the tree cannot recurse
         // without bound.
-        let opens = row.ty.is_object() && stack.len() < MAX_DEPTH;
+        let opens = row.ty.is_object() && level + 1 < MAX_DEPTH;
         let node = nodes.len();
         nodes.push((
             Field {
