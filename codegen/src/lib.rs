@@ -27,9 +27,28 @@ pub type Files = BTreeMap<String, String>;
 pub fn generate(spec_name: &str, text: &str) -> Result<Files, Error> {
     let spec = load::load(spec_name, text)?;
     let api = lower::lower(spec_name, &spec)?;
+    // Emitting and formatting the files are independent and take most of the time: one thread per file.
+    // (Token streams cannot cross threads, so each thread emits its own file.)
+    let rendered: Vec<Result<String, Error>> = std::thread::scope(|scope| {
+        let api = &api;
+        let threads: Vec<_> = emit::FILES
+            .iter()
+            .map(|path| {
+                scope.spawn(move || render::render(spec_name, path, emit::emit_file(api, path)))
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut files = Files::new();
-    for (path, tokens) in emit::emit(&api) {
-        files.insert(path.to_owned(), render::render(spec_name, path, tokens)?);
+    for (path, file) in emit::FILES.iter().zip(rendered) {
+        files.insert((*path).to_owned(), file?);
     }
     Ok(files)
 }

@@ -31,7 +31,15 @@ pub fn load(file: &str, text: &str) -> Result<OpenAPI, Error> {
             ),
         });
     }
-    serde_yaml::from_str(text).map_err(|e| yaml_error(file, "not a valid OpenAPI 3.0 document", &e))
+    // The text is read once; only a document of the wrong shape is read again, for the line of the problem.
+    serde_yaml::from_value(value).or_else(|shape| match serde_yaml::from_str::<OpenAPI>(text) {
+        Err(located) => Err(yaml_error(
+            file,
+            "not a valid OpenAPI 3.0 document",
+            &located,
+        )),
+        Ok(_) => Err(yaml_error(file, "not a valid OpenAPI 3.0 document", &shape)),
+    })
 }
 
 /// How `cargo xtask docs draft` marks the page's own words, which must be rewritten before the spec is used.

@@ -10,15 +10,33 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
 
+/// The files the generator writes, by path relative to the output folder.
+pub const FILES: [&str; 5] = [
+    "mod.rs",
+    "types.rs",
+    "enums.rs",
+    "error_codes.rs",
+    "operations.rs",
+];
+
 /// The emitted files: path relative to the output folder -> tokens.
 pub fn emit(api: &Api) -> BTreeMap<&'static str, TokenStream> {
-    let mut files = BTreeMap::new();
-    files.insert("mod.rs", module_root(api));
-    files.insert("types.rs", types::emit(api));
-    files.insert("enums.rs", enums::emit(api));
-    files.insert("error_codes.rs", error_codes::emit(api));
-    files.insert("operations.rs", operations::emit(api));
-    files
+    FILES
+        .iter()
+        .map(|path| (*path, emit_file(api, path)))
+        .collect()
+}
+
+/// The tokens of one of [`FILES`]; nothing for any other path.
+pub fn emit_file(api: &Api, path: &str) -> TokenStream {
+    match path {
+        "mod.rs" => module_root(api),
+        "types.rs" => types::emit(api),
+        "enums.rs" => enums::emit(api),
+        "error_codes.rs" => error_codes::emit(api),
+        "operations.rs" => operations::emit(api),
+        _ => TokenStream::new(),
+    }
 }
 
 fn module_root(api: &Api) -> TokenStream {
