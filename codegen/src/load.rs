@@ -32,13 +32,13 @@ pub fn load(file: &str, text: &str) -> Result<OpenAPI, Error> {
         });
     }
     // The text is read once; only a document of the wrong shape is read again, for the line of the problem.
-    serde_yaml::from_value(value).or_else(|shape| match serde_yaml::from_str::<OpenAPI>(text) {
-        Err(located) => Err(yaml_error(
+    serde_yaml::from_value(value).map_err(|shape| {
+        let located = serde_yaml::from_str::<OpenAPI>(text).err();
+        yaml_error(
             file,
             "not a valid OpenAPI 3.0 document",
-            &located,
-        )),
-        Ok(_) => Err(yaml_error(file, "not a valid OpenAPI 3.0 document", &shape)),
+            located.as_ref().unwrap_or(&shape),
+        )
     })
 }
 
