@@ -31,14 +31,12 @@ pub fn load(file: &str, text: &str) -> Result<OpenAPI, Error> {
             ),
         });
     }
-    // The text is read once; only a document of the wrong shape is read again, for the line of the problem.
-    serde_yaml::from_value(value).map_err(|shape| {
-        let located = serde_yaml::from_str::<OpenAPI>(text).err();
-        yaml_error(
-            file,
-            "not a valid OpenAPI 3.0 document",
-            located.as_ref().unwrap_or(&shape),
-        )
+    // Usually the text is read once. serde_yaml reads some scalars more leniently from text than from a value
+    // (an empty scalar as a string, say), so a document the value does not fit is read again from the text,
+    // which also gives a refusal its line.
+    serde_yaml::from_value(value).or_else(|_| {
+        serde_yaml::from_str(text)
+            .map_err(|e| yaml_error(file, "not a valid OpenAPI 3.0 document", &e))
     })
 }
 

@@ -253,6 +253,19 @@ impl PageStreams<'_> {
     }
 }
 
+/// `Deserialize` of a struct whose fields are all optional, read field by field by the runtime: each field by
+/// its Rust name, and its wire name where the two differ.
+pub fn object_fields<'a>(
+    name: &proc_macro2::Ident,
+    fields: impl Iterator<Item = (proc_macro2::Ident, Option<&'a str>)>,
+) -> TokenStream {
+    let fields = fields.map(|(field, wire)| match wire {
+        Some(wire) => quote!(#field = #wire),
+        None => quote!(#field),
+    });
+    quote!(crate::object::fields!(#name { #(#fields),* });)
+}
+
 /// `Display`, `Serialize` and `Deserialize` of an open enum, from its wire value: a string (`as_str()`,
 /// `From<&str>`) or an integer (`value()`, `From<i64>`).
 pub fn open_enum_impls(name: &proc_macro2::Ident, string: bool) -> TokenStream {

@@ -20,6 +20,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub(crate) mod object;
 pub(crate) mod open_enum;
 pub mod operation;
 pub mod options;

@@ -19,7 +19,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn malformed_answers_are_decode_errors() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 5] = [
         (
             "truncated",
             r#"{"code": 0, "msg": "ok", "data": {"job": {"id": "60"#,
@@ -30,6 +30,12 @@ async fn malformed_answers_are_decode_errors() {
         (
             "data of the wrong type",
             r#"{"code": 0, "msg": "ok", "data": {"job": []}}"#,
+            "data.job",
+        ),
+        // An object is never read from an array of its fields in order.
+        (
+            "an object written as an array",
+            r#"{"code": 0, "msg": "ok", "data": {"job": ["6001", "Engineer"]}}"#,
             "data.job",
         ),
     ];
@@ -50,6 +56,39 @@ async fn malformed_answers_are_decode_errors() {
         assert_eq!(path, at, "{what}");
         assert!(excerpt.as_deref().is_some_and(|e| !e.is_empty()), "{what}");
     }
+}
+
+#[test]
+fn objects_are_read_field_by_field() {
+    let body = br#"{"code": 0, "msg": "ok", "data": {"job": {
+        "id": "1", "unknown": {"deep": [1, {"x": null}]}, "title": null, "id": "2", "description": "d\u00e9"
+    }}}"#;
+    let data: GetJobData = transport::decode_answer("get_job", 200, body).expect("decodes");
+    let job = data.job.expect("a job");
+    // Unknown fields are skipped, `null` is absent, a repeated key keeps its last value, escapes are read.
+    assert_eq!(job.id.as_deref(), Some("2"));
+    assert_eq!(job.title, None);
+    assert_eq!(job.description.as_deref(), Some("dé"));
+    assert_eq!(job.code, None);
+
+    let err = transport::decode_answer::<GetJobData>(
+        "get_job",
+        200,
+        br#"{"code": 0, "msg": "ok", "data": {"job": {"id": 6001}}}"#,
+    )
+    .expect_err("a number where a string belongs");
+    let Error::Decode { path, message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(path, "data.job.id");
+    assert!(message.contains("expected a string"), "{message}");
+    let err = transport::decode_answer::<GetJobData>(
+        "get_job",
+        200,
+        br#"{"code": 0, "data": {"job": "x"}}"#,
+    )
+    .expect_err("a string where an object belongs");
+    assert!(err.to_string().contains("expected struct Job"), "{err}");
 }
 
 async fn serve(body: impl Into<Vec<u8>>) -> MockServer {

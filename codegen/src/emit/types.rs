@@ -59,11 +59,22 @@ fn emit_struct(s: &Struct) -> TokenStream {
             }
         }
     });
+    let (derive_deserialize, read_by_fields) = if s.read_by_fields {
+        let fields = s.fields.iter().map(|f| {
+            let renamed = f.name != f.wire;
+            (ident(&f.name), renamed.then_some(f.wire.as_str()))
+        });
+        (None, Some(crate::runtime::object_fields(&name, fields)))
+    } else {
+        (Some(quote!(serde::Deserialize,)), None)
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, #derive_default PartialEq, serde::Serialize, #derive_deserialize)]
         pub struct #name {
             #(#fields)*
         }
+
+        #read_by_fields
     }
 }

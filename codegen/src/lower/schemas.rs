@@ -235,6 +235,7 @@ impl Lowerer<'_> {
             exclusive.push(rust);
         }
         let doc = schema.schema_data.description.clone();
+        let read_by_fields = fields.iter().all(|f| !f.required);
         self.structs.insert(
             name.to_owned(),
             Struct {
@@ -243,6 +244,7 @@ impl Lowerer<'_> {
                 fields,
                 exclusive,
                 derive_default: false,
+                read_by_fields,
             },
         );
         Ok(())

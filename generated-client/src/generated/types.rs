@@ -4,7 +4,7 @@
 use super::enums::*;
 
 /// A code with a bilingual name (code_name_object).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CodeNameObject {
     /// Code (编码).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,8 +14,10 @@ pub struct CodeNameObject {
     pub name: Option<I18n>,
 }
 
+crate::object::fields!(CodeNameObject { code, name });
+
 /// An application made outside Feishu Hire (external_application).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ExternalApplication {
     /// External application id (外部投递 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,24 +54,34 @@ pub struct ExternalApplication {
     pub termination_type: Option<String>,
 }
 
+crate::object::fields!(
+    ExternalApplication { id, job_recruitment_type, job_title, resume_source, stage,
+    talent_id, termination_reason, delivery_type, modify_time, create_time,
+    termination_type }
+);
+
 /// A job's settings.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct GetJobConfigData {
     /// The settings (职位设置).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_config: Option<JobConfigResult>,
 }
 
+crate::object::fields!(GetJobConfigData { job_config });
+
 /// A job.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct GetJobData {
     /// The job (职位数据).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<Job>,
 }
 
+crate::object::fields!(GetJobData { job });
+
 /// A text in Chinese and English (i18n).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct I18n {
     /// Chinese text.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,8 +91,10 @@ pub struct I18n {
     pub en_us: Option<String>,
 }
 
+crate::object::fields!(I18n { zh_cn, en_us });
+
 /// An id with a bilingual name (id_name_object).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct IdNameObject {
     /// Id; its kind follows the matching `*_id_type` parameter where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,8 +104,10 @@ pub struct IdNameObject {
     pub name: Option<I18n>,
 }
 
+crate::object::fields!(IdNameObject { id, name });
+
 /// Interview scheduling by interviewers (interview_appointment_config).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct InterviewAppointmentConfig {
     /// Whether interviewers may schedule interviews (是否允许面试官安排面试).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,8 +117,12 @@ pub struct InterviewAppointmentConfig {
     pub config: Option<InterviewAppointmentConfigContent>,
 }
 
+crate::object::fields!(
+    InterviewAppointmentConfig { enable_interview_appointment_by_interviewer, config }
+);
+
 /// Interview scheduling settings (interview_appointment_config_content).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct InterviewAppointmentConfigContent {
     /// Interview type (面试类型).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,8 +162,15 @@ pub struct InterviewAppointmentConfigContent {
     pub cancel_interview_notification_template_id: Option<String>,
 }
 
+crate::object::fields!(
+    InterviewAppointmentConfigContent { interview_type, talent_timezone_code,
+    contact_user_id, contact_mobile, contact_email, address_id, video_type, cc, remark,
+    interview_notification_template_id, appointment_notification_template_id,
+    cancel_interview_notification_template_id }
+);
+
 /// A job (job).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Job {
     /// Job id (职位 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -258,8 +285,17 @@ pub struct Job {
     pub target_major_list: Option<Vec<TargetMajorInfo>>,
 }
 
+crate::object::fields!(
+    Job { id, title, description, code, requirement, recruitment_type, department, city,
+    min_job_level, max_job_level, highlight_list, job_category, job_type, active_status,
+    create_user_id, create_time, update_time, process_type, process_id, process_name,
+    process_en_name, customized_data_list, job_function, subject, head_count, experience,
+    expiry_time, min_salary, max_salary, required_degree, city_list, job_attribute,
+    create_timestamp, update_timestamp, expiry_timestamp, target_major_list }
+);
+
 /// Job family of a job (job_category).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobCategory {
     /// Job family id (职位序列 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -275,8 +311,10 @@ pub struct JobCategory {
     pub active_status: Option<ActiveStatus>,
 }
 
+crate::object::fields!(JobCategory { id, zh_name, en_name, active_status });
+
 /// Work location of a job (job_city).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobCity {
     /// City code (城市代码).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -289,8 +327,10 @@ pub struct JobCity {
     pub en_name: Option<String>,
 }
 
+crate::object::fields!(JobCity { city_code, zh_name, en_name });
+
 /// Suggested interviewers of one round (job_config_interview_round).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobConfigInterviewRound {
     /// Interviewers (面试官列表); id kind per `user_id_type`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -300,8 +340,10 @@ pub struct JobConfigInterviewRound {
     pub round: Option<i32>,
 }
 
+crate::object::fields!(JobConfigInterviewRound { interviewer_list, round });
+
 /// Settings of a job (job_config_result). Note: the doc table lists `id` after `assessment_template`, as if it belonged to it; the example shows it on this object.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobConfigResult {
     /// Offer application form (Offer 申请表).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -347,8 +389,16 @@ pub struct JobConfigResult {
     pub portal_website_apply_form_schema_info: Option<RegistrationInfo>,
 }
 
+crate::object::fields!(
+    JobConfigResult { offer_apply_schema, offer_process_conf, recommended_evaluator_list,
+    assessment_template, id, interview_round_list, job_requirement_list,
+    interview_registration, onboard_registration, interview_round_type_list,
+    related_job_list, job_attribute, interview_appointment_config,
+    portal_website_apply_form_schema_info }
+);
+
 /// An interview round type with its feedback form (job_config_round_type_result).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobConfigRoundTypeResult {
     /// Interview round type (面试轮次类型).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -358,8 +408,12 @@ pub struct JobConfigRoundTypeResult {
     pub assessment_template: Option<IdNameObject>,
 }
 
+crate::object::fields!(
+    JobConfigRoundTypeResult { assessment_round, assessment_template }
+);
+
 /// A custom field of a job (job_customized_data).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobCustomizedData {
     /// Custom field id (自定义字段 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -375,8 +429,10 @@ pub struct JobCustomizedData {
     pub value: Option<JobCustomizedValue>,
 }
 
+crate::object::fields!(JobCustomizedData { object_id, name, object_type, value });
+
 /// A choice of a custom field of a job (job_customized_option).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobCustomizedOption {
     /// Choice id (选项 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -386,8 +442,10 @@ pub struct JobCustomizedOption {
     pub name: Option<I18n>,
 }
 
+crate::object::fields!(JobCustomizedOption { key, name });
+
 /// A time range of a custom field of a job (job_customized_time_range).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobCustomizedTimeRange {
     /// Start (开始时间).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -397,8 +455,10 @@ pub struct JobCustomizedTimeRange {
     pub end_time: Option<String>,
 }
 
+crate::object::fields!(JobCustomizedTimeRange { start_time, end_time });
+
 /// Value of a custom field of a job (job_customized_value); the member set depends on the field type.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobCustomizedValue {
     /// Text for single-line, multi-line, module and built-in fields.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -420,8 +480,12 @@ pub struct JobCustomizedValue {
     pub number: Option<String>,
 }
 
+crate::object::fields!(
+    JobCustomizedValue { content, option, option_list, time_range, time, number }
+);
+
 /// Department of a job (job_department).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobDepartment {
     /// Department id (部门 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -434,8 +498,10 @@ pub struct JobDepartment {
     pub en_name: Option<String>,
 }
 
+crate::object::fields!(JobDepartment { id, zh_name, en_name });
+
 /// A job highlight (job_highlight).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobHighlight {
     /// Highlight id (职位亮点 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -448,8 +514,10 @@ pub struct JobHighlight {
     pub en_name: Option<String>,
 }
 
+crate::object::fields!(JobHighlight { id, zh_name, en_name });
+
 /// A job level (job_level).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobLevel {
     /// Job level id (职级 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -465,8 +533,10 @@ pub struct JobLevel {
     pub active_status: Option<ActiveStatus>,
 }
 
+crate::object::fields!(JobLevel { id, zh_name, en_name, active_status });
+
 /// A recruitment process (job_processes).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobProcess {
     /// Process id (流程 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -485,8 +555,10 @@ pub struct JobProcess {
     pub stage_list: Option<Vec<JobProcessStage>>,
 }
 
+crate::object::fields!(JobProcess { id, zh_name, en_name, r#type = "type", stage_list });
+
 /// A stage of a recruitment process (job_processes_stage).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobProcessStage {
     /// Stage id (阶段 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -502,8 +574,10 @@ pub struct JobProcessStage {
     pub r#type: Option<StageType>,
 }
 
+crate::object::fields!(JobProcessStage { id, zh_name, en_name, r#type = "type" });
+
 /// Employment type of a job (job_recruitment_type).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobRecruitmentType {
     /// Employment type id (雇佣类型 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -519,8 +593,10 @@ pub struct JobRecruitmentType {
     pub active_status: Option<ActiveStatus>,
 }
 
+crate::object::fields!(JobRecruitmentType { id, zh_name, en_name, active_status });
+
 /// A job requirement (job_requirement_dto).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobRequirement {
     /// Job requirement id (招聘需求 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -627,8 +703,17 @@ pub struct JobRequirement {
     pub approval_status: Option<JobRequirementApprovalStatus>,
 }
 
+crate::object::fields!(
+    JobRequirement { id, short_code, name, display_progress, head_count,
+    recruitment_type, employee_type, max_level, min_level, sequence, category,
+    department, recruiter_list, jr_hiring_managers, direct_leader_list, start_time,
+    deadline, priority, required_degree, max_salary, min_salary, address, description,
+    customized_data_list, job_id_list, process_type, job_type, create_time, creator_id,
+    update_time, employment_job_id, position_id, completion_time, approval_status }
+);
+
 /// A custom field of a job requirement (job_requirement_customized_data_dto).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobRequirementCustomizedData {
     /// Custom field id (自定义字段 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -644,8 +729,12 @@ pub struct JobRequirementCustomizedData {
     pub value: Option<JobRequirementCustomizedValue>,
 }
 
+crate::object::fields!(
+    JobRequirementCustomizedData { object_id, name, object_type, value }
+);
+
 /// A choice of a custom field (job_requirement_customized_option).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobRequirementCustomizedOption {
     /// Choice id (选项 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -655,8 +744,10 @@ pub struct JobRequirementCustomizedOption {
     pub name: Option<I18n>,
 }
 
+crate::object::fields!(JobRequirementCustomizedOption { key, name });
+
 /// A time range of a custom field (job_requirement_customized_time_range).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobRequirementCustomizedTimeRange {
     /// Start (开始时间), milliseconds since the epoch as a string.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -666,8 +757,10 @@ pub struct JobRequirementCustomizedTimeRange {
     pub end_time: Option<String>,
 }
 
+crate::object::fields!(JobRequirementCustomizedTimeRange { start_time, end_time });
+
 /// Value of a custom field (job_requirement_customized_value); the member set depends on the field type.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobRequirementCustomizedValue {
     /// Text for single-line, multi-line, module and built-in fields.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -689,8 +782,13 @@ pub struct JobRequirementCustomizedValue {
     pub number: Option<String>,
 }
 
+crate::object::fields!(
+    JobRequirementCustomizedValue { content, option, option_list, time_range, time,
+    number }
+);
+
 /// Job category of a job (job_type).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobType {
     /// Job category id (职位类别 ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -706,8 +804,10 @@ pub struct JobType {
     pub active_status: Option<ActiveStatus>,
 }
 
+crate::object::fields!(JobType { id, zh_name, en_name, active_status });
+
 /// A job category of a job requirement (job_type_info).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct JobTypeInfo {
     /// Job category id (职位类别ID).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -720,8 +820,10 @@ pub struct JobTypeInfo {
     pub parent_id: Option<String>,
 }
 
+crate::object::fields!(JobTypeInfo { id, name, parent_id });
+
 /// One page of a talent's external applications.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ListExternalApplicationsData {
     /// The applications (外部投递列表).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -734,8 +836,10 @@ pub struct ListExternalApplicationsData {
     pub page_token: Option<String>,
 }
 
+crate::object::fields!(ListExternalApplicationsData { items, has_more, page_token });
+
 /// One page of recruitment processes.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ListJobProcessesData {
     /// Whether more pages follow (是否还有更多项).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -748,8 +852,10 @@ pub struct ListJobProcessesData {
     pub items: Option<Vec<JobProcess>>,
 }
 
+crate::object::fields!(ListJobProcessesData { has_more, page_token, items });
+
 /// A form template (registration_info).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RegistrationInfo {
     /// Template id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -759,8 +865,10 @@ pub struct RegistrationInfo {
     pub name: Option<String>,
 }
 
+crate::object::fields!(RegistrationInfo { schema_id, name });
+
 /// Which job requirements to fetch; set one of the two lists.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SearchJobRequirementsBody {
     /// Job requirement ids (招聘需求ID列表), at most 100.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -770,16 +878,20 @@ pub struct SearchJobRequirementsBody {
     pub short_code_list: Option<Vec<String>>,
 }
 
+crate::object::fields!(SearchJobRequirementsBody { id_list, short_code_list });
+
 /// The job requirements found.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SearchJobRequirementsData {
     /// Job requirements (招聘需求列表).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<JobRequirement>>,
 }
 
+crate::object::fields!(SearchJobRequirementsData { items });
+
 /// A target major of a job (target_major_info).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct TargetMajorInfo {
     /// Major id (目标专业ID); "0" means any major.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -791,3 +903,5 @@ pub struct TargetMajorInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
 }
+
+crate::object::fields!(TargetMajorInfo { id, zh_name, en_name });
