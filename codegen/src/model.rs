@@ -53,8 +53,8 @@ pub struct Struct {
     /// Whether every field has a default, so the struct derives `Default` (and a request body of this type is
     /// built up by setters rather than passed whole).
     pub derive_default: bool,
-    /// Whether every field is optional, so the struct is read field by field by the runtime (`object::fields!`)
-    /// instead of serde's derive, whose code costs several times as much to compile.
+    /// Whether every field is optional, so the struct is read and written field by field by the runtime
+    /// (`object::fields!`) instead of serde's derives, whose code costs several times as much to compile.
     pub read_by_fields: bool,
 }
 

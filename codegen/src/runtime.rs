@@ -253,8 +253,8 @@ impl PageStreams<'_> {
     }
 }
 
-/// `Deserialize` of a struct whose fields are all optional, read field by field by the runtime: each field by
-/// its Rust name, and its wire name where the two differ.
+/// `Deserialize` and `Serialize` of a struct whose fields are all optional, by the runtime, field by field: each
+/// field by its Rust name, and its wire name where the two differ.
 pub fn object_fields<'a>(
     name: &proc_macro2::Ident,
     fields: impl Iterator<Item = (proc_macro2::Ident, Option<&'a str>)>,

@@ -42,11 +42,15 @@ fn emit_struct(s: &Struct) -> TokenStream {
             (None, false) => format!("`{}`.", field.wire),
         };
         let doc = super::doc(&text);
-        let rename = (field.name.trim_start_matches("r#") != field.wire).then(|| {
+        let deprecated = super::deprecated(field.deprecated.as_deref());
+        if s.read_by_fields {
+            // Read and written by the runtime's `object::fields!`, which knows the wire name and leaves out `None`.
+            return quote! { #doc #deprecated pub #name: Option<#ty>, };
+        }
+        let rename = renamed.then(|| {
             let wire = &field.wire;
             quote!(rename = #wire,)
         });
-        let deprecated = super::deprecated(field.deprecated.as_deref());
         if field.required {
             let attr = rename.map(|r| quote!(#[serde(#r)]));
             quote! { #doc #deprecated #attr pub #name: #ty, }
@@ -59,18 +63,18 @@ fn emit_struct(s: &Struct) -> TokenStream {
             }
         }
     });
-    let (derive_deserialize, read_by_fields) = if s.read_by_fields {
+    let (derive_serde, read_by_fields) = if s.read_by_fields {
         let fields = s.fields.iter().map(|f| {
             let renamed = f.name != f.wire;
             (ident(&f.name), renamed.then_some(f.wire.as_str()))
         });
         (None, Some(crate::runtime::object_fields(&name, fields)))
     } else {
-        (Some(quote!(serde::Deserialize,)), None)
+        (Some(quote!(serde::Serialize, serde::Deserialize,)), None)
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, #derive_default PartialEq, serde::Serialize, #derive_deserialize)]
+        #[derive(Debug, Clone, #derive_default PartialEq, #derive_serde)]
         pub struct #name {
             #(#fields)*
         }

@@ -4,53 +4,40 @@
 use super::enums::*;
 
 /// A code with a bilingual name (code_name_object).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodeNameObject {
     /// Code (编码).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Name (名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
 crate::object::fields!(CodeNameObject { code, name });
 
 /// An application made outside Feishu Hire (external_application).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExternalApplication {
     /// External application id (外部投递 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Recruitment type of the job (职位招聘类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_recruitment_type: Option<ProcessType>,
     /// Job title (职位名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// Resume source (简历来源).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resume_source: Option<String>,
     /// Stage name (阶段名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Talent id (人才 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub talent_id: Option<String>,
     /// Why it ended (终止原因).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason: Option<String>,
     /// How it came in (投递类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_type: Option<DeliveryType>,
     /// When it ended in the external system, in milliseconds (投递在外部系统终止时间).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modify_time: Option<i64>,
     /// When it was created in the external system, in milliseconds (投递在外部系统创建时间).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// How it ended (终止类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_type: Option<String>,
 }
 
@@ -61,59 +48,51 @@ crate::object::fields!(
 );
 
 /// A job's settings.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetJobConfigData {
     /// The settings (职位设置).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_config: Option<JobConfigResult>,
 }
 
 crate::object::fields!(GetJobConfigData { job_config });
 
 /// A job.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetJobData {
     /// The job (职位数据).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<Job>,
 }
 
 crate::object::fields!(GetJobData { job });
 
 /// A text in Chinese and English (i18n).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct I18n {
     /// Chinese text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_cn: Option<String>,
     /// English text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_us: Option<String>,
 }
 
 crate::object::fields!(I18n { zh_cn, en_us });
 
 /// An id with a bilingual name (id_name_object).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IdNameObject {
     /// Id; its kind follows the matching `*_id_type` parameter where there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
 crate::object::fields!(IdNameObject { id, name });
 
 /// Interview scheduling by interviewers (interview_appointment_config).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct InterviewAppointmentConfig {
     /// Whether interviewers may schedule interviews (是否允许面试官安排面试).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_interview_appointment_by_interviewer: Option<bool>,
     /// The settings (配置详情).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<InterviewAppointmentConfigContent>,
 }
 
@@ -122,43 +101,31 @@ crate::object::fields!(
 );
 
 /// Interview scheduling settings (interview_appointment_config_content).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct InterviewAppointmentConfigContent {
     /// Interview type (面试类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interview_type: Option<InterviewType>,
     /// Candidate's time zone, an IANA code such as Asia/Shanghai (候选人时区).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub talent_timezone_code: Option<String>,
     /// Interview contact's user id (面试联系人 ID); kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_user_id: Option<String>,
     /// Interview contact's phone (面试联系人电话).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_mobile: Option<String>,
     /// Interview contact's email (面试联系人邮箱).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
     /// Interview location id (面试地点 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_id: Option<String>,
     /// Video interview tool (视频面试类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_type: Option<VideoInterviewType>,
     /// User ids copied on notices (抄送人 ID 列表); kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc: Option<Vec<String>>,
     /// Remark (面试配置备注).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// Interview notice template id (面试通知模板 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interview_notification_template_id: Option<String>,
     /// Appointment notice template id (预约通知模板 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_notification_template_id: Option<String>,
     /// Cancellation notice template id (取消面试通知模版 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_interview_notification_template_id: Option<String>,
 }
 
@@ -170,118 +137,82 @@ crate::object::fields!(
 );
 
 /// A job (job).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Job {
     /// Job id (职位 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Title (职位名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Description (职位描述).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Job code (职位编号).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Requirements (职位要求).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requirement: Option<String>,
     /// Employment type (雇佣类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recruitment_type: Option<JobRecruitmentType>,
     /// Department (部门); id kind per `department_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<JobDepartment>,
     /// Work location (工作地点).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<JobCity>,
     /// Lowest job level (最低职级).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_job_level: Option<JobLevel>,
     /// Highest job level (最高职级).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_job_level: Option<JobLevel>,
     /// Highlights (职位亮点).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight_list: Option<Vec<JobHighlight>>,
     /// Job family (职位序列).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_category: Option<JobCategory>,
     /// Job category (职位类别).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobType>,
     /// Whether the job is enabled. Note: the doc table does not list this field; the doc example carries it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_status: Option<ActiveStatus>,
     /// Creator's user id (创建人ID); empty when a system created the job.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_id: Option<String>,
     /// Creation time in milliseconds (创建时间); the page points to `create_timestamp` instead.
     #[deprecated(note = "the doc page points to `create_timestamp` instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Update time in milliseconds (更新时间); the page points to `update_timestamp` instead.
     #[deprecated(note = "the doc page points to `update_timestamp` instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Recruitment process type (招聘流程类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_type: Option<ProcessType>,
     /// Recruitment process id (招聘流程 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_id: Option<String>,
     /// Recruitment process Chinese name (招聘流程中文名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_name: Option<String>,
     /// Recruitment process English name (招聘流程英文名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_en_name: Option<String>,
     /// Custom fields (自定义字段列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_data_list: Option<Vec<JobCustomizedData>>,
     /// Job function (职能分类).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_function: Option<IdNameObject>,
     /// Job project (职位项目).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<IdNameObject>,
     /// Number of people wanted (招聘数量).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub head_count: Option<i32>,
     /// Work experience (工作年限).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub experience: Option<JobExperience>,
     /// Expiry date in milliseconds (到期日期); the page points to `expiry_timestamp` instead.
     #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_time: Option<i64>,
     /// Lowest salary in thousands (最低薪资，单位 k).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_salary: Option<i32>,
     /// Highest salary in thousands (最高薪资，单位 k).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_salary: Option<i32>,
     /// Education requirement (学历要求).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub required_degree: Option<JobDegree>,
     /// Work locations (工作地点列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city_list: Option<Vec<CodeNameObject>>,
     /// Job attribute (职位属性).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_attribute: Option<JobAttribute>,
     /// Creation time (创建时间戳), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_timestamp: Option<String>,
     /// Update time (更新时间戳), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_timestamp: Option<String>,
     /// Expiry time (到期时间戳), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_timestamp: Option<String>,
     /// Target majors (目标专业); id "0" means any major.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_major_list: Option<Vec<TargetMajorInfo>>,
 }
 
@@ -295,97 +226,74 @@ crate::object::fields!(
 );
 
 /// Job family of a job (job_category).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobCategory {
     /// Job family id (职位序列 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Whether it is enabled (启用状态).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_status: Option<ActiveStatus>,
 }
 
 crate::object::fields!(JobCategory { id, zh_name, en_name, active_status });
 
 /// Work location of a job (job_city).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobCity {
     /// City code (城市代码).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city_code: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
 }
 
 crate::object::fields!(JobCity { city_code, zh_name, en_name });
 
 /// Suggested interviewers of one round (job_config_interview_round).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobConfigInterviewRound {
     /// Interviewers (面试官列表); id kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interviewer_list: Option<Vec<IdNameObject>>,
     /// Interview round (面试轮次).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub round: Option<i32>,
 }
 
 crate::object::fields!(JobConfigInterviewRound { interviewer_list, round });
 
 /// Settings of a job (job_config_result). Note: the doc table lists `id` after `assessment_template`, as if it belonged to it; the example shows it on this object.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobConfigResult {
     /// Offer application form (Offer 申请表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_apply_schema: Option<IdNameObject>,
     /// Offer approval flow (Offer 审批流程).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_process_conf: Option<IdNameObject>,
     /// Suggested evaluators (建议评估人列表); id kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recommended_evaluator_list: Option<Vec<IdNameObject>>,
     /// Interview feedback form (面试评价表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assessment_template: Option<IdNameObject>,
     /// Job id (职位 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Suggested interviewers by round (建议面试官列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interview_round_list: Option<Vec<JobConfigInterviewRound>>,
     /// Linked job requirements (招聘需求).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_requirement_list: Option<Vec<IdNameObject>>,
     /// Interview registration form (面试登记表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interview_registration: Option<RegistrationInfo>,
     /// Onboarding registration form (入职登记表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub onboard_registration: Option<RegistrationInfo>,
     /// Interview round types (面试轮次类型列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interview_round_type_list: Option<Vec<JobConfigRoundTypeResult>>,
     /// Related jobs (关联职位列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub related_job_list: Option<Vec<IdNameObject>>,
     /// Job attribute (职位属性).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_attribute: Option<JobAttribute>,
     /// How interviewers may schedule interviews (面试官安排面试配置).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interview_appointment_config: Option<InterviewAppointmentConfig>,
     /// Careers-site application form (官网申请表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_website_apply_form_schema_info: Option<RegistrationInfo>,
 }
 
@@ -398,13 +306,11 @@ crate::object::fields!(
 );
 
 /// An interview round type with its feedback form (job_config_round_type_result).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobConfigRoundTypeResult {
     /// Interview round type (面试轮次类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assessment_round: Option<IdNameObject>,
     /// Interview feedback form (面试评价表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assessment_template: Option<IdNameObject>,
 }
 
@@ -413,70 +319,56 @@ crate::object::fields!(
 );
 
 /// A custom field of a job (job_customized_data).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobCustomizedData {
     /// Custom field id (自定义字段 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
     /// Field name (字段名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// Field type (字段类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<CustomizedObjectType>,
     /// Field value (自定义字段值).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<JobCustomizedValue>,
 }
 
 crate::object::fields!(JobCustomizedData { object_id, name, object_type, value });
 
 /// A choice of a custom field of a job (job_customized_option).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobCustomizedOption {
     /// Choice id (选项 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Choice name (选项名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
 crate::object::fields!(JobCustomizedOption { key, name });
 
 /// A time range of a custom field of a job (job_customized_time_range).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobCustomizedTimeRange {
     /// Start (开始时间).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// End (结束时间).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
 crate::object::fields!(JobCustomizedTimeRange { start_time, end_time });
 
 /// Value of a custom field of a job (job_customized_value); the member set depends on the field type.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobCustomizedValue {
     /// Text for single-line, multi-line, module and built-in fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The choice of a single-choice field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub option: Option<JobCustomizedOption>,
     /// The choices of a multiple-choice field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub option_list: Option<Vec<JobCustomizedOption>>,
     /// The range of a time-range field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_range: Option<JobCustomizedTimeRange>,
     /// Date, month or year fields, milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// Number fields, as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
 }
 
@@ -485,221 +377,164 @@ crate::object::fields!(
 );
 
 /// Department of a job (job_department).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobDepartment {
     /// Department id (部门 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
 }
 
 crate::object::fields!(JobDepartment { id, zh_name, en_name });
 
 /// A job highlight (job_highlight).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobHighlight {
     /// Highlight id (职位亮点 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
 }
 
 crate::object::fields!(JobHighlight { id, zh_name, en_name });
 
 /// A job level (job_level).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobLevel {
     /// Job level id (职级 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Whether it is enabled (启用状态).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_status: Option<ActiveStatus>,
 }
 
 crate::object::fields!(JobLevel { id, zh_name, en_name, active_status });
 
 /// A recruitment process (job_processes).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobProcess {
     /// Process id (流程 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name (流程中文名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name (流程英文名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Process type (类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ProcessType>,
     /// Stages of the process (阶段列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_list: Option<Vec<JobProcessStage>>,
 }
 
 crate::object::fields!(JobProcess { id, zh_name, en_name, r#type = "type", stage_list });
 
 /// A stage of a recruitment process (job_processes_stage).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobProcessStage {
     /// Stage id (阶段 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name (阶段中文名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name (阶段英文名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Stage type (阶段类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<StageType>,
 }
 
 crate::object::fields!(JobProcessStage { id, zh_name, en_name, r#type = "type" });
 
 /// Employment type of a job (job_recruitment_type).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRecruitmentType {
     /// Employment type id (雇佣类型 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Whether it is enabled (启用状态).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_status: Option<ActiveStatus>,
 }
 
 crate::object::fields!(JobRecruitmentType { id, zh_name, en_name, active_status });
 
 /// A job requirement (job_requirement_dto).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRequirement {
     /// Job requirement id (招聘需求 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Short code (招聘需求编号).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_code: Option<String>,
     /// Name (需求名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Status (需求状态).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_progress: Option<JobRequirementDisplayProgress>,
     /// Number of people wanted (需求人数).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub head_count: Option<i32>,
     /// Job nature (职位性质); being retired, use `employee_type`.
     #[deprecated(note = "the doc page points to `employee_type` instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recruitment_type: Option<IdNameObject>,
     /// Employee type (人员类型); id kind per `employee_type_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_type: Option<IdNameObject>,
     /// Highest job level (最高职级); id kind per `job_level_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_level: Option<IdNameObject>,
     /// Lowest job level (最低职级); id kind per `job_level_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_level: Option<IdNameObject>,
     /// Job family (职位序列); id kind per `job_family_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence: Option<IdNameObject>,
     /// Requirement type (需求类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<JobRequirementCategory>,
     /// Department (需求部门); id kind per `department_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<IdNameObject>,
     /// Owners (需求负责人); id kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recruiter_list: Option<Vec<IdNameObject>>,
     /// Hiring managers (需求用人经理); id kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jr_hiring_managers: Option<Vec<IdNameObject>>,
     /// Direct leaders (直属上级); id kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_leader_list: Option<Vec<IdNameObject>>,
     /// Start date (开始日期), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// Expected completion date (预计完成日期), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
     /// Priority (招聘优先级).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<JobRequirementPriority>,
     /// Education requirement (学历要求).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub required_degree: Option<JobRequirementDegree>,
     /// Highest monthly salary in thousands (最高薪资，单位 K).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_salary: Option<String>,
     /// Lowest monthly salary in thousands (最低薪资，单位 K).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_salary: Option<String>,
     /// Work location (工作地点).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<IdNameObject>,
     /// Description (需求描述).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Custom fields (自定义字段).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_data_list: Option<Vec<JobRequirementCustomizedData>>,
     /// Ids of the linked jobs (关联职位 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_id_list: Option<Vec<String>>,
     /// Recruitment type the requirement supports (招聘类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_type: Option<ProcessType>,
     /// Job category (职位类别).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_type: Option<JobTypeInfo>,
     /// Creation time (创建时间), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Creator's user id (创建人ID); kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
     /// Last update time (更新时间), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// Feishu People job id (职务ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub employment_job_id: Option<String>,
     /// Feishu People position id (岗位ID); Feishu People tenants only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position_id: Option<String>,
     /// Completion time (完成时间), milliseconds as a string; only when the status is completed, for some tenants.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_time: Option<String>,
     /// Approval status (审批状态); only some tenants receive it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<JobRequirementApprovalStatus>,
 }
 
@@ -713,19 +548,15 @@ crate::object::fields!(
 );
 
 /// A custom field of a job requirement (job_requirement_customized_data_dto).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRequirementCustomizedData {
     /// Custom field id (自定义字段 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
     /// Field name (字段名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// Field type (字段类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<CustomizedObjectType>,
     /// Field value (自定义字段值).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<JobRequirementCustomizedValue>,
 }
 
@@ -734,51 +565,41 @@ crate::object::fields!(
 );
 
 /// A choice of a custom field (job_requirement_customized_option).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRequirementCustomizedOption {
     /// Choice id (选项 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Choice name (选项名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
 crate::object::fields!(JobRequirementCustomizedOption { key, name });
 
 /// A time range of a custom field (job_requirement_customized_time_range).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRequirementCustomizedTimeRange {
     /// Start (开始时间), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// End (结束时间), milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
 crate::object::fields!(JobRequirementCustomizedTimeRange { start_time, end_time });
 
 /// Value of a custom field (job_requirement_customized_value); the member set depends on the field type.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRequirementCustomizedValue {
     /// Text for single-line, multi-line, module and built-in fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The choice of a single-choice field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub option: Option<JobRequirementCustomizedOption>,
     /// The choices of a multiple-choice field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub option_list: Option<Vec<JobRequirementCustomizedOption>>,
     /// The range of a time-range field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_range: Option<JobRequirementCustomizedTimeRange>,
     /// Date, month or year fields, milliseconds since the epoch as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// Number fields, as a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
 }
 
@@ -788,119 +609,98 @@ crate::object::fields!(
 );
 
 /// Job category of a job (job_type).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobType {
     /// Job category id (职位类别 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Whether it is enabled (启用状态).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_status: Option<ActiveStatus>,
 }
 
 crate::object::fields!(JobType { id, zh_name, en_name, active_status });
 
 /// A job category of a job requirement (job_type_info).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobTypeInfo {
     /// Job category id (职位类别ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name (职位类别名称).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// Id of the parent category (父级职位类别ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
 
 crate::object::fields!(JobTypeInfo { id, name, parent_id });
 
 /// One page of a talent's external applications.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListExternalApplicationsData {
     /// The applications (外部投递列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ExternalApplication>>,
     /// Whether more pages follow (是否还有更多项).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// Token of the next page (分页标记); present when `has_more` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
 crate::object::fields!(ListExternalApplicationsData { items, has_more, page_token });
 
 /// One page of recruitment processes.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListJobProcessesData {
     /// Whether more pages follow (是否还有更多项).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// Token of the next page (分页标记); present when `has_more` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// The processes (流程列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<JobProcess>>,
 }
 
 crate::object::fields!(ListJobProcessesData { has_more, page_token, items });
 
 /// A form template (registration_info).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegistrationInfo {
     /// Template id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_id: Option<String>,
     /// Template name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 crate::object::fields!(RegistrationInfo { schema_id, name });
 
 /// Which job requirements to fetch; set one of the two lists.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchJobRequirementsBody {
     /// Job requirement ids (招聘需求ID列表), at most 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_list: Option<Vec<String>>,
     /// Job requirement short codes (招聘需求编号列表), at most 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_code_list: Option<Vec<String>>,
 }
 
 crate::object::fields!(SearchJobRequirementsBody { id_list, short_code_list });
 
 /// The job requirements found.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchJobRequirementsData {
     /// Job requirements (招聘需求列表).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<JobRequirement>>,
 }
 
 crate::object::fields!(SearchJobRequirementsData { items });
 
 /// A target major of a job (target_major_info).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TargetMajorInfo {
     /// Major id (目标专业ID); "0" means any major.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Chinese name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zh_name: Option<String>,
     /// English name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
 }
 
