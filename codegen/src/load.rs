@@ -43,23 +43,33 @@ pub fn load(file: &str, text: &str) -> Result<OpenAPI, Error> {
 /// How `cargo xtask docs draft` marks the page's own words, which must be rewritten before the spec is used.
 pub const DRAFT_MARK: &str = "DRAFT:";
 
-/// The first string that still carries [`DRAFT_MARK`], with its JSON pointer.
+/// The first description, summary or enum description that still carries [`DRAFT_MARK`], with its JSON pointer.
 fn draft_label(value: &serde_yaml::Value, at: &str) -> Option<(String, String)> {
+    let marked = |value: &serde_yaml::Value| {
+        value
+            .as_str()
+            .filter(|text| text.trim_start().starts_with(DRAFT_MARK))
+            .map(str::to_owned)
+    };
     match value {
-        serde_yaml::Value::String(text) if text.trim_start().starts_with(DRAFT_MARK) => {
-            Some((at.to_owned(), text.clone()))
-        }
         serde_yaml::Value::Sequence(items) => items
             .iter()
             .enumerate()
             .find_map(|(i, item)| draft_label(item, &format!("{at}/{i}"))),
         serde_yaml::Value::Mapping(map) => map.iter().find_map(|(key, item)| {
-            let key = key
-                .as_str()
-                .unwrap_or_default()
-                .replace('~', "~0")
-                .replace('/', "~1");
-            draft_label(item, &format!("{at}/{key}"))
+            let key = key.as_str().unwrap_or_default();
+            let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match (key, item) {
+                // A property may be named `description` too: only a text is a description.
+                ("summary" | "description", serde_yaml::Value::String(_)) => {
+                    marked(item).map(|label| (here, label))
+                }
+                ("x-enum-descriptions", serde_yaml::Value::Sequence(items)) => items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, item)| marked(item).map(|label| (format!("{here}/{i}"), label))),
+                _ => draft_label(item, &here),
+            }
         }),
         serde_yaml::Value::Tagged(tagged) => draft_label(&tagged.value, at),
         _ => None,
