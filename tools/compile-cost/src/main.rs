@@ -1,4 +1,7 @@
-//! `cargo run --release --manifest-path tools/compile-cost/Cargo.toml [-- SCALE...]`
+//! `cargo run --release --manifest-path tools/compile-cost/Cargo.toml [-- [--stages] SCALE...]`
+//!
+//! With `--stages`, only times each stage of this project's generator on each scaled spec (reading the YAML,
+//! lowering, emitting and formatting, one after the other on one thread, the fastest of five runs) and stops.
 //!
 //! Scales `spec/hire_v1.yaml` by copying every path and schema under new names (10x and 100x unless scales are
 //! given), generates a client from each copy with this project's generator and with progenitor 0.15, and
@@ -32,13 +35,26 @@ fn run() -> Result<()> {
     let root = root
         .canonicalize()
         .map_err(|e| format!("{}: {e}", root.display()))?;
-    let scales: Vec<usize> = match std::env::args().skip(1).map(|a| a.parse()).collect() {
+    let stages_only = std::env::args().any(|a| a == "--stages");
+    let scales: Vec<usize> = match std::env::args()
+        .skip(1)
+        .filter(|a| a != "--stages")
+        .map(|a| a.parse())
+        .collect()
+    {
         Ok(scales) if !Vec::<usize>::is_empty(&scales) => scales,
         Ok(_) => vec![10, 100],
         Err(e) => return Err(format!("a scale must be a whole number: {e}")),
     };
     let spec_text = read(&root.join("spec/hire_v1.yaml"))?;
     let spec: serde_yaml::Value = serde_yaml::from_str(&spec_text).map_err(|e| e.to_string())?;
+    if stages_only {
+        for scale in scales {
+            let text = serde_yaml::to_string(&scale_spec(&spec, scale)).map_err(|e| e.to_string())?;
+            print_stages(scale, &text)?;
+        }
+        return Ok(());
+    }
     let out = root.join("target/compile-cost");
     println!("| scale | operations | ours: lines | progenitor: lines | ratio | ours: generate | progenitor: generate | ratio | ours: check | progenitor: check | ratio |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -78,6 +94,29 @@ fn run() -> Result<()> {
             ours_check.as_secs_f64() / theirs_check.as_secs_f64(),
         );
     }
+    Ok(())
+}
+
+/// Times each stage of the generator on `text`, the fastest of five runs each.
+fn print_stages(scale: usize, text: &str) -> Result<()> {
+    let name = "spec/hire_v1.yaml";
+    let err = |e: codegen::Error| e.to_string();
+    let (load, spec) = fastest(5, || codegen::load::load(name, text).map_err(err))?;
+    let (lower, api) = fastest(5, || codegen::lower::lower(name, &spec).map_err(err))?;
+    let (emit, _) = fastest(5, || Ok(codegen::emit::emit(&api)))?;
+    let (render, _) = fastest(5, || {
+        codegen::emit::emit(&api)
+            .into_iter()
+            .map(|(path, tokens)| codegen::render::render(name, path, tokens).map_err(err))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    println!(
+        "{scale}x: load {}, lower {}, emit {}, emit + render {} (one thread)",
+        millis(load),
+        millis(lower),
+        millis(emit),
+        millis(render)
+    );
     Ok(())
 }
 
