@@ -50,7 +50,8 @@ fn run() -> Result<()> {
     let spec: serde_yaml::Value = serde_yaml::from_str(&spec_text).map_err(|e| e.to_string())?;
     if stages_only {
         for scale in scales {
-            let text = serde_yaml::to_string(&scale_spec(&spec, scale)).map_err(|e| e.to_string())?;
+            let text =
+                serde_yaml::to_string(&scale_spec(&spec, scale)).map_err(|e| e.to_string())?;
             print_stages(scale, &text)?;
         }
         return Ok(());
