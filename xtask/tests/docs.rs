@@ -24,6 +24,13 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `cargo xtask docs audit --spec spec.yaml` with `args` (pages and flags), in `dir`.
+fn audit(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["docs", "audit", "--spec", "spec.yaml"];
+    all.extend_from_slice(args);
+    xtask(&all, dir)
+}
+
 /// Replaces `from` with `to` in the file `name` of `dir`.
 fn edit(dir: &Path, name: &str, changes: &[(&str, &str)]) {
     let path = dir.join(name);
@@ -47,17 +54,7 @@ fn workspace() -> tempfile::TempDir {
 #[test]
 fn pages_that_agree_exit_0() {
     let dir = workspace();
-    let output = xtask(
-        &[
-            "docs",
-            "audit",
-            "--spec",
-            "spec.yaml",
-            "widgets.md",
-            "gadgets.txt",
-        ],
-        dir.path(),
-    );
+    let output = audit(dir.path(), &["widgets.md", "gadgets.txt"]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -84,17 +81,7 @@ fn a_difference_exits_1_with_one_line_each() {
             ("- 最大值：`50`", "- 最大值：`60`"),
         ],
     );
-    let output = xtask(
-        &[
-            "docs",
-            "audit",
-            "--spec",
-            "spec.yaml",
-            "widgets.md",
-            "gadgets.txt",
-        ],
-        dir.path(),
-    );
+    let output = audit(dir.path(), &["widgets.md", "gadgets.txt"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stdout(&output),
@@ -102,17 +89,7 @@ fn a_difference_exits_1_with_one_line_each() {
          widgets.md:45: list_widgets page_size.maximum: page says 60, spec says 50\n"
     );
 
-    let json = xtask(
-        &[
-            "docs",
-            "audit",
-            "--json",
-            "--spec",
-            "spec.yaml",
-            "widgets.md",
-        ],
-        dir.path(),
-    );
+    let json = audit(dir.path(), &["--json", "widgets.md"]);
     assert_eq!(json.status.code(), Some(1));
     let findings: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(findings[0]["path"], "x-rate-limit");
@@ -126,18 +103,7 @@ fn a_difference_exits_1_with_one_line_each() {
 #[test]
 fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
     let dir = workspace();
-    let recorded = xtask(
-        &[
-            "docs",
-            "audit",
-            "--record",
-            "--spec",
-            "spec.yaml",
-            "widgets.md",
-            "gadgets.txt",
-        ],
-        dir.path(),
-    );
+    let recorded = audit(dir.path(), &["--record", "widgets.md", "gadgets.txt"]);
     assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
     let record: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("spec.pages.json")).expect("written"),
@@ -157,10 +123,7 @@ fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
         "gadgets.txt",
         &[("在仓库中创建一个小工具。", "在仓库里创建一个小工具。")],
     );
-    let audited = xtask(
-        &["docs", "audit", "--spec", "spec.yaml", "gadgets.txt"],
-        dir.path(),
-    );
+    let audited = audit(dir.path(), &["gadgets.txt"]);
     assert_eq!(audited.status.code(), Some(1));
     assert!(
         stdout(&audited).starts_with("gadgets.txt:1: create_gadget page: page says version "),
@@ -169,22 +132,9 @@ fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
     );
 
     // Recording again accepts the new version.
-    let again = xtask(
-        &[
-            "docs",
-            "audit",
-            "--record",
-            "--spec",
-            "spec.yaml",
-            "gadgets.txt",
-        ],
-        dir.path(),
-    );
+    let again = audit(dir.path(), &["--record", "gadgets.txt"]);
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
-    let audited = xtask(
-        &["docs", "audit", "--spec", "spec.yaml", "gadgets.txt"],
-        dir.path(),
-    );
+    let audited = audit(dir.path(), &["gadgets.txt"]);
     assert_eq!(audited.status.code(), Some(0), "{}", stdout(&audited));
 }
 
@@ -192,17 +142,7 @@ fn record_keeps_the_audited_versions_and_then_notices_a_new_one() {
 fn record_refuses_while_there_are_differences() {
     let dir = workspace();
     edit(dir.path(), "widgets.md", &[("[5 次/秒]", "[7 次/秒]")]);
-    let output = xtask(
-        &[
-            "docs",
-            "audit",
-            "--record",
-            "--spec",
-            "spec.yaml",
-            "widgets.md",
-        ],
-        dir.path(),
-    );
+    let output = audit(dir.path(), &["--record", "widgets.md"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("not recorded"),
@@ -262,10 +202,7 @@ fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
         );
         assert!(!stderr(&output).contains("panicked"));
     }
-    let truncated = xtask(
-        &["docs", "audit", "--spec", "spec.yaml", "truncated.md"],
-        dir.path(),
-    );
+    let truncated = audit(dir.path(), &["truncated.md"]);
     assert!(
         stderr(&truncated).contains("cut short"),
         "{}",
