@@ -205,10 +205,12 @@ pub struct Param {
 pub enum Segment {
     /// Literal text, sent as is.
     Literal(String),
-    /// A path parameter; percent-encoded when sent.
+    /// A path parameter; checked to be one segment and percent-encoded when sent.
     Param {
         /// Its Rust name.
         name: String,
+        /// Its wire name, which a refusal names.
+        wire: String,
         /// Whether it is a `String`; other types are formatted with `Display` first.
         is_string: bool,
     },

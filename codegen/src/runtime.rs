@@ -154,9 +154,9 @@ pub fn operation_info(facts: &OperationFacts<'_>) -> TokenStream {
     }
 }
 
-/// A path parameter, percent-encoded into one path segment.
-pub fn encode_path_segment(value: TokenStream) -> TokenStream {
-    quote!(transport::encode_path_segment(#value))
+/// A path parameter as one checked, percent-encoded path segment (the same check as `validate()`'s).
+pub fn path_segment(wire: &str, value: TokenStream) -> TokenStream {
+    quote!(validate::path_segment(Self::OPERATION.id, #wire, #value)?)
 }
 
 /// A new request of the builder's operation to `path`, with the builder's per-call options.

@@ -1,7 +1,7 @@
 //! [`Client`] and its builder: base URL, authentication, timeouts, retries and rate limits.
 
 use crate::auth::{
-    AppTicketStore, Auth, CustomApp, MemoryTicketStore, Secret, StoreApp,
+    AppTicketStore, Auth, CustomApp, MemoryTicketStore, Secret, StoreApp, TokenEndpoint,
     DEFAULT_TENANT_TOKEN_CAPACITY,
 };
 use crate::rate_limit::{RateLimit, RateLimiter, WindowLimiter};
@@ -30,6 +30,7 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) auth: Auth,
     pub(crate) retry: RetryPolicy,
+    pub(crate) call_timeout: Option<Duration>,
     pub(crate) rate_limit: RateLimit,
     pub(crate) limiter: Arc<dyn RateLimiter>,
     pub(crate) max_response_bytes: usize,
@@ -102,6 +103,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     connect_timeout: Duration,
     timeout: Duration,
+    call_timeout: Option<Duration>,
     retry: RetryPolicy,
     rate_limit: RateLimit,
     limiter: Option<Arc<dyn RateLimiter>>,
@@ -118,6 +120,7 @@ impl Default for ClientBuilder {
             credentials: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            call_timeout: None,
             retry: RetryPolicy::default(),
             rate_limit: RateLimit::Documented,
             limiter: None,
@@ -142,6 +145,7 @@ impl fmt::Debug for ClientBuilder {
             .field("auth", &auth)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("limiter", &self.limiter)
@@ -211,19 +215,30 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout for one whole attempt, from sending to the last byte of the answer (default 30 s).
+    /// Timeout for one whole attempt, from sending to the last byte of the answer (default 30 s). A token
+    /// request has the same timeout.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// How failed attempts are retried (default [`RetryPolicy::default`]).
+    /// A deadline for each whole call (default none): the token it waits for, the pacing, every attempt and
+    /// every wait before a retry. When it runs out the call ends at once with [`Error::Timeout`]. A request
+    /// builder's `timeout` sets it for one call.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// How failed attempts are retried (default [`RetryPolicy::default`]). No wait is longer than
+    /// [`MAX_RETRY_WAIT`](crate::retry::MAX_RETRY_WAIT); token requests are retried the same way.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
-    /// Which limit calls are kept under (default [`RateLimit::Documented`]).
+    /// Which limit requests are kept under (default [`RateLimit::Documented`]). `RateLimit::PerSecond(0)` is
+    /// refused by [`build`](Self::build).
     pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
         self.rate_limit = rate_limit;
         self
@@ -254,21 +269,52 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a URL: {e}")))?;
+    ///
+    /// Refuses, with [`Error::Config`]: no authentication or an empty credential; a base URL that is not an
+    /// `http` or `https` URL, or that has a query, a fragment or user info (every request path is appended to
+    /// it); `RateLimit::PerSecond(0)`; a zero `max_response_bytes`, `tenant_token_capacity` or `call_timeout`.
+    pub fn build(mut self) -> Result<Client, Error> {
+        let credentials = self.credentials.take();
+        let base_url = check_base_url(&self.base_url)?;
         if self.max_response_bytes == 0 {
             return Err(Error::Config(
                 "max_response_bytes is 0; no answer would fit".to_owned(),
             ));
         }
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Config(format!(
-                "base URL `{base_url}` must start with http:// or https://"
-            )));
+        if self.rate_limit == RateLimit::PerSecond(0) {
+            return Err(Error::Config(
+                "rate_limit is PerSecond(0), which would let no request through; use RateLimit::Off for no \
+                 limit"
+                    .to_owned(),
+            ));
         }
-        let auth = match self.credentials {
+        if self.call_timeout == Some(Duration::ZERO) {
+            return Err(Error::Config(
+                "call_timeout is 0; no call could finish".to_owned(),
+            ));
+        }
+        let retry = self.retry.clone();
+        let http = self
+            .http_builder()
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        // Token requests carry the app secret: their client follows no redirect, which could take the secret
+        // to another host. Calls keep reqwest's default, which drops `Authorization` on a redirect to another
+        // host.
+        let token_endpoint = || -> Result<TokenEndpoint, Error> {
+            let http = self
+                .http_builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+            Ok(TokenEndpoint {
+                http,
+                base_url: base_url.as_str().into(),
+                max_response_bytes: self.max_response_bytes,
+                retry: retry.clone(),
+            })
+        };
+        let auth = match credentials {
             None => {
                 return Err(Error::Config(
                     "no authentication: call `tenant_access_token(..)`, `app_credentials(..)` or `store_app(..)` on the builder".to_owned(),
@@ -280,7 +326,7 @@ impl ClientBuilder {
             Some(Credentials::Token(token)) => Auth::Fixed(token),
             Some(Credentials::App { app_id, app_secret }) => {
                 check_app(&app_id, &app_secret)?;
-                Auth::Custom(CustomApp::new(app_id, app_secret))
+                Auth::Custom(CustomApp::new(app_id, app_secret, token_endpoint()?))
             }
             Some(Credentials::Store { app_id, app_secret }) => {
                 check_app(&app_id, &app_secret)?;
@@ -291,23 +337,24 @@ impl ClientBuilder {
                 }
                 let tickets = self
                     .tickets
+                    .clone()
                     .unwrap_or_else(|| Arc::new(MemoryTicketStore::new()));
-                Auth::Store(StoreApp::new(app_id, app_secret, tickets, self.tenant_token_capacity))
+                Auth::Store(StoreApp::new(
+                    app_id,
+                    app_secret,
+                    tickets,
+                    self.tenant_token_capacity,
+                    token_endpoint()?,
+                ))
             }
         };
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .user_agent(concat!("feishu-hire-rust/", env!("CARGO_PKG_VERSION")))
-            .gzip(true)
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
                 auth,
-                retry: self.retry,
+                retry,
+                call_timeout: self.call_timeout,
                 rate_limit: self.rate_limit,
                 limiter: self
                     .limiter
@@ -321,6 +368,46 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+impl ClientBuilder {
+    /// The HTTP client's settings, shared by calls and token requests.
+    fn http_builder(&self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(concat!("feishu-hire-rust/", env!("CARGO_PKG_VERSION")))
+            .gzip(true)
+    }
+}
+
+/// The base URL without its trailing `/`, refused unless every request path can be appended to it: an `http`
+/// or `https` URL with a host, and no query, fragment or user info.
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let base_url = url.trim_end_matches('/').to_owned();
+    let refuse = |why: &str| Err(Error::Config(format!("base URL `{base_url}` {why}")));
+    let parsed = match reqwest::Url::parse(&base_url) {
+        Ok(parsed) => parsed,
+        Err(e) => return refuse(&format!("is not a URL: {e}")),
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return refuse("must start with http:// or https://");
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return refuse("has no host");
+    }
+    if parsed.query().is_some() {
+        return refuse(
+            "has a query (`?…`); request paths are appended to the base URL, so it cannot have one",
+        );
+    }
+    if parsed.fragment().is_some() {
+        return refuse("has a fragment (`#…`); request paths are appended to the base URL, so it cannot have one");
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return refuse("holds user info (`user:password@`); authentication is set on the builder");
+    }
+    Ok(base_url)
 }
 
 fn check_app(app_id: &str, app_secret: &Secret) -> Result<(), Error> {

@@ -30,14 +30,20 @@ pub enum Error {
         source: Arc<reqwest::Error>,
     },
 
-    /// No complete answer within the configured timeout.
-    #[error("{operation}: no answer within the timeout; raise it with `ClientBuilder::timeout` or retry later")]
+    /// No complete answer within the timeout of an attempt ([`ClientBuilder::timeout`]), or the call's
+    /// deadline ran out ([`ClientBuilder::call_timeout`], or the request builder's `timeout`).
+    ///
+    /// [`ClientBuilder::timeout`]: crate::ClientBuilder::timeout
+    /// [`ClientBuilder::call_timeout`]: crate::ClientBuilder::call_timeout
+    #[error("{operation}: {}", timeout_text(.deadline))]
     Timeout {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
-        /// What failed underneath.
+        /// The call's deadline, when that is what ran out; `None` when one attempt timed out.
+        deadline: Option<Duration>,
+        /// What failed underneath, when an attempt timed out.
         #[source]
-        source: Arc<reqwest::Error>,
+        source: Option<Arc<reqwest::Error>>,
     },
 
     /// The server answered with an HTTP error whose body is not a Feishu answer (a proxy's HTML page, say).
@@ -193,13 +199,18 @@ impl ApiError {
 }
 
 impl Error {
-    /// Whether repeating the same call may succeed: transport failures, timeouts, HTTP 5xx and 429, and
-    /// Feishu's rate-limit code.
+    /// Whether repeating the same call may succeed: transport failures, an attempt's timeout, HTTP 5xx and 429,
+    /// and Feishu's rate-limit code, from an API call or a token request. A call whose own deadline ran out is
+    /// not: it is over.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { .. } => true,
+            Error::Timeout { deadline, .. } => deadline.is_none(),
             Error::Http { status, .. } => *status >= 500 || *status == 429,
             Error::Api(api) => api.is_rate_limited() || api.http_status >= 500,
+            Error::Token {
+                code, http_status, ..
+            } => *code == RATE_LIMITED_CODE || *http_status == 429 || *http_status >= 500,
             _ => false,
         }
     }
@@ -230,7 +241,11 @@ impl Error {
         let timeout = source.is_timeout();
         let source = Arc::new(source);
         if timeout {
-            Error::Timeout { operation, source }
+            Error::Timeout {
+                operation,
+                deadline: None,
+                source: Some(source),
+            }
         } else {
             Error::Transport { operation, source }
         }
@@ -275,6 +290,16 @@ impl fmt::Display for TokenKind {
             TokenKind::CustomAppTenant | TokenKind::StoreAppTenant => "a tenant access token",
             TokenKind::StoreApp => "an app access token",
         })
+    }
+}
+
+fn timeout_text(deadline: &Option<Duration>) -> String {
+    match deadline {
+        Some(deadline) => format!(
+            "the call did not finish within its timeout of {deadline:?} (the request builder's `timeout` or \
+             `ClientBuilder::call_timeout`)"
+        ),
+        None => "no answer within the timeout; raise it with `ClientBuilder::timeout` or retry later".to_owned(),
     }
 }
 

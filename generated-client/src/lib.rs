@@ -26,6 +26,7 @@ pub mod operation;
 pub mod options;
 pub mod pagination;
 pub mod rate_limit;
+pub(crate) mod redact;
 pub mod response;
 pub mod retry;
 pub mod transport;

@@ -1,6 +1,7 @@
 //! Reading an answer: its body, bounded in size without buffering more than the limit; the headers the client
 //! uses; and the short excerpts of a body that error messages may quote.
 
+use crate::redact::{redact, redact_around};
 use crate::Error;
 use std::time::Duration;
 
@@ -88,12 +89,13 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-/// The start of a body that is not a Feishu answer (a proxy's error page), for error messages.
-pub(crate) fn excerpt_start(bytes: &[u8]) -> String {
+/// The start of a body that is not a Feishu answer (a proxy's error page), for error messages, with
+/// `secrets` and every token-shaped word taken out (see [`redact`]).
+pub(crate) fn excerpt_start(bytes: &[u8], secrets: &[&str]) -> String {
     if bytes.is_empty() {
         return "(empty body)".to_owned();
     }
-    let text = String::from_utf8_lossy(bytes);
+    let text = redact(&String::from_utf8_lossy(bytes), secrets);
     let mut excerpt: String = text.chars().take(START_CHARS).collect();
     if text.chars().nth(START_CHARS).is_some() {
         excerpt.push('…');
@@ -102,16 +104,20 @@ pub(crate) fn excerpt_start(bytes: &[u8]) -> String {
 }
 
 /// A few characters on each side of the place `error` points at in `bytes`, for error messages: enough to
-/// see what was there, not the rest of the answer.
-pub(crate) fn excerpt_around(bytes: &[u8], error: &serde_json::Error) -> String {
+/// see what was there, not the rest of the answer. Secrets are taken out before the window is cut, so none is
+/// quoted in part.
+pub(crate) fn excerpt_around(bytes: &[u8], error: &serde_json::Error, secrets: &[&str]) -> String {
     if bytes.is_empty() {
         return "(empty body)".to_owned();
     }
     let offset = byte_offset(bytes, error.line(), error.column()).min(bytes.len());
-    let text_before = String::from_utf8_lossy(&bytes[..offset]);
-    let text_after = String::from_utf8_lossy(&bytes[offset..]);
-    let before: Vec<char> = text_before.chars().rev().take(WINDOW_CHARS + 1).collect();
-    let after: Vec<char> = text_after.chars().take(WINDOW_CHARS + 1).collect();
+    // Each side is made text on its own, so that the offset stays where it was.
+    let mut text = String::from_utf8_lossy(&bytes[..offset]).into_owned();
+    let at = text.len();
+    text.push_str(&String::from_utf8_lossy(&bytes[offset..]));
+    let (text, at) = redact_around(&text, secrets, at);
+    let before: Vec<char> = text[..at].chars().rev().take(WINDOW_CHARS + 1).collect();
+    let after: Vec<char> = text[at..].chars().take(WINDOW_CHARS + 1).collect();
     let mut excerpt = String::new();
     if before.len() > WINDOW_CHARS {
         excerpt.push('…');
@@ -162,44 +168,6 @@ pub(crate) fn without_values(message: &str) -> String {
     out
 }
 
-/// `text` with every occurrence of each non-empty secret replaced by `***`.
-pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_owned();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        text = text.replace(secret, "***");
-    }
-    text
-}
-
-/// How long a run of token characters must be to be taken for a token or secret.
-const TOKEN_LIKE_CHARS: usize = 16;
-
-/// `text` with every word that could be a token or a secret (a run of at least 16 letters, digits, `-`, `_`
-/// or `.`) replaced by `***`: a message of the token endpoint may echo one that no field names.
-pub(crate) fn mask_token_like(text: &str) -> String {
-    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if word.chars().count() >= TOKEN_LIKE_CHARS {
-            out.push_str("***");
-        } else {
-            out.push_str(word);
-        }
-        word.clear();
-    };
-    for c in text.chars() {
-        if is_token_char(c) {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
 /// What the client may quote of an answer in an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Quoting {
@@ -217,10 +185,11 @@ impl Quoting {
         }
     }
 
-    pub(crate) fn message(self, error: &serde_json::Error) -> String {
+    /// A decoding message: with the values it quotes (secrets taken out), or without any.
+    pub(crate) fn message(self, error: &serde_json::Error, secrets: &[&str]) -> String {
         let message = error.to_string();
         match self {
-            Quoting::Excerpts => message,
+            Quoting::Excerpts => redact(&message, secrets),
             Quoting::Nothing => without_values(&message),
         }
     }
@@ -238,7 +207,7 @@ mod tests {
     fn an_excerpt_is_a_window_around_the_failure() {
         let head = format!("{{\"name\": \"{}\", ", "a".repeat(100));
         let body = format!("{head}\"age\": x, \"secret\": \"{}\"}}", "b".repeat(100));
-        let excerpt = excerpt_around(body.as_bytes(), &error_of(&body));
+        let excerpt = excerpt_around(body.as_bytes(), &error_of(&body), &[]);
         assert!(excerpt.contains("\"age\": x"), "{excerpt}");
         assert!(
             excerpt.starts_with('…') && excerpt.ends_with('…'),
@@ -254,13 +223,32 @@ mod tests {
     #[test]
     fn excerpts_handle_lines_and_short_bodies() {
         let body = "{\n  \"a\": 1,\n  \"b\": ?\n}";
-        assert_eq!(excerpt_around(body.as_bytes(), &error_of(body)), body);
-        assert_eq!(excerpt_around(b"", &error_of("")), "(empty body)");
-        assert_eq!(excerpt_start(b""), "(empty body)");
+        assert_eq!(excerpt_around(body.as_bytes(), &error_of(body), &[]), body);
+        assert_eq!(excerpt_around(b"", &error_of(""), &[]), "(empty body)");
+        assert_eq!(excerpt_start(b"", &[]), "(empty body)");
         let long = "x".repeat(1000);
         assert_eq!(
-            excerpt_start(long.as_bytes()).chars().count(),
+            excerpt_start(long.as_bytes(), &[]).chars().count(),
             START_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn no_excerpt_quotes_part_of_a_secret() {
+        // The secret straddles the edge of the window: it is taken out before the window is cut.
+        let secret = "s3cr3t-value-that-is-long";
+        let body = format!("{{\"pad\": \"{}{secret}\", \"age\": x}}", "p".repeat(20));
+        let excerpt = excerpt_around(body.as_bytes(), &error_of(&body), &[secret]);
+        assert!(excerpt.contains("\"age\": x"), "{excerpt}");
+        assert!(
+            !excerpt.contains("long") && excerpt.contains("***"),
+            "{excerpt}"
+        );
+        let page = format!("{}Bearer t-abcdefghijklmnopqrstuvwxyz", "x".repeat(110));
+        let start = excerpt_start(page.as_bytes(), &[]);
+        assert!(
+            !start.contains("t-abc") && start.ends_with("***"),
+            "{start}"
         );
     }
 
@@ -275,9 +263,5 @@ mod tests {
             "unknown variant `…`"
         );
         assert_eq!(without_values("EOF while parsing"), "EOF while parsing");
-        assert_eq!(
-            redact("token t-1 and t-1, s", &["t-1", "", "s"]),
-            "token *** and ***, ***"
-        );
     }
 }

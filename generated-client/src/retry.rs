@@ -4,14 +4,15 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
-/// The longest server-requested wait the client honours; a longer `Retry-After` is cut to this.
-const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
+/// The longest wait before a retry: a longer `Retry-After`, or a longer backoff of the policy, is cut to this.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 
 /// How failed attempts of calls the spec marks safe to repeat are retried.
 ///
 /// Retried: transport failures, timeouts, HTTP 5xx and 429, and Feishu's rate-limit code 99991400. The wait
 /// before retry `n` (from 1) is a random duration between half and all of `initial_backoff * 2^(n-1)`, capped
-/// at `max_backoff`; a wait the server names (`Retry-After`) is used instead when present.
+/// at `max_backoff`; a wait the server names (`Retry-After`) is used instead when present. No wait is longer than
+/// [`MAX_RETRY_WAIT`], whatever the policy or the server says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 turns retrying off.
@@ -42,23 +43,25 @@ impl RetryPolicy {
         }
     }
 
-    /// The wait before retry number `retry` (from 1), honouring `server_wait` when given.
+    /// The wait before retry number `retry` (from 1), honouring `server_wait` when given; at most
+    /// [`MAX_RETRY_WAIT`].
     pub fn delay(&self, retry: u32, server_wait: Option<Duration>) -> Duration {
         if let Some(wait) = server_wait {
-            return wait.min(MAX_SERVER_WAIT);
+            return wait.min(MAX_RETRY_WAIT);
         }
         let factor = 2u32.saturating_pow(retry.saturating_sub(1));
         let full = self
             .initial_backoff
             .saturating_mul(factor)
-            .min(self.max_backoff);
+            .min(self.max_backoff)
+            .min(MAX_RETRY_WAIT);
         // Full range jitter over [full/2, full]: spreads out clients that failed together.
         let half = full / 2;
         let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
         let extra = if spread == 0 {
             0
         } else {
-            random_u64() % (spread + 1)
+            random_u64() % spread.saturating_add(1)
         };
         half + Duration::from_nanos(extra)
     }
@@ -110,7 +113,24 @@ mod tests {
         );
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(3600))),
-            MAX_SERVER_WAIT
+            MAX_RETRY_WAIT
         );
+    }
+
+    #[test]
+    fn huge_backoffs_are_clamped() {
+        let policy = RetryPolicy {
+            max_retries: u32::MAX,
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+        };
+        for retry in [1, 2, 64, u32::MAX] {
+            let wait = policy.delay(retry, None);
+            assert!(
+                wait >= MAX_RETRY_WAIT / 2 && wait <= MAX_RETRY_WAIT,
+                "{wait:?}"
+            );
+        }
+        assert_eq!(policy.delay(1, Some(Duration::MAX)), MAX_RETRY_WAIT);
     }
 }

@@ -1,30 +1,17 @@
 //! Where requests are sent: building the HTTP request, the retry loop, token refresh, and decoding the
 //! `{code, msg, data}` envelope into the typed `data` or an [`Error`].
 
-use crate::auth::{Auth, CustomApp, Secret, StoreApp, TokenEndpoint};
+use crate::auth::{Auth, CustomApp, Secret, StoreApp};
 use crate::operation::OperationInfo;
 use crate::options::CallOptions;
+use crate::redact::redact;
 use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting};
 use crate::{ApiError, Client, Error};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::fmt::Display;
-use std::time::Instant;
 use tracing::Instrument;
-
-/// Characters left as they are in a path segment (RFC 3986 unreserved); everything else is percent-encoded.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes a path parameter so it stays one path segment (`a/b` becomes `a%2Fb`).
-pub fn encode_path_segment(value: &str) -> String {
-    utf8_percent_encode(value, PATH_SEGMENT).to_string()
-}
 
 /// One call as the generated code describes it.
 #[derive(Debug)]
@@ -112,6 +99,10 @@ struct Prepared<'a> {
 
 impl Client {
     /// Sends `request` with retries and token refresh, and decodes the answer's `data` into `T`.
+    ///
+    /// The call's deadline (its own `timeout`, else the client's `call_timeout`) bounds all of it: the token,
+    /// the pacing, every attempt and every wait before a retry. When it runs out the call ends at once with
+    /// [`Error::Timeout`].
     pub(crate) async fn execute<T: DeserializeOwned + Default>(
         &self,
         request: Request,
@@ -127,14 +118,25 @@ impl Client {
             log_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
-        let result = match self.prepare(&request) {
-            Ok(prepared) => {
-                self.attempts(&request, &prepared)
-                    .instrument(span.clone())
-                    .await
-            }
-            Err(e) => Err(e),
+        let started = tokio::time::Instant::now();
+        let timeout = request.options.timeout.or(self.inner.call_timeout);
+        let deadline = timeout.and_then(|t| started.checked_add(t));
+        let work = async {
+            let prepared = self.prepare(&request)?;
+            self.attempts(&request, &prepared, deadline).await
+        }
+        .instrument(span.clone());
+        let result = match (deadline, timeout) {
+            (Some(deadline), Some(timeout)) => tokio::time::timeout_at(deadline, work)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        operation: operation.id,
+                        deadline: Some(timeout),
+                        source: None,
+                    })
+                }),
+            _ => work.await,
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
@@ -186,10 +188,13 @@ impl Client {
         Ok(Prepared { token, headers })
     }
 
+    /// The attempts of one call. Each gets its token first, then its slot from the rate limiter, and is sent
+    /// at once: the limiter counts requests as they are sent.
     async fn attempts<T: DeserializeOwned + Default>(
         &self,
         request: &Request,
         prepared: &Prepared<'_>,
+        deadline: Option<tokio::time::Instant>,
     ) -> Result<T, Error> {
         let inner = &self.inner;
         let operation = request.operation;
@@ -199,26 +204,18 @@ impl Client {
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
+            // A token request has retried what it could on its own: its failure ends the call.
+            let token = self.token(&prepared.token).await?;
             if let Some(per_second) = inner.rate_limit.per_second(operation.rate_limit) {
                 inner.limiter.acquire(operation.id, per_second).await;
             }
-            let token = self.token(&prepared.token).await;
-            let outcome = match token {
-                Ok(token) => self
-                    .attempt::<T>(request, &prepared.headers, &token)
-                    .await
-                    .map_err(|e| (e, Some(token))),
-                Err(e) => Err((e, None)),
-            };
-            let (error, token) = match outcome {
+            let error = match self.attempt::<T>(request, &prepared.headers, &token).await {
                 Ok(value) => return Ok(value),
-                Err(failure) => failure,
+                Err(error) => error,
             };
             // An invalid or expired token the client fetched: fetch a new one and try once more.
-            if let (Error::Api(api), Some(token)) = (&error, &token) {
-                if api.is_token_invalid()
-                    && !refreshed
-                    && self.invalidate(&prepared.token, token).await
+            if let Error::Api(api) = &error {
+                if api.is_token_invalid() && !refreshed && self.invalidate(&prepared.token, &token)
                 {
                     tracing::debug!(
                         code = api.code,
@@ -231,6 +228,12 @@ impl Client {
             if operation.idempotent && error.is_retryable() && retries < inner.retry.max_retries {
                 retries += 1;
                 let wait = inner.retry.delay(retries, error.retry_after());
+                // A wait that would outlast the call's deadline is not begun: the call ends now, with the
+                // error that asked for it.
+                if deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d) {
+                    tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "not retrying: the wait would outlast the call's deadline");
+                    return Err(error);
+                }
                 tracing::debug!(error = %error, retry = retries, wait_ms = wait.as_millis() as u64, "retrying");
                 tokio::time::sleep(wait).await;
                 continue;
@@ -239,28 +242,20 @@ impl Client {
         }
     }
 
-    fn token_endpoint(&self) -> TokenEndpoint<'_> {
-        TokenEndpoint {
-            http: &self.inner.http,
-            base_url: &self.inner.base_url,
-            max_response_bytes: self.inner.max_response_bytes,
-        }
-    }
-
     async fn token(&self, source: &TokenSource<'_>) -> Result<Secret, Error> {
         match source {
             TokenSource::Caller(token) => Ok((*token).clone()),
-            TokenSource::CustomApp(app) => app.token(self.token_endpoint()).await,
-            TokenSource::Tenant(app, key) => app.tenant_token(self.token_endpoint(), key).await,
+            TokenSource::CustomApp(app) => app.token().await,
+            TokenSource::Tenant(app, key) => app.tenant_token(key).await,
         }
     }
 
     /// Forgets a rejected token the client fetched; `false` when the caller gave it and nothing can be renewed.
-    async fn invalidate(&self, source: &TokenSource<'_>, stale: &Secret) -> bool {
+    fn invalidate(&self, source: &TokenSource<'_>, stale: &Secret) -> bool {
         match source {
             TokenSource::Caller(_) => return false,
-            TokenSource::CustomApp(app) => app.invalidate(stale).await,
-            TokenSource::Tenant(app, key) => app.invalidate(key, stale).await,
+            TokenSource::CustomApp(app) => app.invalidate(stale),
+            TokenSource::Tenant(app, key) => app.invalidate(key, stale),
         }
         true
     }
@@ -284,9 +279,6 @@ impl Client {
         if !headers.is_empty() {
             builder = builder.headers(headers.clone());
         }
-        if let Some(timeout) = request.options.timeout {
-            builder = builder.timeout(timeout);
-        }
         if let Some(body) = &request.body {
             builder = builder
                 .header(
@@ -305,7 +297,13 @@ impl Client {
         if let Some(id) = &answer.head.log_id {
             span.record("log_id", id.as_str());
         }
-        decode(operation.id, answer.head, &answer.body, inner.quoting)
+        decode(
+            operation.id,
+            answer.head,
+            &answer.body,
+            inner.quoting,
+            &[token.expose()],
+        )
     }
 }
 
@@ -324,7 +322,7 @@ pub fn decode_answer<T: DeserializeOwned + Default>(
         log_id: None,
         retry_after: None,
     };
-    decode(operation, head, body, Quoting::Excerpts)
+    decode(operation, head, body, Quoting::Excerpts, &[])
 }
 
 /// The whole answer of a successful call, decoded in one pass.
@@ -343,11 +341,14 @@ struct Typed<T> {
 ///
 /// An answer that decodes is read once, straight into `T`. Only one that does not is read again, with path
 /// tracking, to say where it broke: most answers decode, and tracking the path costs more than the decoding.
+///
+/// `secrets` (the call's token) are taken out of whatever the error quotes, and so is every token-shaped word.
 fn decode<T: DeserializeOwned + Default>(
     operation: &'static str,
     head: Head,
     bytes: &[u8],
     quoting: Quoting,
+    secrets: &[&str],
 ) -> Result<T, Error> {
     if (200..300).contains(&head.status) {
         // Checking UTF-8 once up front is cheaper than serde_json checking each string of a byte slice.
@@ -362,14 +363,14 @@ fn decode<T: DeserializeOwned + Default>(
             return Err(Error::Api(ApiError {
                 operation,
                 code: answer.code,
-                msg: answer.msg,
+                msg: redact(&answer.msg, secrets),
                 http_status: head.status,
                 log_id: head.log_id.or_else(|| answer.error.and_then(|e| e.log_id)),
                 retry_after: head.retry_after,
             }));
         }
     }
-    decode_tracking_paths(operation, head, bytes, quoting)
+    decode_tracking_paths(operation, head, bytes, quoting, secrets)
 }
 
 /// Decodes an answer in two passes, the envelope and then `data` with path tracking, so that a failure names
@@ -379,6 +380,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
     head: Head,
     bytes: &[u8],
     quoting: Quoting,
+    secrets: &[&str],
 ) -> Result<T, Error> {
     let Head {
         status,
@@ -390,7 +392,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
         operation,
         status,
         log_id,
-        excerpt: quoting.excerpt(|| excerpt_start(bytes)),
+        excerpt: quoting.excerpt(|| excerpt_start(bytes, secrets)),
         retry_after,
     };
     let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
@@ -404,10 +406,10 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
             return Err(Error::Decode {
                 operation,
                 path,
-                message: quoting.message(&e),
+                message: quoting.message(&e, secrets),
                 status,
                 log_id,
-                excerpt: quoting.excerpt(|| excerpt_around(bytes, &e)),
+                excerpt: quoting.excerpt(|| excerpt_around(bytes, &e, secrets)),
             });
         }
     };
@@ -417,7 +419,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
         return Err(Error::Api(ApiError {
             operation,
             code: envelope.code,
-            msg: envelope.msg,
+            msg: redact(&envelope.msg, secrets),
             http_status: status,
             log_id,
             retry_after,
@@ -440,10 +442,10 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
         Error::Decode {
             operation,
             path,
-            message: quoting.message(e.inner()),
+            message: quoting.message(e.inner(), secrets),
             status,
             log_id,
-            excerpt: quoting.excerpt(|| excerpt_around(data.get().as_bytes(), e.inner())),
+            excerpt: quoting.excerpt(|| excerpt_around(data.get().as_bytes(), e.inner(), secrets)),
         }
     })
 }
@@ -465,18 +467,5 @@ fn envelope_error_path(bytes: &[u8]) -> String {
     match serde_path_to_error::deserialize::<_, Shape>(&mut deserializer) {
         Err(e) => e.path().to_string(),
         Ok(_) => ".".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_segments_are_percent_encoded() {
-        assert_eq!(encode_path_segment("6001"), "6001");
-        assert_eq!(encode_path_segment("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
-        assert_eq!(encode_path_segment("职位"), "%E8%81%8C%E4%BD%8D");
-        assert_eq!(encode_path_segment("a-b_c.d~e"), "a-b_c.d~e");
     }
 }

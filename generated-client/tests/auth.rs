@@ -383,8 +383,8 @@ async fn a_broken_token_answer_never_leaks_the_token() {
     assert!(!logs.contains(LEAKED) && !logs.contains(SECRET), "{logs}");
 }
 
-/// A token endpoint that fails: one request per failure, shared by every call that waited for it, and
-/// remembered for a moment; a later call asks again.
+/// A token endpoint that fails for a while: one token request (and its retries) shared by every call that
+/// waited for it, and not remembered, since such a failure may pass.
 #[tokio::test]
 async fn a_failing_token_endpoint_is_asked_once_per_failure() {
     let server = MockServer::start().await;
@@ -393,7 +393,7 @@ async fn a_failing_token_endpoint_is_asked_once_per_failure() {
         .respond_with(ResponseTemplate::new(500).set_body_string("down"))
         .mount(&server)
         .await;
-    // The default retry policy: each call retries its failed token three times within about 1.4 s.
+    // The default retry policy: the token request is retried three times within about 1.4 s.
     let client = Client::builder()
         .base_url(server.uri())
         .app_credentials("cli_test", "super-secret-value")
@@ -413,9 +413,9 @@ async fn a_failing_token_endpoint_is_asked_once_per_failure() {
         }
     }
     let asked = requests_to(&server, TOKEN_PATH).await.len();
-    assert!(
-        (1..=2).contains(&asked),
-        "50 calls asked for a token {asked} times"
+    assert_eq!(
+        asked, 4,
+        "50 calls share one token request and its 3 retries"
     );
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -424,7 +424,7 @@ async fn a_failing_token_endpoint_is_asked_once_per_failure() {
     );
     assert!(requests_to(&server, JOB_PATH).await.is_empty());
 
-    // Once the endpoint recovers and the backoff has passed, the next call fetches a token and succeeds.
+    // The failure is not remembered: once the endpoint recovers, the next call fetches a token at once.
     server.reset().await;
     mount_token(&server, "t-fresh", 7200).await;
     Mock::given(method("GET"))
@@ -432,7 +432,37 @@ async fn a_failing_token_endpoint_is_asked_once_per_failure() {
         .respond_with(ok(json!({"job": {"id": "6001"}})))
         .mount(&server)
         .await;
-    tokio::time::sleep(auth::TOKEN_FAILURE_BACKOFF).await;
     client.get_job("6001").send().await.expect("recovered");
     assert_eq!(requests_to(&server, TOKEN_PATH).await.len(), 1);
+}
+
+/// A token endpoint that refuses the credentials: not retried, and remembered for a moment, so that the calls
+/// in that time get the refusal without asking again; a later call asks again.
+#[tokio::test]
+async fn a_refused_secret_is_remembered_for_a_moment() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": 10014, "msg": "app secret invalid"})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .app_credentials("cli_test", "super-secret-value")
+        .rate_limit(RateLimit::Off)
+        .build()
+        .expect("builds");
+    for _ in 0..20 {
+        match client.get_job("6001").send().await {
+            Err(Error::Token { code: 10014, .. }) => {}
+            other => panic!("expected the refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(requests_to(&server, TOKEN_PATH).await.len(), 1);
+    tokio::time::sleep(auth::TOKEN_FAILURE_BACKOFF).await;
+    assert!(client.get_job("6001").send().await.is_err());
+    assert_eq!(requests_to(&server, TOKEN_PATH).await.len(), 2);
 }

@@ -28,7 +28,14 @@ pub(super) fn emit(api: &Api) -> TokenStream {
             use super::enums::*;
         )
     });
-    let uses_checks = api.operations.iter().any(|op| !op.checks.is_empty());
+    // Path parameters go through the runtime's `validate::path_segment` as they are sent.
+    let uses_checks = api.operations.iter().any(|op| {
+        !op.checks.is_empty()
+            || op
+                .segments
+                .iter()
+                .any(|s| matches!(s, Segment::Param { .. }))
+    });
     let uses_app_types = api.operations.iter().any(|op| !op.app_types.is_empty());
     let imports = (!api.operations.is_empty()).then(|| {
         let runtime = runtime::operation_imports(uses_checks, uses_app_types);
@@ -458,7 +465,11 @@ fn path_expression(op: &Operation) -> TokenStream {
             Segment::Literal(text) => {
                 template.push_str(&text.replace('{', "{{").replace('}', "}}"))
             }
-            Segment::Param { name, is_string } => {
+            Segment::Param {
+                name,
+                wire,
+                is_string,
+            } => {
                 // A raw identifier (`r#type`) cannot be named in a format string; its local is `type_`.
                 let local = match name.strip_prefix("r#") {
                     Some(keyword) => ident(&format!("{keyword}_")),
@@ -470,7 +481,7 @@ fn path_expression(op: &Operation) -> TokenStream {
                 } else {
                     quote!(&self.#name.to_string())
                 };
-                let encoded = runtime::encode_path_segment(value);
+                let encoded = runtime::path_segment(wire, value);
                 locals.push(quote!(let #local = #encoded;));
                 template.push_str(&format!("{{{local}}}"));
             }

@@ -296,6 +296,7 @@ impl Lowerer<'_> {
             })?;
             segments.push(Segment::Param {
                 name: param.name.clone(),
+                wire: param.wire.clone(),
                 is_string: param.ty == Type::String,
             });
             used.push(wire.to_owned());
@@ -402,7 +403,13 @@ fn checks(operation: &Operation, body: Option<&Struct>) -> Vec<Check> {
                 value: value.clone(),
             });
         }
-        checks.extend(rule_checks(&p.rules, &p.ty, value));
+        let mut rules = p.rules.clone();
+        if is_page_size(operation, p) && rules.minimum.is_none() {
+            // A page of no items is no page: a page size is at least 1 even where the doc page names only a
+            // maximum.
+            rules.minimum = Some(1);
+        }
+        checks.extend(rule_checks(&rules, &p.ty, value));
     }
     if let Some(s) = body {
         let checked = |f: &Field| Checked {
@@ -424,6 +431,15 @@ fn checks(operation: &Operation, body: Option<&Struct>) -> Vec<Check> {
         }
     }
     checks
+}
+
+/// Whether `param` is the page size of a paginated operation.
+fn is_page_size(operation: &Operation, param: &Param) -> bool {
+    operation
+        .pagination
+        .as_ref()
+        .and_then(|pages| pages.size.as_ref())
+        .is_some_and(|size| size.param == param.name)
 }
 
 /// The checks of one value's rules that apply to its type.

@@ -1,23 +1,31 @@
 //! Token requests: posting one, and decoding Feishu's answer without ever quoting a secret.
 
 use crate::error::{Error, TokenKind};
+use crate::redact::redact;
 use crate::response::{self, Head, Quoting};
+use crate::retry::RetryPolicy;
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::Secret;
 
-/// Where token requests go, and how much of an answer the client reads.
-#[derive(Clone, Copy)]
-pub(crate) struct TokenEndpoint<'a> {
-    pub(crate) http: &'a reqwest::Client,
-    pub(crate) base_url: &'a str,
+/// Where token requests go, how much of an answer the client reads, and how a failed one is retried. Owned, so
+/// that a token request can run in a task of its own.
+#[derive(Clone)]
+pub(crate) struct TokenEndpoint {
+    /// An HTTP client that follows no redirect: a token request carries the app secret, and a redirect could
+    /// take it to another host.
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Arc<str>,
     pub(crate) max_response_bytes: usize,
+    pub(crate) retry: RetryPolicy,
 }
 
-impl TokenEndpoint<'_> {
+impl TokenEndpoint {
     /// Posts `body` to `path`, with the content type of the official SDKs, and reads the answer. No error
-    /// quotes the answer: it may hold a token.
+    /// quotes the answer: it may hold a token. A redirect is not followed: it is an [`Error::Http`] with its
+    /// 3xx status.
     pub(crate) async fn post(
         &self,
         operation: &'static str,
@@ -37,14 +45,46 @@ impl TokenEndpoint<'_> {
             .map_err(|e| Error::from_reqwest(operation, e))?;
         response::read(response, operation, self.max_response_bytes).await
     }
+
+    /// Asks for a token of `kind` and decodes the answer, retrying a failure that may pass (a transport
+    /// error, HTTP 5xx or 429, Feishu's rate-limit code) with the client's [`RetryPolicy`].
+    pub(crate) async fn request_token(
+        &self,
+        kind: TokenKind,
+        tenant_key: Option<&str>,
+        path: &str,
+        body: &serde_json::Value,
+        secrets: &[&str],
+    ) -> Result<TenantToken, Error> {
+        let mut retries = 0;
+        loop {
+            let result = match self.post(kind.operation(), path, body).await {
+                Ok(answer) => decode_token(kind, tenant_key, answer.head, &answer.body, secrets),
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(error) if error.is_retryable() && retries < self.retry.max_retries => {
+                    retries += 1;
+                    let wait = self.retry.delay(retries, error.retry_after());
+                    tracing::debug!(error = %error, retry = retries, wait_ms = wait.as_millis() as u64, "retrying the token request");
+                    tokio::time::sleep(wait).await;
+                }
+                result => return result,
+            }
+        }
+    }
 }
+
+/// The longest lifetime the client believes: Feishu's access tokens live two hours at most, and an answer that
+/// says more (`expire` near `u64::MAX`, say) is taken as two hours.
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 7200;
 
 /// A token and how long it lives.
 #[derive(Debug, Clone)]
 pub struct TenantToken {
     /// The token.
     pub token: Secret,
-    /// Its lifetime, from Feishu's `expire`.
+    /// Its lifetime, from Feishu's `expire`, at most [`MAX_TOKEN_LIFETIME_SECS`].
     pub lifetime: Duration,
 }
 
@@ -105,7 +145,7 @@ pub(crate) fn decode_token(
             return Err(Error::Decode {
                 operation,
                 path: e.path().to_string(),
-                message: Quoting::Nothing.message(e.inner()),
+                message: Quoting::Nothing.message(e.inner(), &[]),
                 status,
                 log_id,
                 excerpt: None,
@@ -121,7 +161,7 @@ pub(crate) fn decode_token(
     match (decoded.code, decoded.expire) {
         (0, Some(expire)) if !token.is_empty() && expire > 0 => Ok(TenantToken {
             token: Secret::new(token),
-            lifetime: Duration::from_secs(expire),
+            lifetime: Duration::from_secs(expire.min(MAX_TOKEN_LIFETIME_SECS)),
         }),
         (0, _) => Err(Error::Token {
             kind,
@@ -139,7 +179,7 @@ pub(crate) fn decode_token(
                 kind,
                 tenant_key,
                 code,
-                msg: response::mask_token_like(&response::redact(&decoded.msg, &secrets)),
+                msg: redact(&decoded.msg, &secrets),
                 http_status: status,
                 log_id,
             })

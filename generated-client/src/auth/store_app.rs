@@ -1,7 +1,7 @@
 //! A store app: one app access token, obtained with the app ticket Feishu pushes, and from it one tenant
 //! access token per tenant that installed the app.
 
-use super::answer::{decode_token, TokenEndpoint};
+use super::answer::TokenEndpoint;
 use super::cell::TokenCell;
 use super::tenants::TenantCells;
 use super::ticket::AppTicketStore;
@@ -21,19 +21,25 @@ const RESEND_OPERATION: &str = "app_ticket_resend";
 
 /// The tokens of a store app.
 pub(crate) struct StoreApp {
+    app: Arc<App>,
+    tenants: TenantCells,
+}
+
+/// What the token requests of a store app need; shared with the tasks that make them.
+struct App {
     app_id: String,
     app_secret: Secret,
     tickets: Arc<dyn AppTicketStore>,
     app_token: TokenCell,
-    tenants: TenantCells,
+    endpoint: TokenEndpoint,
 }
 
 impl fmt::Debug for StoreApp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoreApp")
-            .field("app_id", &self.app_id)
-            .field("app_secret", &self.app_secret)
-            .field("tickets", &self.tickets)
+            .field("app_id", &self.app.app_id)
+            .field("app_secret", &self.app.app_secret)
+            .field("tickets", &self.app.tickets)
             .field("cached_tenants", &self.tenants.len())
             .finish_non_exhaustive()
     }
@@ -45,23 +51,23 @@ impl StoreApp {
         app_secret: Secret,
         tickets: Arc<dyn AppTicketStore>,
         tenant_capacity: usize,
+        endpoint: TokenEndpoint,
     ) -> Self {
         StoreApp {
-            app_id,
-            app_secret,
-            tickets,
-            app_token: TokenCell::default(),
+            app: Arc::new(App {
+                app_id,
+                app_secret,
+                tickets,
+                app_token: TokenCell::default(),
+                endpoint,
+            }),
             tenants: TenantCells::new(tenant_capacity),
         }
     }
 
     /// A valid tenant access token for `tenant_key`: the cached one, or a new one. Calls for one tenant share
     /// one request; calls for other tenants do not wait on it.
-    pub(crate) async fn tenant_token(
-        &self,
-        endpoint: TokenEndpoint<'_>,
-        tenant_key: &str,
-    ) -> Result<Secret, Error> {
+    pub(crate) async fn tenant_token(&self, tenant_key: &str) -> Result<Secret, Error> {
         let cell = self.tenants.cell(tenant_key);
         // A failure to get the app token is remembered by the app token's cell, which a new ticket clears;
         // the tenant's cell remembers only its own failures.
@@ -76,24 +82,26 @@ impl StoreApp {
                     }
             )
         };
-        cell.get_remembering(self.fetch_tenant_token(endpoint, tenant_key), own)
-            .await
+        let fetch = || fetch_tenant_token(self.app.clone(), tenant_key.to_owned());
+        cell.get(fetch, own).await
     }
 
     /// Forgets `stale`, the token of `tenant_key`, so that tenant's next call fetches a new one.
-    pub(crate) async fn invalidate(&self, tenant_key: &str, stale: &Secret) {
+    pub(crate) fn invalidate(&self, tenant_key: &str, stale: &Secret) {
         if let Some(cell) = self.tenants.existing(tenant_key) {
-            cell.invalidate(stale).await;
+            cell.invalidate(stale);
         }
     }
 
     /// Keeps the app ticket of an `app_ticket` event, and forgets a failure to get the app token without one.
+    /// Waits for the ticket store only, never for a token request in flight.
     pub(crate) async fn set_ticket(&self, ticket: Secret) -> Result<(), Error> {
-        self.tickets
-            .set(&self.app_id, ticket)
+        self.app
+            .tickets
+            .set(&self.app.app_id, ticket)
             .await
             .map_err(ticket_store_error)?;
-        self.app_token.forget_failure().await;
+        self.app.app_token.forget_failure();
         Ok(())
     }
 
@@ -101,90 +109,93 @@ impl StoreApp {
     pub(crate) fn cached_tenants(&self) -> usize {
         self.tenants.len()
     }
+}
 
-    /// Asks Feishu for a tenant token with the app token; if Feishu says the app token is invalid, once more
-    /// with a new app token.
-    async fn fetch_tenant_token(
-        &self,
-        endpoint: TokenEndpoint<'_>,
-        tenant_key: &str,
-    ) -> Result<(Secret, Duration), Error> {
-        let mut renewed = false;
-        loop {
-            let app_token = self.app_token.get(self.fetch_app_token(endpoint)).await?;
-            tracing::debug!(app_id = %self.app_id, tenant_key, "fetching a tenant access token");
-            let kind = TokenKind::StoreAppTenant;
-            let body = serde_json::json!({ "app_access_token": app_token.expose(), "tenant_key": tenant_key });
-            let answer = endpoint
-                .post(kind.operation(), STORE_TENANT_TOKEN_PATH, &body)
-                .await?;
-            let secrets = [app_token.expose(), self.app_secret.expose()];
-            match decode_token(kind, Some(tenant_key), answer.head, &answer.body, &secrets) {
-                Ok(token) => return Ok((token.token, token.lifetime)),
-                Err(Error::Token { code, .. })
-                    if TOKEN_INVALID_CODES.contains(&code) && !renewed =>
-                {
-                    tracing::debug!(code, "app access token rejected; renewing it");
-                    self.app_token.invalidate(&app_token).await;
-                    renewed = true;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Asks Feishu for an app token with the app ticket. Without a ticket, or with one Feishu rejects, asks
-    /// Feishu to push the ticket again.
-    async fn fetch_app_token(
-        &self,
-        endpoint: TokenEndpoint<'_>,
-    ) -> Result<(Secret, Duration), Error> {
-        let ticket = self
-            .tickets
-            .get(&self.app_id)
-            .await
-            .map_err(ticket_store_error)?
-            .filter(|ticket| !ticket.expose().is_empty());
-        let Some(ticket) = ticket else {
-            tracing::debug!(app_id = %self.app_id, "no app ticket; asking Feishu to push it again");
-            let resend_error = self.resend_ticket(endpoint).await.err().map(Box::new);
-            return Err(Error::NoAppTicket { resend_error });
-        };
-        tracing::debug!(app_id = %self.app_id, "fetching an app access token");
-        let kind = TokenKind::StoreApp;
-        let body = serde_json::json!({
-            "app_id": self.app_id,
-            "app_secret": self.app_secret.expose(),
-            "app_ticket": ticket.expose(),
-        });
-        let answer = endpoint
-            .post(kind.operation(), APP_TOKEN_PATH, &body)
+/// Asks Feishu for a tenant token with the app token; if Feishu says the app token is invalid, once more with
+/// a new app token.
+async fn fetch_tenant_token(
+    app: Arc<App>,
+    tenant_key: String,
+) -> Result<(Secret, Duration), Error> {
+    let mut renewed = false;
+    loop {
+        let app_token = app
+            .app_token
+            .get(|| fetch_app_token(app.clone()), |_| true)
             .await?;
-        let secrets = [self.app_secret.expose(), ticket.expose()];
-        let result = decode_token(kind, None, answer.head, &answer.body, &secrets);
-        if let Err(Error::Token {
-            code: APP_TICKET_INVALID_CODE,
-            ..
-        }) = &result
-        {
-            tracing::debug!(app_id = %self.app_id, "app ticket rejected; asking Feishu to push it again");
-            if let Err(e) = self.resend_ticket(endpoint).await {
-                tracing::warn!(error = %e, "asking Feishu to push the app ticket again failed");
-            }
-        }
-        let token = result?;
-        Ok((token.token, token.lifetime))
-    }
-
-    /// Asks Feishu to push the app ticket again, as an `app_ticket` event.
-    async fn resend_ticket(&self, endpoint: TokenEndpoint<'_>) -> Result<(), Error> {
+        tracing::debug!(app_id = %app.app_id, tenant_key = %tenant_key, "fetching a tenant access token");
         let body =
-            serde_json::json!({ "app_id": self.app_id, "app_secret": self.app_secret.expose() });
-        let answer = endpoint
-            .post(RESEND_OPERATION, APP_TICKET_RESEND_PATH, &body)
-            .await?;
-        decode_resend(answer.head, &answer.body, self.app_secret.expose())
+            serde_json::json!({ "app_access_token": app_token.expose(), "tenant_key": tenant_key });
+        let secrets = [app_token.expose(), app.app_secret.expose()];
+        let result = app
+            .endpoint
+            .request_token(
+                TokenKind::StoreAppTenant,
+                Some(&tenant_key),
+                STORE_TENANT_TOKEN_PATH,
+                &body,
+                &secrets,
+            )
+            .await;
+        match result {
+            Ok(token) => return Ok((token.token, token.lifetime)),
+            Err(Error::Token { code, .. }) if TOKEN_INVALID_CODES.contains(&code) && !renewed => {
+                tracing::debug!(code, "app access token rejected; renewing it");
+                app.app_token.invalidate(&app_token);
+                renewed = true;
+            }
+            Err(e) => return Err(e),
+        }
     }
+}
+
+/// Asks Feishu for an app token with the app ticket. Without a ticket, or with one Feishu rejects, asks Feishu
+/// to push the ticket again.
+async fn fetch_app_token(app: Arc<App>) -> Result<(Secret, Duration), Error> {
+    let ticket = app
+        .tickets
+        .get(&app.app_id)
+        .await
+        .map_err(ticket_store_error)?
+        .filter(|ticket| !ticket.expose().is_empty());
+    let Some(ticket) = ticket else {
+        tracing::debug!(app_id = %app.app_id, "no app ticket; asking Feishu to push it again");
+        let resend_error = resend_ticket(&app).await.err().map(Box::new);
+        return Err(Error::NoAppTicket { resend_error });
+    };
+    tracing::debug!(app_id = %app.app_id, "fetching an app access token");
+    let body = serde_json::json!({
+        "app_id": app.app_id,
+        "app_secret": app.app_secret.expose(),
+        "app_ticket": ticket.expose(),
+    });
+    let secrets = [app.app_secret.expose(), ticket.expose()];
+    let result = app
+        .endpoint
+        .request_token(TokenKind::StoreApp, None, APP_TOKEN_PATH, &body, &secrets)
+        .await;
+    if let Err(Error::Token {
+        code: APP_TICKET_INVALID_CODE,
+        ..
+    }) = &result
+    {
+        tracing::debug!(app_id = %app.app_id, "app ticket rejected; asking Feishu to push it again");
+        if let Err(e) = resend_ticket(&app).await {
+            tracing::warn!(error = %e, "asking Feishu to push the app ticket again failed");
+        }
+    }
+    let token = result?;
+    Ok((token.token, token.lifetime))
+}
+
+/// Asks Feishu to push the app ticket again, as an `app_ticket` event.
+async fn resend_ticket(app: &App) -> Result<(), Error> {
+    let body = serde_json::json!({ "app_id": app.app_id, "app_secret": app.app_secret.expose() });
+    let answer = app
+        .endpoint
+        .post(RESEND_OPERATION, APP_TICKET_RESEND_PATH, &body)
+        .await?;
+    decode_resend(answer.head, &answer.body, app.app_secret.expose())
 }
 
 fn ticket_store_error(source: super::TicketStoreError) -> Error {
@@ -206,10 +217,7 @@ fn decode_resend(head: Head, body: &[u8], app_secret: &str) -> Result<(), Error>
         Ok(answer) => Err(Error::Api(crate::ApiError {
             operation: RESEND_OPERATION,
             code: answer.code,
-            msg: crate::response::mask_token_like(&crate::response::redact(
-                &answer.msg,
-                &[app_secret],
-            )),
+            msg: crate::redact::redact(&answer.msg, &[app_secret]),
             http_status: head.status,
             log_id: head.log_id,
             retry_after: head.retry_after,

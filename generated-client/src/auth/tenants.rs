@@ -112,8 +112,14 @@ mod tests {
     /// The cell of `key`, holding a token valid for an hour.
     async fn fill(cells: &TenantCells, key: &str) {
         let cell = cells.cell(key);
-        let token = async { Ok((Secret::new(format!("t-{key}")), Duration::from_secs(3600))) };
-        cell.get(token).await.expect("the fetch cannot fail");
+        let token = Secret::new(format!("t-{key}"));
+        let fetch = || {
+            let token = token.clone();
+            async move { Ok((token, Duration::from_secs(3600))) }
+        };
+        cell.get(fetch, |_| true)
+            .await
+            .expect("the fetch cannot fail");
     }
 
     #[tokio::test]

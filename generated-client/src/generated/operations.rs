@@ -111,7 +111,11 @@ impl GetJobRequest {
     pub async fn send(self) -> Result<GetJobData, Error> {
         self.validate()?;
         let path = {
-            let job_id = transport::encode_path_segment(&self.job_id);
+            let job_id = validate::path_segment(
+                Self::OPERATION.id,
+                "job_id",
+                &self.job_id,
+            )?;
             format!("/open-apis/hire/v1/jobs/{job_id}")
         };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
@@ -195,7 +199,11 @@ impl GetJobConfigRequest {
     pub async fn send(self) -> Result<GetJobConfigData, Error> {
         self.validate()?;
         let path = {
-            let job_id = transport::encode_path_segment(&self.job_id);
+            let job_id = validate::path_segment(
+                Self::OPERATION.id,
+                "job_id",
+                &self.job_id,
+            )?;
             format!("/open-apis/hire/v1/jobs/{job_id}/config")
         };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
@@ -286,6 +294,12 @@ impl ListExternalApplicationsRequest {
             Self::OPERATION.id,
             "talent_id",
             Some(self.talent_id.as_str()),
+            1,
+        )?;
+        validate::minimum(
+            Self::OPERATION.id,
+            "page_size",
+            self.page_size.map(i64::from),
             1,
         )?;
         validate::maximum(
@@ -426,6 +440,12 @@ impl ListJobProcessesRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
+        validate::minimum(
+            Self::OPERATION.id,
+            "page_size",
+            self.page_size.map(i64::from),
+            1,
+        )?;
         validate::maximum(
             Self::OPERATION.id,
             "page_size",
