@@ -84,14 +84,15 @@ pub enum Error {
     /// The answer is larger than the configured limit
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)); the client stopped
     /// reading it there.
-    #[error("{operation}: the answer is larger than {limit} bytes (HTTP {status}{}); raise the limit with `ClientBuilder::max_response_bytes` if it is expected", log_suffix(.log_id))]
+    #[error("{operation}: the answer is larger than {limit} bytes{}{}; raise the limit with `ClientBuilder::max_response_bytes` if it is expected", status_suffix(.status), log_suffix(.log_id))]
     TooLarge {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
         /// The limit, in bytes after decompression.
         limit: usize,
-        /// HTTP status.
-        status: u16,
+        /// HTTP status; `None` when the answer's head itself was refused (a `Content-Length` no body could
+        /// have, say).
+        status: Option<u16>,
         /// The `X-Tt-Logid` header, if any.
         log_id: Option<String>,
     },
@@ -300,6 +301,13 @@ fn timeout_text(deadline: &Option<Duration>) -> String {
              `ClientBuilder::call_timeout`)"
         ),
         None => "no answer within the timeout; raise it with `ClientBuilder::timeout` or retry later".to_owned(),
+    }
+}
+
+fn status_suffix(status: &Option<u16>) -> String {
+    match status {
+        Some(status) => format!(" (HTTP {status})"),
+        None => " (its head was refused)".to_owned(),
     }
 }
 

@@ -43,7 +43,7 @@ pub(crate) async fn read(
     let too_large = |log_id: Option<String>| Error::TooLarge {
         operation,
         limit,
-        status,
+        status: Some(status),
         log_id,
     };
     if response
@@ -71,6 +71,29 @@ pub(crate) async fn read(
         },
         body,
     })
+}
+
+/// The error of a request that got no answer to read. An answer whose head the HTTP stack refuses as too
+/// large (a `Content-Length` past what any body could be, or headers past its limit) is [`Error::TooLarge`],
+/// which no retry fixes; anything else is [`Error::Transport`] or [`Error::Timeout`].
+pub(crate) fn send_error(operation: &'static str, limit: usize, error: reqwest::Error) -> Error {
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        if let Some(http) = cause.downcast_ref::<hyper::Error>() {
+            // hyper's own `is_parse_too_large` needs its server feature; its message names the case exactly.
+            if http.is_parse() && http.to_string().starts_with("message head is too large") {
+                return Error::TooLarge {
+                    operation,
+                    limit,
+                    status: None,
+                    log_id: None,
+                };
+            }
+            break;
+        }
+        source = cause.source();
+    }
+    Error::from_reqwest(operation, error)
 }
 
 pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {

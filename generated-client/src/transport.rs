@@ -290,7 +290,7 @@ impl Client {
         let response = builder
             .send()
             .await
-            .map_err(|e| Error::from_reqwest(operation.id, e))?;
+            .map_err(|e| response::send_error(operation.id, inner.max_response_bytes, e))?;
         let answer = response::read(response, operation.id, inner.max_response_bytes).await?;
         let span = tracing::Span::current();
         span.record("status", answer.head.status);

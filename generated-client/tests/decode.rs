@@ -247,7 +247,7 @@ async fn an_answer_over_the_limit_is_refused() {
             &err,
             Error::TooLarge {
                 operation: "get_job",
-                status: 200,
+                status: Some(200),
                 ..
             }
         ),

@@ -42,8 +42,19 @@ impl TokenEndpoint {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| Error::from_reqwest(operation, e))?;
-        response::read(response, operation, self.max_response_bytes).await
+            .map_err(|e| response::send_error(operation, self.max_response_bytes, e))?;
+        let answer = response::read(response, operation, self.max_response_bytes).await?;
+        if (300..400).contains(&answer.head.status) {
+            // Not followed, and not read: whatever a redirect says is no answer of Feishu's.
+            return Err(Error::Http {
+                operation,
+                status: answer.head.status,
+                log_id: answer.head.log_id,
+                excerpt: None,
+                retry_after: None,
+            });
+        }
+        Ok(answer)
     }
 
     /// Asks for a token of `kind` and decodes the answer, retrying a failure that may pass (a transport

@@ -154,6 +154,14 @@ impl TokenCell {
         }
     }
 
+    /// Whether a token request for this cell is running now.
+    pub(crate) fn is_fetching(&self) -> bool {
+        match &self.lock().now {
+            CellState::Fetching { fetch, .. } => fetch.peek().is_none(),
+            _ => false,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // Every change to the state is one assignment; a panic elsewhere cannot leave it half-changed.
         self.state.lock().unwrap_or_else(|e| e.into_inner())

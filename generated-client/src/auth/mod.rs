@@ -21,7 +21,7 @@ mod tenants;
 mod ticket;
 
 pub(crate) use answer::TokenEndpoint;
-pub use answer::{decode_tenant_token, TenantToken};
+pub use answer::{decode_tenant_token, TenantToken, MAX_TOKEN_LIFETIME_SECS};
 pub(crate) use custom_app::CustomApp;
 pub(crate) use store_app::StoreApp;
 pub use store_app::APP_TICKET_INVALID_CODE;

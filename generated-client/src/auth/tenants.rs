@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// One [`TokenCell`] per tenant. Calls for one tenant share its cell (and so its single fetch); calls for
 /// other tenants never wait on it. When the map is full, a new tenant first drops every stale entry, then the
-/// least recently used, down to three quarters of the capacity. An entry a call is using is never dropped, so
-/// the map can pass its capacity by the number of calls in flight, and no further.
+/// least recently used, down to three quarters of the capacity. An entry a call is using, or whose token request
+/// is running, is never dropped, so the map can pass its capacity by the number of calls and token requests in
+/// flight, and no further.
 pub(crate) struct TenantCells {
     capacity: usize,
     map: Mutex<Map>,
@@ -82,7 +83,9 @@ impl Map {
     /// Drops stale entries, then the least recently used, until at most three quarters of `capacity` are left
     /// (or only entries in use).
     fn shrink(&mut self, capacity: usize) {
-        let in_use = |slot: &Slot| Arc::strong_count(&slot.cell) > 1;
+        // A cell is in use while a call holds it, or while its token request runs (in a task of its own, which
+        // may have outlived the calls that started it): dropping it would let a second request start.
+        let in_use = |slot: &Slot| Arc::strong_count(&slot.cell) > 1 || slot.cell.is_fetching();
         self.cells
             .retain(|_, slot| in_use(slot) || !slot.cell.is_stale());
         let target = capacity - capacity / 4 - 1;
