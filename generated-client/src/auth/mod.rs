@@ -5,9 +5,11 @@
 //! - a store app ([`ClientBuilder::store_app`]): an app access token, fetched with the app ticket Feishu pushes
 //!   (kept in an [`AppTicketStore`]), and from it one tenant token per tenant key, in a cache of bounded size.
 //!
-//! Each cached token is fetched by a single request however many calls wait for it, and renewed shortly before
-//! it expires. A failed request is shared by its waiters and remembered for [`TOKEN_FAILURE_BACKOFF`], so a
-//! failing token endpoint is not asked once per call. No secret shows in `Debug`, errors or logs.
+//! Each cached token is fetched by a single request however many calls wait for it, in a task of its own that
+//! outlives a caller who gives up, and renewed shortly before it expires. A failure that may pass is retried
+//! with the client's retry policy and not remembered; a definite one (a wrong secret, a rejected ticket) is
+//! remembered for [`TOKEN_FAILURE_BACKOFF`], so a misconfigured client does not ask once per call. Token
+//! requests follow no redirect. No secret shows in `Debug`, errors or logs.
 //!
 //! [`ClientBuilder::tenant_access_token`]: crate::ClientBuilder::tenant_access_token
 //! [`ClientBuilder::app_credentials`]: crate::ClientBuilder::app_credentials
@@ -40,7 +42,8 @@ pub const STORE_TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_toke
 /// The path of Feishu's "push the app ticket again" endpoint.
 pub const APP_TICKET_RESEND_PATH: &str = "/open-apis/auth/v3/app_ticket/resend";
 
-/// How long a failed token request is remembered: calls in that time get its error instead of asking again.
+/// How long a definite failure of a token request (one that retrying would not fix) is remembered: calls in
+/// that time get its error instead of asking again.
 pub const TOKEN_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 
 /// How many tenants' tokens a store app client keeps by default
