@@ -104,6 +104,8 @@ struct Reader<'a> {
     rows: Vec<(Section, RawRow)>,
     request_example: Option<Located<Json>>,
     response_example: Option<Located<Json>>,
+    /// The URL of a `> Source:` line.
+    source_line: Option<String>,
 }
 
 impl<'a> Reader<'a> {
@@ -125,6 +127,7 @@ impl<'a> Reader<'a> {
             rows: Vec::new(),
             request_example: None,
             response_example: None,
+            source_line: None,
         }
     }
 
@@ -174,6 +177,12 @@ impl<'a> Reader<'a> {
             if self.first_line.is_none() && !line.trim().is_empty() {
                 self.first_line = Some(line.trim().trim_start_matches('#').trim().to_owned());
             }
+            // A copy's own note of where it came from: `> Source: <page URL>`.
+            if let Some(url) = line.trim().strip_prefix("> Source:") {
+                if self.source_line.is_none() {
+                    self.source_line = Some(url.trim().to_owned());
+                }
+            }
             match self.section {
                 Section::BodyExample | Section::ResponseExample => {
                     if let Some(brace) = raw.find('{') {
@@ -210,9 +219,15 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A line without the outer pipes of the piped dialect.
+    /// A line without the outer pipes of the piped dialect, and with Feishu's Markdown folded into the other
+    /// dialects: `<br>` inside a cell is a line break (as a seed's continuation line is), `&nbsp;` a space.
     fn normalize(&self, line: &str) -> String {
-        let mut line = line.trim_end().to_owned();
+        let mut line = line
+            .trim_end()
+            .replace("<br>", "\n")
+            .replace("<br/>", "\n")
+            .replace("<br />", "\n")
+            .replace("&nbsp;", " ");
         if self.piped {
             let trimmed = line.trim();
             let trimmed = trimmed.strip_prefix('|').unwrap_or(trimmed);
@@ -225,6 +240,8 @@ impl<'a> Reader<'a> {
     fn heading(&self, line: &str) -> Option<Section> {
         let trimmed = line.trim();
         if let Some(heading) = trimmed.strip_prefix('#') {
+            // A heading of Feishu's Markdown may carry a link of its own: `## 请求头 {#headers}`.
+            let heading = heading.split(" {#").next().unwrap_or(heading);
             return Some(section(heading.trim_start_matches('#')).unwrap_or(Section::Other));
         }
         if self.piped {
@@ -333,11 +350,18 @@ impl<'a> Reader<'a> {
         };
         let request = RequestTable::read(&self.request);
         let last = self.lines.len().max(1);
-        let url = request
-            .value("HTTP URL")
-            .ok_or_else(|| self.error(last, "the page has no `HTTP URL` row (is it cut short?)"))?;
+        let url = request.value("HTTP URL").ok_or_else(|| {
+            self.error(
+                last,
+                "not an API reference page: it has no request table with an `HTTP URL` row (is it a guide or \
+                 an event page, or cut short?)",
+            )
+        })?;
         let method = request.value("HTTP Method").ok_or_else(|| {
-            self.error(last, "the page has no `HTTP Method` row (is it cut short?)")
+            self.error(
+                last,
+                "not an API reference page: its request table has no `HTTP Method` row (is it cut short?)",
+            )
         })?;
         let path = url_path(&url.value).ok_or_else(|| {
             self.error(url.line, format!("`{}` is not an http(s) URL", url.value))
@@ -424,7 +448,7 @@ impl<'a> Reader<'a> {
             file: self.file.to_owned(),
             sha256,
             title,
-            source_url: front("source_url"),
+            source_url: front("source_url").or(self.source_line),
             last_remote_update: front("last_remote_update"),
             method: Located {
                 value: method.value.trim().to_uppercase(),
@@ -534,14 +558,18 @@ impl RequestTable {
                 line: 0,
             };
         };
+        // `自建应用、商店应用`, `Custom App、Store App`, `custom,isv`: every spelling Feishu uses.
+        let words: Vec<String> = row
+            .value
+            .split(['、', ',', '，', '/', '\n'])
+            .map(|t| t.trim().to_lowercase())
+            .collect();
+        let said = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
         let mut types = Vec::new();
-        if row.value.contains("自建应用")
-            || row.value.split(['、', ',', ' ']).any(|t| t == "custom")
-        {
+        if said(&["自建应用", "custom app", "custom"]) {
             types.push("custom".to_owned());
         }
-        if row.value.contains("商店应用") || row.value.split(['、', ',', ' ']).any(|t| t == "store")
-        {
+        if said(&["商店应用", "store app", "store", "isv"]) {
             types.push("store".to_owned());
         }
         Located {
