@@ -179,6 +179,16 @@ pub enum ParamLocation {
     Query,
 }
 
+impl ParamLocation {
+    /// `path` or `query`, as OpenAPI names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+        }
+    }
+}
+
 /// A path or query parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {

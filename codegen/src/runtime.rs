@@ -159,6 +159,16 @@ pub fn path_segment(wire: &str, value: TokenStream) -> TokenStream {
     quote!(validate::path_segment(Self::OPERATION.id, #wire, #value)?)
 }
 
+/// Adds the query parameter `wire` to `request` when `value` (an `Option<&T>`) holds one; a list is sent as the
+/// parameter repeated, once per item.
+pub fn query(wire: &str, value: TokenStream, list: bool) -> TokenStream {
+    if list {
+        quote!(request.query_each(#wire, #value);)
+    } else {
+        quote!(request.query(#wire, #value);)
+    }
+}
+
 /// A new request of the builder's operation to `path`, with the builder's per-call options.
 pub fn new_request(path: TokenStream) -> TokenStream {
     quote!(transport::Request::new(&Self::OPERATION, #path, self.options))

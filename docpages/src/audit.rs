@@ -122,6 +122,22 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
             "nothing to decide it",
         );
     }
+    for problem in &page.problems {
+        out.warn(
+            problem.line,
+            "page",
+            &problem.value,
+            "nothing: the page contradicts itself",
+        );
+    }
+    if page.source_url.is_none() {
+        out.warn(
+            1,
+            "externalDocs",
+            "nothing of its own address (no front matter `source_url`, no `> Source:` line)",
+            op.doc_url.as_deref().unwrap_or("none"),
+        );
+    }
     recorded_version(page, &op.id, record, &mut out);
     out.apply(&op.deviations);
     out.list

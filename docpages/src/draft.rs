@@ -8,16 +8,34 @@
 use crate::page::ordered::Json;
 use crate::page::{EnumValue, Facts, Field, Page, PageType, Param, ParamIn};
 use codegen::load::DRAFT_MARK;
-use heck::ToUpperCamelCase;
+use codegen::naming::{self, type_name};
 use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
 
 /// The fragment for `page`, as YAML text.
 pub fn draft(page: &Page) -> String {
+    draft_against(page, None)
+}
+
+/// The fragment for `page` beside the spec whose YAML text is `spec_text` (see [`draft_against`]); `spec_name`
+/// names it in errors.
+pub fn draft_beside(page: &Page, spec_name: &str, spec_text: &str) -> Result<String, String> {
+    let spec: Value = serde_yaml::from_str(spec_text).map_err(|e| {
+        let line = e.location().map_or(1, |l| l.line());
+        format!("{spec_name}:{line}: the spec is not YAML: {e}")
+    })?;
+    Ok(draft_against(page, Some(&spec)))
+}
+
+/// The fragment for `page`, as YAML text, beside `spec` (the spec's YAML, when given): a drafted schema the
+/// spec already has, field for field, is the spec's (its name is used, and it is not drafted again), and a new
+/// schema whose name the spec uses for something else is named after the operation instead.
+pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
     let mut drafter = Drafter {
         schemas: Mapping::new(),
     };
-    let id = operation_id(page);
-    let type_base = id.to_upper_camel_case();
+    let id = naming::operation_id(&page.method.value, &page.path.value);
+    let type_base = type_name(&id);
     let mut op = Mapping::new();
     op.insert("operationId".into(), id.clone().into());
     op.insert("tags".into(), Value::Sequence(vec!["hire".into()]));
@@ -47,7 +65,7 @@ pub fn draft(page: &Page) -> String {
                 map([
                     ("http_status", u64::from(e.http_status).into()),
                     ("code", e.code.into()),
-                    ("name", format!("Code{}", e.code).into()),
+                    ("name", error_name(spec, e.code).into()),
                     ("description", marked(&e.description)),
                 ])
             })
@@ -109,26 +127,246 @@ pub fn draft(page: &Page) -> String {
     op.insert("responses".into(), responses);
 
     let method = page.method.value.to_lowercase();
-    let paths = map([(
-        page.path.value.as_str(),
-        map([(method.as_str(), Value::Mapping(op))]),
-    )]);
+    let mut op = Value::Mapping(op);
+    let mut schemas = drafter.schemas;
+    let mut notes = Vec::new();
+    if let Some(spec_schemas) = spec.and_then(|s| s.get("components")?.get("schemas")?.as_mapping())
+    {
+        let renamed = fit_into(&mut schemas, spec_schemas, &type_base);
+        for (from, to) in &renamed {
+            if from != to {
+                notes.push(format!(
+                    "`{from}` is the spec's `{to}`, or named so as not to collide with it"
+                ));
+            }
+        }
+        rename_refs(&mut op, &renamed);
+        for (_, schema) in schemas.iter_mut() {
+            rename_refs(schema, &renamed);
+        }
+    }
+    let paths = map([(page.path.value.as_str(), map([(method.as_str(), op)]))]);
     let fragment = map([
         ("paths", paths),
-        (
-            "components",
-            map([("schemas", Value::Mapping(drafter.schemas))]),
-        ),
+        ("components", map([("schemas", Value::Mapping(schemas))])),
     ]);
-    let yaml =
-        serde_yaml::to_string(&fragment).unwrap_or_else(|e| format!("# cannot write YAML: {e}\n"));
-    format!(
+    let yaml = match serde_yaml::to_string(&fragment) {
+        Ok(yaml) => quote_plain_strings(yaml, &fragment),
+        Err(e) => format!("# cannot write YAML: {e}\n"),
+    };
+    let mut header = format!(
         "# Drafted by `cargo xtask docs draft` from {file}.\n\
          # Merge `paths` and `components.schemas` into the spec. Every text marked `{DRAFT_MARK}` is the page's own\n\
          # words: rewrite each in yours (`cargo xtask gen` refuses the mark), and review the derived names\n\
-         # (operationId, schema names, enum variant names, error-code names).\n{yaml}",
+         # (operationId, schema names, enum variant names, error-code names).\n",
         file = page.file
-    )
+    );
+    for problem in &page.problems {
+        header.push_str(&format!(
+            "# The page contradicts itself at line {}: {}; that part is not drafted.\n",
+            problem.line,
+            one_line(&problem.value)
+        ));
+    }
+    for ambiguity in &page.ambiguities {
+        header.push_str(&format!(
+            "# Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it.\n",
+            ambiguity.line,
+            ambiguity.name,
+            ambiguity.candidates.join("` or `")
+        ));
+    }
+    for note in notes {
+        header.push_str(&format!("# {note}.\n"));
+    }
+    format!("{header}{yaml}")
+}
+
+/// The spec's name of an error code, where some operation of the spec documents it (one code has one name);
+/// `Code<code>` for a new one.
+fn error_name(spec: Option<&Value>, code: i64) -> String {
+    let known = spec
+        .and_then(|s| s.get("paths")?.as_mapping())
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_mapping)
+        .flat_map(|item| item.values())
+        .filter_map(|op| op.get("x-error-codes")?.as_sequence())
+        .flatten()
+        .find(|entry| entry.get("code").and_then(Value::as_i64) == Some(code))
+        .and_then(|entry| entry.get("name")?.as_str().map(str::to_owned));
+    known.unwrap_or_else(|| format!("Code{code}"))
+}
+
+/// `yaml` (written from `value`) with every string that a YAML reader could take for something else quoted:
+/// serde_yaml writes `1721899407885_7395497752245422387` plain, which YAML 1.1 readers take for a number.
+fn quote_plain_strings(yaml: String, value: &Value) -> String {
+    let mut strings = Vec::new();
+    collect_strings(value, &mut strings);
+    let misread: Vec<&String> = strings
+        .into_iter()
+        .filter(|s| {
+            // Only what serde_yaml writes plain, and reads back as something else.
+            let written = serde_yaml::to_string(&Value::String(s.to_string())).unwrap_or_default();
+            let yaml_1_1_number = s.contains('_')
+                && s.chars().all(|c| c.is_ascii_digit() || c == '_')
+                && s.starts_with(|c: char| c.is_ascii_digit());
+            written.trim_end() == s.as_str()
+                && (yaml_1_1_number
+                    || !matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(_))))
+        })
+        .collect();
+    if misread.is_empty() {
+        return yaml;
+    }
+    yaml.lines()
+        .map(|line| {
+            for s in &misread {
+                for lead in [": ", "- "] {
+                    if let Some(head) = line
+                        .strip_suffix(s.as_str())
+                        .and_then(|h| h.strip_suffix(lead))
+                    {
+                        return format!("{head}{lead}'{s}'");
+                    }
+                }
+            }
+            line.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn collect_strings<'a>(value: &'a Value, out: &mut Vec<&'a String>) {
+    match value {
+        Value::String(s) => out.push(s),
+        Value::Sequence(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Mapping(m) => m.iter().for_each(|(k, v)| {
+            collect_strings(k, out);
+            collect_strings(v, out);
+        }),
+        _ => {}
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Fits the drafted `schemas` beside the spec's: a drafted schema equal to one of the spec's (see [`shape`]) is
+/// dropped for it, and a drafted name the spec uses otherwise gets the operation's prefix. Returns each
+/// drafted name that changed, and its new name.
+fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<String, String> {
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    let spec_shapes: Vec<(String, Value)> = spec
+        .iter()
+        .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(schema))))
+        .collect();
+    // A schema refers to others: it can equal a spec schema only once those it refers to are mapped.
+    loop {
+        let mut changed = false;
+        for (name, schema) in schemas.iter() {
+            let Some(name) = name.as_str() else { continue };
+            if renamed.contains_key(name) {
+                continue;
+            }
+            let mut candidate = schema.clone();
+            rename_refs(&mut candidate, &renamed);
+            let candidate = shape(&candidate);
+            let same = spec_shapes
+                .iter()
+                .filter(|(_, s)| *s == candidate)
+                .map(|(n, _)| n)
+                .find(|n| *n == name)
+                .or_else(|| {
+                    spec_shapes
+                        .iter()
+                        .find(|(_, s)| *s == candidate)
+                        .map(|(n, _)| n)
+                });
+            if let Some(spec_name) = same {
+                renamed.insert(name.to_owned(), spec_name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (from, _) in renamed.iter() {
+        schemas.remove(from.as_str());
+    }
+    let names: Vec<String> = schemas
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    for name in names {
+        if !spec.contains_key(name.as_str()) {
+            continue;
+        }
+        let base = if name.starts_with(type_base) {
+            format!("{name}Drafted")
+        } else {
+            format!("{type_base}{name}")
+        };
+        let mut new = base.clone();
+        let mut n = 2;
+        while spec.contains_key(new.as_str()) || schemas.contains_key(new.as_str()) {
+            new = format!("{base}{n}");
+            n += 1;
+        }
+        if let Some(schema) = schemas.remove(name.as_str()) {
+            schemas.insert(new.clone().into(), schema);
+        }
+        renamed.insert(name, new);
+    }
+    renamed
+}
+
+/// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
+fn shape(schema: &Value) -> Value {
+    const WORDS: [&str; 5] = [
+        "description",
+        "example",
+        "x-enum-varnames",
+        "x-enum-descriptions",
+        "deprecated",
+    ];
+    match schema {
+        Value::Mapping(m) => Value::Mapping(
+            m.iter()
+                .filter(|(k, _)| !k.as_str().is_some_and(|k| WORDS.contains(&k)))
+                .map(|(k, v)| (k.clone(), shape(v)))
+                .collect(),
+        ),
+        Value::Sequence(items) => Value::Sequence(items.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Points every `$ref` to a renamed schema at its new name.
+fn rename_refs(value: &mut Value, renamed: &BTreeMap<String, String>) {
+    match value {
+        Value::Mapping(m) => {
+            for (k, v) in m.iter_mut() {
+                if k.as_str() == Some("$ref") {
+                    if let Some(target) = v
+                        .as_str()
+                        .and_then(|t| t.strip_prefix("#/components/schemas/"))
+                    {
+                        if let Some(new) = renamed.get(target) {
+                            *v = format!("#/components/schemas/{new}").into();
+                        }
+                    }
+                } else {
+                    rename_refs(v, renamed);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(|v| rename_refs(v, renamed)),
+        _ => {}
+    }
 }
 
 struct Drafter {
@@ -142,7 +380,7 @@ impl Drafter {
         out.insert("in".into(), param.location.as_str().into());
         out.insert("required".into(), param.required.into());
         out.insert("description".into(), marked(&param.facts.label));
-        let enum_name = format!("{type_base}{}", param.name.to_upper_camel_case());
+        let enum_name = format!("{type_base}{}", type_name(&param.name));
         out.insert(
             "schema".into(),
             self.value_schema(&param.ty, &param.facts, &enum_name, false),
@@ -162,7 +400,9 @@ impl Drafter {
         with_description: bool,
     ) -> Value {
         let mut schema = Mapping::new();
-        if !facts.enum_values.is_empty() {
+        // A boolean's listed values are its two values: it stays a boolean, and its labels are its description.
+        let listed = !facts.enum_values.is_empty() && ty.json_type() != "boolean";
+        if listed {
             let enum_schema = enum_schema(ty, &facts.enum_values);
             self.schemas.insert(enum_name.into(), enum_schema);
             schema.insert("allOf".into(), Value::Sequence(vec![reference(enum_name)]));
@@ -191,11 +431,26 @@ impl Drafter {
             schema.insert("default".into(), typed_scalar(default, ty));
         }
         if with_description {
-            schema.insert("description".into(), marked(&facts.label));
+            let mut text = facts.label.clone();
+            if !listed && !facts.enum_values.is_empty() {
+                let values: Vec<String> = facts
+                    .enum_values
+                    .iter()
+                    .map(|v| format!("{}: {}", v.value, v.label))
+                    .collect();
+                text.push_str(&format!(" ({})", values.join("; ")));
+            }
+            schema.insert("description".into(), marked(&text));
         }
         if ty.array {
             let mut array = Mapping::new();
             array.insert("type".into(), "array".into());
+            // A list's length rule counts its items.
+            for (length, items) in [("maxLength", "maxItems"), ("minLength", "minItems")] {
+                if let Some(n) = schema.remove(length) {
+                    array.insert(items.into(), n);
+                }
+            }
             if with_description {
                 if let Some(description) = schema.remove("description") {
                     array.insert("description".into(), description);
@@ -212,9 +467,15 @@ impl Drafter {
         let mut properties = Mapping::new();
         let mut required = Vec::new();
         for field in fields {
-            let child_name = format!("{name}{}", field.name.to_upper_camel_case());
+            let child_name = format!("{name}{}", type_name(&field.name));
             let schema = if field.ty.is_object() {
-                let type_name = self.free_name(&field.ty.base.to_upper_camel_case(), &child_name);
+                // The page's own type name (`job_config_result`), when it writes one.
+                let preferred = if field.ty.base.chars().any(|c| c.is_ascii_alphanumeric()) {
+                    type_name(&field.ty.base)
+                } else {
+                    String::new()
+                };
+                let type_name = self.free_name(&preferred, &child_name);
                 let object = self.object(&field.children, &type_name, request);
                 self.schemas.insert(type_name.clone().into(), object);
                 let item = map([
@@ -289,7 +550,7 @@ fn enum_schema(ty: &PageType, values: &[EnumValue]) -> Value {
             if integer {
                 format!("Value{}", v.value)
             } else {
-                v.value.to_upper_camel_case()
+                naming::variant_name(&v.value)
             }
             .into()
         })
@@ -300,33 +561,6 @@ fn enum_schema(ty: &PageType, values: &[EnumValue]) -> Value {
         Value::Sequence(values.iter().map(|v| marked(&v.label)).collect()),
     );
     Value::Mapping(schema)
-}
-
-/// An operation id from the method and path: `list_job_processes`, `get_jobs_config`, `search_job_requirements`.
-fn operation_id(page: &Page) -> String {
-    let segments: Vec<&str> = page
-        .path
-        .value
-        .split('/')
-        .filter(|s| !s.is_empty() && !s.starts_with('{'))
-        .skip_while(|s| *s == "open-apis")
-        .skip(2)
-        .collect();
-    let ends_with_param = page.path.value.ends_with('}');
-    let verb = match (page.method.value.as_str(), ends_with_param) {
-        ("GET", true) => "get",
-        ("GET", false) => "list",
-        ("POST", _) => "create",
-        ("PUT" | "PATCH", _) => "update",
-        ("DELETE", _) => "delete",
-        _ => "call",
-    };
-    match segments.split_last() {
-        Some((last, rest)) if page.method.value == "POST" && !rest.is_empty() => {
-            format!("{last}_{}", rest.join("_"))
-        }
-        _ => format!("{verb}_{}", segments.join("_")),
-    }
 }
 
 /// `x-pagination`, when the page has a page token parameter and `has_more`, `page_token` and an array in `data`.

@@ -45,6 +45,15 @@ impl Request {
         }
     }
 
+    /// Adds a query parameter once per item of a list, when it has one (`ids=1&ids=2`).
+    // The generator emits a call only where the spec has a list query parameter; the current spec has none.
+    #[allow(dead_code)]
+    pub(crate) fn query_each<T: Display>(&mut self, name: &'static str, values: Option<&Vec<T>>) {
+        for value in values.into_iter().flatten() {
+            self.query.push((name, value.to_string()));
+        }
+    }
+
     /// Sets the JSON body.
     pub(crate) fn json<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {

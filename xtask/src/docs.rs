@@ -127,8 +127,9 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs `docs draft`: prints a spec fragment for the page; 2 when the page cannot be read.
-pub fn run_draft(path: &Path) -> ExitCode {
+/// Runs `docs draft`: prints a spec fragment for the page, beside `spec` when given; 2 when the page or the
+/// spec cannot be read.
+pub fn run_draft(path: &Path, spec: Option<&Path>) -> ExitCode {
     let page = match read_pages(&[path.to_path_buf()]) {
         Ok(mut pages) => pages.remove(0),
         Err(message) => {
@@ -136,6 +137,23 @@ pub fn run_draft(path: &Path) -> ExitCode {
             return ExitCode::from(UNREADABLE);
         }
     };
-    print!("{}", docpages::draft::draft(&page));
-    ExitCode::SUCCESS
+    let fragment = match spec {
+        None => Ok(docpages::draft::draft(&page)),
+        Some(spec) => {
+            let name = spec.display().to_string();
+            std::fs::read_to_string(spec)
+                .map_err(|e| format!("{name}:1: cannot read the spec: {e}"))
+                .and_then(|text| docpages::draft::draft_beside(&page, &name, &text))
+        }
+    };
+    match fragment {
+        Ok(fragment) => {
+            print!("{fragment}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(UNREADABLE)
+        }
+    }
 }

@@ -11,7 +11,7 @@ use xtask::{
 const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
        cargo xtask check-fixtures
        cargo xtask docs audit [--spec FILE] [--record] [--json] PAGE...
-       cargo xtask docs draft PAGE
+       cargo xtask docs draft [--spec FILE] PAGE
 
   gen              regenerate the emitted code of generated-client from the spec
     --check        change nothing; fail and list the stale files if the output is not what the spec generates
@@ -25,13 +25,18 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
     --record       when they agree, record the pages as the versions the spec was audited against
                    (in hire_v1.pages.json beside the spec)
     --json         print the differences as JSON
-  docs draft       print a spec fragment for a page the spec does not cover yet";
+  docs draft       print a spec fragment for a page the spec does not cover yet
+    --spec FILE    draft beside this spec: reuse its schemas where the page's are the same, and name new
+                   ones so that they do not collide with its own";
 
 enum Task {
     Gen(Args),
     CheckFixtures,
     Audit(xtask::docs::AuditArgs),
-    Draft(PathBuf),
+    Draft {
+        page: PathBuf,
+        spec: Option<PathBuf>,
+    },
 }
 
 struct Args {
@@ -96,10 +101,24 @@ fn parse_docs(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
             }
             Ok(Task::Audit(parsed))
         }
-        Some("draft") => match (args.next(), args.next()) {
-            (Some(page), None) if !page.starts_with("--") => Ok(Task::Draft(page.into())),
-            _ => Err("docs draft takes one page file".to_owned()),
-        },
+        Some("draft") => {
+            let mut spec = None;
+            let mut pages = Vec::new();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--spec" => spec = Some(args.next().ok_or("--spec needs a file")?.into()),
+                    "-h" | "--help" => return Err(String::new()),
+                    flag if flag.starts_with("--") => {
+                        return Err(format!("unknown argument `{flag}`"))
+                    }
+                    page => pages.push(PathBuf::from(page)),
+                }
+            }
+            match <[PathBuf; 1]>::try_from(pages) {
+                Ok([page]) => Ok(Task::Draft { page, spec }),
+                Err(_) => Err("docs draft takes one page file".to_owned()),
+            }
+        }
         Some(other) => Err(format!("unknown docs task `{other}` (audit or draft)")),
         None => Err("docs needs a task: audit or draft".to_owned()),
     }
@@ -118,7 +137,7 @@ fn main() -> ExitCode {
     };
     let result = match task {
         Task::Audit(args) => return xtask::docs::run_audit(&args),
-        Task::Draft(page) => return xtask::docs::run_draft(&page),
+        Task::Draft { page, spec } => return xtask::docs::run_draft(&page, spec.as_deref()),
         Task::Gen(args) => gen(&args),
         Task::CheckFixtures => xtask::check_fixtures(&project_root()).map(|names| {
             println!(

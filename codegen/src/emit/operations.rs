@@ -313,13 +313,27 @@ fn param_setter(p: &Param) -> TokenStream {
     }
     text.push_str(&rules_doc(&p.rules));
     let doc = doc(&text);
-    let (ty, value) = match &p.ty {
-        Type::String => (quote!(impl Into<String>), quote!(value.into())),
-        other => (rust_type(other), quote!(value)),
+    let (argument, value) = match &p.ty {
+        Type::String => (quote!(value: impl Into<String>), quote!(value.into())),
+        Type::List(inner) if **inner == Type::String => (
+            quote!(values: impl IntoIterator<Item = impl Into<String>>),
+            quote!(values.into_iter().map(Into::into).collect()),
+        ),
+        Type::List(inner) => {
+            let inner = rust_type(inner);
+            (
+                quote!(values: impl IntoIterator<Item = #inner>),
+                quote!(values.into_iter().collect()),
+            )
+        }
+        other => {
+            let ty = rust_type(other);
+            (quote!(value: #ty), quote!(value))
+        }
     };
     quote! {
         #doc
-        pub fn #name(mut self, value: #ty) -> Self {
+        pub fn #name(mut self, #argument) -> Self {
             self.#name = Some(#value);
             self
         }
@@ -508,12 +522,12 @@ fn send_fn(op: &Operation) -> TokenStream {
         .filter(|p| p.location == ParamLocation::Query)
         .map(|p| {
             let name = ident(&p.name);
-            let wire = &p.wire;
-            if p.required {
-                quote!(request.query(#wire, Some(&self.#name));)
+            let value = if p.required {
+                quote!(Some(&self.#name))
             } else {
-                quote!(request.query(#wire, self.#name.as_ref());)
-            }
+                quote!(self.#name.as_ref())
+            };
+            runtime::query(&p.wire, value, matches!(p.ty, Type::List(_)))
         });
     let body = op.body.as_ref().map(|_| quote!(request.json(&self.body)?;));
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);

@@ -247,14 +247,26 @@ impl Lowerer<'_> {
         };
         let schema_at = at.join("schema");
         let ty = self.resolve(schema, &schema_at, &format!("{type_base}_{}", data.name))?;
-        if !matches!(
-            ty,
-            Type::String | Type::Bool | Type::I32 | Type::I64 | Type::F64 | Type::Enum(_)
-        ) {
+        let scalar = |ty: &Type| {
+            matches!(
+                ty,
+                Type::String | Type::Bool | Type::I32 | Type::I64 | Type::F64 | Type::Enum(_)
+            )
+        };
+        // A query parameter may repeat (`ids=1&ids=2`): a list of scalars is sent so.
+        let repeated =
+            location == ParamLocation::Query && matches!(&ty, Type::List(inner) if scalar(inner));
+        if !scalar(&ty) && !repeated {
+            let allowed = if location == ParamLocation::Query {
+                "a string, number, boolean or enum, or a list of one of these"
+            } else {
+                "a string, number, boolean or enum"
+            };
             return Err(self.err(
                 &schema_at,
                 format!(
-                    "parameter `{}` must be a string, number, boolean or enum, found {}",
+                    "{} parameter `{}` must be {allowed}, found {}",
+                    location.as_str(),
                     data.name,
                     type_text(&ty)
                 ),

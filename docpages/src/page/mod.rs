@@ -1,7 +1,11 @@
 //! A Feishu doc page, read into facts: the request table, the parameters, the body and response fields with
 //! their nesting, the error codes, and the JSON examples.
 //!
-//! Pages come in two dialects, and [`read_page`] reads both:
+//! Pages come in three dialects, recognised by their content, and [`read_page`] reads each:
+//! - Feishu's own Markdown, as served at a page's address with `.md` appended: `#` headings, tables without
+//!   leading pipes whose request table starts `基本 | &nbsp;`, `<br>` for a line break inside a cell, facts
+//!   after it (`**示例值**：…`, `**可选值有**：<br>- 1：…`), flat response rows, fenced JSON examples; some copies
+//!   start with `# title`, `> Source: <page URL>` and `---`;
 //! - Markdown with front matter, `#` headings, tables without leading pipes, and facts on continuation lines
 //!   (`**示例值**：…`, `**可选值有**：` and one `- value：label` line per value, ...);
 //! - one line per table row, with leading pipes, bare section names as headings, facts inline
@@ -57,9 +61,9 @@ pub struct Page {
     pub file: String,
     /// SHA-256 of the file's bytes, in hex.
     pub sha256: String,
-    /// The title: the front matter's, or the first line.
+    /// The title: the front matter's, the first `# ` heading, or the first line.
     pub title: String,
-    /// The page's own address (front matter `source_url`), where it has one.
+    /// The page's own address (front matter `source_url`, or a `> Source:` line), where it has one.
     pub source_url: Option<String>,
     /// The front matter's `last_remote_update`, where it has one.
     pub last_remote_update: Option<String>,
@@ -89,6 +93,8 @@ pub struct Page {
     pub response_example: Option<Located<Json>>,
     /// Rows whose parent could not be decided.
     pub ambiguities: Vec<Ambiguity>,
+    /// Where the page contradicts itself and was read around (an example that is not valid JSON).
+    pub problems: Vec<Located<String>>,
 }
 
 impl Page {

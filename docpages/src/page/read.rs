@@ -106,6 +106,10 @@ struct Reader<'a> {
     response_example: Option<Located<Json>>,
     /// The URL of a `> Source:` line.
     source_line: Option<String>,
+    /// The text of the first `# ` heading.
+    title_heading: Option<String>,
+    /// What the page says against itself, read around.
+    problems: Vec<Located<String>>,
 }
 
 impl<'a> Reader<'a> {
@@ -128,7 +132,14 @@ impl<'a> Reader<'a> {
             request_example: None,
             response_example: None,
             source_line: None,
+            title_heading: None,
+            problems: Vec::new(),
         }
+    }
+
+    /// The index of the first line from index `from` that closes a code fence.
+    fn fence_after(&self, from: usize) -> Option<usize> {
+        (from..self.lines.len()).find(|&i| self.lines[i].trim() == "```")
     }
 
     fn error(&self, line: usize, message: impl Into<String>) -> PageError {
@@ -168,6 +179,11 @@ impl<'a> Reader<'a> {
             };
             let line = self.normalize(&raw);
             if let Some(heading) = self.heading(&line) {
+                if self.title_heading.is_none() {
+                    if let Some(title) = line.trim().strip_prefix("# ") {
+                        self.title_heading = Some(title.trim().to_owned());
+                    }
+                }
                 self.section = heading;
                 self.columns = 0;
                 self.header_seen = false;
@@ -187,7 +203,26 @@ impl<'a> Reader<'a> {
                 Section::BodyExample | Section::ResponseExample => {
                     if let Some(brace) = raw.find('{') {
                         let (json, next, end_number, rest) =
-                            self.example(&raw[brace..], number, i + advance)?;
+                            match self.example(&raw[brace..], number, i + advance) {
+                                Ok(example) => example,
+                                Err((problem, truncated)) => {
+                                    // A whole example that is not JSON, inside its code fence: the page
+                                    // contradicts itself there, and the rest of it is still read.
+                                    let fence = self.fence_after(i + advance);
+                                    match fence {
+                                        Some(close) if !truncated => {
+                                            self.problems.push(Located {
+                                                value: problem.message,
+                                                line: problem.line,
+                                            });
+                                            self.section = Section::Other;
+                                            i = close + 1;
+                                            continue;
+                                        }
+                                        _ => return Err(problem),
+                                    }
+                                }
+                            };
                         let located = Some(Located {
                             value: json,
                             line: number,
@@ -258,7 +293,7 @@ impl<'a> Reader<'a> {
         first: &str,
         first_number: usize,
         next: usize,
-    ) -> Result<(Json, usize, usize, String), PageError> {
+    ) -> Result<(Json, usize, usize, String), (PageError, bool)> {
         let mut text = first.to_owned();
         for line in self.lines.get(next..).unwrap_or(&[]) {
             text.push('\n');
@@ -287,9 +322,10 @@ impl<'a> Reader<'a> {
                 } else {
                     "holds an example that is not valid JSON"
                 };
-                Err(self.error(page_line(e.line()), format!("the page {what}: {e}")))
+                let error = self.error(page_line(e.line()), format!("the page {what}: {e}"));
+                Err((error, e.is_eof()))
             }
-            None => Err(self.error(first_number, "the example is empty")),
+            None => Err((self.error(first_number, "the example is empty"), true)),
         }
     }
 
@@ -443,7 +479,10 @@ impl<'a> Reader<'a> {
             self.response_example.as_ref().map(|e| &e.value),
         );
         ambiguities.extend(more);
-        let title = front("title").or(self.first_line).unwrap_or_default();
+        let title = front("title")
+            .or(self.title_heading)
+            .or(self.first_line)
+            .unwrap_or_default();
         Ok(Page {
             file: self.file.to_owned(),
             sha256,
@@ -469,6 +508,7 @@ impl<'a> Reader<'a> {
             request_example: self.request_example,
             response_example: self.response_example,
             ambiguities,
+            problems: self.problems,
         })
     }
 }

@@ -1,0 +1,242 @@
+//! `cargo xtask docs draft --spec` on Feishu's own pages (`../shared/pages/`, beside the checkout): each draft,
+//! with its marks removed and merged into the spec, is accepted by the generator, and is clean: no markup in
+//! any value, every table row present, every enum list kept as an enum.
+
+use docpages::page::{read_page, Field, Page, ParamIn};
+use serde_yaml::{Mapping, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The page files of `../shared/pages/<folder>`, or `None` where that folder is not beside the checkout.
+fn pages(folder: &str) -> Option<Vec<PathBuf>> {
+    let dir = root().join("../shared/pages").join(folder);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// `text` without the draft marks, as a maintainer leaves it once the words are rewritten.
+fn unmarked(value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            if let Some(rest) = s.strip_prefix(codegen::load::DRAFT_MARK) {
+                *s = format!("Rewritten:{rest}");
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(unmarked),
+        Value::Mapping(m) => m.iter_mut().for_each(|(_, v)| unmarked(v)),
+        _ => {}
+    }
+}
+
+fn mapping<'a>(value: &'a mut Value, key: &str) -> &'a mut Mapping {
+    value
+        .get_mut(key)
+        .and_then(Value::as_mapping_mut)
+        .unwrap_or_else(|| panic!("a `{key}` mapping"))
+}
+
+/// Every string value of `value` that is not the page's words, with markup in it.
+fn markup(value: &Value, at: &str, found: &mut Vec<String>) {
+    match value {
+        Value::String(s)
+            if !s.starts_with(codegen::load::DRAFT_MARK)
+                && ["<br", "&nbsp;", "`", "**"].iter().any(|m| s.contains(m)) =>
+        {
+            found.push(format!("{at}: {s}"));
+        }
+        Value::Sequence(items) => {
+            for (i, v) in items.iter().enumerate() {
+                markup(v, &format!("{at}/{i}"), found);
+            }
+        }
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                markup(v, &format!("{at}/{}", k.as_str().unwrap_or("?")), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The keys of every `properties` mapping, and every `enum` list (as text), in `value`.
+fn properties_and_enums(value: &Value, keys: &mut BTreeSet<String>, enums: &mut Vec<Vec<String>>) {
+    match value {
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    (Some("properties"), Value::Mapping(props)) => {
+                        keys.extend(props.keys().filter_map(|k| k.as_str().map(str::to_owned)));
+                    }
+                    (Some("enum"), Value::Sequence(values)) => enums.push(
+                        values
+                            .iter()
+                            .map(|v| match v {
+                                Value::String(s) => s.clone(),
+                                other => serde_yaml::to_string(other)
+                                    .unwrap_or_default()
+                                    .trim()
+                                    .to_owned(),
+                            })
+                            .collect(),
+                    ),
+                    _ => {}
+                }
+                properties_and_enums(v, keys, enums);
+            }
+        }
+        Value::Sequence(items) => items
+            .iter()
+            .for_each(|v| properties_and_enums(v, keys, enums)),
+        _ => {}
+    }
+}
+
+fn rows<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
+    for field in fields {
+        out.push(field);
+        rows(&field.children, out);
+    }
+}
+
+/// Drafts `page` beside the spec, merges it, and generates: the problems found, none when it is clean.
+fn check(page_file: &Path, spec: &Value) -> Vec<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["docs", "draft", "--spec", "spec/hire_v1.yaml"])
+        .arg(page_file)
+        .current_dir(root())
+        .output()
+        .expect("xtask runs");
+    if !output.status.success() {
+        return vec![format!(
+            "draft failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )];
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut draft: Value = match serde_yaml::from_str(&text) {
+        Ok(draft) => draft,
+        Err(e) => return vec![format!("the draft is not YAML: {e}")],
+    };
+    let mut problems = Vec::new();
+    let mut found = Vec::new();
+    markup(&draft, "", &mut found);
+    problems.extend(found.into_iter().map(|m| format!("markup in a value: {m}")));
+
+    let bytes = std::fs::read(page_file).expect("the page is readable");
+    let page: Page = read_page(&page_file.display().to_string(), &bytes).expect("the page reads");
+    unmarked(&mut draft);
+    let mut merged = spec.clone();
+    for (path, item) in mapping(&mut draft, "paths").clone() {
+        let paths = mapping(&mut merged, "paths");
+        match paths.get_mut(&path).and_then(Value::as_mapping_mut) {
+            Some(existing) => existing.extend(item.as_mapping().cloned().unwrap_or_default()),
+            None => {
+                paths.insert(path, item);
+            }
+        }
+    }
+    let drafted = draft["components"]["schemas"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    mapping(
+        merged
+            .get_mut("components")
+            .expect("the spec has components"),
+        "schemas",
+    )
+    .extend(drafted);
+
+    let mut keys = BTreeSet::new();
+    let mut enums = Vec::new();
+    properties_and_enums(&merged["components"]["schemas"], &mut keys, &mut enums);
+    let mut all = Vec::new();
+    rows(&page.body, &mut all);
+    rows(page.data_fields(), &mut all);
+    for row in &all {
+        if !keys.contains(&row.name) {
+            problems.push(format!("line {}: row `{}` is missing", row.line, row.name));
+        }
+    }
+    let params = &draft["paths"];
+    let param_names = serde_yaml::to_string(params).unwrap_or_default();
+    for param in page.params.iter().filter(|p| p.location != ParamIn::Header) {
+        if !param_names.contains(&format!("name: {}", param.name)) {
+            problems.push(format!(
+                "line {}: parameter `{}` is missing",
+                param.line, param.name
+            ));
+        }
+    }
+    let listed = page
+        .params
+        .iter()
+        .map(|p| (&p.facts, &p.ty, p.line))
+        .chain(all.iter().map(|f| (&f.facts, &f.ty, f.line)));
+    for (facts, ty, line) in listed {
+        if facts.enum_values.is_empty() || ty.json_type() == "boolean" {
+            continue;
+        }
+        let values: Vec<String> = facts.enum_values.iter().map(|v| v.value.clone()).collect();
+        if !enums.contains(&values) {
+            problems.push(format!(
+                "line {line}: the enum {values:?} is not kept as an enum"
+            ));
+        }
+    }
+
+    let text = serde_yaml::to_string(&merged).expect("the merged spec is YAML");
+    if let Err(e) = codegen::generate("merged.yaml", &text) {
+        problems.push(format!("gen refuses it: {e}"));
+    }
+    problems
+}
+
+fn clean_drafts(folder: &str) -> Option<(usize, usize, Vec<String>)> {
+    let files = pages(folder)?;
+    let spec_text =
+        std::fs::read_to_string(root().join("spec/hire_v1.yaml")).expect("the spec is readable");
+    let spec: Value = serde_yaml::from_str(&spec_text).expect("the spec is YAML");
+    let mut failures = Vec::new();
+    for file in &files {
+        let problems = check(file, &spec);
+        if !problems.is_empty() {
+            failures.push(format!("{}:\n  {}", file.display(), problems.join("\n  ")));
+        }
+    }
+    Some((files.len() - failures.len(), files.len(), failures))
+}
+
+#[test]
+fn drafts_of_the_sample_pages_are_clean_and_generate() {
+    let Some((clean, total, failures)) = clean_drafts("sample") else {
+        eprintln!("no ../shared/pages/sample beside the checkout; nothing to draft");
+        return;
+    };
+    eprintln!("docs draft: {clean} of {total} sample pages drafted clean and generated");
+    assert!(total >= 20, "{total} pages");
+    assert!(
+        clean * 100 >= total * 95,
+        "{clean} of {total} clean:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn drafts_of_the_current_pages_are_clean_and_generate() {
+    let Some((clean, total, failures)) = clean_drafts("current") else {
+        eprintln!("no ../shared/pages/current beside the checkout; nothing to draft");
+        return;
+    };
+    assert_eq!(clean, total, "{}", failures.join("\n"));
+}
