@@ -130,20 +130,22 @@ pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
     let mut op = Value::Mapping(op);
     let mut schemas = drafter.schemas;
     let mut notes = Vec::new();
-    if let Some(spec_schemas) = spec.and_then(|s| s.get("components")?.get("schemas")?.as_mapping())
-    {
-        let renamed = fit_into(&mut schemas, spec_schemas, &type_base);
-        for (from, to) in &renamed {
-            if from != to {
-                notes.push(format!(
-                    "`{from}` is the spec's `{to}`, or named so as not to collide with it"
-                ));
-            }
-        }
-        rename_refs(&mut op, &renamed);
-        for (_, schema) in schemas.iter_mut() {
-            rename_refs(schema, &renamed);
-        }
+    let empty = Mapping::new();
+    let spec_schemas = spec
+        .and_then(|s| s.get("components")?.get("schemas")?.as_mapping())
+        .unwrap_or(&empty);
+    let fits = fit_into(&mut schemas, spec_schemas, &type_base);
+    for (from, fit) in &fits {
+        notes.push(match fit {
+            Fit::Spec(to) => format!("`{from}` is the spec's `{to}`"),
+            Fit::Draft(to) => format!("`{from}` is the same object as `{to}`"),
+            Fit::Renamed(to) => format!("`{from}` is named `{to}`: the spec's `{from}` is another schema"),
+        });
+    }
+    let renamed = new_names(&fits);
+    rename_refs(&mut op, &renamed);
+    for (_, schema) in schemas.iter_mut() {
+        rename_refs(schema, &renamed);
     }
     let paths = map([(page.path.value.as_str(), map([(method.as_str(), op)]))]);
     let fragment = map([
@@ -254,55 +256,107 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Fits the drafted `schemas` beside the spec's: a drafted schema equal to one of the spec's (see [`shape`]) is
-/// dropped for it, and a drafted name the spec uses otherwise gets the operation's prefix. Returns each
-/// drafted name that changed, and its new name.
-fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<String, String> {
-    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+/// Why a drafted schema has another name in the draft.
+enum Fit {
+    /// The spec has the same schema under this name.
+    Spec(String),
+    /// An earlier schema of the draft is the same object.
+    Draft(String),
+    /// The spec has another schema of the drafted name; this is the new name.
+    Renamed(String),
+}
+
+impl Fit {
+    fn name(&self) -> &str {
+        match self {
+            Fit::Spec(name) | Fit::Draft(name) | Fit::Renamed(name) => name,
+        }
+    }
+}
+
+/// Fits the drafted `schemas` beside the spec's (empty without `--spec`):
+/// - a drafted schema equal to one of the spec's (see [`shape`]) is dropped for it; an enum must also name the
+///   same thing (equal values do not make the same enum);
+/// - a drafted object equal to an earlier one of the draft is dropped for it;
+/// - a drafted name the spec uses for another schema gets the operation's prefix.
+///
+/// Returns each drafted name that changed, and why.
+fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<String, Fit> {
+    let mut fits: BTreeMap<String, Fit> = BTreeMap::new();
     let spec_shapes: Vec<(String, Value)> = spec
         .iter()
         .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(schema))))
         .collect();
-    // A schema refers to others: it can equal a spec schema only once those it refers to are mapped.
+    let names: Vec<String> = schemas
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    // A schema refers to others: it can equal another only once those it refers to are mapped.
     loop {
         let mut changed = false;
-        for (name, schema) in schemas.iter() {
-            let Some(name) = name.as_str() else { continue };
-            if renamed.contains_key(name) {
-                continue;
-            }
-            let mut candidate = schema.clone();
-            rename_refs(&mut candidate, &renamed);
-            let candidate = shape(&candidate);
-            let same = spec_shapes
+        let renamed = new_names(&fits);
+        let shapes: Vec<(String, Value)> = names
+            .iter()
+            .filter(|n| !fits.contains_key(*n))
+            .filter_map(|n| {
+                let mut schema = schemas.get(n.as_str())?.clone();
+                rename_refs(&mut schema, &renamed);
+                Some((n.clone(), shape(&schema)))
+            })
+            .collect();
+        for (i, (name, candidate)) in shapes.iter().enumerate() {
+            let schema = &schemas[name.as_str()];
+            let is_enum = schema.get("enum").is_some();
+            let words = schema.get("description").and_then(Value::as_str).unwrap_or("");
+            let equal: Vec<&String> = spec_shapes
                 .iter()
-                .filter(|(_, s)| *s == candidate)
+                .filter(|(_, s)| s == candidate)
                 .map(|(n, _)| n)
-                .find(|n| *n == name)
-                .or_else(|| {
-                    spec_shapes
-                        .iter()
-                        .find(|(_, s)| *s == candidate)
-                        .map(|(n, _)| n)
-                });
-            if let Some(spec_name) = same {
-                renamed.insert(name.to_owned(), spec_name.clone());
+                .collect();
+            let in_spec = if let Some(same) = equal.iter().find(|n| **n == name) {
+                Some(*same)
+            } else if is_enum {
+                // 1 and 2 are enabled and disabled, or social and campus: the spec's enum must name the same
+                // thing, by a Chinese term of its description or by its name.
+                equal
+                    .iter()
+                    .find(|n| {
+                        spec.get(n.as_str())
+                            .and_then(|s| s.get("description"))
+                            .and_then(Value::as_str)
+                            .is_some_and(|d| {
+                                chinese_terms(d).iter().any(|t| words.contains(t.as_str()))
+                            })
+                    })
+                    .or_else(|| equal.iter().find(|n| name.ends_with(n.as_str())))
+                    .copied()
+            } else {
+                equal.first().copied()
+            };
+            let fit = match in_spec {
+                Some(spec_name) => Some(Fit::Spec(spec_name.clone())),
+                None if !is_enum => shapes[..i]
+                    .iter()
+                    .find(|(_, earlier)| earlier == candidate)
+                    .map(|(earlier, _)| Fit::Draft(earlier.clone())),
+                None => None,
+            };
+            if let Some(fit) = fit {
+                fits.insert(name.clone(), fit);
                 changed = true;
+                // The schemas after this one are compared again, with this one mapped.
+                break;
             }
         }
         if !changed {
             break;
         }
     }
-    for (from, _) in renamed.iter() {
-        schemas.remove(from.as_str());
+    for name in fits.keys() {
+        schemas.remove(name.as_str());
     }
-    let names: Vec<String> = schemas
-        .keys()
-        .filter_map(|k| k.as_str().map(str::to_owned))
-        .collect();
     for name in names {
-        if !spec.contains_key(name.as_str()) {
+        if fits.contains_key(&name) || !spec.contains_key(name.as_str()) {
             continue;
         }
         let base = if name.starts_with(type_base) {
@@ -319,9 +373,37 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
         if let Some(schema) = schemas.remove(name.as_str()) {
             schemas.insert(new.clone().into(), schema);
         }
-        renamed.insert(name, new);
+        fits.insert(name, Fit::Renamed(new));
     }
-    renamed
+    fits
+}
+
+/// Each drafted name that changed, and its final name (following a schema merged into one that was itself
+/// renamed).
+fn new_names(fits: &BTreeMap<String, Fit>) -> BTreeMap<String, String> {
+    fits.iter()
+        .map(|(from, fit)| {
+            let mut to = fit.name();
+            while let Some(next) = fits.get(to).filter(|next| next.name() != to) {
+                to = next.name();
+            }
+            (from.clone(), to.to_owned())
+        })
+        .collect()
+}
+
+/// The terms in parentheses of a description that hold Chinese text: `Whether an item is enabled (启用状态).`
+/// has `启用状态`; `Social or campus recruitment (社招 / 校招)` has `社招` and `校招`.
+fn chinese_terms(description: &str) -> Vec<String> {
+    description
+        .split('(')
+        .skip(1)
+        .filter_map(|part| part.split(')').next())
+        .flat_map(|inside| inside.split(['/', ',', '、']))
+        .map(str::trim)
+        .filter(|t| t.chars().any(|c| c > '\u{2e80}'))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
@@ -403,7 +485,7 @@ impl Drafter {
         // A boolean's listed values are its two values: it stays a boolean, and its labels are its description.
         let listed = !facts.enum_values.is_empty() && ty.json_type() != "boolean";
         if listed {
-            let enum_schema = enum_schema(ty, &facts.enum_values);
+            let enum_schema = enum_schema(ty, &facts.label, &facts.enum_values);
             self.schemas.insert(enum_name.into(), enum_schema);
             schema.insert("allOf".into(), Value::Sequence(vec![reference(enum_name)]));
         } else {
@@ -530,7 +612,7 @@ impl Drafter {
     }
 }
 
-fn enum_schema(ty: &PageType, values: &[EnumValue]) -> Value {
+fn enum_schema(ty: &PageType, label: &str, values: &[EnumValue]) -> Value {
     let integer = ty.json_type() == "integer";
     let mut schema = Mapping::new();
     schema.insert(
@@ -540,6 +622,7 @@ fn enum_schema(ty: &PageType, values: &[EnumValue]) -> Value {
     if integer {
         schema.insert("format".into(), "int32".into());
     }
+    schema.insert("description".into(), marked(label));
     schema.insert(
         "enum".into(),
         Value::Sequence(values.iter().map(|v| typed_scalar(&v.value, ty)).collect()),

@@ -219,7 +219,7 @@ crate::options::call_options!(GetJobConfigRequest);
 /// Lists the applications (外部投递) a talent made in systems outside Feishu Hire, one page at a time.
 ///
 /// - Endpoint: `GET /open-apis/hire/v1/external_applications` (operation `list_external_applications`)
-/// - Doc page: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_application/list>
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/list>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
 /// - Scopes (any one): `hire:external_application`
 /// - Callable by: custom apps

@@ -165,7 +165,7 @@ pub struct Job {
     pub job_category: Option<JobCategory>,
     /// Job category (职位类别).
     pub job_type: Option<JobType>,
-    /// Whether the job is enabled. Note: the doc table does not list this field; the doc example carries it.
+    /// Whether the job is enabled (启用状态).
     pub active_status: Option<ActiveStatus>,
     /// Creator's user id (创建人ID); empty when a system created the job.
     pub create_user_id: Option<String>,
@@ -536,6 +536,8 @@ pub struct JobRequirement {
     pub completion_time: Option<String>,
     /// Approval status (审批状态); only some tenants receive it.
     pub approval_status: Option<JobRequirementApprovalStatus>,
+    /// How far hiring for the requirement has come (招聘进展统计).
+    pub count_data: Option<JobRequirementCountData>,
 }
 
 crate::object::fields!(
@@ -544,7 +546,23 @@ crate::object::fields!(
     department, recruiter_list, jr_hiring_managers, direct_leader_list, start_time,
     deadline, priority, required_degree, max_salary, min_salary, address, description,
     customized_data_list, job_id_list, process_type, job_type, create_time, creator_id,
-    update_time, employment_job_id, position_id, completion_time, approval_status }
+    update_time, employment_job_id, position_id, completion_time, approval_status,
+    count_data }
+);
+
+/// Counts of a job requirement's candidates by how far they are (jr_count_data_info).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobRequirementCountData {
+    /// Candidates in offer talks (Offer 沟通中).
+    pub offer_count: Option<i32>,
+    /// Candidates waiting to start (待入职).
+    pub pre_hire_count: Option<i32>,
+    /// Candidates hired (已完成).
+    pub complete_count: Option<i32>,
+}
+
+crate::object::fields!(
+    JobRequirementCountData { offer_count, pre_hire_count, complete_count }
 );
 
 /// A custom field of a job requirement (job_requirement_customized_data_dto).
@@ -617,11 +635,9 @@ pub struct JobType {
     pub zh_name: Option<String>,
     /// English name.
     pub en_name: Option<String>,
-    /// Whether it is enabled (启用状态).
-    pub active_status: Option<ActiveStatus>,
 }
 
-crate::object::fields!(JobType { id, zh_name, en_name, active_status });
+crate::object::fields!(JobType { id, zh_name, en_name });
 
 /// A job category of a job requirement (job_type_info).
 #[derive(Debug, Clone, Default, PartialEq)]
