@@ -139,7 +139,9 @@ pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
         notes.push(match fit {
             Fit::Spec(to) => format!("`{from}` is the spec's `{to}`"),
             Fit::Draft(to) => format!("`{from}` is the same object as `{to}`"),
-            Fit::Renamed(to) => format!("`{from}` is named `{to}`: the spec's `{from}` is another schema"),
+            Fit::Renamed(to) => {
+                format!("`{from}` is named `{to}`: the spec's `{from}` is another schema")
+            }
         });
     }
     let renamed = new_names(&fits);
@@ -307,7 +309,10 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
         for (i, (name, candidate)) in shapes.iter().enumerate() {
             let schema = &schemas[name.as_str()];
             let is_enum = schema.get("enum").is_some();
-            let words = schema.get("description").and_then(Value::as_str).unwrap_or("");
+            let words = schema
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let equal: Vec<&String> = spec_shapes
                 .iter()
                 .filter(|(_, s)| s == candidate)
@@ -331,7 +336,18 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
                     .or_else(|| equal.iter().find(|n| name.ends_with(n.as_str())))
                     .copied()
             } else {
-                equal.first().copied()
+                // Of objects alike, the one whose name shares the longest start with the drafted name
+                // (`JobCustomizedValueOptionList` is a `JobCustomizedOption`).
+                let shared = |other: &str| {
+                    name.chars()
+                        .zip(other.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                };
+                equal
+                    .iter()
+                    .max_by_key(|n| (shared(n), std::cmp::Reverse(n.len())))
+                    .copied()
             };
             let fit = match in_spec {
                 Some(spec_name) => Some(Fit::Spec(spec_name.clone())),

@@ -25,7 +25,7 @@ fn roundtrip<T: DeserializeOwned + Serialize>(what: &str, example: &Value) {
 fn every_documented_example_round_trips() {
     let spec = common::spec();
     let operations = common::operations(&spec);
-    assert_eq!(operations.len(), 5, "the spec documents five operations");
+    assert_eq!(operations.len(), 6, "the spec documents six operations");
     for (id, op) in &operations {
         let answer = &op["responses"]["200"]["content"]["application/json"]["example"];
         assert_eq!(answer["code"], json!(0), "{id}: the example is a success");
@@ -37,6 +37,7 @@ fn every_documented_example_round_trips() {
             "search_job_requirements" => roundtrip::<SearchJobRequirementsData>(&what, data),
             "get_job_config" => roundtrip::<GetJobConfigData>(&what, data),
             "get_job" => roundtrip::<GetJobData>(&what, data),
+            "get_job_detail" => roundtrip::<GetJobDetailData>(&what, data),
             "list_external_applications" => roundtrip::<ListExternalApplicationsData>(&what, data),
             other => panic!("operation {other} has no round-trip check: add it here"),
         }
@@ -142,4 +143,40 @@ fn wrong_wire_types_are_rejected() {
         serde_json::from_value::<GetJobData>(json!({"job": {"create_time": "1617170925462"}}))
             .expect_err("rejected");
     assert!(err.to_string().contains("invalid type"), "{err}");
+}
+
+/// The example answer of `get_job_detail`'s own doc page (Feishu's Markdown, beside the checkout), through the
+/// function `send()` decodes with: every field the page's example holds is typed, and nothing is lost.
+#[test]
+fn the_job_detail_pages_example_answer_decodes() {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/pages/current/job_get_detail.md");
+    let Ok(text) = std::fs::read_to_string(&page) else {
+        eprintln!(
+            "no {} beside the checkout; nothing to decode",
+            page.display()
+        );
+        return;
+    };
+    // The first fenced JSON block after the response example's heading.
+    let after = text
+        .split("### 响应体示例")
+        .nth(1)
+        .expect("the page has a response example");
+    let json = after
+        .split("```json")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a fenced JSON example");
+    let data = transport::decode_answer::<GetJobDetailData>("get_job_detail", 200, json.as_bytes())
+        .expect("the page's example decodes");
+    let answer: Value = serde_json::from_str(json).expect("JSON");
+    assert_eq!(
+        serde_json::to_value(&data).expect("encodes"),
+        answer["data"],
+        "decoding the page's example lost or renamed a field"
+    );
+    let job = data.job_detail.expect("a job");
+    assert!(job.basic_info.and_then(|b| b.title).is_some());
+    assert!(!job.storefront_list.unwrap_or_default().is_empty());
 }

@@ -134,6 +134,48 @@ async fn get_job_config_puts_the_job_id_in_the_path() {
     );
 }
 
+/// The request of the official SDK's `client.hire.v1.job.get_detail`: `GET .../jobs/:job_id/get_detail`, the
+/// four id kinds as query parameters in its order.
+#[tokio::test]
+async fn get_job_detail_sends_what_the_official_sdk_sends() {
+    let (server, client, data) = serve_example(
+        "get_job_detail",
+        "GET",
+        "/open-apis/hire/v1/jobs/7281257045172308287/get_detail",
+    )
+    .await;
+    let detail = client
+        .get_job_detail("7281257045172308287")
+        .user_id_type(JobUserIdType::UserId)
+        .department_id_type(DepartmentIdType::DepartmentId)
+        .job_level_id_type(JobLevelIdType::JobLevelId)
+        .job_family_id_type(JobFamilyIdType::JobFamilyId)
+        .send()
+        .await
+        .expect("succeeds");
+    assert_is_example(&detail, &data);
+    let request = only_request(&server).await;
+    assert_eq!(
+        request.url.query(),
+        Some(
+            "user_id_type=user_id&department_id_type=department_id&job_level_id_type=job_level_id\
+             &job_family_id_type=job_family_id"
+        )
+    );
+    assert!(request.body.is_empty());
+    let job = detail.job_detail.expect("a job");
+    let basic = job.basic_info.expect("basic facts");
+    assert_eq!(basic.title.as_deref(), Some("测试职位"));
+    assert_eq!(basic.active_status, Some(ActiveStatus::Enabled));
+    assert_eq!(basic.storefront_mode, Some(StorefrontMode::Regular));
+    assert_eq!(
+        basic.min_job_level.and_then(|l| l.active_status),
+        Some(ActiveStatus::Enabled)
+    );
+    let city = job.address_list.expect("addresses")[0].city.clone();
+    assert_eq!(city.and_then(|c| c.code).as_deref(), Some("CT_1"));
+}
+
 #[tokio::test]
 async fn get_job_percent_encodes_the_path_parameter() {
     let (server, client, data) =

@@ -862,6 +862,41 @@ impl From<i64> for StageType {
 
 crate::open_enum::impls!(StageType, i64);
 
+/// Whether a job is a storefront job (门店职位).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorefrontMode {
+    /// `1`: A regular job (普通职位).
+    Regular,
+    /// `2`: A storefront job (门店职位).
+    Storefront,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+impl StorefrontMode {
+    /// The value on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::Regular => 1,
+            Self::Storefront => 2,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+
+impl From<i64> for StorefrontMode {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => Self::Regular,
+            2 => Self::Storefront,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+crate::open_enum::impls!(StorefrontMode, i64);
+
 /// Kind of user id (user_id_type) on the job requirement page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

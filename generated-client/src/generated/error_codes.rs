@@ -10,6 +10,7 @@ pub enum ErrorCode {
     /// `1002001`.
     /// - `get_job` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_config` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_job_detail` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_processes` (HTTP 500): Internal error on the Feishu side.
     /// - `search_job_requirements` (HTTP 500): Internal error on the Feishu side.
@@ -17,6 +18,7 @@ pub enum ErrorCode {
     /// `1002002`.
     /// - `get_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_config` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_job_detail` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_processes` (HTTP 400): A parameter has a wrong type or size.
     /// - `search_job_requirements` (HTTP 400): A parameter is invalid; here: an id list longer than 100.
@@ -26,6 +28,7 @@ pub enum ErrorCode {
     TalentNotFound,
     /// `1002601`.
     /// - `get_job` (HTTP 404): No job has this id.
+    /// - `get_job_detail` (HTTP 404): No job has this id.
     JobNotFound,
     /// `1002725`.
     /// - `search_job_requirements` (HTTP 400): id_list and short_code_list were sent together.

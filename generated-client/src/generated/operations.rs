@@ -9,7 +9,7 @@ use crate::{transport, validate, Client, Error};
 
 /// Get a job.
 ///
-/// Returns one job (职位) by id. Feishu no longer updates this endpoint and points to "get job detail" (获取职位详情) instead; it keeps working.
+/// Returns one job (职位) by id. Feishu no longer updates this endpoint and points to `get_job_detail` (获取职位详情) instead; it keeps working.
 ///
 /// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}` (operation `get_job`)
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/get>
@@ -40,7 +40,7 @@ impl Client {
     ///
     /// See [`GetJobRequest`] for the parameters, limits and documented errors.
     #[deprecated(
-        note = "the doc page points to \"get job detail\" (`GET /open-apis/hire/v1/jobs/{job_id}/get_detail`, not in this client yet) instead"
+        note = "the doc page points to `get_job_detail` (`GET /open-apis/hire/v1/jobs/{job_id}/get_detail`) instead"
     )]
     pub fn get_job(&self, job_id: impl Into<String>) -> GetJobRequest {
         GetJobRequest {
@@ -213,6 +213,125 @@ impl GetJobConfigRequest {
 }
 
 crate::options::call_options!(GetJobConfigRequest);
+
+/// Get a job's details.
+///
+/// Returns everything about one job (职位详情) in one call: its basic facts, recruiter, assistants, hiring managers, job requirements, addresses, settings, storefronts and tags. It replaces `get_job`.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/get_detail` (operation `get_job_detail`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/get_detail>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Scopes (any one): `hire:job.composite_info:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 404: No job has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetJobDetailRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<JobUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+}
+
+impl Client {
+    /// Get a job's details.
+    ///
+    /// See [`GetJobDetailRequest`] for the parameters, limits and documented errors.
+    pub fn get_job_detail(&self, job_id: impl Into<String>) -> GetJobDetailRequest {
+        GetJobDetailRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+        }
+    }
+}
+
+impl GetJobDetailRequest {
+    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
+    /// which apps may call it.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_job_detail",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs/{job_id}/get_detail",
+        rate_limit: Some(20),
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+    };
+
+    /// Kind of user id used in the answer (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Checks the documented constraints of the request without sending it.
+    ///
+    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    pub fn validate(&self) -> Result<(), Error> {
+        validate::path_segment(Self::OPERATION.id, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
+    pub async fn send(self) -> Result<GetJobDetailData, Error> {
+        self.validate()?;
+        let path = {
+            let job_id = validate::path_segment(
+                Self::OPERATION.id,
+                "job_id",
+                &self.job_id,
+            )?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/get_detail")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        self.client.execute(request).await
+    }
+}
+
+crate::options::call_options!(GetJobDetailRequest);
 
 /// List a talent's external applications.
 ///

@@ -14,6 +14,25 @@ pub struct CodeNameObject {
 
 crate::object::fields!(CodeNameObject { code, name });
 
+/// An address: a job's work place or a storefront's (common_address).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonAddress {
+    /// Address id (地址 ID).
+    pub id: Option<String>,
+    /// Address name (地址名称).
+    pub name: Option<I18n>,
+    /// District (区域).
+    pub district: Option<CodeNameObject>,
+    /// City (城市).
+    pub city: Option<CodeNameObject>,
+    /// Province or state (省).
+    pub state: Option<CodeNameObject>,
+    /// Country (国家).
+    pub country: Option<CodeNameObject>,
+}
+
+crate::object::fields!(CommonAddress { id, name, district, city, state, country });
+
 /// An application made outside Feishu Hire (external_application).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExternalApplication {
@@ -65,6 +84,15 @@ pub struct GetJobData {
 
 crate::object::fields!(GetJobData { job });
 
+/// The `data` of `get_job_detail`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetJobDetailData {
+    /// The job's details (职位详情).
+    pub job_detail: Option<JobDetail>,
+}
+
+crate::object::fields!(GetJobDetailData { job_detail });
+
 /// A text in Chinese and English (i18n).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct I18n {
@@ -86,6 +114,19 @@ pub struct IdNameObject {
 }
 
 crate::object::fields!(IdNameObject { id, name });
+
+/// An item with an id, a name and whether it is enabled: a recruitment type, a job level or a job family.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IdNameStatusObject {
+    /// Id; for levels and families, kind per `job_level_id_type` and `job_family_id_type`.
+    pub id: Option<String>,
+    /// Name, in Chinese and English.
+    pub name: Option<I18n>,
+    /// Whether it is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+}
+
+crate::object::fields!(IdNameStatusObject { id, name, active_status });
 
 /// Interview scheduling by interviewers (interview_appointment_config).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -253,6 +294,42 @@ pub struct JobCity {
 
 crate::object::fields!(JobCity { city_code, zh_name, en_name });
 
+/// A job's settings, as the job detail carries them (job_config_detail).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobConfigDetail {
+    /// Offer form (Offer 申请表).
+    pub offer_apply_schema: Option<IdNameObject>,
+    /// Offer approval flow (Offer 审批流).
+    pub offer_process_conf: Option<IdNameObject>,
+    /// Suggested evaluators (建议评估人).
+    pub recommended_evaluator_list: Option<Vec<IdNameObject>>,
+    /// Interview feedback form (面试评价表).
+    pub assessment_template: Option<IdNameObject>,
+    /// Suggested interviewers per round (建议面试官).
+    pub interview_round_list: Option<Vec<JobConfigInterviewRound>>,
+    /// Interview registration form (面试登记表).
+    pub interview_registration: Option<RegistrationInfo>,
+    /// Onboarding registration form (入职登记表).
+    pub onboard_registration: Option<RegistrationInfo>,
+    /// Interview round types (面试轮次类型).
+    pub interview_round_type_list: Option<Vec<JobConfigRoundTypeResult>>,
+    /// Related jobs (关联职位).
+    pub related_job_list: Option<Vec<IdNameObject>>,
+    /// Job attribute (职位属性): 1 for a real job, 2 for a virtual one.
+    pub job_attribute: Option<i32>,
+    /// How interviewers schedule interviews (面试官安排面试配置).
+    pub interview_appointment_config: Option<InterviewAppointmentConfig>,
+    /// Internship offer form (实习 Offer 申请表).
+    pub internship_offer_apply_schema: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    JobConfigDetail { offer_apply_schema, offer_process_conf, recommended_evaluator_list,
+    assessment_template, interview_round_list, interview_registration,
+    onboard_registration, interview_round_type_list, related_job_list, job_attribute,
+    interview_appointment_config, internship_offer_apply_schema }
+);
+
 /// Suggested interviewers of one round (job_config_interview_round).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobConfigInterviewRound {
@@ -388,6 +465,125 @@ pub struct JobDepartment {
 }
 
 crate::object::fields!(JobDepartment { id, zh_name, en_name });
+
+/// Everything about one job (job_detail).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobDetail {
+    /// Basic facts of the job (职位基本信息).
+    pub basic_info: Option<JobDetailBasicInfo>,
+    /// The job's recruiter (职位负责人).
+    pub recruiter: Option<IdNameObject>,
+    /// The recruiter's assistants on the job (协助人).
+    pub assistant_list: Option<Vec<IdNameObject>>,
+    /// Hiring managers of the job (用人经理).
+    pub hiring_manager_list: Option<Vec<IdNameObject>>,
+    /// Job requirements the job fills (招聘需求).
+    pub job_requirement_list: Option<Vec<JobRequirementSimple>>,
+    /// Work addresses of the job (职位地址).
+    pub address_list: Option<Vec<CommonAddress>>,
+    /// The job's settings (职位设置).
+    pub job_config: Option<JobConfigDetail>,
+    /// Storefronts of the job (门店); only when `storefront_mode` is 2.
+    pub storefront_list: Option<Vec<JobStorefront>>,
+    /// The job's tags (职位标签), highest order first.
+    pub tag_list: Option<Vec<JobDetailTag>>,
+}
+
+crate::object::fields!(
+    JobDetail { basic_info, recruiter, assistant_list, hiring_manager_list,
+    job_requirement_list, address_list, job_config, storefront_list, tag_list }
+);
+
+/// Basic facts of a job (job_detail_basic_info).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobDetailBasicInfo {
+    /// Job id (职位 ID).
+    pub id: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Job description (职位描述).
+    pub description: Option<String>,
+    /// Job code (职位编号).
+    pub code: Option<String>,
+    /// What the job requires of candidates (职位要求).
+    pub requirement: Option<String>,
+    /// Recruitment (employment) type (雇佣类型); see the enum constants page of the Hire docs.
+    pub recruitment_type: Option<IdNameStatusObject>,
+    /// The job's department (职位部门); id kind per `department_id_type`.
+    pub department: Option<IdNameObject>,
+    /// Lowest job level (最低职级).
+    pub min_job_level: Option<IdNameStatusObject>,
+    /// Highest job level (最高职级).
+    pub max_job_level: Option<IdNameStatusObject>,
+    /// Highlights of the job (职位亮点).
+    pub highlight_list: Option<Vec<IdNameObject>>,
+    /// Job family (职位序列).
+    pub job_category: Option<IdNameStatusObject>,
+    /// Job category (职位类别).
+    pub job_type: Option<IdNameObject>,
+    /// Whether the job is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Creator's user id (创建人ID); kind per `user_id_type`; empty when a system created the job.
+    pub creator_id: Option<String>,
+    /// Creation time (创建时间), milliseconds since the epoch as a string.
+    pub create_time: Option<String>,
+    /// Last update time (更新时间), milliseconds since the epoch as a string.
+    pub update_time: Option<String>,
+    /// Recruitment process type (职位流程类型).
+    pub process_type: Option<ProcessType>,
+    /// Recruitment process id (职位流程 ID).
+    pub process_id: Option<String>,
+    /// Recruitment process name (职位流程名称).
+    pub process_name: Option<I18n>,
+    /// The job's custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<JobCustomizedData>>,
+    /// Job function (职能分类).
+    pub job_function: Option<IdNameObject>,
+    /// Project the job belongs to (职位项目).
+    pub subject: Option<IdNameObject>,
+    /// Number of people to hire (招聘数量).
+    pub head_count: Option<i32>,
+    /// Years of experience required (工作年限).
+    pub experience: Option<JobExperience>,
+    /// Expiry date (到期日期), milliseconds since the epoch as a string.
+    pub expiry_time: Option<String>,
+    /// Lowest monthly salary (最低薪资), in thousands.
+    pub min_salary: Option<i32>,
+    /// Highest monthly salary (最高薪资), in thousands.
+    pub max_salary: Option<i32>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<JobRequirementDegree>,
+    /// Work cities (工作地点).
+    pub city_list: Option<Vec<CodeNameObject>>,
+    /// Whether the job is real or virtual (职位属性).
+    pub job_attribute: Option<JobAttribute>,
+    /// Target majors (目标专业).
+    pub target_major_list: Option<Vec<IdNameObject>>,
+    /// Whether the job is a storefront job (门店职位).
+    pub storefront_mode: Option<StorefrontMode>,
+}
+
+crate::object::fields!(
+    JobDetailBasicInfo { id, title, description, code, requirement, recruitment_type,
+    department, min_job_level, max_job_level, highlight_list, job_category, job_type,
+    active_status, creator_id, create_time, update_time, process_type, process_id,
+    process_name, customized_data_list, job_function, subject, head_count, experience,
+    expiry_time, min_salary, max_salary, required_degree, city_list, job_attribute,
+    target_major_list, storefront_mode }
+);
+
+/// A tag of a job (job_detail_tag).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobDetailTag {
+    /// Tag id (标签 ID).
+    pub id: Option<String>,
+    /// Tag name (标签名称).
+    pub name: Option<I18n>,
+    /// Order of the tag (标签顺序); tags come highest first.
+    pub order: Option<i32>,
+}
+
+crate::object::fields!(JobDetailTag { id, name, order });
 
 /// A job highlight (job_highlight).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -624,6 +820,47 @@ pub struct JobRequirementCustomizedValue {
 crate::object::fields!(
     JobRequirementCustomizedValue { content, option, option_list, time_range, time,
     number }
+);
+
+/// A job requirement a job fills (job_requirement_simple).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobRequirementSimple {
+    /// Job requirement id (招聘需求 ID).
+    pub id: Option<String>,
+    /// Job requirement code (招聘需求编号).
+    pub short_code: Option<String>,
+    /// Job requirement name (需求名称).
+    pub name: Option<String>,
+    /// The requirement's department id (需求部门 ID); kind per `department_id_type`.
+    pub department_id: Option<String>,
+}
+
+crate::object::fields!(JobRequirementSimple { id, short_code, name, department_id });
+
+/// A storefront of a job (job_storefront).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobStorefront {
+    /// Storefront id (门店 ID).
+    pub id: Option<String>,
+    /// Storefront name (门店名称).
+    pub name: Option<I18n>,
+    /// Whether the storefront is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// The storefront's department (门店部门).
+    pub department: Option<IdNameObject>,
+    /// The storefront's address (门店地址).
+    pub address: Option<CommonAddress>,
+    /// The storefront's manager (门店负责人).
+    pub manager: Option<IdNameObject>,
+    /// Creation time (创建时间), milliseconds since the epoch as a string.
+    pub create_time: Option<String>,
+    /// Remark on the storefront (门店备注).
+    pub remark: Option<I18n>,
+}
+
+crate::object::fields!(
+    JobStorefront { id, name, active_status, department, address, manager, create_time,
+    remark }
 );
 
 /// Job category of a job (job_type).
