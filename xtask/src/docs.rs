@@ -1,4 +1,4 @@
-//! `cargo xtask docs audit` and `cargo xtask docs draft`: the command-line side of the `docpages` crate.
+//! `cargo xtask docs audit`, `draft`, `fetch` and `check`: the command-line side of the `docpages` crate.
 
 use docpages::audit::{audit, Finding, Status};
 use docpages::page::{read_page, Page};
@@ -125,6 +125,38 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Runs `docs fetch`: 0 when every page was fetched, 2 otherwise (each failure named).
+pub fn run_fetch(args: &crate::fetch::FetchArgs) -> ExitCode {
+    match crate::fetch::fetch(args, &crate::project_root()) {
+        Ok(fetched) => {
+            eprintln!("{} page(s) in {}", fetched.len(), args.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(UNREADABLE)
+        }
+    }
+}
+
+/// Runs `docs check`: fetches the recorded pages, then audits them, with the audit's exit codes (2 also when a
+/// page cannot be fetched). The job a scheduled CI run does to notice that the docs changed.
+pub fn run_check(args: &crate::fetch::FetchArgs) -> ExitCode {
+    let fetched = match crate::fetch::fetch(args, &crate::project_root()) {
+        Ok(fetched) => fetched,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(UNREADABLE);
+        }
+    };
+    run_audit(&AuditArgs {
+        spec: args.spec.clone(),
+        record: false,
+        json: false,
+        pages: fetched.into_iter().map(|f| f.file).collect(),
+    })
 }
 
 /// Runs `docs draft`: prints a spec fragment for the page, beside `spec` when given; 2 when the page or the

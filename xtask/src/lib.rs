@@ -1,7 +1,9 @@
 //! The work behind `cargo xtask gen`: compare generated files with the output folder ([`changes`]) and replace
-//! it ([`output`]); compile the code of every test fixture ([`check_fixtures`]). `main.rs` only parses arguments.
+//! it ([`output`]); compile the code of every test fixture ([`check_fixtures`]). The `docs` tasks: the audit and
+//! the draft ([`docs`]), fetching the recorded pages ([`fetch`]). `main.rs` only parses arguments.
 
 pub mod docs;
+pub mod fetch;
 pub mod output;
 
 pub use output::{read_generated, recover, replace_folder, OutputError, Recovery};

@@ -12,6 +12,8 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
        cargo xtask check-fixtures
        cargo xtask docs audit [--spec FILE] [--record] [--json] PAGE...
        cargo xtask docs draft [--spec FILE] PAGE
+       cargo xtask docs fetch [--spec FILE] [--out DIR] [--base-url URL] [OPERATION...]
+       cargo xtask docs check [--spec FILE] [--out DIR] [--base-url URL]
 
   gen              regenerate the emitted code of generated-client from the spec
     --check        change nothing; fail and list the stale files if the output is not what the spec generates
@@ -27,7 +29,14 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
     --json         print the differences as JSON
   docs draft       print a spec fragment for a page the spec does not cover yet
     --spec FILE    draft beside this spec: reuse its schemas where the page's are the same, and name new
-                   ones so that they do not collide with its own";
+                   ones so that they do not collide with its own
+  docs fetch       download the Markdown of each page the lock file (spec/hire_v1.pages.json) records, at its
+                   address with `.md` appended; exit 2 naming each page that fails
+    --out DIR      where to write <operation>.md (default: target/doc-pages; never inside the tracked tree)
+    --base-url URL replace the scheme and host of each address (a mirror, or a local test server)
+    --spec FILE    the spec whose lock file names the pages, and which `docs check` audits
+  docs check       docs fetch, then docs audit of the fetched pages, with the audit's exit codes: the job a
+                   scheduled CI run does to notice that the docs changed";
 
 enum Task {
     Gen(Args),
@@ -37,6 +46,8 @@ enum Task {
         page: PathBuf,
         spec: Option<PathBuf>,
     },
+    Fetch(xtask::fetch::FetchArgs),
+    Check(xtask::fetch::FetchArgs),
 }
 
 struct Args {
@@ -119,8 +130,41 @@ fn parse_docs(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
                 Err(_) => Err("docs draft takes one page file".to_owned()),
             }
         }
-        Some(other) => Err(format!("unknown docs task `{other}` (audit or draft)")),
-        None => Err("docs needs a task: audit or draft".to_owned()),
+        Some(task @ ("fetch" | "check")) => {
+            let mut parsed = xtask::fetch::FetchArgs {
+                spec: project_root().join(DEFAULT_SPEC),
+                out: project_root().join(xtask::fetch::DEFAULT_PAGES_DIR),
+                base_url: None,
+                operations: Vec::new(),
+                timeout: std::time::Duration::from_secs(30),
+            };
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--out" => parsed.out = args.next().ok_or("--out needs a folder")?.into(),
+                    "--base-url" => {
+                        parsed.base_url = Some(args.next().ok_or("--base-url needs a URL")?)
+                    }
+                    "--spec" => parsed.spec = args.next().ok_or("--spec needs a file")?.into(),
+                    "-h" | "--help" => return Err(String::new()),
+                    flag if flag.starts_with("--") => {
+                        return Err(format!("unknown argument `{flag}`"))
+                    }
+                    operation if task == "fetch" => parsed.operations.push(operation.to_owned()),
+                    other => return Err(format!(
+                        "docs check takes no operation (`{other}`): it checks every recorded page"
+                    )),
+                }
+            }
+            Ok(if task == "fetch" {
+                Task::Fetch(parsed)
+            } else {
+                Task::Check(parsed)
+            })
+        }
+        Some(other) => Err(format!(
+            "unknown docs task `{other}` (audit, draft, fetch or check)"
+        )),
+        None => Err("docs needs a task: audit, draft, fetch or check".to_owned()),
     }
 }
 
@@ -138,6 +182,8 @@ fn main() -> ExitCode {
     let result = match task {
         Task::Audit(args) => return xtask::docs::run_audit(&args),
         Task::Draft { page, spec } => return xtask::docs::run_draft(&page, spec.as_deref()),
+        Task::Fetch(args) => return xtask::docs::run_fetch(&args),
+        Task::Check(args) => return xtask::docs::run_check(&args),
         Task::Gen(args) => gen(&args),
         Task::CheckFixtures => xtask::check_fixtures(&project_root()).map(|names| {
             println!(

@@ -270,3 +270,182 @@ fn bad_arguments_are_refused() {
         );
     }
 }
+
+/// A loopback HTTP server for `docs fetch`: answers each request by its path from `answers` (status, content
+/// type, body), in order for a path listed more than once; 404 for any other path. Serves at most `requests`
+/// requests, then stops.
+fn serve(answers: Vec<(&'static str, u16, &'static str, String)>, requests: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        let mut answers = answers;
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+                    break;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+            let (status, content_type, body) = match answers.iter().position(|(p, ..)| *p == path) {
+                Some(i) => {
+                    let (_, status, content_type, body) = answers.remove(i);
+                    (status, content_type, body)
+                }
+                None => (404, "text/plain", "no such page".to_owned()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}")
+}
+
+/// A folder with the test spec, its pages, and the lock file recording them.
+fn recorded_workspace() -> tempfile::TempDir {
+    let dir = workspace();
+    let recorded = audit(dir.path(), &["--record", "widgets.md", "gadgets.txt"]);
+    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+    dir
+}
+
+const WIDGETS_PATH: &str = "/document/demo-v1/widget/list.md";
+
+fn fetch(dir: &Path, task: &str, base_url: &str, extra: &[&str]) -> Output {
+    let out = dir.join("fetched");
+    let mut args = vec![
+        "docs",
+        task,
+        "--spec",
+        "spec.yaml",
+        "--base-url",
+        base_url,
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    xtask(&args, dir)
+}
+
+#[test]
+fn fetch_saves_each_recorded_page_and_check_audits_them() {
+    let dir = recorded_workspace();
+    let widgets = std::fs::read_to_string(dir.path().join("widgets.md")).expect("readable");
+    // The first answer fails in a way that may pass: the page is asked for again.
+    let server = serve(
+        vec![
+            (WIDGETS_PATH, 503, "text/plain", "busy".to_owned()),
+            (WIDGETS_PATH, 200, "text/markdown", widgets.clone()),
+            (WIDGETS_PATH, 200, "text/markdown", widgets.clone()),
+        ],
+        3,
+    );
+    let output = fetch(dir.path(), "fetch", &server, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(
+        log.contains(&format!("retrying {server}{WIDGETS_PATH}: HTTP 503")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("fetched list_widgets: {server}{WIDGETS_PATH} -> ")),
+        "{log}"
+    );
+    let saved = dir.path().join("fetched/list_widgets.md");
+    assert_eq!(std::fs::read_to_string(&saved).expect("saved"), widgets);
+
+    let checked = fetch(dir.path(), "check", &server, &[]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(
+        stderr(&checked).contains("1 page(s) agree"),
+        "{}",
+        stderr(&checked)
+    );
+}
+
+#[test]
+fn check_notices_a_page_that_changed() {
+    let dir = recorded_workspace();
+    let widgets = std::fs::read_to_string(dir.path().join("widgets.md"))
+        .expect("readable")
+        .replace("[5 次/秒]", "[7 次/秒]");
+    let server = serve(vec![(WIDGETS_PATH, 200, "text/markdown", widgets)], 1);
+    let checked = fetch(dir.path(), "check", &server, &[]);
+    assert_eq!(checked.status.code(), Some(1), "{}", stderr(&checked));
+    assert!(
+        stdout(&checked).contains("list_widgets x-rate-limit: page says 7/s, spec says 5/s"),
+        "{}",
+        stdout(&checked)
+    );
+}
+
+#[test]
+fn a_page_that_cannot_be_fetched_is_named_with_its_reason() {
+    let dir = recorded_workspace();
+    let missing = serve(Vec::new(), 1);
+    let output = fetch(dir.path(), "fetch", &missing, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!("list_widgets: {missing}{WIDGETS_PATH}: HTTP 404")),
+        "{}",
+        stderr(&output)
+    );
+
+    let html = serve(
+        vec![(
+            WIDGETS_PATH,
+            200,
+            "text/html",
+            "<!DOCTYPE html><p>log in</p>".to_owned(),
+        )],
+        1,
+    );
+    let output = fetch(dir.path(), "check", &html, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not Markdown: the answer is an HTML page"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("fetched/list_widgets.md").exists());
+
+    let unknown = fetch(dir.path(), "fetch", &html, &["no_such_operation"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("no page is recorded for operation `no_such_operation`"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn fetched_pages_never_go_into_the_tracked_tree() {
+    let dir = recorded_workspace();
+    let inside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/pages");
+    let output = xtask(
+        &[
+            "docs",
+            "fetch",
+            "--spec",
+            "spec.yaml",
+            "--out",
+            inside.to_str().expect("UTF-8 path"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("pages are not written inside the repository"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!inside.exists());
+}
