@@ -431,7 +431,10 @@ fn compare_value(
             );
         }
     }
-    enums(path, line, &facts.enum_values, &spec.enum_values, out);
+    // A boolean's listed values are its two values, not an enum.
+    if json_type != "boolean" {
+        enums(path, line, &facts.enum_values, &spec.enum_values, out);
+    }
 }
 
 fn enums(path: &str, line: usize, page: &[EnumValue], spec: &[String], out: &mut Findings) {

@@ -135,16 +135,18 @@ pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
         .and_then(|s| s.get("components")?.get("schemas")?.as_mapping())
         .unwrap_or(&empty);
     let fits = fit_into(&mut schemas, spec_schemas, &type_base);
-    for (from, fit) in &fits {
-        notes.push(match fit {
-            Fit::Spec(to) => format!("`{from}` is the spec's `{to}`"),
-            Fit::Draft(to) => format!("`{from}` is the same object as `{to}`"),
-            Fit::Renamed(to) => {
+    let renamed = new_names(&fits);
+    for (from, to) in &renamed {
+        // Where the name finally leads: a schema of this draft, or one of the spec's.
+        let note = match fits.get(from) {
+            _ if !schemas.contains_key(to.as_str()) => format!("`{from}` is the spec's `{to}`"),
+            Some(Fit::Renamed(_)) => {
                 format!("`{from}` is named `{to}`: the spec's `{from}` is another schema")
             }
-        });
+            _ => format!("`{from}` is the same object as `{to}`"),
+        };
+        notes.push(note);
     }
-    let renamed = new_names(&fits);
     rename_refs(&mut op, &renamed);
     for (_, schema) in schemas.iter_mut() {
         rename_refs(schema, &renamed);
@@ -289,6 +291,36 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
         .iter()
         .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(schema))))
         .collect();
+    // A drafted name the spec uses gets the operation's prefix first, so that a reference to it is never taken
+    // for a reference to the spec's schema of that name.
+    let drafted: Vec<String> = schemas
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    for name in drafted {
+        if !spec.contains_key(name.as_str()) {
+            continue;
+        }
+        let base = if name.starts_with(type_base) {
+            format!("{name}Drafted")
+        } else {
+            format!("{type_base}{name}")
+        };
+        let mut new = base.clone();
+        let mut n = 2;
+        while spec.contains_key(new.as_str()) || schemas.contains_key(new.as_str()) {
+            new = format!("{base}{n}");
+            n += 1;
+        }
+        if let Some(schema) = schemas.remove(name.as_str()) {
+            schemas.insert(new.clone().into(), schema);
+        }
+        fits.insert(name, Fit::Renamed(new));
+    }
+    let renamed = new_names(&fits);
+    for (_, schema) in schemas.iter_mut() {
+        rename_refs(schema, &renamed);
+    }
     let names: Vec<String> = schemas
         .keys()
         .filter_map(|k| k.as_str().map(str::to_owned))
@@ -297,16 +329,17 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
     loop {
         let mut changed = false;
         let renamed = new_names(&fits);
-        let shapes: Vec<(String, Value)> = names
+        // Each remaining drafted schema: its shape, and its shape with examples.
+        let shapes: Vec<(String, Value, Value)> = names
             .iter()
             .filter(|n| !fits.contains_key(*n))
             .filter_map(|n| {
                 let mut schema = schemas.get(n.as_str())?.clone();
                 rename_refs(&mut schema, &renamed);
-                Some((n.clone(), shape(&schema)))
+                Some((n.clone(), shape(&schema), shape_with_examples(&schema)))
             })
             .collect();
-        for (i, (name, candidate)) in shapes.iter().enumerate() {
+        for (i, (name, candidate, with_examples)) in shapes.iter().enumerate() {
             let schema = &schemas[name.as_str()];
             let is_enum = schema.get("enum").is_some();
             let words = schema
@@ -353,8 +386,8 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
                 Some(spec_name) => Some(Fit::Spec(spec_name.clone())),
                 None if !is_enum => shapes[..i]
                     .iter()
-                    .find(|(_, earlier)| earlier == candidate)
-                    .map(|(earlier, _)| Fit::Draft(earlier.clone())),
+                    .find(|(_, _, earlier)| earlier == with_examples)
+                    .map(|(earlier, _, _)| Fit::Draft(earlier.clone())),
                 None => None,
             };
             if let Some(fit) = fit {
@@ -368,28 +401,10 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
             break;
         }
     }
-    for name in fits.keys() {
-        schemas.remove(name.as_str());
-    }
-    for name in names {
-        if fits.contains_key(&name) || !spec.contains_key(name.as_str()) {
-            continue;
+    for (name, fit) in &fits {
+        if !matches!(fit, Fit::Renamed(_)) {
+            schemas.remove(name.as_str());
         }
-        let base = if name.starts_with(type_base) {
-            format!("{name}Drafted")
-        } else {
-            format!("{type_base}{name}")
-        };
-        let mut new = base.clone();
-        let mut n = 2;
-        while spec.contains_key(new.as_str()) || schemas.contains_key(new.as_str()) {
-            new = format!("{base}{n}");
-            n += 1;
-        }
-        if let Some(schema) = schemas.remove(name.as_str()) {
-            schemas.insert(new.clone().into(), schema);
-        }
-        fits.insert(name, Fit::Renamed(new));
     }
     fits
 }
@@ -399,11 +414,19 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
 fn new_names(fits: &BTreeMap<String, Fit>) -> BTreeMap<String, String> {
     fits.iter()
         .map(|(from, fit)| {
-            let mut to = fit.name();
-            while let Some(next) = fits.get(to).filter(|next| next.name() != to) {
-                to = next.name();
+            let mut fit = fit;
+            // A spec name ends the chain: the spec's schema of that name is meant, not a drafted one. Each step
+            // leads to a schema fitted later, so the chain is no longer than the map.
+            for _ in 0..fits.len() {
+                let (Fit::Draft(to) | Fit::Renamed(to)) = fit else {
+                    break;
+                };
+                match fits.get(to) {
+                    Some(next) if next.name() != to => fit = next,
+                    _ => break,
+                }
             }
-            (from.clone(), to.to_owned())
+            (from.clone(), fit.name().to_owned())
         })
         .collect()
 }
@@ -424,23 +447,50 @@ fn chinese_terms(description: &str) -> Vec<String> {
 
 /// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
 fn shape(schema: &Value) -> Value {
-    const WORDS: [&str; 5] = [
+    shape_keeping(schema, &["example"])
+}
+
+/// [`shape`], keeping examples: two drafted schemas with other examples stay two, each faithful to its rows.
+fn shape_with_examples(schema: &Value) -> Value {
+    shape_keeping(schema, &[])
+}
+
+/// A schema without its words (descriptions, enum names) and the `extra` keys. The keys of `properties` are
+/// names of the wire, and stay, whatever they are called.
+fn shape_keeping(schema: &Value, extra: &[&str]) -> Value {
+    const WORDS: [&str; 4] = [
         "description",
-        "example",
         "x-enum-varnames",
         "x-enum-descriptions",
         "deprecated",
     ];
-    match schema {
-        Value::Mapping(m) => Value::Mapping(
-            m.iter()
-                .filter(|(k, _)| !k.as_str().is_some_and(|k| WORDS.contains(&k)))
-                .map(|(k, v)| (k.clone(), shape(v)))
-                .collect(),
-        ),
-        Value::Sequence(items) => Value::Sequence(items.iter().map(shape).collect()),
-        other => other.clone(),
-    }
+    let Value::Mapping(m) = schema else {
+        return match schema {
+            Value::Sequence(items) => {
+                Value::Sequence(items.iter().map(|v| shape_keeping(v, extra)).collect())
+            }
+            other => other.clone(),
+        };
+    };
+    m.iter()
+        .filter(|(k, _)| {
+            !k.as_str()
+                .is_some_and(|k| WORDS.contains(&k) || extra.contains(&k))
+        })
+        .map(|(k, v)| {
+            let v = match (k.as_str(), v) {
+                (Some("properties"), Value::Mapping(props)) => Value::Mapping(
+                    props
+                        .iter()
+                        .map(|(name, p)| (name.clone(), shape_keeping(p, extra)))
+                        .collect(),
+                ),
+                _ => shape_keeping(v, extra),
+            };
+            (k.clone(), v)
+        })
+        .collect::<Mapping>()
+        .into()
 }
 
 /// Points every `$ref` to a renamed schema at its new name.

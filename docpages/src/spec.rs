@@ -221,8 +221,12 @@ impl Spec {
         let ty = value.get("type").and_then(Value::as_str).unwrap_or("");
         if ty == "array" {
             let items = self.schema_at(value.get("items").unwrap_or(&Value::Null), depth + 1);
+            // A page's length rule on a list counts its items.
+            let count = |key: &str| value.get(key).and_then(Value::as_u64);
             return SchemaView {
                 array: true,
+                max_length: count("maxItems"),
+                min_length: count("minItems"),
                 ..items
             };
         }
@@ -404,9 +408,9 @@ pub struct SchemaView {
     pub maximum: Option<f64>,
     /// `minimum`.
     pub minimum: Option<f64>,
-    /// `maxLength`.
+    /// `maxLength`; for an array, `maxItems`.
     pub max_length: Option<u64>,
-    /// `minLength`.
+    /// `minLength`; for an array, `minItems`.
     pub min_length: Option<u64>,
     /// `example`.
     pub example: Option<Value>,

@@ -150,9 +150,11 @@ fn parse_docs(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
                         return Err(format!("unknown argument `{flag}`"))
                     }
                     operation if task == "fetch" => parsed.operations.push(operation.to_owned()),
-                    other => return Err(format!(
+                    other => {
+                        return Err(format!(
                         "docs check takes no operation (`{other}`): it checks every recorded page"
-                    )),
+                    ))
+                    }
                 }
             }
             Ok(if task == "fetch" {
