@@ -1,5 +1,5 @@
-//! The audit against a spec that agrees with the two test pages: clean as they are, and each kind of change to
-//! a page reported at the right path and line. Then the draft round trip.
+//! The audit against a spec that agrees with the three test pages (one per dialect): clean as they are, and each
+//! kind of change to a page reported at the right path and line, in each dialect. Then the draft round trip.
 
 use docpages::audit::{audit, Finding, Status};
 use docpages::draft::draft;
@@ -81,10 +81,194 @@ fn lines(findings: &[Finding]) -> String {
 
 #[test]
 fn the_test_pages_agree_with_the_test_spec() {
-    for name in ["widgets.md", "gadgets.txt"] {
+    for name in ["widgets.md", "gadgets.txt", "gizmos.md"] {
         let findings = audit_text(name, &text(name));
         assert!(findings.is_empty(), "{name}:\n{}", lines(&findings));
     }
+}
+
+/// Every kind of change, on the page in Feishu's own Markdown (`<br>` inside cells): each is reported at its
+/// path and line, with both sides.
+#[test]
+fn each_kind_of_change_in_feishus_markdown() {
+    let cases: [(&str, &str, &str, &str, &str, &str); 12] = [
+        // A field removed from the response.
+        (
+            "active | boolean | 是否启用<br>**可选值有**：<br>- false：未启用<br>- true：启用\n",
+            "",
+            "data.gizmo.active",
+            "gizmo |",
+            "nothing",
+            "a field",
+        ),
+        // A type changed.
+        (
+            "id | string | 小装置 ID\n",
+            "id | int | 小装置 ID\n",
+            "data.gizmo.id.type",
+            "id | int | 小装置 ID",
+            "integer",
+            "string",
+        ),
+        // An enum value added, to a query parameter and to a body field.
+        (
+            "- user_id：租户内的用户身份<br>",
+            "- user_id：租户内的用户身份<br>- union_id：开发商内的用户身份<br>",
+            "user_id_type.enum",
+            "user_id_type |",
+            "value union_id",
+            "no such value",
+        ),
+        (
+            "- 1：低档<br>- 2：高档\nparts",
+            "- 1：低档<br>- 2：高档<br>- 3：超高档\nparts",
+            "body.level.enum",
+            "level | int | 否",
+            "value 3",
+            "no such value",
+        ),
+        // A limit, with the value on the line after its mark.
+        (
+            "- 最大值：`100`",
+            "- 最大值：`200`",
+            "limit.maximum",
+            "limit |",
+            "200",
+            "100",
+        ),
+        (
+            "**默认值：**<br>10",
+            "**默认值：**<br>20",
+            "limit.default",
+            "limit |",
+            "20",
+            "10",
+        ),
+        (
+            "长度范围：`1` ～ `20` 字符",
+            "长度范围：`1` ～ `30` 字符",
+            "body.name.maxLength",
+            "name | string | 是",
+            "30",
+            "20",
+        ),
+        // The rate limit, and the app types in Feishu's English spelling.
+        (
+            "[3 次/秒]",
+            "[6 次/秒]",
+            "x-rate-limit",
+            "接口频率限制",
+            "6/s",
+            "3/s",
+        ),
+        (
+            "Custom App、Store App",
+            "Custom App",
+            "x-app-types",
+            "支持的应用类型",
+            "custom",
+            "custom, store",
+        ),
+        // Required flipped in the body.
+        (
+            "name | string | 是 |",
+            "name | string | 否 |",
+            "body.name.required",
+            "name | string | 否",
+            "false",
+            "true",
+        ),
+        // An error code added.
+        (
+            "404 | 9100004 | 小装置不存在 | 检查 gizmo_id",
+            "404 | 9100004 | 小装置不存在 | 检查 gizmo_id\n500 | 9100009 | 内部错误 | 重试",
+            "x-error-codes.9100009",
+            "500 | 9100009",
+            "HTTP 500",
+            "no such code",
+        ),
+        // An example changed.
+        (
+            "**示例值**：\"g-7\"",
+            "**示例值**：\"g-8\"",
+            "gizmo_id.example",
+            "gizmo_id |",
+            "g-8",
+            "g-7",
+        ),
+    ];
+    for (from, to, path, at, page, spec) in cases {
+        assert_reported("gizmos.md", from, to, path, at, page, spec);
+    }
+    // A new query parameter.
+    assert_reported(
+        "gizmos.md",
+        "\n\n### 请求体\n",
+        "\ncolor | string | 否 | 颜色<br>**示例值**：red\n\n### 请求体\n",
+        "color",
+        "color |",
+        "a query parameter (string)",
+        "nothing",
+    );
+    // A field moved: `active` into the owner, in the table and in the example.
+    let active =
+        "active | boolean | 是否启用<br>**可选值有**：<br>- false：未启用<br>- true：启用\n";
+    let moved = text("gizmos.md")
+        .replace(active, "")
+        .replace(
+            "en_us | string | 英文名\n",
+            &format!("en_us | string | 英文名\n{active}"),
+        )
+        .replace("\"active\": true,\n", "")
+        .replace(
+            "\"en_us\": \"A\"\n                }",
+            "\"en_us\": \"A\"\n                },\n                \"active\": true",
+        );
+    let findings = audit_text("gizmos.md", &moved);
+    let paths: Vec<(&str, usize)> = findings
+        .iter()
+        .filter(|f| !f.path.starts_with("example."))
+        .map(|f| (f.path.as_str(), f.line))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("data.gizmo.owner.active", line_of(&moved, "active |")),
+            ("data.gizmo.active", line_of(&moved, "gizmo |")),
+        ],
+        "{}",
+        lines(&findings)
+    );
+}
+
+/// A page in Feishu's Markdown that names its address on a `> Source:` line: the address is the one the spec
+/// links; a page without one is only warned about.
+#[test]
+fn the_address_of_a_page_in_feishus_markdown() {
+    let page = read_page("gizmos.md", text("gizmos.md").as_bytes()).expect("reads");
+    assert_eq!(
+        page.source_url.as_deref(),
+        Some("https://open.feishu.cn/document/demo-v1/gizmo/update")
+    );
+    let moved = text("gizmos.md").replace("demo-v1/gizmo/update", "demo-v1/gizmo/update-v2");
+    assert_reported_in(
+        "gizmos.md",
+        &moved,
+        "externalDocs",
+        "# 更新小装置",
+        "https://open.feishu.cn/document/demo-v1/gizmo/update-v2",
+        "https://open.feishu.cn/document/demo-v1/gizmo/update",
+    );
+    let bare = text("gizmos.md").replacen(
+        "> Source: https://open.feishu.cn/document/demo-v1/gizmo/update\n",
+        "",
+        1,
+    );
+    let page = read_page("gizmos.md", bare.as_bytes()).expect("reads");
+    let findings = audit(&page, &spec(), &Record::default());
+    assert_eq!(findings.len(), 1, "{}", lines(&findings));
+    assert_eq!(findings[0].status, Status::Warning);
+    assert_eq!(findings[0].path, "externalDocs");
 }
 
 #[test]
@@ -345,7 +529,7 @@ fn a_page_the_spec_does_not_have() {
 
 #[test]
 fn the_draft_of_each_page_audits_clean() {
-    for name in ["widgets.md", "gadgets.txt"] {
+    for name in ["widgets.md", "gadgets.txt", "gizmos.md"] {
         let page = read_page(name, text(name).as_bytes()).expect("reads");
         let fragment = draft(&page);
         assert!(fragment.contains("DRAFT:"), "the page's words are marked");

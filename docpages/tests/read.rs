@@ -1,4 +1,5 @@
-//! The page reader, on two small pages written for these tests: `widgets.md` (Markdown with front matter and
+//! The page reader, on three small pages written for these tests, one per dialect: `gizmos.md` (Feishu's own
+//! Markdown: a `> Source:` line, `<br>` inside cells, flat rows), `widgets.md` (Markdown with front matter and
 //! continuation lines) and `gadgets.txt` (one line per row, inline facts, `└` marks, unfenced examples).
 
 use docpages::page::{read_page, Field, Page, ParamIn};
@@ -214,6 +215,159 @@ fn a_row_no_example_places_is_ambiguous() {
         text.lines().nth(ambiguity.line - 1),
         Some("note | string | 备注")
     );
+}
+
+#[test]
+fn feishus_own_markdown() {
+    let page = page("gizmos.md");
+    assert_eq!(page.title, "更新小装置");
+    assert_eq!(
+        page.source_url.as_deref(),
+        Some("https://open.feishu.cn/document/demo-v1/gizmo/update")
+    );
+    assert_eq!(page.method.value, "PUT");
+    assert_eq!(page.path.value, "/open-apis/demo/v1/gizmos/{gizmo_id}");
+    assert_eq!(page.path.line, line("gizmos.md", "HTTP URL"));
+    assert_eq!(page.rate_limit.as_ref().map(|r| r.value), Some(3));
+    assert_eq!(page.app_types.value, ["custom", "store"]);
+    assert_eq!(page.scopes.value, ["demo:gizmo"]);
+    assert_eq!(
+        page.field_scopes.value,
+        ["contact:user.employee_id:readonly"]
+    );
+    let param = |name: &str| {
+        page.params
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(param("Authorization").location, ParamIn::Header);
+    let id = param("gizmo_id");
+    assert_eq!((id.location, id.required), (ParamIn::Path, true));
+    assert_eq!(id.facts.label, "小装置 ID");
+    assert_eq!(id.facts.example.as_deref(), Some("g-7"));
+    let kind = param("user_id_type");
+    assert_eq!(kind.facts.example.as_deref(), Some("open_id"));
+    assert_eq!(kind.facts.default.as_deref(), Some("open_id"));
+    let values: Vec<(&str, &str)> = kind
+        .facts
+        .enum_values
+        .iter()
+        .map(|v| (v.value.as_str(), v.label.as_str()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("open_id", "应用内的用户身份"),
+            ("user_id", "租户内的用户身份")
+        ]
+    );
+    // `**默认值：**<br>10`: the value on the line after its mark, with the colon inside the bold.
+    let limit = param("limit");
+    assert_eq!(limit.facts.default.as_deref(), Some("10"));
+    assert_eq!(limit.facts.example.as_deref(), Some("10"));
+    assert_eq!(limit.facts.maximum, Some(100.0));
+    assert_eq!(limit.facts.label, "返回的零件数");
+
+    let body: Vec<&str> = page.body.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(body, ["name", "level", "parts"]);
+    let name = &page.body[0];
+    assert_eq!(name.required, Some(true));
+    assert_eq!(
+        (name.facts.min_length, name.facts.max_length),
+        (Some(1), Some(20))
+    );
+    assert_eq!(name.facts.example.as_deref(), Some("小锤"));
+    assert_eq!(page.body[1].facts.enum_values.len(), 2);
+    assert!(page.body[2].ty.array);
+    assert_eq!(page.body[2].facts.example.as_deref(), Some("[\"p1\"]"));
+
+    // Flat response rows, nested by the example.
+    assert_eq!(
+        shape(page.data_fields()),
+        "gizmo(id level active owner(id name(zh_cn en_us)))"
+    );
+    let gizmo = &page.data_fields()[0];
+    assert_eq!(gizmo.children[2].facts.enum_values.len(), 2);
+    assert_eq!(gizmo.children[2].line, line("gizmos.md", "active |"));
+    let codes: Vec<(u16, i64)> = page
+        .errors
+        .iter()
+        .map(|e| (e.http_status, e.code))
+        .collect();
+    assert_eq!(codes, [(400, 9100001), (404, 9100004)]);
+    assert!(page.request_example.is_some() && page.response_example.is_some());
+    assert!(page.problems.is_empty() && page.ambiguities.is_empty());
+    // No markup is left in any fact (the header rows are the page's own notes on authentication).
+    let params: Vec<_> = page
+        .params
+        .iter()
+        .filter(|p| p.location != ParamIn::Header)
+        .collect();
+    let facts = format!("{params:?}{:?}{:?}", page.body, page.response);
+    for markup in ["<br", "&nbsp;", "**", "`"] {
+        assert!(!facts.contains(markup), "{markup} left in the facts");
+    }
+}
+
+#[test]
+fn app_types_in_every_spelling() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/pages/gizmos.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("readable");
+    for (spelling, types) in [
+        ("自建应用、商店应用", vec!["custom", "store"]),
+        ("custom,isv", vec!["custom", "store"]),
+        ("Store App", vec!["store"]),
+        ("自建应用", vec!["custom"]),
+    ] {
+        let changed = text.replace("Custom App、Store App", spelling);
+        let page = read_page("gizmos.md", changed.as_bytes()).expect("reads");
+        assert_eq!(page.app_types.value, types, "{spelling}");
+    }
+}
+
+/// An example that is not valid JSON, inside its code fence: the page contradicts itself there, says so, and
+/// the rest is read.
+#[test]
+fn an_example_that_is_not_json_is_read_around() {
+    let path = format!("{}/tests/pages/gizmos.md", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("readable");
+    let broken = text.replacen(
+        "\"level\": 2,\n    \"parts\"",
+        "\"level\": 2,,\n    \"parts\"",
+        1,
+    );
+    assert_ne!(broken, text);
+    let page = read_page("gizmos.md", broken.as_bytes()).expect("the rest reads");
+    assert!(page.request_example.is_none());
+    assert!(page.response_example.is_some());
+    assert_eq!(page.problems.len(), 1);
+    assert!(
+        page.problems[0].value.contains("not valid JSON"),
+        "{:?}",
+        page.problems
+    );
+    let draft = docpages::draft::draft(&page);
+    assert!(
+        draft.contains("# The page contradicts itself at line"),
+        "{draft}"
+    );
+}
+
+/// A guide, or an event page, is not an API reference: refused, naming what it lacks.
+#[test]
+fn a_page_that_is_not_an_api_reference_is_refused() {
+    let guide = "# 接入指南\n\n> Source: https://open.feishu.cn/document/guide\n\n## 第一步\n\n创建应用。\n";
+    let error = read_page("guide.md", guide.as_bytes()).expect_err("not a reference page");
+    assert!(
+        error.message.starts_with("not an API reference page")
+            && error.message.contains("HTTP URL"),
+        "{error}"
+    );
+    assert!(error.to_string().starts_with("guide.md:"));
 }
 
 #[test]

@@ -173,6 +173,11 @@ fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
     let cut = &widgets[..widgets.find("\"created_at\"").expect("in the example")];
     std::fs::write(dir.path().join("truncated.md"), cut).expect("written");
     std::fs::write(dir.path().join("broken.yaml"), "openapi: 3.0.3\npaths: [\n").expect("written");
+    std::fs::write(
+        dir.path().join("guide.md"),
+        "# 接入指南\n\n> Source: https://open.feishu.cn/document/guide\n\n## 第一步\n\n创建应用。\n",
+    )
+    .expect("written");
 
     let cases = [
         (
@@ -184,6 +189,10 @@ fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
             "garbage.bin:1: not a text page",
         ),
         (vec!["--spec", "spec.yaml", "truncated.md"], "truncated.md:"),
+        (
+            vec!["--spec", "spec.yaml", "guide.md"],
+            "guide.md:7: not an API reference page: it has no request table with an `HTTP URL` row",
+        ),
         (
             vec!["--spec", "spec.yaml", "missing.md"],
             "missing.md:1: cannot read the page",
