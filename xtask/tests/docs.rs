@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn pages() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docpages/tests/pages")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docpages/tests/pages")
 }
 
 fn xtask(args: &[&str], dir: &Path) -> Output {

@@ -1,4 +1,4 @@
-//! `cargo run --release --manifest-path tools/compile-cost/Cargo.toml [-- [--stages] SCALE...]`
+//! `cargo run --release --manifest-path xtask/compile-cost/Cargo.toml [-- [--stages] SCALE...]`
 //!
 //! With `--stages`, only times each stage of this project's generator on each scaled spec (reading the YAML,
 //! lowering, emitting and formatting, one after the other on one thread, the fastest of five runs) and stops.
