@@ -1,11 +1,8 @@
 //! Many concurrent calls against a server that injects faults: every call ends, typed.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use generated_client::*;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,11 +1,8 @@
 //! Per-call options against a loopback server: a token for one call, extra headers, and a timeout.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures_util::TryStreamExt;
 use generated_client::*;
 use serde_json::json;

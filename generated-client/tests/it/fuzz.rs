@@ -8,10 +8,7 @@
 //! `FUZZ_CASES` sets the number of bodies per target (default 2,000, as CI runs it). The full run:
 //! `FUZZ_CASES=1000000 cargo test --release -p generated-client --test fuzz -- --test-threads 2`.
 
-// `get_job` is deprecated by its doc page, and still served: its answer is fuzzed on purpose.
-#![allow(deprecated)]
 
-mod common;
 
 use generated_client::auth::decode_tenant_token;
 use generated_client::transport::decode_answer;
@@ -311,7 +308,7 @@ fn fuzz_operation<T: DeserializeOwned + Default>(operation: &'static str, exampl
 fn list_job_processes_answers() {
     fuzz_operation::<ListJobProcessesData>(
         "list_job_processes",
-        common::response_example("list_job_processes"),
+        crate::common::response_example("list_job_processes"),
     );
 }
 
@@ -319,7 +316,7 @@ fn list_job_processes_answers() {
 fn search_job_requirements_answers() {
     fuzz_operation::<SearchJobRequirementsData>(
         "search_job_requirements",
-        common::response_example("search_job_requirements"),
+        crate::common::response_example("search_job_requirements"),
     );
 }
 
@@ -327,20 +324,20 @@ fn search_job_requirements_answers() {
 fn get_job_config_answers() {
     fuzz_operation::<GetJobConfigData>(
         "get_job_config",
-        common::response_example("get_job_config"),
+        crate::common::response_example("get_job_config"),
     );
 }
 
 #[test]
 fn get_job_answers() {
-    fuzz_operation::<GetJobData>("get_job", common::response_example("get_job"));
+    fuzz_operation::<GetJobData>("get_job", crate::common::response_example("get_job"));
 }
 
 #[test]
 fn list_external_applications_answers() {
     fuzz_operation::<ListExternalApplicationsData>(
         "list_external_applications",
-        common::response_example("list_external_applications"),
+        crate::common::response_example("list_external_applications"),
     );
 }
 

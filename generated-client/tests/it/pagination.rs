@@ -1,8 +1,7 @@
 //! Page and item streams: the documented maximum page size, the end of a stream, a repeated token.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use generated_client::*;
 use serde_json::{json, Value};

@@ -1,10 +1,7 @@
 //! Answers that do not decode or do not fit: the JSON path, the excerpt and what an error may quote; the size
 //! limit, compressed answers, a compression bomb and a body that trickles in past the timeout.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -45,7 +42,7 @@ async fn malformed_answers_are_decode_errors() {
             .respond_with(ResponseTemplate::new(200).set_body_string(body))
             .mount(&server)
             .await;
-        let err = common::client(&server.uri())
+        let err = crate::common::client(&server.uri())
             .get_job("6001")
             .send()
             .await
@@ -111,7 +108,7 @@ fn body_failing_far_from_the_start() -> String {
 #[tokio::test]
 async fn a_decode_error_quotes_a_window_around_the_failure() {
     let server = serve(body_failing_far_from_the_start()).await;
-    let err = common::client(&server.uri())
+    let err = crate::common::client(&server.uri())
         .get_job("6001")
         .send()
         .await
@@ -230,7 +227,7 @@ fn limited(base_url: &str, limit: usize) -> Client {
 
 #[tokio::test]
 async fn an_answer_over_the_limit_is_refused() {
-    let example = serde_json::to_vec(&common::response_example("get_job")).expect("json");
+    let example = serde_json::to_vec(&crate::common::response_example("get_job")).expect("json");
     let server = serve(example.clone()).await;
     limited(&server.uri(), example.len())
         .get_job("6001")
@@ -358,7 +355,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 /// The client asks for gzip and decodes a compressed answer.
 #[tokio::test]
 async fn compressed_answers_are_accepted() {
-    let example = common::response_example("get_job");
+    let example = crate::common::response_example("get_job");
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(header("accept-encoding", "gzip"))
@@ -372,7 +369,7 @@ async fn compressed_answers_are_accepted() {
         )
         .mount(&server)
         .await;
-    let job = common::client(&server.uri())
+    let job = crate::common::client(&server.uri())
         .get_job("6001")
         .send()
         .await

@@ -1,12 +1,9 @@
 //! Tenant tokens against a loopback server: fetching, caching, single flight, renewal, refresh on an
 //! invalid token, failures of the token endpoint, and secrets kept out of `Debug`, errors and logs.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use generated_client::*;
 use serde_json::json;
 use std::time::Duration;

@@ -2,12 +2,9 @@
 //! that survives cancellation and counts real sends, token requests that survive the deadlines of the calls
 //! waiting for them, one deadline per call, no token in any error or log, and configuration checked at build.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use generated_client::auth::{APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH};
 use generated_client::*;
 use serde_json::{json, Value};

@@ -1,11 +1,8 @@
 //! Retries: which failures are retried, how often, `Retry-After`, and timeouts.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use generated_client::*;
 use serde_json::json;
 use std::time::Duration;

@@ -1,10 +1,7 @@
 //! Each operation sent to a real HTTP server on loopback: method, path, query, headers and body are checked,
 //! and the documented example answer decodes. Error answers map to the right error.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
 use generated_client::*;
 use serde_json::{json, Value};
@@ -22,17 +19,17 @@ async fn only_request(server: &MockServer) -> Request {
 /// example's `data`.
 async fn serve_example(operation: &str, verb: &str, at: &str) -> (MockServer, Client, Value) {
     let server = MockServer::start().await;
-    let example = common::response_example(operation);
+    let example = crate::common::response_example(operation);
     Mock::given(method(verb))
         .and(path(at))
         .and(header(
             "authorization",
-            format!("Bearer {}", common::TOKEN).as_str(),
+            format!("Bearer {}", crate::common::TOKEN).as_str(),
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(&example))
         .mount(&server)
         .await;
-    let client = common::client(&server.uri());
+    let client = crate::common::client(&server.uri());
     (server, client, example["data"].clone())
 }
 
@@ -232,7 +229,7 @@ async fn a_non_zero_code_is_a_typed_api_error() {
         )
         .mount(&server)
         .await;
-    let client = common::client(&server.uri());
+    let client = crate::common::client(&server.uri());
     let err = client.get_job("404").send().await.expect_err("fails");
     let Error::Api(api) = &err else {
         panic!("expected an API error, got {err:?}")
@@ -261,7 +258,7 @@ async fn an_undocumented_code_is_unknown() {
         ))
         .mount(&server)
         .await;
-    let err = common::client(&server.uri())
+    let err = crate::common::client(&server.uri())
         .get_job("1")
         .send()
         .await
@@ -286,7 +283,7 @@ async fn a_body_that_is_not_json_is_a_decode_error() {
         )
         .mount(&server)
         .await;
-    let err = common::client(&server.uri())
+    let err = crate::common::client(&server.uri())
         .get_job("1")
         .send()
         .await
@@ -313,7 +310,7 @@ async fn an_html_error_page_is_an_http_error() {
         .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
         .mount(&server)
         .await;
-    let err = common::client(&server.uri())
+    let err = crate::common::client(&server.uri())
         .get_job("1")
         .send()
         .await
@@ -340,7 +337,7 @@ async fn a_field_of_the_wrong_type_names_its_json_path() {
         })))
         .mount(&server)
         .await;
-    let err = common::client(&server.uri())
+    let err = crate::common::client(&server.uri())
         .list_job_processes()
         .send()
         .await
@@ -358,7 +355,7 @@ async fn missing_data_is_an_empty_answer() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok"})))
         .mount(&server)
         .await;
-    let page = common::client(&server.uri())
+    let page = crate::common::client(&server.uri())
         .list_job_processes()
         .send()
         .await

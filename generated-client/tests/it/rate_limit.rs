@@ -1,12 +1,9 @@
 //! Pacing under the documented rate limits: at most the limit starts in any one-second window, a call starts
 //! at once while the window has room, and a limiter of one's own can replace the in-process one.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use generated_client::*;
 use serde_json::json;
 use std::sync::{Arc, Mutex};

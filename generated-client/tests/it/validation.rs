@@ -1,11 +1,8 @@
 //! Documented constraints are checked before sending: a clear error and no request.
 
-// `get_job` is deprecated by its doc page, and still served: it is exercised here on purpose.
-#![allow(deprecated)]
 
-mod common;
 
-use common::assert_invalid;
+use crate::common::assert_invalid;
 use futures_util::StreamExt;
 use generated_client::*;
 use wiremock::MockServer;
@@ -13,7 +10,7 @@ use wiremock::MockServer;
 #[tokio::test]
 async fn documented_constraints_are_checked_before_sending() {
     let server = MockServer::start().await;
-    let client = common::client(&server.uri());
+    let client = crate::common::client(&server.uri());
     assert_invalid(
         &server,
         client.list_job_processes().page_size(101).send().await,
