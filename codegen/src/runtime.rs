@@ -33,15 +33,21 @@ pub const RESERVED_TYPES: &[&str] = &[
     "Vec",
 ];
 
-/// Methods the hand-written `Client` already has; an operation cannot take one of these names.
+/// Methods the hand-written `Client` already has, public or not (every `impl Client` of the runtime); an
+/// operation cannot take one of these names. `codegen/tests/it/contract.rs` checks the list against the runtime.
 pub const CLIENT_METHODS: &[&str] = &[
+    "attempt",
+    "attempts",
     "base_url",
     "builder",
     "cached_tenant_tokens",
     "clone",
     "execute",
     "fmt",
+    "invalidate",
+    "prepare",
     "set_app_ticket",
+    "token",
 ];
 
 /// Method names of every request builder, its own and the per-call options of

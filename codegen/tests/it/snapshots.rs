@@ -16,7 +16,9 @@ fn fixture_dir(kind: &str) -> PathBuf {
 fn without_spec_name(contents: &str) -> String {
     contents
         .lines()
-        .filter(|l| !l.starts_with("// @generated") && !l.starts_with("//! Code generated from the "))
+        .filter(|l| {
+            !l.starts_with("// @generated") && !l.starts_with("//! Code generated from the ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -1,8 +1,6 @@
 //! Tenant tokens against a loopback server: fetching, caching, single flight, renewal, refresh on an
 //! invalid token, failures of the token endpoint, and secrets kept out of `Debug`, errors and logs.
 
-
-
 use crate::common::*;
 use generated_client::*;
 use serde_json::json;

@@ -1,7 +1,5 @@
 //! Per-call options against a loopback server: a token for one call, extra headers, and a timeout.
 
-
-
 use crate::common::*;
 use futures_util::TryStreamExt;
 use generated_client::*;

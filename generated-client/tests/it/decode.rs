@@ -1,8 +1,6 @@
 //! Answers that do not decode or do not fit: the JSON path, the excerpt and what an error may quote; the size
 //! limit, compressed answers, a compression bomb and a body that trickles in past the timeout.
 
-
-
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use generated_client::*;

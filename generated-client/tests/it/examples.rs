@@ -1,8 +1,6 @@
 //! Every request and response example of the spec decodes into the generated types and re-encodes to the same
 //! JSON; values and fields the spec does not know survive decoding.
 
-
-
 use generated_client::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;

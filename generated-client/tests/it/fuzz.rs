@@ -8,8 +8,6 @@
 //! `FUZZ_CASES` sets the number of bodies per target (default 2,000, as CI runs it). The full run:
 //! `FUZZ_CASES=1000000 cargo test --release -p generated-client --test fuzz -- --test-threads 2`.
 
-
-
 use generated_client::auth::decode_tenant_token;
 use generated_client::transport::decode_answer;
 use generated_client::*;

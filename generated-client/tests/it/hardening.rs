@@ -2,8 +2,6 @@
 //! that survives cancellation and counts real sends, token requests that survive the deadlines of the calls
 //! waiting for them, one deadline per call, no token in any error or log, and configuration checked at build.
 
-
-
 use crate::common::*;
 use generated_client::auth::{APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH};
 use generated_client::*;

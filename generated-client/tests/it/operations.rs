@@ -1,8 +1,6 @@
 //! Each operation sent to a real HTTP server on loopback: method, path, query, headers and body are checked,
 //! and the documented example answer decodes. Error answers map to the right error.
 
-
-
 use generated_client::*;
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};

@@ -1,6 +1,5 @@
 //! Page and item streams: the documented maximum page size, the end of a stream, a repeated token.
 
-
 use crate::common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use generated_client::*;

@@ -1,8 +1,6 @@
 //! Pacing under the documented rate limits: at most the limit starts in any one-second window, a call starts
 //! at once while the window has room, and a limiter of one's own can replace the in-process one.
 
-
-
 use crate::common::*;
 use generated_client::*;
 use serde_json::json;

@@ -1,7 +1,5 @@
 //! Retries: which failures are retried, how often, `Retry-After`, and timeouts.
 
-
-
 use crate::common::*;
 use generated_client::*;
 use serde_json::json;

@@ -2,8 +2,6 @@
 //! tenant, single flight per tenant, refresh for one tenant only, the missing ticket, the bounded cache, the
 //! app types of the doc pages, and secrets kept out of `Debug`, errors and logs.
 
-
-
 use crate::common::*;
 use generated_client::auth::{APP_TICKET_RESEND_PATH, APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH};
 use generated_client::*;

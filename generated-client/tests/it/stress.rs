@@ -1,7 +1,5 @@
 //! Many concurrent calls against a server that injects faults: every call ends, typed.
 
-
-
 use crate::common::*;
 use generated_client::*;
 use serde_json::json;

@@ -1,7 +1,5 @@
 //! Documented constraints are checked before sending: a clear error and no request.
 
-
-
 use crate::common::assert_invalid;
 use futures_util::StreamExt;
 use generated_client::*;

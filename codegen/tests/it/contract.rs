@@ -1,0 +1,159 @@
+//! The contract between the emitted code and the hand-written runtime of `generated-client`, checked on both
+//! sides: every runtime name `codegen::runtime` lists exists in the runtime's sources, and every method the
+//! runtime gives `Client` is reserved, so that no operation can be named like one.
+
+use codegen::runtime::{CLIENT_METHODS, RESERVED_METHODS, RESERVED_TYPES};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Names that `RESERVED_TYPES` lists because Rust's prelude or serde already uses them in generated files.
+const PRELUDE: &[&str] = &[
+    "Box", "Default", "Option", "Result", "Self", "String", "Value", "Vec",
+];
+
+/// The runtime's source files: `generated-client/src` without the emitted `generated/`.
+fn runtime_sources() -> Vec<(PathBuf, syn::File)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-client/src");
+    let mut files = Vec::new();
+    let mut folders = vec![root.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("the runtime folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "generated") {
+                    folders.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                let file =
+                    syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                files.push((path, file));
+            }
+        }
+    }
+    assert!(files.len() > 10, "the runtime has {} files", files.len());
+    files
+}
+
+/// Every item of `items`, and those of inline modules in them.
+fn all_items<'a>(items: &'a [syn::Item], out: &mut Vec<&'a syn::Item>) {
+    for item in items {
+        if let syn::Item::Mod(module) = item {
+            if let Some((_, inner)) = &module.content {
+                all_items(inner, out);
+            }
+        }
+        out.push(item);
+    }
+}
+
+/// The names of the types, traits and macros the runtime defines, and the methods of its `impl Client`s.
+fn runtime_names() -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut types = BTreeSet::new();
+    let mut client_methods = BTreeSet::new();
+    for (_, file) in runtime_sources() {
+        let mut items = Vec::new();
+        all_items(&file.items, &mut items);
+        for item in items {
+            match item {
+                syn::Item::Struct(s) => {
+                    types.insert(s.ident.to_string());
+                }
+                syn::Item::Enum(e) => {
+                    types.insert(e.ident.to_string());
+                }
+                syn::Item::Trait(t) => {
+                    types.insert(t.ident.to_string());
+                }
+                syn::Item::Type(t) => {
+                    types.insert(t.ident.to_string());
+                }
+                syn::Item::Macro(m) => {
+                    if let Some(ident) = &m.ident {
+                        types.insert(ident.to_string());
+                    }
+                }
+                syn::Item::Impl(block) if block.trait_.is_none() => {
+                    let syn::Type::Path(path) = &*block.self_ty else {
+                        continue;
+                    };
+                    if path.path.is_ident("Client") {
+                        for member in &block.items {
+                            if let syn::ImplItem::Fn(f) = member {
+                                client_methods.insert(f.sig.ident.to_string());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (types, client_methods)
+}
+
+#[test]
+fn every_client_method_of_the_runtime_is_reserved() {
+    let (_, methods) = runtime_names();
+    assert!(methods.contains("execute"), "{methods:?}");
+    let missing: Vec<&String> = methods
+        .iter()
+        .filter(|m| !CLIENT_METHODS.contains(&m.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "Client methods of the runtime that codegen::runtime::CLIENT_METHODS does not reserve: {missing:?}"
+    );
+}
+
+#[test]
+fn every_type_the_contract_names_exists() {
+    let (types, methods) = runtime_names();
+    for name in RESERVED_TYPES {
+        if PRELUDE.contains(name) || *name == "ErrorCode" {
+            // `ErrorCode` is emitted (error_codes.rs); the others come with Rust.
+            continue;
+        }
+        assert!(
+            types.contains(*name),
+            "RESERVED_TYPES names `{name}`, which the runtime does not define"
+        );
+    }
+    for name in CLIENT_METHODS {
+        assert!(
+            methods.contains(*name) || ["builder", "clone", "fmt", "base_url"].contains(name),
+            "CLIENT_METHODS names `{name}`, which no `impl Client` of the runtime has"
+        );
+    }
+    // The runtime macros the emitted code invokes.
+    for name in ["call_options", "fields", "impls"] {
+        assert!(types.contains(name), "the runtime has no macro `{name}`");
+    }
+}
+
+#[test]
+fn every_method_the_runtime_gives_a_builder_is_reserved() {
+    let options = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-client/src/options.rs"),
+    )
+    .expect("readable");
+    let body = options
+        .split("macro_rules! call_options")
+        .nth(1)
+        .expect("the call_options macro");
+    let methods: Vec<&str> = body
+        .split("pub fn ")
+        .skip(1)
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    assert_eq!(methods.len(), 4, "{methods:?}");
+    for method in methods
+        .iter()
+        .chain(&["send", "validate", "pages", "items"])
+    {
+        assert!(
+            RESERVED_METHODS.contains(method),
+            "request builders have `{method}`, which RESERVED_METHODS does not reserve"
+        );
+    }
+}
