@@ -186,85 +186,54 @@ pub fn check(function: &str, arguments: TokenStream) -> TokenStream {
     quote!(validate::#function(Self::OPERATION.id, #arguments)?;)
 }
 
-/// The page streams of a paginated builder: the `Paginated` glue the runtime's streams drive, and the
-/// `pages()` and `items()` methods returning the runtime's named stream types.
-pub struct PageStreams<'a> {
+/// The page streams of a paginated builder: one invocation of the runtime's `pagination::paginated!`, which
+/// writes the `Paginated` glue the runtime's streams drive and the builder's `pages()` and `items()`.
+pub struct PageStreams {
     /// The builder type.
-    pub builder: TokenStream,
-    /// The operation id.
-    pub id: &'a str,
+    pub builder: proc_macro2::Ident,
     /// The type of a page (the operation's `data`).
-    pub page: TokenStream,
+    pub page: proc_macro2::Ident,
     /// The type of one item.
     pub item: TokenStream,
-    /// The body of `fill_page_size`.
-    pub fill_page_size: TokenStream,
-    /// The statement that stores the next page token (`token` is in scope).
-    pub set_page_token: TokenStream,
-    /// The expression of `(has_more, next_token)` of `page`.
-    pub next_token: TokenStream,
-    /// The expression of the items of `page`, by value.
-    pub into_items: TokenStream,
-    /// Docs of `pages()` and `items()`.
-    pub pages_doc: TokenStream,
-    /// Docs of `items()`.
-    pub items_doc: TokenStream,
+    /// The page token parameter.
+    pub page_token: proc_macro2::Ident,
+    /// The `data` field of the next page token.
+    pub next_token: proc_macro2::Ident,
+    /// The `data` field of `has_more`.
+    pub has_more: proc_macro2::Ident,
+    /// The `data` field of the items.
+    pub items: proc_macro2::Ident,
+    /// The page size parameter and its documented maximum, which the streams ask for unless the caller chose
+    /// a size.
+    pub page_size: Option<(proc_macro2::Ident, i64)>,
 }
 
-impl PageStreams<'_> {
-    /// The emitted glue and methods.
+impl PageStreams {
+    /// The macro line.
     pub fn emit(&self) -> TokenStream {
         let PageStreams {
             builder,
-            id,
             page,
             item,
-            fill_page_size,
-            set_page_token,
+            page_token,
             next_token,
-            into_items,
-            pages_doc,
-            items_doc,
+            has_more,
+            items,
+            page_size,
         } = self;
+        let size = page_size.as_ref().map(|(name, max)| {
+            let max = proc_macro2::Literal::i64_unsuffixed(*max);
+            quote!(, page_size: #name = #max)
+        });
         quote! {
-            impl crate::pagination::Paginated for #builder {
-                const OPERATION_ID: &'static str = #id;
-                type Page = #page;
-                type Item = #item;
-
-                fn set_page_token(&mut self, token: Option<String>) {
-                    #set_page_token
-                }
-
-                fn fill_page_size(&mut self) {
-                    #fill_page_size
-                }
-
-                fn fetch(&self) -> crate::pagination::PageFuture<#page> {
-                    let request = self.clone();
-                    Box::pin(async move { request.send().await })
-                }
-
-                fn next_token(page: &#page) -> (bool, Option<&str>) {
-                    #next_token
-                }
-
-                fn into_items(page: #page) -> Vec<#item> {
-                    #into_items
-                }
-            }
-
-            impl #builder {
-                #pages_doc
-                pub fn pages(self) -> crate::pagination::Pages<Self> {
-                    crate::pagination::Pages::new(self)
-                }
-
-                #items_doc
-                pub fn items(self) -> crate::pagination::Items<Self> {
-                    crate::pagination::Items::new(self)
-                }
-            }
+            crate::pagination::paginated!(
+                #builder, #page, #item,
+                page_token: #page_token,
+                next_token: #next_token,
+                has_more: #has_more,
+                items: #items
+                #size
+            );
         }
     }
 }

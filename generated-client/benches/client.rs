@@ -1,6 +1,6 @@
 //! `cargo bench -p generated-client`: the client's cost as ratios to baselines in the same run.
 //!
-//! - decode: the five documented answers through `transport::decode_answer`, the function `send()` decodes
+//! - decode: the five documented answers through `decode_answer`, the function `send()` decodes
 //!   with (envelope, typed `data`, JSON path on failure), against decoding the same bodies into
 //!   `serde_json::Value`, and against a `serde::de::IgnoredAny` scan of them (the floor of any decoding).
 //! - call: `client.get_job(..).send()` against a loopback server, against a bare reqwest GET of the same URL
@@ -10,7 +10,7 @@
 #![allow(deprecated)]
 
 use criterion::{black_box, Criterion};
-use generated_client::transport::decode_answer;
+use generated_client::decode_answer;
 use generated_client::{
     Client, GetJobConfigData, GetJobData, ListExternalApplicationsData, ListJobProcessesData,
     RateLimit, SearchJobRequirementsData,

@@ -1,10 +1,16 @@
 //! A typed, async client for the Feishu (Lark) Hire Open API.
 //!
+//! - [`Client`] and its [`ClientBuilder`]: the base URL, authentication (a token of your own, a custom app, a
+//!   store app), timeouts, retries and rate limits.
+//! - One method per operation, each returning a request builder: [`Client::get_job_detail`],
+//!   [`Client::list_job_processes`], ... Required parameters are arguments, optional ones builder methods, and
+//!   `send()` returns the typed `data`. Paginated operations also give [`Pages`] and [`Items`] streams.
+//! - The types and enums of the spec ([`JobDetail`], [`JobUserIdType`], ...), and [`ErrorCode`].
+//! - One [`Error`] for everything that can go wrong, with [`ApiError`] for Feishu's non-zero codes.
+//!
 //! The types, enums and request builders are generated from `spec/hire_v1.yaml` into `src/generated/`; the
-//! runtime beside them is written by hand: [`Client`] and its builder ([`client`]), sending and decoding
-//! ([`transport`]), reading bounded answers ([`response`]), access tokens for custom and store apps
-//! ([`auth`]), per-call options ([`options`]), retries ([`retry`]), client-side rate limits ([`rate_limit`]),
-//! page streams ([`pagination`]) and errors ([`error`]).
+//! runtime beside them is written by hand. Besides the crate root, [`auth`] (ticket stores for store apps),
+//! [`rate_limit`] (a limiter of one's own), [`retry`] and [`error`] are public.
 //!
 //! ```no_run
 //! use generated_client::{Client, JobUserIdType};
@@ -18,19 +24,19 @@
 //! ```
 
 pub mod auth;
-pub mod client;
+mod client;
 pub mod error;
-pub(crate) mod object;
-pub(crate) mod open_enum;
-pub mod operation;
-pub mod options;
-pub mod pagination;
+mod object;
+mod open_enum;
+mod operation;
+mod options;
+mod pagination;
 pub mod rate_limit;
-pub(crate) mod redact;
-pub mod response;
+mod redact;
+mod response;
 pub mod retry;
-pub mod transport;
-pub(crate) mod validate;
+mod transport;
+mod validate;
 
 #[rustfmt::skip]
 mod generated;
@@ -43,8 +49,13 @@ pub use generated::error_codes::*;
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use operation::AppType;
+pub use operation::{HttpMethod, OperationInfo};
+pub use options::RESERVED_HEADERS;
+pub use pagination::{Items, PageFuture, Pages, Paginated};
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
+pub use response::{DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;
+pub use transport::decode_answer;
 
 // The code generated for the codegen test fixtures, compiled against this runtime by
 // `cargo xtask check-fixtures`; absent from every other build.

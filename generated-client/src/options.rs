@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
 use std::time::Duration;
 
-/// Headers the client sets itself, which [`header`](CallOptions) cannot replace.
+/// Headers the client sets itself, which the request builders' `header` method cannot replace.
 pub const RESERVED_HEADERS: &[&str] = &[
     "authorization",
     "content-type",
@@ -16,10 +16,10 @@ pub const RESERVED_HEADERS: &[&str] = &[
     "transfer-encoding",
 ];
 
-/// The per-call options of a request builder. Set them with the builder's `tenant_key`,
-/// `tenant_access_token`, `header` and `timeout` methods.
+/// The per-call options of a request builder, set with its `tenant_key`, `tenant_access_token`, `header` and
+/// `timeout` methods.
 #[derive(Clone, Default)]
-pub struct CallOptions {
+pub(crate) struct CallOptions {
     pub(crate) tenant_key: Option<String>,
     pub(crate) token: Option<Secret>,
     pub(crate) headers: Vec<(String, String)>,
@@ -94,7 +94,7 @@ macro_rules! call_options {
             }
 
             /// An extra header of this call. `Authorization`, `Content-Type` and the other headers the client
-            /// sets ([`RESERVED_HEADERS`](crate::options::RESERVED_HEADERS)) cannot be set this way: `send`
+            /// sets ([`RESERVED_HEADERS`](crate::RESERVED_HEADERS)) cannot be set this way: `send`
             /// refuses them, and names or values a header cannot carry, before sending anything.
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.options.headers.push((name.into(), value.into()));

@@ -12,9 +12,15 @@ use std::task::{Context, Poll};
 /// The future of one page.
 pub type PageFuture<P> = Pin<Box<dyn Future<Output = Result<P, Error>> + Send>>;
 
-/// What a paginated request builder tells the page streams. The generated builders of paginated operations
-/// implement it from the spec's `x-pagination`; there is no need to implement it by hand.
-pub trait Paginated: Clone + Send + Sync + 'static {
+pub(crate) mod sealed {
+    /// Keeps [`Paginated`](super::Paginated) to the request builders of this crate.
+    pub trait Sealed {}
+}
+
+/// What a paginated request builder tells the page streams ([`Pages`], [`Items`]). Implemented by the request
+/// builders of the paginated operations, from the spec's `x-pagination`; sealed, so it cannot be implemented
+/// elsewhere.
+pub trait Paginated: sealed::Sealed + Clone + Send + Sync + 'static {
     /// The operation, for errors.
     const OPERATION_ID: &'static str;
     /// The `data` of one page.
@@ -33,6 +39,75 @@ pub trait Paginated: Clone + Send + Sync + 'static {
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
 }
 
+/// The page streams of a paginated request builder, from its `x-pagination`: the builder, its page (`data`)
+/// and item types, the page token parameter, the `data` fields of the next token, `has_more` and the items, and
+/// the page size parameter with its documented maximum, when the operation has one. The generated code invokes
+/// it once per paginated builder.
+macro_rules! paginated {
+    (
+        $builder:ident, $page:ident, $item:ty,
+        page_token: $token:ident,
+        next_token: $next:ident,
+        has_more: $has_more:ident,
+        items: $items:ident
+        $(, page_size: $size:ident = $max:literal)? $(,)?
+    ) => {
+        impl crate::pagination::sealed::Sealed for $builder {}
+
+        impl crate::pagination::Paginated for $builder {
+            const OPERATION_ID: &'static str = $builder::OPERATION.id;
+            type Page = $page;
+            type Item = $item;
+
+            fn set_page_token(&mut self, token: Option<String>) {
+                self.$token = token;
+            }
+
+            fn fill_page_size(&mut self) {
+                $(
+                    if self.$size.is_none() {
+                        self.$size = Some($max);
+                    }
+                )?
+            }
+
+            fn fetch(&self) -> crate::pagination::PageFuture<$page> {
+                let request = self.clone();
+                Box::pin(async move { request.send().await })
+            }
+
+            fn next_token(page: &$page) -> (bool, Option<&str>) {
+                (page.$has_more.unwrap_or(false), page.$next.as_deref())
+            }
+
+            fn into_items(page: $page) -> Vec<$item> {
+                page.$items.unwrap_or_default()
+            }
+        }
+
+        impl $builder {
+            #[doc = concat!(
+                "Every page, fetched one after another as the stream is polled, starting from the page token set ",
+                "on this request.",
+                $(" Unless `", stringify!($size), "` is set, pages hold ", stringify!($max),
+                  " items, the documented maximum.",)?
+                "\n\nThe stream ends when `", stringify!($has_more), "` is false or the next token is missing or ",
+                "empty, and fails with [`Error::Pagination`](crate::Error::Pagination) if the server repeats a token."
+            )]
+            pub fn pages(self) -> crate::pagination::Pages<Self> {
+                crate::pagination::Pages::new(self)
+            }
+
+            /// Every item of every page, in order; see [`pages`](Self::pages).
+            pub fn items(self) -> crate::pagination::Items<Self> {
+                crate::pagination::Items::new(self)
+            }
+        }
+    };
+}
+
+pub(crate) use paginated;
+
 struct State<R> {
     request: R,
     seen: HashSet<String>,
@@ -50,7 +125,7 @@ pub struct Pages<R: Paginated> {
 
 impl<R: Paginated> Pages<R> {
     /// The pages of `request`, from the page token set on it.
-    pub fn new(request: R) -> Self {
+    pub(crate) fn new(request: R) -> Self {
         Pages {
             inner: Box::pin(pages(request)),
         }
@@ -81,7 +156,7 @@ pub struct Items<R: Paginated> {
 
 impl<R: Paginated> Items<R> {
     /// The items of `request`, from the page token set on it.
-    pub fn new(request: R) -> Self {
+    pub(crate) fn new(request: R) -> Self {
         let items = pages(request)
             .map_ok(|page| stream::iter(R::into_items(page)).map(Ok))
             .try_flatten();

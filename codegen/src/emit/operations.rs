@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::runtime::{self, PageStreams};
 use proc_macro2::{Literal, TokenStream};
-use quote::{quote, ToTokens};
+use quote::quote;
 
 pub(super) fn emit(api: &Api) -> TokenStream {
     let operations = api.operations.iter().map(emit_operation);
@@ -546,50 +546,18 @@ fn send_fn(op: &Operation) -> TokenStream {
 }
 
 fn page_streams(op: &Operation, pg: &Pagination) -> TokenStream {
-    let token = ident(&pg.token_param);
-    let token_field = ident(&pg.token_field);
-    let has_more = ident(&pg.has_more_field);
-    let items = ident(&pg.items_field);
-    let (fill_page_size, size_note) = match &pg.size {
-        Some(size) if size.maximum.is_some() => {
-            let max = size.maximum.unwrap_or_default();
-            let name = ident(&size.param);
-            let literal = Literal::i64_unsuffixed(max);
-            (
-                quote! {
-                    if self.#name.is_none() {
-                        self.#name = Some(#literal);
-                    }
-                },
-                format!(
-                    " Unless `{}` is set, pages hold {max} items, the documented maximum.",
-                    size.param
-                ),
-            )
-        }
-        _ => (quote!(), String::new()),
-    };
-    let pages_doc = doc(&format!(
-        "Every page, fetched one after another as the stream is polled, starting from the page token set on \
-         this request.{size_note}\n\nThe stream ends when `{has_more}` is false or the next token is missing \
-         or empty, and fails with [`Error::Pagination`] if the server repeats a token.",
-        has_more = pg.has_more_field
-    ));
-    let items_doc = doc(&format!(
-        "Every item of every page, in order; see [`{}::pages`].",
-        op.builder
-    ));
     PageStreams {
-        builder: ident(&op.builder).into_token_stream(),
-        id: &op.id,
-        page: ident(&op.data).into_token_stream(),
+        builder: ident(&op.builder),
+        page: ident(&op.data),
         item: rust_type(&pg.item),
-        fill_page_size,
-        set_page_token: quote!(self.#token = token;),
-        next_token: quote!((page.#has_more.unwrap_or(false), page.#token_field.as_deref())),
-        into_items: quote!(page.#items.unwrap_or_default()),
-        pages_doc,
-        items_doc,
+        page_token: ident(&pg.token_param),
+        next_token: ident(&pg.token_field),
+        has_more: ident(&pg.has_more_field),
+        items: ident(&pg.items_field),
+        page_size: pg
+            .size
+            .as_ref()
+            .and_then(|size| Some((ident(&size.param), size.maximum?))),
     }
     .emit()
 }

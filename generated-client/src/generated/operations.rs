@@ -444,50 +444,11 @@ impl ListExternalApplicationsRequest {
 
 crate::options::call_options!(ListExternalApplicationsRequest);
 
-impl crate::pagination::Paginated for ListExternalApplicationsRequest {
-    const OPERATION_ID: &'static str = "list_external_applications";
-
-    type Page = ListExternalApplicationsData;
-
-    type Item = ExternalApplication;
-
-    fn set_page_token(&mut self, token: Option<String>) {
-        self.page_token = token;
-    }
-
-    fn fill_page_size(&mut self) {
-        if self.page_size.is_none() {
-            self.page_size = Some(20);
-        }
-    }
-
-    fn fetch(&self) -> crate::pagination::PageFuture<ListExternalApplicationsData> {
-        let request = self.clone();
-        Box::pin(async move { request.send().await })
-    }
-
-    fn next_token(page: &ListExternalApplicationsData) -> (bool, Option<&str>) {
-        (page.has_more.unwrap_or(false), page.page_token.as_deref())
-    }
-
-    fn into_items(page: ListExternalApplicationsData) -> Vec<ExternalApplication> {
-        page.items.unwrap_or_default()
-    }
-}
-
-impl ListExternalApplicationsRequest {
-    /// Every page, fetched one after another as the stream is polled, starting from the page token set on this request. Unless `page_size` is set, pages hold 20 items, the documented maximum.
-    ///
-    /// The stream ends when `has_more` is false or the next token is missing or empty, and fails with [`Error::Pagination`] if the server repeats a token.
-    pub fn pages(self) -> crate::pagination::Pages<Self> {
-        crate::pagination::Pages::new(self)
-    }
-
-    /// Every item of every page, in order; see [`ListExternalApplicationsRequest::pages`].
-    pub fn items(self) -> crate::pagination::Items<Self> {
-        crate::pagination::Items::new(self)
-    }
-}
+crate::pagination::paginated!(
+    ListExternalApplicationsRequest, ListExternalApplicationsData, ExternalApplication,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
+    page_size : page_size = 20
+);
 
 /// List recruitment processes and their stages.
 ///
@@ -587,50 +548,11 @@ impl ListJobProcessesRequest {
 
 crate::options::call_options!(ListJobProcessesRequest);
 
-impl crate::pagination::Paginated for ListJobProcessesRequest {
-    const OPERATION_ID: &'static str = "list_job_processes";
-
-    type Page = ListJobProcessesData;
-
-    type Item = JobProcess;
-
-    fn set_page_token(&mut self, token: Option<String>) {
-        self.page_token = token;
-    }
-
-    fn fill_page_size(&mut self) {
-        if self.page_size.is_none() {
-            self.page_size = Some(100);
-        }
-    }
-
-    fn fetch(&self) -> crate::pagination::PageFuture<ListJobProcessesData> {
-        let request = self.clone();
-        Box::pin(async move { request.send().await })
-    }
-
-    fn next_token(page: &ListJobProcessesData) -> (bool, Option<&str>) {
-        (page.has_more.unwrap_or(false), page.page_token.as_deref())
-    }
-
-    fn into_items(page: ListJobProcessesData) -> Vec<JobProcess> {
-        page.items.unwrap_or_default()
-    }
-}
-
-impl ListJobProcessesRequest {
-    /// Every page, fetched one after another as the stream is polled, starting from the page token set on this request. Unless `page_size` is set, pages hold 100 items, the documented maximum.
-    ///
-    /// The stream ends when `has_more` is false or the next token is missing or empty, and fails with [`Error::Pagination`] if the server repeats a token.
-    pub fn pages(self) -> crate::pagination::Pages<Self> {
-        crate::pagination::Pages::new(self)
-    }
-
-    /// Every item of every page, in order; see [`ListJobProcessesRequest::pages`].
-    pub fn items(self) -> crate::pagination::Items<Self> {
-        crate::pagination::Items::new(self)
-    }
-}
+crate::pagination::paginated!(
+    ListJobProcessesRequest, ListJobProcessesData, JobProcess, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
 
 /// Get job requirements by id or short code.
 ///

@@ -58,7 +58,7 @@ fn objects_are_read_field_by_field() {
     let body = br#"{"code": 0, "msg": "ok", "data": {"job": {
         "id": "1", "unknown": {"deep": [1, {"x": null}]}, "title": null, "id": "2", "description": "d\u00e9"
     }}}"#;
-    let data: GetJobData = transport::decode_answer("get_job", 200, body).expect("decodes");
+    let data: GetJobData = decode_answer("get_job", 200, body).expect("decodes");
     let job = data.job.expect("a job");
     // Unknown fields are skipped, `null` is absent, a repeated key keeps its last value, escapes are read.
     assert_eq!(job.id.as_deref(), Some("2"));
@@ -66,7 +66,7 @@ fn objects_are_read_field_by_field() {
     assert_eq!(job.description.as_deref(), Some("dé"));
     assert_eq!(job.code, None);
 
-    let err = transport::decode_answer::<GetJobData>(
+    let err = decode_answer::<GetJobData>(
         "get_job",
         200,
         br#"{"code": 0, "msg": "ok", "data": {"job": {"id": 6001}}}"#,
@@ -77,12 +77,8 @@ fn objects_are_read_field_by_field() {
     };
     assert_eq!(path, "data.job.id");
     assert!(message.contains("expected a string"), "{message}");
-    let err = transport::decode_answer::<GetJobData>(
-        "get_job",
-        200,
-        br#"{"code": 0, "data": {"job": "x"}}"#,
-    )
-    .expect_err("a string where an object belongs");
+    let err = decode_answer::<GetJobData>("get_job", 200, br#"{"code": 0, "data": {"job": "x"}}"#)
+        .expect_err("a string where an object belongs");
     assert!(err.to_string().contains("expected struct Job"), "{err}");
 }
 

@@ -163,7 +163,7 @@ fn the_job_detail_pages_example_answer_decodes() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("a fenced JSON example");
-    let data = transport::decode_answer::<GetJobDetailData>("get_job_detail", 200, json.as_bytes())
+    let data = decode_answer::<GetJobDetailData>("get_job_detail", 200, json.as_bytes())
         .expect("the page's example decodes");
     let answer: Value = serde_json::from_str(json).expect("JSON");
     assert_eq!(

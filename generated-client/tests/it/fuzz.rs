@@ -9,7 +9,7 @@
 //! `FUZZ_CASES=1000000 cargo test --release -p generated-client --test fuzz -- --test-threads 2`.
 
 use generated_client::auth::decode_tenant_token;
-use generated_client::transport::decode_answer;
+use generated_client::decode_answer;
 use generated_client::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};

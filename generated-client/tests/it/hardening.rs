@@ -692,8 +692,7 @@ async fn a_store_apps_tenant_token_never_appears_in_errors_or_logs() {
 fn recorded_answers_lose_token_shaped_words() {
     let body =
         br#"{"code": 99991663, "msg": "token t-g1044ghJRUIJJ5ELPPCKKD6GBWZCBTHQZWNHD2MD expired"}"#;
-    let error =
-        transport::decode_answer::<GetJobData>("get_job", 200, body).expect_err("an error code");
+    let error = decode_answer::<GetJobData>("get_job", 200, body).expect_err("an error code");
     assert!(error.to_string().contains("token *** expired"), "{error}");
 }
 
