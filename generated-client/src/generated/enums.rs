@@ -107,6 +107,69 @@ impl From<i64> for CustomizedObjectType {
 
 crate::open_enum::impls!(CustomizedObjectType, i64);
 
+/// Minimum education (学历要求) of a job or a job requirement. Value 1 is "primary school or above" on the job requirement and job detail pages; the older job page labels it "JuniorMiddleSchoolEducation".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Degree {
+    /// `1`: Primary school or above.
+    PrimarySchool,
+    /// `2`: Junior middle school or above.
+    JuniorMiddleSchool,
+    /// `3`: Secondary vocational school or above.
+    SecondaryVocational,
+    /// `4`: High school or above.
+    HighSchool,
+    /// `5`: Junior college or above.
+    JuniorCollege,
+    /// `6`: Bachelor's degree or above.
+    Bachelor,
+    /// `7`: Master's degree or above.
+    Master,
+    /// `8`: Doctorate.
+    Doctor,
+    /// `20`: No requirement.
+    Unlimited,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+impl Degree {
+    /// The value on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::PrimarySchool => 1,
+            Self::JuniorMiddleSchool => 2,
+            Self::SecondaryVocational => 3,
+            Self::HighSchool => 4,
+            Self::JuniorCollege => 5,
+            Self::Bachelor => 6,
+            Self::Master => 7,
+            Self::Doctor => 8,
+            Self::Unlimited => 20,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+
+impl From<i64> for Degree {
+    fn from(value: i64) -> Self {
+        match value {
+            1 => Self::PrimarySchool,
+            2 => Self::JuniorMiddleSchool,
+            3 => Self::SecondaryVocational,
+            4 => Self::HighSchool,
+            5 => Self::JuniorCollege,
+            6 => Self::Bachelor,
+            7 => Self::Master,
+            8 => Self::Doctor,
+            20 => Self::Unlimited,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+crate::open_enum::impls!(Degree, i64);
+
 /// How an external application came in (投递类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -293,69 +356,6 @@ impl From<i64> for JobAttribute {
 }
 
 crate::open_enum::impls!(JobAttribute, i64);
-
-/// Minimum education of a job (学历要求). Note: the job page labels value 1 "JuniorMiddleSchoolEducation" while the job requirement page labels it "primary school or above"; this enum follows the job page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JobDegree {
-    /// `1`: Junior middle school education (label as on the job page).
-    JuniorMiddleSchoolEducation,
-    /// `2`: Junior middle school or above.
-    JuniorMiddleSchool,
-    /// `3`: Secondary vocational school or above.
-    SecondaryVocational,
-    /// `4`: High school or above.
-    HighSchool,
-    /// `5`: Junior college or above.
-    JuniorCollege,
-    /// `6`: Bachelor's degree or above.
-    Bachelor,
-    /// `7`: Master's degree or above.
-    Master,
-    /// `8`: Doctorate.
-    Doctor,
-    /// `20`: No requirement.
-    Unlimited,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-impl JobDegree {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::JuniorMiddleSchoolEducation => 1,
-            Self::JuniorMiddleSchool => 2,
-            Self::SecondaryVocational => 3,
-            Self::HighSchool => 4,
-            Self::JuniorCollege => 5,
-            Self::Bachelor => 6,
-            Self::Master => 7,
-            Self::Doctor => 8,
-            Self::Unlimited => 20,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobDegree {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::JuniorMiddleSchoolEducation,
-            2 => Self::JuniorMiddleSchool,
-            3 => Self::SecondaryVocational,
-            4 => Self::HighSchool,
-            5 => Self::JuniorCollege,
-            6 => Self::Bachelor,
-            7 => Self::Master,
-            8 => Self::Doctor,
-            20 => Self::Unlimited,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobDegree, i64);
 
 /// Years of work experience a job asks for (工作年限).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -567,69 +567,6 @@ impl From<i64> for JobRequirementCategory {
 }
 
 crate::open_enum::impls!(JobRequirementCategory, i64);
-
-/// Minimum education of a job requirement (学历要求).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JobRequirementDegree {
-    /// `1`: Primary school or above.
-    PrimarySchool,
-    /// `2`: Junior middle school or above.
-    JuniorMiddleSchool,
-    /// `3`: Secondary vocational school or above.
-    SecondaryVocational,
-    /// `4`: High school or above.
-    HighSchool,
-    /// `5`: Junior college or above.
-    JuniorCollege,
-    /// `6`: Bachelor's degree or above.
-    Bachelor,
-    /// `7`: Master's degree or above.
-    Master,
-    /// `8`: Doctorate.
-    Doctor,
-    /// `20`: No requirement.
-    Unlimited,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-impl JobRequirementDegree {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::PrimarySchool => 1,
-            Self::JuniorMiddleSchool => 2,
-            Self::SecondaryVocational => 3,
-            Self::HighSchool => 4,
-            Self::JuniorCollege => 5,
-            Self::Bachelor => 6,
-            Self::Master => 7,
-            Self::Doctor => 8,
-            Self::Unlimited => 20,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobRequirementDegree {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::PrimarySchool,
-            2 => Self::JuniorMiddleSchool,
-            3 => Self::SecondaryVocational,
-            4 => Self::HighSchool,
-            5 => Self::JuniorCollege,
-            6 => Self::Bachelor,
-            7 => Self::Master,
-            8 => Self::Doctor,
-            20 => Self::Unlimited,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobRequirementDegree, i64);
 
 /// Status of a job requirement (需求状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -33,6 +33,64 @@ pub struct CommonAddress {
 
 crate::object::fields!(CommonAddress { id, name, district, city, state, country });
 
+/// A custom field of a job or a job requirement (job_customized_data, job_requirement_customized_data_dto).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomizedData {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name (字段名称).
+    pub name: Option<I18n>,
+    /// Field type (字段类型).
+    pub object_type: Option<CustomizedObjectType>,
+    /// Field value (自定义字段值).
+    pub value: Option<CustomizedValue>,
+}
+
+crate::object::fields!(CustomizedData { object_id, name, object_type, value });
+
+/// A choice of a custom field (job_customized_option).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomizedOption {
+    /// Choice id (选项 ID).
+    pub key: Option<String>,
+    /// Choice name (选项名称).
+    pub name: Option<I18n>,
+}
+
+crate::object::fields!(CustomizedOption { key, name });
+
+/// A time range of a custom field (job_customized_time_range).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomizedTimeRange {
+    /// Start (开始时间), milliseconds since the epoch as a string.
+    pub start_time: Option<String>,
+    /// End (结束时间), milliseconds since the epoch as a string.
+    pub end_time: Option<String>,
+}
+
+crate::object::fields!(CustomizedTimeRange { start_time, end_time });
+
+/// Value of a custom field (job_customized_value); the member set depends on the field type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomizedValue {
+    /// Text for single-line, multi-line, module and built-in fields.
+    pub content: Option<String>,
+    /// The choice of a single-choice field.
+    pub option: Option<CustomizedOption>,
+    /// The choices of a multiple-choice field.
+    pub option_list: Option<Vec<CustomizedOption>>,
+    /// The range of a time-range field.
+    pub time_range: Option<CustomizedTimeRange>,
+    /// Date, month or year fields, milliseconds since the epoch as a string.
+    pub time: Option<String>,
+    /// Number fields, as a string.
+    pub number: Option<String>,
+}
+
+crate::object::fields!(
+    CustomizedValue { content, option, option_list, time_range, time, number }
+);
+
 /// An application made outside Feishu Hire (external_application).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExternalApplication {
@@ -225,7 +283,7 @@ pub struct Job {
     /// Recruitment process English name (招聘流程英文名称).
     pub process_en_name: Option<String>,
     /// Custom fields (自定义字段列表).
-    pub customized_data_list: Option<Vec<JobCustomizedData>>,
+    pub customized_data_list: Option<Vec<CustomizedData>>,
     /// Job function (职能分类).
     pub job_function: Option<IdNameObject>,
     /// Job project (职位项目).
@@ -242,7 +300,7 @@ pub struct Job {
     /// Highest salary in thousands (最高薪资，单位 k).
     pub max_salary: Option<i32>,
     /// Education requirement (学历要求).
-    pub required_degree: Option<JobDegree>,
+    pub required_degree: Option<Degree>,
     /// Work locations (工作地点列表).
     pub city_list: Option<Vec<CodeNameObject>>,
     /// Job attribute (职位属性).
@@ -395,64 +453,6 @@ crate::object::fields!(
     JobConfigRoundTypeResult { assessment_round, assessment_template }
 );
 
-/// A custom field of a job (job_customized_data).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobCustomizedData {
-    /// Custom field id (自定义字段 ID).
-    pub object_id: Option<String>,
-    /// Field name (字段名称).
-    pub name: Option<I18n>,
-    /// Field type (字段类型).
-    pub object_type: Option<CustomizedObjectType>,
-    /// Field value (自定义字段值).
-    pub value: Option<JobCustomizedValue>,
-}
-
-crate::object::fields!(JobCustomizedData { object_id, name, object_type, value });
-
-/// A choice of a custom field of a job (job_customized_option).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobCustomizedOption {
-    /// Choice id (选项 ID).
-    pub key: Option<String>,
-    /// Choice name (选项名称).
-    pub name: Option<I18n>,
-}
-
-crate::object::fields!(JobCustomizedOption { key, name });
-
-/// A time range of a custom field of a job (job_customized_time_range).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobCustomizedTimeRange {
-    /// Start (开始时间).
-    pub start_time: Option<String>,
-    /// End (结束时间).
-    pub end_time: Option<String>,
-}
-
-crate::object::fields!(JobCustomizedTimeRange { start_time, end_time });
-
-/// Value of a custom field of a job (job_customized_value); the member set depends on the field type.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobCustomizedValue {
-    /// Text for single-line, multi-line, module and built-in fields.
-    pub content: Option<String>,
-    /// The choice of a single-choice field.
-    pub option: Option<JobCustomizedOption>,
-    /// The choices of a multiple-choice field.
-    pub option_list: Option<Vec<JobCustomizedOption>>,
-    /// The range of a time-range field.
-    pub time_range: Option<JobCustomizedTimeRange>,
-    /// Date, month or year fields, milliseconds since the epoch as a string.
-    pub time: Option<String>,
-    /// Number fields, as a string.
-    pub number: Option<String>,
-}
-
-crate::object::fields!(
-    JobCustomizedValue { content, option, option_list, time_range, time, number }
-);
-
 /// Department of a job (job_department).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobDepartment {
@@ -536,7 +536,7 @@ pub struct JobDetailBasicInfo {
     /// Recruitment process name (职位流程名称).
     pub process_name: Option<I18n>,
     /// The job's custom fields (自定义字段).
-    pub customized_data_list: Option<Vec<JobCustomizedData>>,
+    pub customized_data_list: Option<Vec<CustomizedData>>,
     /// Job function (职能分类).
     pub job_function: Option<IdNameObject>,
     /// Project the job belongs to (职位项目).
@@ -552,7 +552,7 @@ pub struct JobDetailBasicInfo {
     /// Highest monthly salary (最高薪资), in thousands.
     pub max_salary: Option<i32>,
     /// Minimum education (学历要求).
-    pub required_degree: Option<JobRequirementDegree>,
+    pub required_degree: Option<Degree>,
     /// Work cities (工作地点).
     pub city_list: Option<Vec<CodeNameObject>>,
     /// Whether the job is real or virtual (职位属性).
@@ -701,7 +701,7 @@ pub struct JobRequirement {
     /// Priority (招聘优先级).
     pub priority: Option<JobRequirementPriority>,
     /// Education requirement (学历要求).
-    pub required_degree: Option<JobRequirementDegree>,
+    pub required_degree: Option<Degree>,
     /// Highest monthly salary in thousands (最高薪资，单位 K).
     pub max_salary: Option<String>,
     /// Lowest monthly salary in thousands (最低薪资，单位 K).
@@ -711,7 +711,7 @@ pub struct JobRequirement {
     /// Description (需求描述).
     pub description: Option<String>,
     /// Custom fields (自定义字段).
-    pub customized_data_list: Option<Vec<JobRequirementCustomizedData>>,
+    pub customized_data_list: Option<Vec<CustomizedData>>,
     /// Ids of the linked jobs (关联职位 ID).
     pub job_id_list: Option<Vec<String>>,
     /// Recruitment type the requirement supports (招聘类型).
@@ -759,67 +759,6 @@ pub struct JobRequirementCountData {
 
 crate::object::fields!(
     JobRequirementCountData { offer_count, pre_hire_count, complete_count }
-);
-
-/// A custom field of a job requirement (job_requirement_customized_data_dto).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobRequirementCustomizedData {
-    /// Custom field id (自定义字段 ID).
-    pub object_id: Option<String>,
-    /// Field name (字段名称).
-    pub name: Option<I18n>,
-    /// Field type (字段类型).
-    pub object_type: Option<CustomizedObjectType>,
-    /// Field value (自定义字段值).
-    pub value: Option<JobRequirementCustomizedValue>,
-}
-
-crate::object::fields!(
-    JobRequirementCustomizedData { object_id, name, object_type, value }
-);
-
-/// A choice of a custom field (job_requirement_customized_option).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobRequirementCustomizedOption {
-    /// Choice id (选项 ID).
-    pub key: Option<String>,
-    /// Choice name (选项名称).
-    pub name: Option<I18n>,
-}
-
-crate::object::fields!(JobRequirementCustomizedOption { key, name });
-
-/// A time range of a custom field (job_requirement_customized_time_range).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobRequirementCustomizedTimeRange {
-    /// Start (开始时间), milliseconds since the epoch as a string.
-    pub start_time: Option<String>,
-    /// End (结束时间), milliseconds since the epoch as a string.
-    pub end_time: Option<String>,
-}
-
-crate::object::fields!(JobRequirementCustomizedTimeRange { start_time, end_time });
-
-/// Value of a custom field (job_requirement_customized_value); the member set depends on the field type.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobRequirementCustomizedValue {
-    /// Text for single-line, multi-line, module and built-in fields.
-    pub content: Option<String>,
-    /// The choice of a single-choice field.
-    pub option: Option<JobRequirementCustomizedOption>,
-    /// The choices of a multiple-choice field.
-    pub option_list: Option<Vec<JobRequirementCustomizedOption>>,
-    /// The range of a time-range field.
-    pub time_range: Option<JobRequirementCustomizedTimeRange>,
-    /// Date, month or year fields, milliseconds since the epoch as a string.
-    pub time: Option<String>,
-    /// Number fields, as a string.
-    pub number: Option<String>,
-}
-
-crate::object::fields!(
-    JobRequirementCustomizedValue { content, option, option_list, time_range, time,
-    number }
 );
 
 /// A job requirement a job fills (job_requirement_simple).

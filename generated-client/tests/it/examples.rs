@@ -59,10 +59,7 @@ fn documented_examples_decode_to_the_documented_values() {
     assert_eq!(job.id.as_deref(), Some("6001"));
     assert_eq!(job.process_type, Some(ProcessType::Social));
     assert_eq!(job.experience, Some(JobExperience::Unlimited));
-    assert_eq!(
-        job.required_degree,
-        Some(JobDegree::JuniorMiddleSchoolEducation)
-    );
+    assert_eq!(job.required_degree, Some(Degree::PrimarySchool));
     assert_eq!(job.create_time, Some(1617170925462));
     assert_eq!(job.create_timestamp.as_deref(), Some("1617170925462"));
     let value = job.customized_data_list.expect("custom fields")[0]

@@ -370,7 +370,8 @@ fn fit_into(schemas: &mut Mapping, spec: &Mapping, type_base: &str) -> BTreeMap<
                     .copied()
             } else {
                 // Of objects alike, the one whose name shares the longest start with the drafted name
-                // (`JobCustomizedValueOptionList` is a `JobCustomizedOption`).
+                // (`JobCustomizedValueOptionList` is a `JobCustomizedOption` rather than a
+                // `JobRequirementCustomizedOption`).
                 let shared = |other: &str| {
                     name.chars()
                         .zip(other.chars())
