@@ -31,10 +31,12 @@ pub fn generate(spec_name: &str, text: &str) -> Result<Files, Error> {
     // (Token streams cannot cross threads, so each thread emits its own file.)
     let rendered: Vec<Result<String, Error>> = std::thread::scope(|scope| {
         let api = &api;
-        let threads: Vec<_> = emit::FILES
+        let threads: Vec<_> = emit::OutputFile::ALL
             .iter()
-            .map(|path| {
-                scope.spawn(move || render::render(spec_name, path, emit::emit_file(api, path)))
+            .map(|file| {
+                scope.spawn(move || {
+                    render::render(spec_name, file.path(), emit::emit_file(api, *file))
+                })
             })
             .collect();
         threads
@@ -47,8 +49,8 @@ pub fn generate(spec_name: &str, text: &str) -> Result<Files, Error> {
             .collect()
     });
     let mut files = Files::new();
-    for (path, file) in emit::FILES.iter().zip(rendered) {
-        files.insert((*path).to_owned(), file?);
+    for (file, text) in emit::OutputFile::ALL.iter().zip(rendered) {
+        files.insert(file.path().to_owned(), text?);
     }
     Ok(files)
 }

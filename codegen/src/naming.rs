@@ -68,6 +68,48 @@ pub fn variant_name(wire: &str) -> String {
     name
 }
 
+/// The request builder of an operation: `get_job` -> `GetJobRequest`.
+pub fn builder_name(operation_id: &str) -> String {
+    format!("{}Request", type_name(operation_id))
+}
+
+/// The hint an inline schema of an operation is named from, before [`type_name`]: its parameter
+/// (`get_job_user_id_type`), its body (`get_job_body`), its `data` (`get_job_data`), or an item of an inline
+/// array (`<hint>_item`).
+pub fn inline_hint(base: &str, part: InlinePart<'_>) -> String {
+    match part {
+        InlinePart::Param(name) => format!("{base}_{name}"),
+        InlinePart::Body => format!("{base}_body"),
+        InlinePart::Data => format!("{base}_data"),
+        InlinePart::Item => format!("{base}_item"),
+        InlinePart::Field(name) => format!("{base}_{name}"),
+    }
+}
+
+/// Where an inline schema stands, for [`inline_hint`].
+#[derive(Debug, Clone, Copy)]
+pub enum InlinePart<'a> {
+    /// A parameter of this name.
+    Param(&'a str),
+    /// The request body.
+    Body,
+    /// The answer's `data`.
+    Data,
+    /// An item of an array.
+    Item,
+    /// A property of this name.
+    Field(&'a str),
+}
+
+/// A local variable for a value named `name`, usable in a format string: a raw identifier (`r#type`) cannot be
+/// named there, so its local is `type_`.
+pub fn format_local(name: &str) -> String {
+    match name.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => name.to_owned(),
+    }
+}
+
 /// Verbs that can lead a path's action segment (`get_detail`, `search`, `batch_delete`, `change_talent_block`):
 /// such a segment names what the operation does.
 const ACTION_VERBS: &[&str] = &[
@@ -355,6 +397,22 @@ mod tests {
         for (method, path, id) in cases {
             assert_eq!(operation_id(method, path), id, "{method} {path}");
         }
+    }
+
+    #[test]
+    fn derived_names_of_an_operation() {
+        assert_eq!(builder_name("get_job_detail"), "GetJobDetailRequest");
+        assert_eq!(
+            inline_hint("GetJob", InlinePart::Param("user_id_type")),
+            "GetJob_user_id_type"
+        );
+        assert_eq!(inline_hint("GetJob", InlinePart::Data), "GetJob_data");
+        assert_eq!(
+            type_name(&inline_hint("GetJob", InlinePart::Body)),
+            "GetJobBody"
+        );
+        assert_eq!(format_local("r#type"), "type_");
+        assert_eq!(format_local("job_id"), "job_id");
     }
 
     #[test]

@@ -175,6 +175,16 @@ pub fn query(wire: &str, value: TokenStream, list: bool) -> TokenStream {
     }
 }
 
+/// Sets the builder's body as the JSON body of `request`.
+pub fn json_body() -> TokenStream {
+    quote!(request.json(&self.body)?;)
+}
+
+/// Sends `request` with the builder's client, which decodes the answer's `data`.
+pub fn execute() -> TokenStream {
+    quote!(self.client.execute(request).await)
+}
+
 /// A new request of the builder's operation to `path`, with the builder's per-call options.
 pub fn new_request(path: TokenStream) -> TokenStream {
     quote!(transport::Request::new(&Self::OPERATION, #path, self.options))

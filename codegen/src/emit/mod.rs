@@ -10,32 +10,59 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
 
-/// The files the generator writes, by path relative to the output folder.
-pub const FILES: [&str; 5] = [
-    "mod.rs",
-    "types.rs",
-    "enums.rs",
-    "error_codes.rs",
-    "operations.rs",
-];
+/// A file the generator writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OutputFile {
+    /// `mod.rs`: the module root.
+    Root,
+    /// `types.rs`: the structs.
+    Types,
+    /// `enums.rs`: the enums.
+    Enums,
+    /// `error_codes.rs`: `ErrorCode`.
+    ErrorCodes,
+    /// `operations.rs`: the request builders.
+    Operations,
+}
+
+impl OutputFile {
+    /// Every file, in the order they are written.
+    pub const ALL: [OutputFile; 5] = [
+        OutputFile::Root,
+        OutputFile::Types,
+        OutputFile::Enums,
+        OutputFile::ErrorCodes,
+        OutputFile::Operations,
+    ];
+
+    /// Its path, relative to the output folder.
+    pub fn path(self) -> &'static str {
+        match self {
+            OutputFile::Root => "mod.rs",
+            OutputFile::Types => "types.rs",
+            OutputFile::Enums => "enums.rs",
+            OutputFile::ErrorCodes => "error_codes.rs",
+            OutputFile::Operations => "operations.rs",
+        }
+    }
+}
 
 /// The emitted files: path relative to the output folder -> tokens.
 pub fn emit(api: &Api) -> BTreeMap<&'static str, TokenStream> {
-    FILES
+    OutputFile::ALL
         .iter()
-        .map(|path| (*path, emit_file(api, path)))
+        .map(|file| (file.path(), emit_file(api, *file)))
         .collect()
 }
 
-/// The tokens of one of [`FILES`]; nothing for any other path.
-pub fn emit_file(api: &Api, path: &str) -> TokenStream {
-    match path {
-        "mod.rs" => module_root(api),
-        "types.rs" => types::emit(api),
-        "enums.rs" => enums::emit(api),
-        "error_codes.rs" => error_codes::emit(api),
-        "operations.rs" => operations::emit(api),
-        _ => TokenStream::new(),
+/// The tokens of one file.
+pub fn emit_file(api: &Api, file: OutputFile) -> TokenStream {
+    match file {
+        OutputFile::Root => module_root(api),
+        OutputFile::Types => types::emit(api),
+        OutputFile::Enums => enums::emit(api),
+        OutputFile::ErrorCodes => error_codes::emit(api),
+        OutputFile::Operations => operations::emit(api),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::model::{
     Api, AppType, BodySetter, Check, Checked, Method, Operation, Pagination, Param, ParamLocation,
     Rules, Segment, Type,
 };
+use crate::naming;
 use crate::runtime::{self, PageStreams};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -484,11 +485,7 @@ fn path_expression(op: &Operation) -> TokenStream {
                 wire,
                 is_string,
             } => {
-                // A raw identifier (`r#type`) cannot be named in a format string; its local is `type_`.
-                let local = match name.strip_prefix("r#") {
-                    Some(keyword) => ident(&format!("{keyword}_")),
-                    None => ident(name),
-                };
+                let local = ident(&naming::format_local(name));
                 let name = ident(name);
                 let value = if *is_string {
                     quote!(&self.#name)
@@ -529,7 +526,8 @@ fn send_fn(op: &Operation) -> TokenStream {
             };
             runtime::query(&p.wire, value, matches!(p.ty, Type::List(_)))
         });
-    let body = op.body.as_ref().map(|_| quote!(request.json(&self.body)?;));
+    let body = op.body.as_ref().map(|_| runtime::json_body());
+    let execute = runtime::execute();
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let mutable = (has_query || op.body.is_some()).then(|| quote!(mut));
     quote! {
@@ -540,7 +538,7 @@ fn send_fn(op: &Operation) -> TokenStream {
             let #mutable request = #request;
             #(#query)*
             #body
-            self.client.execute(request).await
+            #execute
         }
     }
 }

@@ -109,7 +109,7 @@ impl Lowerer<'_> {
             ));
         }
         let type_base = naming::type_name(&id);
-        let builder = format!("{type_base}Request");
+        let builder = naming::builder_name(&id);
         self.claim_type_name(&builder, &at.join("operationId"))?;
 
         // Parameters: path-level first, then the operation's own; the operation's win on the same name.
@@ -246,7 +246,11 @@ impl Lowerer<'_> {
             ));
         };
         let schema_at = at.join("schema");
-        let ty = self.resolve(schema, &schema_at, &format!("{type_base}_{}", data.name))?;
+        let ty = self.resolve(
+            schema,
+            &schema_at,
+            &naming::inline_hint(type_base, naming::InlinePart::Param(&data.name)),
+        )?;
         let scalar = |ty: &Type| {
             matches!(
                 ty,
@@ -352,7 +356,11 @@ impl Lowerer<'_> {
         let Some(schema) = &media.schema else {
             return Err(self.err(&schema_at, "the request body has no schema"));
         };
-        match self.resolve(schema, &schema_at, &format!("{type_base}_body"))? {
+        match self.resolve(
+            schema,
+            &schema_at,
+            &naming::inline_hint(type_base, naming::InlinePart::Body),
+        )? {
             Type::Struct(ty) => {
                 let fields = self
                     .structs

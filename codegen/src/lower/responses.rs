@@ -109,7 +109,7 @@ impl Lowerer<'_> {
                     data = Some(self.resolve_boxed(
                         property,
                         &part_at.join("properties").join("data"),
-                        &format!("{type_base}_data"),
+                        &naming::inline_hint(type_base, naming::InlinePart::Data),
                     )?);
                 }
             }

@@ -161,7 +161,7 @@ impl Lowerer<'_> {
                 },
                 openapiv3::Type::Array(array) => match &array.items {
                     Some(items) => {
-                        let item = self.resolve_boxed(items, &at.join("items"), &format!("{hint}_item"))?;
+                        let item = self.resolve_boxed(items, &at.join("items"), &naming::inline_hint(hint, naming::InlinePart::Item))?;
                         Ok(Type::List(Box::new(item)))
                     }
                     None => Err(self.err(at, "array schema without `items`")),
@@ -196,7 +196,11 @@ impl Lowerer<'_> {
         let mut fields = Vec::new();
         for (wire, property) in &object.properties {
             let field_at = at.join("properties").join(wire);
-            let ty = self.resolve_boxed(property, &field_at, &format!("{name}_{wire}"))?;
+            let ty = self.resolve_boxed(
+                property,
+                &field_at,
+                &naming::inline_hint(name, naming::InlinePart::Field(wire)),
+            )?;
             let (doc, rules, deprecated) = match property {
                 ReferenceOr::Item(schema) => {
                     let data = &schema.schema_data;
