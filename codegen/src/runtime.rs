@@ -261,11 +261,17 @@ pub fn object_fields<'a>(
     quote!(crate::object::fields!(#name { #(#fields),* });)
 }
 
-/// `Display`, `Serialize` and `Deserialize` of an open enum, from its wire value: a string (`as_str()`,
-/// `From<&str>`) or an integer (`value()`, `From<i64>`).
-pub fn open_enum_impls(name: &proc_macro2::Ident, string: bool) -> TokenStream {
+/// The wire value of an open enum both ways (`as_str()` and `From<&str>` for a string enum, `value()` and
+/// `From<i64>` for an integer one), `Display`, `Serialize` and `Deserialize`, from its variants and their wire
+/// values.
+pub fn open_enum_impls(
+    name: &proc_macro2::Ident,
+    string: bool,
+    variants: &[proc_macro2::Ident],
+    values: &[TokenStream],
+) -> TokenStream {
     let repr = if string { quote!(str) } else { quote!(i64) };
-    quote!(crate::open_enum::impls!(#name, #repr);)
+    quote!(crate::open_enum::impls!(#name, #repr { #(#variants = #values),* });)
 }
 
 /// The glue from the runtime's `ApiError` to the generated `ErrorCode`. `cargo xtask check-fixtures` compiles

@@ -1,9 +1,54 @@
-//! What every generated open enum has beside its variants: `Display`, and serde as its wire value. The
-//! generated code invokes [`impls!`] once per enum; the enum itself supplies `value()` and `From<i64>` (integer
-//! enums) or `as_str()` and `From<&str>` (string enums).
+//! What every generated open enum has beside its variants: its wire value both ways (`value()` and
+//! `From<i64>` for integer enums, `as_str()` and `From<&str>` for string enums), `Display`, and serde as its wire
+//! value. The generated code invokes [`impls!`] once per enum, with the table of its variants' wire values.
 
-/// Implements `Display`, `Serialize` and `Deserialize` of an open enum from its wire value.
+/// Implements the wire value of an open enum from the table of its variants (`Enabled = 1, Disabled = 2`), and
+/// `Display`, `Serialize` and `Deserialize` from the wire value.
 macro_rules! impls {
+    ($name:ident, i64 { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The value on the wire.
+            pub fn value(&self) -> i64 {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(value) => *value,
+                }
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(value: i64) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        crate::open_enum::impls!($name, i64);
+    };
+    ($name:ident, str { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        crate::open_enum::impls!($name, str);
+    };
     ($name:ident, i64) => {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

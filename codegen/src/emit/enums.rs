@@ -36,56 +36,13 @@ fn emit_enum(e: &Enum) -> TokenStream {
             WireValue::String(text) => text.into_token_stream(),
         })
         .collect();
-    let (unknown, derive_copy, accessor, from, impls) = match e.repr {
-        EnumRepr::Integer => (
-            quote!(i64),
-            quote!(Copy,),
-            quote! {
-                /// The value on the wire.
-                pub fn value(&self) -> i64 {
-                    match self {
-                        #(Self::#variants => #values,)*
-                        Self::Unknown(value) => *value,
-                    }
-                }
-            },
-            quote! {
-                impl From<i64> for #name {
-                    fn from(value: i64) -> Self {
-                        match value {
-                            #(#values => Self::#variants,)*
-                            other => Self::Unknown(other),
-                        }
-                    }
-                }
-            },
-            runtime::open_enum_impls(&name, false),
-        ),
-        EnumRepr::String => (
-            quote!(String),
-            quote!(),
-            quote! {
-                /// The value on the wire.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        #(Self::#variants => #values,)*
-                        Self::Unknown(value) => value,
-                    }
-                }
-            },
-            quote! {
-                impl From<&str> for #name {
-                    fn from(value: &str) -> Self {
-                        match value {
-                            #(#values => Self::#variants,)*
-                            other => Self::Unknown(other.to_owned()),
-                        }
-                    }
-                }
-            },
-            runtime::open_enum_impls(&name, true),
-        ),
+    let string = e.repr == EnumRepr::String;
+    let (unknown, derive_copy) = if string {
+        (quote!(String), quote!())
+    } else {
+        (quote!(i64), quote!(Copy,))
     };
+    let impls = runtime::open_enum_impls(&name, string, &variants, &values);
     quote! {
         #doc
         #[derive(Debug, Clone, #derive_copy PartialEq, Eq, Hash)]
@@ -95,12 +52,6 @@ fn emit_enum(e: &Enum) -> TokenStream {
             /// A value this version of the spec does not list, kept as received.
             Unknown(#unknown),
         }
-
-        impl #name {
-            #accessor
-        }
-
-        #from
 
         #impls
     }

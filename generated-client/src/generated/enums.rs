@@ -13,28 +13,7 @@ pub enum ActiveStatus {
     Unknown(i64),
 }
 
-impl ActiveStatus {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Enabled => 1,
-            Self::Disabled => 2,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for ActiveStatus {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Enabled,
-            2 => Self::Disabled,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(ActiveStatus, i64);
+crate::open_enum::impls!(ActiveStatus, i64 { Enabled = 1, Disabled = 2 });
 
 /// Kind of a custom field (字段类型); it says which member of the value is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,46 +45,11 @@ pub enum CustomizedObjectType {
     Unknown(i64),
 }
 
-impl CustomizedObjectType {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::SingleLineText => 1,
-            Self::MultiLineText => 2,
-            Self::SingleSelect => 3,
-            Self::MultiSelect => 4,
-            Self::Date => 5,
-            Self::Month => 6,
-            Self::Year => 7,
-            Self::TimeRange => 8,
-            Self::Number => 9,
-            Self::DefaultField => 10,
-            Self::Module => 11,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for CustomizedObjectType {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::SingleLineText,
-            2 => Self::MultiLineText,
-            3 => Self::SingleSelect,
-            4 => Self::MultiSelect,
-            5 => Self::Date,
-            6 => Self::Month,
-            7 => Self::Year,
-            8 => Self::TimeRange,
-            9 => Self::Number,
-            10 => Self::DefaultField,
-            11 => Self::Module,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(CustomizedObjectType, i64);
+crate::open_enum::impls!(
+    CustomizedObjectType, i64 { SingleLineText = 1, MultiLineText = 2, SingleSelect = 3,
+    MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8, Number = 9,
+    DefaultField = 10, Module = 11 }
+);
 
 /// Minimum education (学历要求) of a job or a job requirement. Value 1 is "primary school or above" on the job requirement and job detail pages; the older job page labels it "JuniorMiddleSchoolEducation".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -133,42 +77,11 @@ pub enum Degree {
     Unknown(i64),
 }
 
-impl Degree {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::PrimarySchool => 1,
-            Self::JuniorMiddleSchool => 2,
-            Self::SecondaryVocational => 3,
-            Self::HighSchool => 4,
-            Self::JuniorCollege => 5,
-            Self::Bachelor => 6,
-            Self::Master => 7,
-            Self::Doctor => 8,
-            Self::Unlimited => 20,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for Degree {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::PrimarySchool,
-            2 => Self::JuniorMiddleSchool,
-            3 => Self::SecondaryVocational,
-            4 => Self::HighSchool,
-            5 => Self::JuniorCollege,
-            6 => Self::Bachelor,
-            7 => Self::Master,
-            8 => Self::Doctor,
-            20 => Self::Unlimited,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(Degree, i64);
+crate::open_enum::impls!(
+    Degree, i64 { PrimarySchool = 1, JuniorMiddleSchool = 2, SecondaryVocational = 3,
+    HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master = 7, Doctor = 8, Unlimited =
+    20 }
+);
 
 /// How an external application came in (投递类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -186,32 +99,10 @@ pub enum DeliveryType {
     Unknown(i64),
 }
 
-impl DeliveryType {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::HrSourcing => 1,
-            Self::CandidateApplied => 2,
-            Self::TalentReferral => 3,
-            Self::Other => 4,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for DeliveryType {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::HrSourcing,
-            2 => Self::CandidateApplied,
-            3 => Self::TalentReferral,
-            4 => Self::Other,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(DeliveryType, i64);
+crate::open_enum::impls!(
+    DeliveryType, i64 { HrSourcing = 1, CandidateApplied = 2, TalentReferral = 3, Other =
+    4 }
+);
 
 /// Kind of department id (department_id_type).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -225,28 +116,10 @@ pub enum DepartmentIdType {
     Unknown(String),
 }
 
-impl DepartmentIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenDepartmentId => "open_department_id",
-            Self::DepartmentId => "department_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DepartmentIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_department_id" => Self::OpenDepartmentId,
-            "department_id" => Self::DepartmentId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::open_enum::impls!(DepartmentIdType, str);
+crate::open_enum::impls!(
+    DepartmentIdType, str { OpenDepartmentId = "open_department_id", DepartmentId =
+    "department_id" }
+);
 
 /// Kind of employee type id (employee_type_id_type).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -260,28 +133,10 @@ pub enum EmployeeTypeIdType {
     Unknown(String),
 }
 
-impl EmployeeTypeIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PeopleAdminEmployeeTypeId => "people_admin_employee_type_id",
-            Self::EmployeeTypeEnumId => "employee_type_enum_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EmployeeTypeIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "people_admin_employee_type_id" => Self::PeopleAdminEmployeeTypeId,
-            "employee_type_enum_id" => Self::EmployeeTypeEnumId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::open_enum::impls!(EmployeeTypeIdType, str);
+crate::open_enum::impls!(
+    EmployeeTypeIdType, str { PeopleAdminEmployeeTypeId =
+    "people_admin_employee_type_id", EmployeeTypeEnumId = "employee_type_enum_id" }
+);
 
 /// How an interview is held (面试类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -297,30 +152,7 @@ pub enum InterviewType {
     Unknown(i64),
 }
 
-impl InterviewType {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::OnSite => 1,
-            Self::Phone => 2,
-            Self::Video => 3,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for InterviewType {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::OnSite,
-            2 => Self::Phone,
-            3 => Self::Video,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(InterviewType, i64);
+crate::open_enum::impls!(InterviewType, i64 { OnSite = 1, Phone = 2, Video = 3 });
 
 /// Whether a job is a real opening or a virtual one (职位属性).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -334,28 +166,7 @@ pub enum JobAttribute {
     Unknown(i64),
 }
 
-impl JobAttribute {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Physical => 1,
-            Self::Virtual => 2,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobAttribute {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Physical,
-            2 => Self::Virtual,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobAttribute, i64);
+crate::open_enum::impls!(JobAttribute, i64 { Physical = 1, Virtual = 2 });
 
 /// Years of work experience a job asks for (工作年限).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -381,40 +192,11 @@ pub enum JobExperience {
     Unknown(i64),
 }
 
-impl JobExperience {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Unlimited => 1,
-            Self::NewGraduate => 2,
-            Self::LessThanOneYear => 3,
-            Self::OneToThreeYears => 4,
-            Self::ThreeToFiveYears => 5,
-            Self::FiveToSevenYears => 6,
-            Self::SevenToTenYears => 7,
-            Self::MoreThanTenYears => 8,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobExperience {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Unlimited,
-            2 => Self::NewGraduate,
-            3 => Self::LessThanOneYear,
-            4 => Self::OneToThreeYears,
-            5 => Self::ThreeToFiveYears,
-            6 => Self::FiveToSevenYears,
-            7 => Self::SevenToTenYears,
-            8 => Self::MoreThanTenYears,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobExperience, i64);
+crate::open_enum::impls!(
+    JobExperience, i64 { Unlimited = 1, NewGraduate = 2, LessThanOneYear = 3,
+    OneToThreeYears = 4, ThreeToFiveYears = 5, FiveToSevenYears = 6, SevenToTenYears = 7,
+    MoreThanTenYears = 8 }
+);
 
 /// Kind of job family id (job_family_id_type).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -428,28 +210,10 @@ pub enum JobFamilyIdType {
     Unknown(String),
 }
 
-impl JobFamilyIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PeopleAdminJobCategoryId => "people_admin_job_category_id",
-            Self::JobFamilyId => "job_family_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for JobFamilyIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "people_admin_job_category_id" => Self::PeopleAdminJobCategoryId,
-            "job_family_id" => Self::JobFamilyId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobFamilyIdType, str);
+crate::open_enum::impls!(
+    JobFamilyIdType, str { PeopleAdminJobCategoryId = "people_admin_job_category_id",
+    JobFamilyId = "job_family_id" }
+);
 
 /// Kind of job level id (job_level_id_type).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -463,28 +227,10 @@ pub enum JobLevelIdType {
     Unknown(String),
 }
 
-impl JobLevelIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PeopleAdminJobLevelId => "people_admin_job_level_id",
-            Self::JobLevelId => "job_level_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for JobLevelIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "people_admin_job_level_id" => Self::PeopleAdminJobLevelId,
-            "job_level_id" => Self::JobLevelId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobLevelIdType, str);
+crate::open_enum::impls!(
+    JobLevelIdType, str { PeopleAdminJobLevelId = "people_admin_job_level_id", JobLevelId
+    = "job_level_id" }
+);
 
 /// Approval status of a job requirement (审批状态); only some tenants receive it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -504,34 +250,10 @@ pub enum JobRequirementApprovalStatus {
     Unknown(i64),
 }
 
-impl JobRequirementApprovalStatus {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::NotSubmitted => 1,
-            Self::InReview => 2,
-            Self::Approved => 3,
-            Self::Withdrawn => 4,
-            Self::Rejected => 5,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobRequirementApprovalStatus {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::NotSubmitted,
-            2 => Self::InReview,
-            3 => Self::Approved,
-            4 => Self::Withdrawn,
-            5 => Self::Rejected,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobRequirementApprovalStatus, i64);
+crate::open_enum::impls!(
+    JobRequirementApprovalStatus, i64 { NotSubmitted = 1, InReview = 2, Approved = 3,
+    Withdrawn = 4, Rejected = 5 }
+);
 
 /// Why a job requirement exists (需求类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -545,28 +267,7 @@ pub enum JobRequirementCategory {
     Unknown(i64),
 }
 
-impl JobRequirementCategory {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::New => 1,
-            Self::Replacement => 2,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobRequirementCategory {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::New,
-            2 => Self::Replacement,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobRequirementCategory, i64);
+crate::open_enum::impls!(JobRequirementCategory, i64 { New = 1, Replacement = 2 });
 
 /// Status of a job requirement (需求状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -588,36 +289,10 @@ pub enum JobRequirementDisplayProgress {
     Unknown(i64),
 }
 
-impl JobRequirementDisplayProgress {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::NotStarted => 1,
-            Self::InProgress => 2,
-            Self::Cancelled => 3,
-            Self::Paused => 4,
-            Self::Completed => 5,
-            Self::Overdue => 6,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobRequirementDisplayProgress {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::NotStarted,
-            2 => Self::InProgress,
-            3 => Self::Cancelled,
-            4 => Self::Paused,
-            5 => Self::Completed,
-            6 => Self::Overdue,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobRequirementDisplayProgress, i64);
+crate::open_enum::impls!(
+    JobRequirementDisplayProgress, i64 { NotStarted = 1, InProgress = 2, Cancelled = 3,
+    Paused = 4, Completed = 5, Overdue = 6 }
+);
 
 /// Recruitment priority (招聘优先级).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -633,30 +308,7 @@ pub enum JobRequirementPriority {
     Unknown(i64),
 }
 
-impl JobRequirementPriority {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::High => 1,
-            Self::Medium => 2,
-            Self::Low => 3,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for JobRequirementPriority {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::High,
-            2 => Self::Medium,
-            3 => Self::Low,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobRequirementPriority, i64);
+crate::open_enum::impls!(JobRequirementPriority, i64 { High = 1, Medium = 2, Low = 3 });
 
 /// Kind of user id (user_id_type) on the job pages, which also list `people_admin_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -674,32 +326,10 @@ pub enum JobUserIdType {
     Unknown(String),
 }
 
-impl JobUserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for JobUserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::open_enum::impls!(JobUserIdType, str);
+crate::open_enum::impls!(
+    JobUserIdType, str { OpenId = "open_id", UnionId = "union_id", UserId = "user_id",
+    PeopleAdminId = "people_admin_id" }
+);
 
 /// Social or campus recruitment (社招 / 校招).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -713,28 +343,7 @@ pub enum ProcessType {
     Unknown(i64),
 }
 
-impl ProcessType {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Social => 1,
-            Self::Campus => 2,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for ProcessType {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Social,
-            2 => Self::Campus,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(ProcessType, i64);
+crate::open_enum::impls!(ProcessType, i64 { Social = 1, Campus = 2 });
 
 /// Kind of a process stage (阶段类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -762,42 +371,10 @@ pub enum StageType {
     Unknown(i64),
 }
 
-impl StageType {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Screening => 1,
-            Self::Assessment => 2,
-            Self::WrittenTest => 3,
-            Self::Interview => 4,
-            Self::Offer => 5,
-            Self::PendingOnboarding => 6,
-            Self::Onboarded => 7,
-            Self::Other => 8,
-            Self::SystemDefault => 255,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for StageType {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Screening,
-            2 => Self::Assessment,
-            3 => Self::WrittenTest,
-            4 => Self::Interview,
-            5 => Self::Offer,
-            6 => Self::PendingOnboarding,
-            7 => Self::Onboarded,
-            8 => Self::Other,
-            255 => Self::SystemDefault,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(StageType, i64);
+crate::open_enum::impls!(
+    StageType, i64 { Screening = 1, Assessment = 2, WrittenTest = 3, Interview = 4, Offer
+    = 5, PendingOnboarding = 6, Onboarded = 7, Other = 8, SystemDefault = 255 }
+);
 
 /// Whether a job is a storefront job (门店职位).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -811,28 +388,7 @@ pub enum StorefrontMode {
     Unknown(i64),
 }
 
-impl StorefrontMode {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Regular => 1,
-            Self::Storefront => 2,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for StorefrontMode {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Regular,
-            2 => Self::Storefront,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(StorefrontMode, i64);
+crate::open_enum::impls!(StorefrontMode, i64 { Regular = 1, Storefront = 2 });
 
 /// Kind of user id (user_id_type) on the job requirement page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -848,30 +404,9 @@ pub enum UserIdType {
     Unknown(String),
 }
 
-impl UserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for UserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::open_enum::impls!(UserIdType, str);
+crate::open_enum::impls!(
+    UserIdType, str { OpenId = "open_id", UnionId = "union_id", UserId = "user_id" }
+);
 
 /// Tool used for video interviews (视频面试类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -897,37 +432,7 @@ pub enum VideoInterviewType {
     Unknown(i64),
 }
 
-impl VideoInterviewType {
-    /// The value on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            Self::Zoom => 1,
-            Self::NowcoderTechnical => 2,
-            Self::NowcoderNonTechnical => 3,
-            Self::Acmcoder => 4,
-            Self::Feishu => 5,
-            Self::Hackerrank => 8,
-            Self::FeishuWithCoding => 9,
-            Self::NoSystemTool => 100,
-            Self::Unknown(value) => *value,
-        }
-    }
-}
-
-impl From<i64> for VideoInterviewType {
-    fn from(value: i64) -> Self {
-        match value {
-            1 => Self::Zoom,
-            2 => Self::NowcoderTechnical,
-            3 => Self::NowcoderNonTechnical,
-            4 => Self::Acmcoder,
-            5 => Self::Feishu,
-            8 => Self::Hackerrank,
-            9 => Self::FeishuWithCoding,
-            100 => Self::NoSystemTool,
-            other => Self::Unknown(other),
-        }
-    }
-}
-
-crate::open_enum::impls!(VideoInterviewType, i64);
+crate::open_enum::impls!(
+    VideoInterviewType, i64 { Zoom = 1, NowcoderTechnical = 2, NowcoderNonTechnical = 3,
+    Acmcoder = 4, Feishu = 5, Hackerrank = 8, FeishuWithCoding = 9, NoSystemTool = 100 }
+);
