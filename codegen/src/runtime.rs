@@ -68,6 +68,10 @@ pub const RESERVED_METHODS: &[&str] = &[
 /// Fields every request builder has besides its parameters; a parameter with one of these names gets a suffix.
 pub const BUILDER_FIELDS: &[&str] = &["client", "options"];
 
+/// Locals of the emitted methods that parameters' own locals (a path parameter's encoded segment) must not
+/// shadow: the operation id of [`check_operation`]. A parameter with one of these names gets a suffix.
+pub const RESERVED_LOCALS: &[&str] = &["operation"];
+
 /// The `use` lines of `operations.rs`: the runtime items a request builder needs, `validate` when some
 /// operation has a documented constraint, and `AppType` when some operation names its app types.
 pub fn operation_imports(validate: bool, app_types: bool) -> TokenStream {
@@ -160,9 +164,10 @@ pub fn operation_info(facts: &OperationFacts<'_>) -> TokenStream {
     }
 }
 
-/// A path parameter as one checked, percent-encoded path segment (the same check as `validate()`'s).
+/// A path parameter as one checked, percent-encoded path segment (the same check as `validate()`'s), with the
+/// operation named by the local of [`check_operation`].
 pub fn path_segment(wire: &str, value: TokenStream) -> TokenStream {
-    quote!(validate::path_segment(Self::OPERATION.id, #wire, #value)?)
+    quote!(validate::path_segment(operation, #wire, #value)?)
 }
 
 /// Adds the query parameter `wire` to `request` when `value` (an `Option<&T>`) holds one; a list is sent as the
@@ -190,10 +195,16 @@ pub fn new_request(path: TokenStream) -> TokenStream {
     quote!(transport::Request::new(&Self::OPERATION, #path, self.options))
 }
 
-/// A call of one of the runtime's checks (`validate::maximum`, ...) with the operation id first.
+/// The local the checks of [`check`] name the operation by, at the start of `validate()`.
+pub fn check_operation() -> TokenStream {
+    quote!(let operation = Self::OPERATION.id;)
+}
+
+/// A call of one of the runtime's checks (`validate::maximum`, ...) with the operation id (the local of
+/// [`check_operation`]) first.
 pub fn check(function: &str, arguments: TokenStream) -> TokenStream {
     let function = format_ident!("{function}");
-    quote!(validate::#function(Self::OPERATION.id, #arguments)?;)
+    quote!(validate::#function(operation, #arguments)?;)
 }
 
 /// The page streams of a paginated builder: one invocation of the runtime's `pagination::paginated!`, which

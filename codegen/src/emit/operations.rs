@@ -383,13 +383,16 @@ fn body_setter(setter: &BodySetter) -> TokenStream {
 }
 
 fn validate_fn(op: &Operation) -> TokenStream {
-    let checks = op.checks.iter().map(check);
+    let checks: Vec<TokenStream> = op.checks.iter().map(check).collect();
     let error = runtime::error();
+    // One local for the operation keeps each check on one line.
+    let operation = (!checks.is_empty()).then(runtime::check_operation);
     quote! {
         /// Checks the documented constraints of the request without sending it.
         ///
         /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
         pub fn validate(&self) -> Result<(), #error> {
+            #operation
             #(#checks)*
             Ok(())
         }
@@ -501,7 +504,9 @@ fn path_expression(op: &Operation) -> TokenStream {
     if locals.is_empty() {
         quote!(#template.to_owned())
     } else {
+        let operation = runtime::check_operation();
         quote! {{
+            #operation
             #(#locals)*
             format!(#template)
         }}

@@ -114,8 +114,11 @@ impl Lowerer<'_> {
 
         // Parameters: path-level first, then the operation's own; the operation's win on the same name.
         let mut scope = Scope::with_reserved(runtime::RESERVED_METHODS);
-        for field in runtime::BUILDER_FIELDS {
-            scope.claim((*field).to_owned());
+        for name in runtime::BUILDER_FIELDS
+            .iter()
+            .chain(runtime::RESERVED_LOCALS)
+        {
+            scope.claim((*name).to_owned());
         }
         let mut params: Vec<Param> = Vec::new();
         let inherited = path_params.iter().enumerate().map(|(i, p)| {

@@ -103,7 +103,8 @@ impl GetJobRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
-        validate::path_segment(Self::OPERATION.id, "job_id", &self.job_id)?;
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
@@ -111,11 +112,8 @@ impl GetJobRequest {
     pub async fn send(self) -> Result<GetJobData, Error> {
         self.validate()?;
         let path = {
-            let job_id = validate::path_segment(
-                Self::OPERATION.id,
-                "job_id",
-                &self.job_id,
-            )?;
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
             format!("/open-apis/hire/v1/jobs/{job_id}")
         };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
@@ -191,7 +189,8 @@ impl GetJobConfigRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
-        validate::path_segment(Self::OPERATION.id, "job_id", &self.job_id)?;
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
@@ -199,11 +198,8 @@ impl GetJobConfigRequest {
     pub async fn send(self) -> Result<GetJobConfigData, Error> {
         self.validate()?;
         let path = {
-            let job_id = validate::path_segment(
-                Self::OPERATION.id,
-                "job_id",
-                &self.job_id,
-            )?;
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
             format!("/open-apis/hire/v1/jobs/{job_id}/config")
         };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
@@ -307,7 +303,8 @@ impl GetJobDetailRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
-        validate::path_segment(Self::OPERATION.id, "job_id", &self.job_id)?;
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
@@ -315,11 +312,8 @@ impl GetJobDetailRequest {
     pub async fn send(self) -> Result<GetJobDetailData, Error> {
         self.validate()?;
         let path = {
-            let job_id = validate::path_segment(
-                Self::OPERATION.id,
-                "job_id",
-                &self.job_id,
-            )?;
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
             format!("/open-apis/hire/v1/jobs/{job_id}/get_detail")
         };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
@@ -409,24 +403,10 @@ impl ListExternalApplicationsRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
-        validate::min_length(
-            Self::OPERATION.id,
-            "talent_id",
-            Some(self.talent_id.as_str()),
-            1,
-        )?;
-        validate::minimum(
-            Self::OPERATION.id,
-            "page_size",
-            self.page_size.map(i64::from),
-            1,
-        )?;
-        validate::maximum(
-            Self::OPERATION.id,
-            "page_size",
-            self.page_size.map(i64::from),
-            20,
-        )?;
+        let operation = Self::OPERATION.id;
+        validate::min_length(operation, "talent_id", Some(self.talent_id.as_str()), 1)?;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
         Ok(())
     }
 
@@ -520,18 +500,9 @@ impl ListJobProcessesRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
-        validate::minimum(
-            Self::OPERATION.id,
-            "page_size",
-            self.page_size.map(i64::from),
-            1,
-        )?;
-        validate::maximum(
-            Self::OPERATION.id,
-            "page_size",
-            self.page_size.map(i64::from),
-            100,
-        )?;
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
         Ok(())
     }
 
@@ -689,20 +660,21 @@ impl SearchJobRequirementsRequest {
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
     pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
         validate::max_items(
-            Self::OPERATION.id,
+            operation,
             "id_list",
             self.body.id_list.as_ref().map(Vec::len),
             100,
         )?;
         validate::max_items(
-            Self::OPERATION.id,
+            operation,
             "short_code_list",
             self.body.short_code_list.as_ref().map(Vec::len),
             100,
         )?;
         validate::exclusive(
-            Self::OPERATION.id,
+            operation,
             &[
                 ("id_list", self.body.id_list.is_some()),
                 ("short_code_list", self.body.short_code_list.is_some()),
