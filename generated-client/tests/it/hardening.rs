@@ -56,6 +56,25 @@ async fn arrivals_server() -> (MockServer, Arrivals) {
     (server, arrivals)
 }
 
+/// The custom app's token endpoint of `server`, answering the token `t-slow` after `delay`.
+async fn slow_token(server: &MockServer, delay: Duration) {
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"code": 0, "tenant_access_token": "t-slow", "expire": 7200}))
+                .set_delay(delay),
+        )
+        .mount(server)
+        .await;
+}
+
+/// Asserts that less than `limit` has passed since `started`.
+fn assert_within(started: Instant, limit: Duration) {
+    let took = started.elapsed();
+    assert!(took < limit, "took {took:?}, more than {limit:?}");
+}
+
 /// A custom app's client with the documented rate limits and no retries.
 fn paced_app_client(base_url: &str) -> Client {
     Client::builder()
@@ -192,15 +211,7 @@ async fn calls_cut_by_their_deadline_do_not_hold_up_the_next_one() {
 #[tokio::test]
 async fn pacing_counts_requests_as_they_are_sent() {
     let (server, arrivals) = arrivals_server().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"code": 0, "tenant_access_token": "t-slow", "expire": 7200}))
-                .set_delay(Duration::from_secs(1)),
-        )
-        .mount(&server)
-        .await;
+    slow_token(&server, Duration::from_secs(1)).await;
     let client = paced_app_client(&server.uri());
     let calls = (0..60).map(|_| client.get_job_config("6001").send());
     for outcome in futures_util::future::join_all(calls).await {
@@ -329,15 +340,7 @@ async fn a_huge_expire_is_clamped_and_never_panics() {
 #[tokio::test]
 async fn a_callers_deadline_does_not_abort_the_token_request_others_wait_on() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"code": 0, "tenant_access_token": "t-slow", "expire": 7200}))
-                .set_delay(Duration::from_millis(1500)),
-        )
-        .mount(&server)
-        .await;
+    slow_token(&server, Duration::from_millis(1500)).await;
     Mock::given(method("GET"))
         .respond_with(ok(json!({"job": {"id": "6001"}})))
         .mount(&server)
@@ -369,15 +372,7 @@ async fn a_callers_deadline_does_not_abort_the_token_request_others_wait_on() {
 #[tokio::test]
 async fn the_calls_deadline_covers_the_token_request() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"code": 0, "tenant_access_token": "t-slow", "expire": 7200}))
-                .set_delay(Duration::from_secs(5)),
-        )
-        .mount(&server)
-        .await;
+    slow_token(&server, Duration::from_secs(5)).await;
     let started = Instant::now();
     let outcome = app_client(&server.uri())
         .get_job("6001")
@@ -394,11 +389,7 @@ async fn the_calls_deadline_covers_the_token_request() {
         ),
         "{outcome:?}"
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_within(started, Duration::from_secs(2));
 }
 
 #[tokio::test]
@@ -419,11 +410,7 @@ async fn the_calls_deadline_covers_the_waits_before_retries() {
         matches!(&outcome, Err(Error::Http { status: 429, .. })),
         "{outcome:?}"
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_within(started, Duration::from_secs(2));
 
     // A client-wide deadline does the same for every call.
     let client = Client::builder()
@@ -451,11 +438,7 @@ async fn the_calls_deadline_covers_the_waits_before_retries() {
         ),
         "{outcome:?}"
     );
-    assert!(
-        started.elapsed() < Duration::from_millis(1000),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_within(started, Duration::from_millis(1000));
 }
 
 #[tokio::test]
