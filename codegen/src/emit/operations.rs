@@ -306,15 +306,10 @@ fn rules_doc(rules: &Rules) -> String {
     }
 }
 
-fn param_setter(p: &Param) -> TokenStream {
-    let name = ident(&p.name);
-    let mut text = doc_text(p.doc.as_deref().unwrap_or(&p.wire));
-    if let Some(default) = &p.default {
-        text.push_str(&format!("\n\nServer default: `{default}`."));
-    }
-    text.push_str(&rules_doc(&p.rules));
-    let doc = doc(&text);
-    let (argument, value) = match &p.ty {
+/// The argument of a setter of a value of type `ty`, and the expression that stores it: strings and lists of
+/// strings take anything that converts, lists any iterator, and a boxed field is boxed.
+fn setter_argument(ty: &Type, boxed: bool) -> (TokenStream, TokenStream) {
+    match ty {
         Type::String => (quote!(value: impl Into<String>), quote!(value.into())),
         Type::List(inner) if **inner == Type::String => (
             quote!(values: impl IntoIterator<Item = impl Into<String>>),
@@ -329,9 +324,25 @@ fn param_setter(p: &Param) -> TokenStream {
         }
         other => {
             let ty = rust_type(other);
-            (quote!(value: #ty), quote!(value))
+            let value = if boxed {
+                quote!(Box::new(value))
+            } else {
+                quote!(value)
+            };
+            (quote!(value: #ty), value)
         }
-    };
+    }
+}
+
+fn param_setter(p: &Param) -> TokenStream {
+    let name = ident(&p.name);
+    let mut text = doc_text(p.doc.as_deref().unwrap_or(&p.wire));
+    if let Some(default) = &p.default {
+        text.push_str(&format!("\n\nServer default: `{default}`."));
+    }
+    text.push_str(&rules_doc(&p.rules));
+    let doc = doc(&text);
+    let (argument, value) = setter_argument(&p.ty, false);
     quote! {
         #doc
         pub fn #name(mut self, #argument) -> Self {
@@ -351,28 +362,7 @@ fn body_setter(setter: &BodySetter) -> TokenStream {
         f.wire,
         rules_doc(&f.rules)
     ));
-    let (argument, value) = match &f.ty {
-        Type::String => (quote!(value: impl Into<String>), quote!(value.into())),
-        Type::List(inner) if **inner == Type::String => (
-            quote!(values: impl IntoIterator<Item = impl Into<String>>),
-            quote!(values.into_iter().map(Into::into).collect()),
-        ),
-        Type::List(inner) => {
-            let inner = rust_type(inner);
-            (
-                quote!(values: impl IntoIterator<Item = #inner>),
-                quote!(values.into_iter().collect()),
-            )
-        }
-        other if f.boxed => {
-            let ty = rust_type(other);
-            (quote!(value: #ty), quote!(Box::new(value)))
-        }
-        other => {
-            let ty = rust_type(other);
-            (quote!(value: #ty), quote!(value))
-        }
-    };
+    let (argument, value) = setter_argument(&f.ty, f.boxed);
     quote! {
         #doc
         pub fn #method(mut self, #argument) -> Self {
