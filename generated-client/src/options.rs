@@ -1,5 +1,5 @@
 //! Options of one call, set on any request builder: the tenant it is for (store apps), a token for this call
-//! only, extra headers and a timeout.
+//! only, extra headers and a deadline.
 
 use crate::auth::Secret;
 use crate::Error;
@@ -101,8 +101,10 @@ macro_rules! call_options {
                 self
             }
 
-            /// The timeout of each attempt of this call, instead of the client's
-            /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+            /// The deadline of this whole call, instead of the client's
+            /// ([`ClientBuilder::call_timeout`](crate::ClientBuilder::call_timeout)): the token it waits for,
+            /// the pacing, every attempt and every wait before a retry. When it runs out, `send` returns
+            /// [`Error::Timeout`](crate::Error::Timeout) at once.
             pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
                 self.options.timeout = Some(timeout);
                 self
