@@ -75,6 +75,27 @@ fn assert_reported_in(name: &str, changed: &str, path: &str, at: &str, page: &st
     );
 }
 
+/// Checks that the audit of `moved` (a page whose field moved) reports the field where it now is, at its line
+/// (`to`: path and the start of the line), and missing where it was, at its old parent's line (`from`); and
+/// nothing else but differences of the JSON example.
+fn assert_moved(name: &str, moved: &str, to: (&str, &str), from: (&str, &str)) {
+    let findings = audit_text(name, moved);
+    let paths: Vec<(&str, usize)> = findings
+        .iter()
+        .filter(|f| !f.path.starts_with("example."))
+        .map(|f| (f.path.as_str(), f.line))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (to.0, line_of(moved, to.1)),
+            (from.0, line_of(moved, from.1)),
+        ],
+        "{}",
+        lines(&findings)
+    );
+}
+
 fn lines(findings: &[Finding]) -> String {
     findings.iter().map(|f| format!("{f}\n")).collect()
 }
@@ -224,20 +245,11 @@ fn each_kind_of_change_in_feishus_markdown() {
             "\"en_us\": \"A\"\n                }",
             "\"en_us\": \"A\"\n                },\n                \"active\": true",
         );
-    let findings = audit_text("gizmos.md", &moved);
-    let paths: Vec<(&str, usize)> = findings
-        .iter()
-        .filter(|f| !f.path.starts_with("example."))
-        .map(|f| (f.path.as_str(), f.line))
-        .collect();
-    assert_eq!(
-        paths,
-        [
-            ("data.gizmo.owner.active", line_of(&moved, "active |")),
-            ("data.gizmo.active", line_of(&moved, "gizmo |")),
-        ],
-        "{}",
-        lines(&findings)
+    assert_moved(
+        "gizmos.md",
+        &moved,
+        ("data.gizmo.owner.active", "active |"),
+        ("data.gizmo.active", "gizmo |"),
     );
 }
 
@@ -306,20 +318,11 @@ fn a_field_added_removed_or_moved() {
         )
         .replace("\"id\": \"g1\",", "\"id\": \"g1\",\n\"created\": true,")
         .replace("},\n\"created\": true\n}", "}\n}");
-    let findings = audit_text("gadgets.txt", &moved);
-    let paths: Vec<(&str, usize)> = findings
-        .iter()
-        .filter(|f| !f.path.starts_with("example."))
-        .map(|f| (f.path.as_str(), f.line))
-        .collect();
-    assert_eq!(
-        paths,
-        [
-            ("data.gadget.created", line_of(&moved, "└ created")),
-            ("data.created", line_of(&moved, "data |")),
-        ],
-        "{}",
-        lines(&findings)
+    assert_moved(
+        "gadgets.txt",
+        &moved,
+        ("data.gadget.created", "└ created"),
+        ("data.created", "data |"),
     );
 }
 
