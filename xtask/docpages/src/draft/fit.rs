@@ -1,0 +1,267 @@
+//! Fitting a draft beside the spec (`docs draft --spec`): which drafted schemas are the spec's, which are one
+//! another, and which need a new name; and pointing references at the names they end with.
+
+use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
+
+/// Why a drafted schema has another name in the draft.
+pub(super) enum Fit {
+    /// The spec has the same schema under this name.
+    Spec(String),
+    /// An earlier schema of the draft is the same object.
+    Draft(String),
+    /// The spec has another schema of the drafted name; this is the new name.
+    Renamed(String),
+}
+
+impl Fit {
+    fn name(&self) -> &str {
+        match self {
+            Fit::Spec(name) | Fit::Draft(name) | Fit::Renamed(name) => name,
+        }
+    }
+}
+
+/// Fits the drafted `schemas` beside the spec's (empty without `--spec`):
+/// - a drafted schema equal to one of the spec's (see [`shape`]) is dropped for it; an enum must also name the
+///   same thing (equal values do not make the same enum);
+/// - a drafted object equal to an earlier one of the draft is dropped for it;
+/// - a drafted name the spec uses for another schema gets the operation's prefix.
+///
+/// Returns each drafted name that changed, and why.
+pub(super) fn fit_into(
+    schemas: &mut Mapping,
+    spec: &Mapping,
+    type_base: &str,
+) -> BTreeMap<String, Fit> {
+    let mut fits: BTreeMap<String, Fit> = BTreeMap::new();
+    let spec_shapes: Vec<(String, Value)> = spec
+        .iter()
+        .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(schema))))
+        .collect();
+    // A drafted name the spec uses gets the operation's prefix first, so that a reference to it is never taken
+    // for a reference to the spec's schema of that name.
+    let drafted: Vec<String> = schemas
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    for name in drafted {
+        if !spec.contains_key(name.as_str()) {
+            continue;
+        }
+        let base = if name.starts_with(type_base) {
+            format!("{name}Drafted")
+        } else {
+            format!("{type_base}{name}")
+        };
+        let mut new = base.clone();
+        let mut n = 2;
+        while spec.contains_key(new.as_str()) || schemas.contains_key(new.as_str()) {
+            new = format!("{base}{n}");
+            n += 1;
+        }
+        if let Some(schema) = schemas.remove(name.as_str()) {
+            schemas.insert(new.clone().into(), schema);
+        }
+        fits.insert(name, Fit::Renamed(new));
+    }
+    let renamed = new_names(&fits);
+    for (_, schema) in schemas.iter_mut() {
+        rename_refs(schema, &renamed);
+    }
+    let names: Vec<String> = schemas
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    // A schema refers to others: it can equal another only once those it refers to are mapped.
+    loop {
+        let mut changed = false;
+        let renamed = new_names(&fits);
+        // Each remaining drafted schema: its shape, and its shape with examples.
+        let shapes: Vec<(String, Value, Value)> = names
+            .iter()
+            .filter(|n| !fits.contains_key(*n))
+            .filter_map(|n| {
+                let mut schema = schemas.get(n.as_str())?.clone();
+                rename_refs(&mut schema, &renamed);
+                Some((n.clone(), shape(&schema), shape_with_examples(&schema)))
+            })
+            .collect();
+        for (i, (name, candidate, with_examples)) in shapes.iter().enumerate() {
+            let schema = &schemas[name.as_str()];
+            let is_enum = schema.get("enum").is_some();
+            let words = schema
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let equal: Vec<&String> = spec_shapes
+                .iter()
+                .filter(|(_, s)| s == candidate)
+                .map(|(n, _)| n)
+                .collect();
+            let in_spec = if let Some(same) = equal.iter().find(|n| **n == name) {
+                Some(*same)
+            } else if is_enum {
+                // 1 and 2 are enabled and disabled, or social and campus: the spec's enum must name the same
+                // thing, by a Chinese term of its description or by its name.
+                equal
+                    .iter()
+                    .find(|n| {
+                        spec.get(n.as_str())
+                            .and_then(|s| s.get("description"))
+                            .and_then(Value::as_str)
+                            .is_some_and(|d| {
+                                chinese_terms(d).iter().any(|t| words.contains(t.as_str()))
+                            })
+                    })
+                    .or_else(|| equal.iter().find(|n| name.ends_with(n.as_str())))
+                    .copied()
+            } else {
+                // Of objects alike, the one whose name shares the longest start with the drafted name
+                // (`JobCustomizedValueOptionList` is a `JobCustomizedOption` rather than a
+                // `JobRequirementCustomizedOption`).
+                let shared = |other: &str| {
+                    name.chars()
+                        .zip(other.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                };
+                equal
+                    .iter()
+                    .max_by_key(|n| (shared(n), std::cmp::Reverse(n.len())))
+                    .copied()
+            };
+            let fit = match in_spec {
+                Some(spec_name) => Some(Fit::Spec(spec_name.clone())),
+                None if !is_enum => shapes[..i]
+                    .iter()
+                    .find(|(_, _, earlier)| earlier == with_examples)
+                    .map(|(earlier, _, _)| Fit::Draft(earlier.clone())),
+                None => None,
+            };
+            if let Some(fit) = fit {
+                fits.insert(name.clone(), fit);
+                changed = true;
+                // The schemas after this one are compared again, with this one mapped.
+                break;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (name, fit) in &fits {
+        if !matches!(fit, Fit::Renamed(_)) {
+            schemas.remove(name.as_str());
+        }
+    }
+    fits
+}
+
+/// Each drafted name that changed, and its final name (following a schema merged into one that was itself
+/// renamed).
+pub(super) fn new_names(fits: &BTreeMap<String, Fit>) -> BTreeMap<String, String> {
+    fits.iter()
+        .map(|(from, fit)| {
+            let mut fit = fit;
+            // A spec name ends the chain: the spec's schema of that name is meant, not a drafted one. Each step
+            // leads to a schema fitted later, so the chain is no longer than the map.
+            for _ in 0..fits.len() {
+                let (Fit::Draft(to) | Fit::Renamed(to)) = fit else {
+                    break;
+                };
+                match fits.get(to) {
+                    Some(next) if next.name() != to => fit = next,
+                    _ => break,
+                }
+            }
+            (from.clone(), fit.name().to_owned())
+        })
+        .collect()
+}
+
+/// The terms in parentheses of a description that hold Chinese text: `Whether an item is enabled (启用状态).`
+/// has `启用状态`; `Social or campus recruitment (社招 / 校招)` has `社招` and `校招`.
+fn chinese_terms(description: &str) -> Vec<String> {
+    description
+        .split('(')
+        .skip(1)
+        .filter_map(|part| part.split(')').next())
+        .flat_map(|inside| inside.split(['/', ',', '、']))
+        .map(str::trim)
+        .filter(|t| t.chars().any(|c| c > '\u{2e80}'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
+fn shape(schema: &Value) -> Value {
+    shape_keeping(schema, &["example"])
+}
+
+/// [`shape`], keeping examples: two drafted schemas with other examples stay two, each faithful to its rows.
+fn shape_with_examples(schema: &Value) -> Value {
+    shape_keeping(schema, &[])
+}
+
+/// A schema without its words (descriptions, enum names) and the `extra` keys. The keys of `properties` are
+/// names of the wire, and stay, whatever they are called.
+fn shape_keeping(schema: &Value, extra: &[&str]) -> Value {
+    const WORDS: [&str; 4] = [
+        "description",
+        "x-enum-varnames",
+        "x-enum-descriptions",
+        "deprecated",
+    ];
+    let Value::Mapping(m) = schema else {
+        return match schema {
+            Value::Sequence(items) => {
+                Value::Sequence(items.iter().map(|v| shape_keeping(v, extra)).collect())
+            }
+            other => other.clone(),
+        };
+    };
+    m.iter()
+        .filter(|(k, _)| {
+            !k.as_str()
+                .is_some_and(|k| WORDS.contains(&k) || extra.contains(&k))
+        })
+        .map(|(k, v)| {
+            let v = match (k.as_str(), v) {
+                (Some("properties"), Value::Mapping(props)) => Value::Mapping(
+                    props
+                        .iter()
+                        .map(|(name, p)| (name.clone(), shape_keeping(p, extra)))
+                        .collect(),
+                ),
+                _ => shape_keeping(v, extra),
+            };
+            (k.clone(), v)
+        })
+        .collect::<Mapping>()
+        .into()
+}
+
+/// Points every `$ref` to a renamed schema at its new name.
+pub(super) fn rename_refs(value: &mut Value, renamed: &BTreeMap<String, String>) {
+    match value {
+        Value::Mapping(m) => {
+            for (k, v) in m.iter_mut() {
+                if k.as_str() == Some("$ref") {
+                    if let Some(target) = v
+                        .as_str()
+                        .and_then(|t| t.strip_prefix("#/components/schemas/"))
+                    {
+                        if let Some(new) = renamed.get(target) {
+                            *v = format!("#/components/schemas/{new}").into();
+                        }
+                    }
+                } else {
+                    rename_refs(v, renamed);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(|v| rename_refs(v, renamed)),
+        _ => {}
+    }
+}
