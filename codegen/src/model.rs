@@ -1,5 +1,6 @@
 //! The generator's own model of the API: plain data, every name already chosen, nothing left to look up.
-//! Lowering builds it from the spec; emitting reads it. No syntax-tree types live here.
+//! Lowering builds it from the spec; emitting reads it, and so does the doc audit, which also compares the
+//! facts the client does not need (examples, defaults, doc deviations). No syntax-tree types live here.
 
 /// Everything the generator emits, in a fixed order.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +78,10 @@ pub struct Field {
     pub boxed: bool,
     /// The deprecation note naming the replacement, when the docs say the field is being replaced.
     pub deprecated: Option<String>,
+    /// The server's default, as text.
+    pub default: Option<String>,
+    /// The documented example of the value.
+    pub example: Option<serde_json::Value>,
 }
 
 /// Documented limits of a value, checked before sending.
@@ -90,8 +95,24 @@ pub struct Rules {
     pub min_length: Option<u64>,
     /// `maxLength` of a string.
     pub max_length: Option<u64>,
+    /// `minItems` of a list.
+    pub min_items: Option<u64>,
     /// `maxItems` of a list.
     pub max_items: Option<u64>,
+}
+
+impl Rules {
+    /// These rules, with each limit they do not set taken from `other`.
+    pub fn or(self, other: Rules) -> Rules {
+        Rules {
+            minimum: self.minimum.or(other.minimum),
+            maximum: self.maximum.or(other.maximum),
+            min_length: self.min_length.or(other.min_length),
+            max_length: self.max_length.or(other.max_length),
+            min_items: self.min_items.or(other.min_items),
+            max_items: self.max_items.or(other.max_items),
+        }
+    }
 }
 
 /// How an enum travels on the wire.
@@ -160,6 +181,19 @@ pub enum Method {
     Delete,
 }
 
+impl Method {
+    /// `GET`, `POST`, ...: the method as HTTP and the doc pages write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
 /// A kind of Feishu app that may call an operation (`x-app-types`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +202,16 @@ pub enum AppType {
     Custom,
     /// A store app (商店应用), which serves every tenant that installs it.
     Store,
+}
+
+impl AppType {
+    /// `custom` or `store`, as the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppType::Custom => "custom",
+            AppType::Store => "store",
+        }
+    }
 }
 
 /// Where a parameter travels.
@@ -208,6 +252,8 @@ pub struct Param {
     pub default: Option<String>,
     /// Checks applied before sending.
     pub rules: Rules,
+    /// The documented example of the value.
+    pub example: Option<serde_json::Value>,
 }
 
 /// A part of a path template.
@@ -284,6 +330,13 @@ pub enum Check {
         value: Checked,
         /// The maximum length.
         max: u64,
+    },
+    /// A list of at least this many items.
+    MinItems {
+        /// The value.
+        value: Checked,
+        /// The minimum count.
+        min: u64,
     },
     /// A list of at most this many items.
     MaxItems {
@@ -420,4 +473,26 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// The deprecation note naming the replacement, when the docs say the endpoint is being replaced.
     pub deprecated: Option<String>,
+    /// The documented examples of the request body and of the whole 2xx answer.
+    pub examples: Examples,
+    /// Where the spec knowingly departs from the operation's doc page (`x-doc-deviations`).
+    pub doc_deviations: Vec<DocDeviation>,
+}
+
+/// The documented examples of an operation, as the spec gives them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Examples {
+    /// The JSON request body.
+    pub body: Option<serde_json::Value>,
+    /// The whole 2xx answer, envelope included.
+    pub answer: Option<serde_json::Value>,
+}
+
+/// A deliberate departure of the spec from its doc page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocDeviation {
+    /// The path `cargo xtask docs audit` reports for the difference.
+    pub at: String,
+    /// Why the spec departs from the page.
+    pub reason: String,
 }

@@ -17,6 +17,7 @@ use generated_client::{
 };
 use serde::de::IgnoredAny;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -37,17 +38,16 @@ fn mean_ns(group: &str, id: &str) -> Option<f64> {
         .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
-fn spec() -> Value {
-    let spec =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml"))
-            .expect("spec");
-    serde_yaml::from_str(&spec).expect("yaml")
-}
-
-/// The documented 200 answer (the whole envelope) of the operation at `path`.
-fn example(spec: &Value, path: &str, method: &str) -> Value {
-    spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["example"]
-        .clone()
+/// The documented 2xx answer (the whole envelope) of each operation, read as `cargo xtask gen` reads the spec.
+fn examples() -> BTreeMap<String, Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml");
+    codegen::read_file("spec/hire_v1.yaml", &path, codegen::DraftLabels::Refused)
+        .expect("the spec reads")
+        .api
+        .operations
+        .into_iter()
+        .filter_map(|op| Some((op.id, op.examples.answer?)))
+        .collect()
 }
 
 /// Decodes the five answers as `send()` does.
@@ -62,18 +62,16 @@ fn decode_all(bodies: &[Vec<u8>; 5]) {
 }
 
 fn main() {
-    let spec = spec();
-    let example = example(&spec, "/open-apis/hire/v1/jobs/{job_id}", "get");
+    let examples = examples();
+    let example = examples["get_job"].clone();
     let bodies: [Vec<u8>; 5] = [
-        ("/open-apis/hire/v1/job_processes", "get"),
-        ("/open-apis/hire/v1/job_requirements/search", "post"),
-        ("/open-apis/hire/v1/jobs/{job_id}/config", "get"),
-        ("/open-apis/hire/v1/jobs/{job_id}", "get"),
-        ("/open-apis/hire/v1/external_applications", "get"),
+        "list_job_processes",
+        "search_job_requirements",
+        "get_job_config",
+        "get_job",
+        "list_external_applications",
     ]
-    .map(|(path, method)| {
-        serde_json::to_vec(&self::example(&spec, path, method)).expect("encodes")
-    });
+    .map(|id| serde_json::to_vec(&examples[id]).expect("encodes"));
     let mut criterion = Criterion::default()
         .output_directory(&criterion_dir())
         .configure_from_args();

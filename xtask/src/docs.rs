@@ -3,7 +3,6 @@
 use docpages::audit::{audit, Finding, Status};
 use docpages::page::{read_page, Page};
 use docpages::record::Record;
-use docpages::spec::Spec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -34,11 +33,15 @@ fn read_pages(paths: &[PathBuf]) -> Result<Vec<Page>, String> {
         .collect()
 }
 
-fn read_spec(path: &Path) -> Result<Spec, String> {
+/// Reads the spec as `gen` does, but with a draft's labels accepted: a draft, or a spec with one merged in, is
+/// audited before its texts are rewritten.
+fn read_spec(path: &Path) -> Result<codegen::model::Api, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{name}:1: cannot read the spec: {e}"))?;
-    Spec::parse(&name, &text).map_err(|e| e.to_string())
+    codegen::read(&name, &text, codegen::DraftLabels::Accepted)
+        .map(|spec| spec.api)
+        .map_err(|e| e.to_string())
 }
 
 /// Runs `docs audit`: 0 when the pages and the spec agree (accepted deviations and warnings aside), 1 on a
@@ -100,7 +103,9 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
     }
     if args.record {
         for page in &pages {
-            if let Some(op) = spec.operation(&page.method.value, &page.path.value) {
+            if let Some(op) =
+                docpages::audit::operation(&spec, &page.method.value, &page.path.value)
+            {
                 record.set(&op.id, page);
             }
         }

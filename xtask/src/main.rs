@@ -27,7 +27,8 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
     --record       when they agree, record the pages as the versions the spec was audited against
                    (in hire_v1.pages.json beside the spec)
     --json         print the differences as JSON
-  docs draft       print a spec fragment for a page the spec does not cover yet
+  docs draft       print a draft for a page the spec does not cover yet: a whole OpenAPI document, or
+                   with --spec, a fragment to merge into the spec
     --spec FILE    draft beside this spec: reuse its schemas where the page's are the same, and name new
                    ones so that they do not collide with its own
   docs fetch       download the Markdown of each page the lock file (spec/hire_v1.pages.json) records, at its

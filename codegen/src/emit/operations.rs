@@ -213,13 +213,7 @@ fn operation_doc(op: &Operation) -> String {
     if let Some(description) = &op.doc {
         text.push_str(&format!("{}\n\n", doc_text(description)));
     }
-    let method = match op.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Patch => "PATCH",
-        Method::Delete => "DELETE",
-    };
+    let method = op.method.as_str();
     text.push_str(&format!(
         "- Endpoint: `{method} {}` (operation `{}`)\n",
         op.path, op.id
@@ -416,6 +410,14 @@ fn check(check: &Check) -> TokenStream {
             quote!(#place.as_deref())
         }
     };
+    let len = |value: &Checked| {
+        let place = place(value);
+        if value.required {
+            quote!(Some(#place.len()))
+        } else {
+            quote!(#place.as_ref().map(Vec::len))
+        }
+    };
     match check {
         Check::PathSegment { value } => {
             let (wire, place) = (&value.wire, place(value));
@@ -437,14 +439,12 @@ fn check(check: &Check) -> TokenStream {
             let (wire, value, max) = (&value.wire, text(value), Literal::u64_unsuffixed(*max));
             runtime::check("max_length", quote!(#wire, #value, #max))
         }
+        Check::MinItems { value, min } => {
+            let (wire, len, min) = (&value.wire, len(value), Literal::u64_unsuffixed(*min));
+            runtime::check("min_items", quote!(#wire, #len, #min))
+        }
         Check::MaxItems { value, max } => {
-            let (wire, place) = (&value.wire, place(value));
-            let len = if value.required {
-                quote!(Some(#place.len()))
-            } else {
-                quote!(#place.as_ref().map(Vec::len))
-            };
-            let max = Literal::u64_unsuffixed(*max);
+            let (wire, len, max) = (&value.wire, len(value), Literal::u64_unsuffixed(*max));
             runtime::check("max_items", quote!(#wire, #len, #max))
         }
         Check::Exclusive { fields } => {

@@ -12,7 +12,7 @@ mod schemas;
 
 use crate::error::{Error, Pointer};
 use crate::model::{Api, Enum, Rules, Struct, Type};
-use openapiv3::{OpenAPI, Schema, SchemaKind};
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -93,6 +93,53 @@ impl<'a> Lowerer<'a> {
     fn components(&self) -> Option<&'a openapiv3::Components> {
         self.spec.components.as_ref()
     }
+
+    /// What the spec says of one value besides its type: its default, its example and its limits. A schema that
+    /// only refers to a component (`$ref`, or `allOf` with one `$ref`) takes from the component what it does not
+    /// say itself.
+    fn value_facts<S: std::borrow::Borrow<Schema>>(&self, schema: &ReferenceOr<S>) -> ValueFacts {
+        let mut facts = ValueFacts::default();
+        let mut next = match schema {
+            ReferenceOr::Reference { reference } => self.component(reference),
+            ReferenceOr::Item(schema) => Some(schema.borrow()),
+        };
+        // Components may refer on to components; a loop of references ends at the bound.
+        for _ in 0..8 {
+            let Some(schema) = next.take() else { break };
+            let data = &schema.schema_data;
+            facts.default = facts
+                .default
+                .or_else(|| data.default.as_ref().map(value_text));
+            facts.example = facts.example.or_else(|| data.example.clone());
+            facts.rules = facts.rules.or(rules_of(schema));
+            if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
+                if let [one] = all_of.as_slice() {
+                    next = match one {
+                        ReferenceOr::Reference { reference } => self.component(reference),
+                        ReferenceOr::Item(schema) => Some(schema),
+                    };
+                }
+            }
+        }
+        facts
+    }
+
+    /// The component schema a `$ref` names, if it names one.
+    fn component(&self, reference: &str) -> Option<&'a Schema> {
+        let key = reference.strip_prefix(REF_PREFIX)?;
+        match self.components()?.schemas.get(key)? {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+}
+
+/// See [`Lowerer::value_facts`].
+#[derive(Default)]
+struct ValueFacts {
+    default: Option<String>,
+    example: Option<Value>,
+    rules: Rules,
 }
 
 /// How a refusal names the kind of schema it found: `type: string`, `type: strng`, `oneOf`, no `type`.
@@ -151,7 +198,8 @@ fn rules_of(schema: &Schema) -> Rules {
             rules.max_length = s.max_length.map(|n| n as u64);
         }
         SchemaKind::Type(openapiv3::Type::Array(a)) => {
-            rules.max_items = a.max_items.map(|n| n as u64)
+            rules.min_items = a.min_items.map(|n| n as u64);
+            rules.max_items = a.max_items.map(|n| n as u64);
         }
         _ => {}
     }

@@ -1,15 +1,15 @@
 //! Operations: one per path and method, with their parameters, path template and request body.
 
 use super::extensions::OperationExtensions;
-use super::{rules_of, type_text, value_text, Lowerer, Result};
+use super::{type_text, Lowerer, Result};
 use crate::error::Pointer;
 use crate::model::{
-    Body, BodySetter, Check, Checked, Field, Method, Operation, Param, ParamLocation, Rules,
-    Segment, Struct, Type,
+    Body, BodySetter, Check, Checked, DocDeviation, Examples, Field, Method, Operation, Param,
+    ParamLocation, Rules, Segment, Struct, Type,
 };
 use crate::naming::{self, Scope};
 use crate::runtime;
-use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use std::collections::BTreeMap;
 
 impl Lowerer<'_> {
@@ -196,6 +196,15 @@ impl Lowerer<'_> {
             errors,
             pagination,
             deprecated,
+            examples: examples(op),
+            doc_deviations: ext
+                .doc_deviations
+                .into_iter()
+                .map(|d| DocDeviation {
+                    at: d.at,
+                    reason: d.reason,
+                })
+                .collect(),
         })
     }
 
@@ -279,13 +288,7 @@ impl Lowerer<'_> {
                 ),
             ));
         }
-        let (default, rules) = match schema {
-            ReferenceOr::Item(schema) => (
-                schema.schema_data.default.as_ref().map(value_text),
-                rules_of(schema),
-            ),
-            ReferenceOr::Reference { .. } => (None, Rules::default()),
-        };
+        let facts = self.value_facts(schema);
         Ok(Param {
             name: scope.claim(naming::snake_name(&data.name)),
             wire: data.name.clone(),
@@ -293,8 +296,9 @@ impl Lowerer<'_> {
             ty,
             required: data.required,
             doc: data.description.clone(),
-            default,
-            rules,
+            default: facts.default,
+            rules: facts.rules,
+            example: data.example.clone().or(facts.example),
         })
     }
 
@@ -465,6 +469,29 @@ fn is_page_size(operation: &Operation, param: &Param) -> bool {
         .is_some_and(|size| size.param == param.name)
 }
 
+/// The JSON examples of the request body and of the first 2xx answer, as written inline in the operation.
+fn examples(op: &openapiv3::Operation) -> Examples {
+    let json = |content: &openapiv3::Content| {
+        content
+            .get("application/json")
+            .and_then(|media| media.example.clone())
+    };
+    let body = match &op.request_body {
+        Some(ReferenceOr::Item(body)) => json(&body.content),
+        _ => None,
+    };
+    let answer = op
+        .responses
+        .responses
+        .iter()
+        .find_map(|(status, response)| match (status, response) {
+            (StatusCode::Code(200..=299), ReferenceOr::Item(response)) => Some(response),
+            _ => None,
+        })
+        .and_then(|response| json(&response.content));
+    Examples { body, answer }
+}
+
 /// The checks of one value's rules that apply to its type.
 fn rule_checks(rules: &Rules, ty: &Type, value: Checked) -> Vec<Check> {
     let mut checks = Vec::new();
@@ -492,6 +519,12 @@ fn rule_checks(rules: &Rules, ty: &Type, value: Checked) -> Vec<Check> {
             }
         }
         Type::List(_) => {
+            if let Some(min) = rules.min_items {
+                checks.push(Check::MinItems {
+                    value: value.clone(),
+                    min,
+                });
+            }
             if let Some(max) = rules.max_items {
                 checks.push(Check::MaxItems { value, max });
             }

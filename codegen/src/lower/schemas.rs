@@ -1,9 +1,9 @@
 //! Component schemas: declaring their Rust names, and lowering objects into structs and enums into open enums.
 
 use super::extensions::SchemaExtensions;
-use super::{kind_of, rules_of, Declared, Kind, Lowerer, Result, REF_PREFIX};
+use super::{kind_of, Declared, Kind, Lowerer, Result, REF_PREFIX};
 use crate::error::Pointer;
-use crate::model::{Enum, EnumRepr, Field, Rules, Struct, Type, Variant, WireValue};
+use crate::model::{Enum, EnumRepr, Field, Struct, Type, Variant, WireValue};
 use crate::naming::{self, Scope};
 use openapiv3::{IntegerFormat, ReferenceOr, Schema, SchemaKind, VariantOrUnknownOrEmpty};
 use std::collections::BTreeMap;
@@ -201,25 +201,28 @@ impl Lowerer<'_> {
                 &field_at,
                 &naming::inline_hint(name, naming::InlinePart::Field(wire)),
             )?;
-            let (doc, rules, deprecated) = match property {
+            let (doc, deprecated) = match property {
                 ReferenceOr::Item(schema) => {
                     let data = &schema.schema_data;
                     let ext: SchemaExtensions = self.extensions(&data.extensions, &field_at)?;
                     let replacement = ext.replacement.as_deref();
                     let deprecated = self.deprecation(data.deprecated, replacement, &field_at)?;
-                    (data.description.clone(), rules_of(schema), deprecated)
+                    (data.description.clone(), deprecated)
                 }
-                ReferenceOr::Reference { .. } => (None, Rules::default(), None),
+                ReferenceOr::Reference { .. } => (None, None),
             };
+            let facts = self.value_facts(property);
             fields.push(Field {
                 name: scope.claim(naming::snake_name(wire)),
                 wire: wire.clone(),
                 ty,
                 required: object.required.contains(wire),
                 doc,
-                rules,
+                rules: facts.rules,
                 boxed: false,
                 deprecated,
+                default: facts.default,
+                example: facts.example,
             });
         }
         let ext: SchemaExtensions = self.extensions(&schema.schema_data.extensions, at)?;

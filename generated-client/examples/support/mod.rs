@@ -71,7 +71,13 @@ pub async fn serve_spec_examples() -> Result<MockServer, Box<dyn std::error::Err
         APP_TICKET_RESEND_PATH, APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH, TENANT_TOKEN_PATH,
     };
     let spec_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml");
-    let spec: Value = serde_yaml::from_str(&std::fs::read_to_string(spec_path)?)?;
+    // The spec as `cargo xtask gen` reads it.
+    let spec = codegen::read_file(
+        "spec/hire_v1.yaml",
+        &spec_path,
+        codegen::DraftLabels::Refused,
+    )?
+    .api;
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(TENANT_TOKEN_PATH))
@@ -97,32 +103,30 @@ pub async fn serve_spec_examples() -> Result<MockServer, Box<dyn std::error::Err
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok"})))
         .mount(&server)
         .await;
-    for (template, item) in spec["paths"].as_object().ok_or("spec has no paths")? {
+    for op in &spec.operations {
         // `/jobs/{job_id}` becomes the pattern `^/jobs/[^/]+$`.
         let mut pattern = String::from("^");
-        for part in template.split('/').filter(|p| !p.is_empty()) {
+        for part in op.path.split('/').filter(|p| !p.is_empty()) {
             pattern.push('/');
             pattern.push_str(if part.starts_with('{') { "[^/]+" } else { part });
         }
         pattern.push('$');
-        for (verb, op) in item.as_object().ok_or("bad path item")? {
-            let example = op["responses"]["200"]["content"]["application/json"]["example"].clone();
-            let mut last_page = example.clone();
-            if last_page["data"].get("has_more").is_some() {
-                last_page["data"]["has_more"] = json!(false);
-            }
-            Mock::given(method(verb.to_uppercase().as_str()))
-                .and(path_regex(pattern.as_str()))
-                .and(wiremock::matchers::query_param_is_missing("page_token"))
-                .respond_with(ResponseTemplate::new(200).set_body_json(example))
-                .mount(&server)
-                .await;
-            Mock::given(method(verb.to_uppercase().as_str()))
-                .and(path_regex(pattern.as_str()))
-                .respond_with(ResponseTemplate::new(200).set_body_json(last_page))
-                .mount(&server)
-                .await;
+        let example = op.examples.answer.clone().unwrap_or_default();
+        let mut last_page = example.clone();
+        if last_page["data"].get("has_more").is_some() {
+            last_page["data"]["has_more"] = json!(false);
         }
+        Mock::given(method(op.method.as_str()))
+            .and(path_regex(pattern.as_str()))
+            .and(wiremock::matchers::query_param_is_missing("page_token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(example))
+            .mount(&server)
+            .await;
+        Mock::given(method(op.method.as_str()))
+            .and(path_regex(pattern.as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(last_page))
+            .mount(&server)
+            .await;
     }
     Ok(server)
 }

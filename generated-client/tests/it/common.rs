@@ -13,34 +13,24 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 /// The tenant token the test clients send.
 pub const TOKEN: &str = "t-test-token";
 
-/// The spec, as JSON.
-pub fn spec() -> Value {
+/// The spec, read as `cargo xtask gen` reads it.
+pub fn spec() -> codegen::model::Api {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml");
-    let text = std::fs::read_to_string(&path).expect("the spec is readable");
-    serde_yaml::from_str(&text).expect("the spec is valid YAML")
+    codegen::read_file("spec/hire_v1.yaml", &path, codegen::DraftLabels::Refused)
+        .expect("the spec reads")
+        .api
 }
 
-/// Every operation of the spec: (operation id, operation object).
-pub fn operations(spec: &Value) -> Vec<(String, Value)> {
-    let mut found = Vec::new();
-    for (_, item) in spec["paths"].as_object().expect("paths").iter() {
-        for (_, op) in item.as_object().expect("path item") {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                found.push((id.to_owned(), op.clone()));
-            }
-        }
-    }
-    found
-}
-
-/// The documented 200 answer of an operation (the whole envelope).
+/// The documented 2xx answer of an operation (the whole envelope).
 pub fn response_example(operation_id: &str) -> Value {
-    let spec = spec();
-    let (_, op) = operations(&spec)
+    spec()
+        .operations
         .into_iter()
-        .find(|(id, _)| id == operation_id)
-        .expect("operation in the spec");
-    op["responses"]["200"]["content"]["application/json"]["example"].clone()
+        .find(|op| op.id == operation_id)
+        .expect("operation in the spec")
+        .examples
+        .answer
+        .expect("the operation has an example answer")
 }
 
 /// A client for a loopback server: fixed token, no pacing, no retries unless asked.

@@ -2,7 +2,7 @@
 
 use crate::page::{EnumValue, Facts, Field, Page, Param, ParamIn};
 use crate::record::{self, AuditedPage, Record};
-use crate::spec::{scalar, Operation, SchemaView, Spec};
+use codegen::model::{self, Api, DocDeviation, Operation, Rules, Struct, Type};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -55,18 +55,18 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// Audits `page` against `spec`; `record` holds the page versions the spec was audited against.
-pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
-    let Some(op) = spec.operation(&page.method.value, &page.path.value) else {
+/// Audits `page` against `spec`, the model the client is generated from (see `codegen::read`); `record` holds
+/// the page versions the spec was audited against.
+pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
+    let Some(op) = operation(spec, &page.method.value, &page.path.value) else {
         let mut out = Findings::new(page, "-");
-        let same_path = spec
-            .operations()
-            .into_iter()
-            .find(|(_, p, _)| *p == page.path.value);
-        match same_path {
-            Some((method, _, _)) => {
-                out.differ(page.method.line, "method", &page.method.value, &method)
-            }
+        match spec.operations.iter().find(|o| o.path == page.path.value) {
+            Some(other) => out.differ(
+                page.method.line,
+                "method",
+                &page.method.value,
+                other.method.as_str(),
+            ),
             None => out.differ(
                 page.path.line,
                 "path",
@@ -77,26 +77,25 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
         return out.list;
     };
     let mut out = Findings::new(page, &op.id);
-    request_facts(page, &op, &mut out);
-    params(page, &op, &mut out);
+    request_facts(page, op, &mut out);
+    params(page, spec, op, &mut out);
     if let Some(body) = &op.body {
         let level = Level {
             path: "body",
             line: 0,
             request: true,
-            example: op.body_example.as_ref(),
+            example: op.examples.body.as_ref(),
         };
         fields(
             &page.body,
-            &body.properties,
-            &body.required,
+            spec,
+            struct_named(spec, &body.ty),
             &level,
             &mut out,
         );
     } else if let Some(first) = page.body.first() {
         out.differ(first.line, "body", "a request body", "none");
     }
-    let data = op.data.clone().unwrap_or_default();
     let data_line = page
         .response
         .iter()
@@ -108,9 +107,15 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
         request: false,
         example: None,
     };
-    fields(page.data_fields(), &data.properties, &[], &level, &mut out);
-    errors(page, &op, &mut out);
-    examples(page, &op, &mut out);
+    fields(
+        page.data_fields(),
+        spec,
+        struct_named(spec, &op.data),
+        &level,
+        &mut out,
+    );
+    errors(page, op, &mut out);
+    examples(page, op, &mut out);
     for ambiguity in &page.ambiguities {
         out.differ(
             ambiguity.line,
@@ -139,8 +144,19 @@ pub fn audit(page: &Page, spec: &Spec, record: &Record) -> Vec<Finding> {
         );
     }
     recorded_version(page, &op.id, record, &mut out);
-    out.apply(&op.deviations);
+    out.apply(&op.doc_deviations);
     out.list
+}
+
+/// The operation of the spec at `method` and `path`.
+pub fn operation<'a>(spec: &'a Api, method: &str, path: &str) -> Option<&'a Operation> {
+    spec.operations
+        .iter()
+        .find(|op| op.method.as_str() == method && op.path == path)
+}
+
+fn struct_named<'a>(spec: &'a Api, name: &str) -> Option<&'a Struct> {
+    spec.structs.iter().find(|s| s.name == name)
 }
 
 /// The findings of one page, as they are found.
@@ -182,7 +198,7 @@ impl Findings {
 
     /// Marks the differences the spec records as deliberate; a recorded deviation that matches nothing is
     /// itself a difference, so that stale ones are removed.
-    fn apply(&mut self, deviations: &[crate::spec::Deviation]) {
+    fn apply(&mut self, deviations: &[DocDeviation]) {
         for deviation in deviations {
             let mut used = false;
             for finding in &mut self.list {
@@ -257,7 +273,7 @@ fn request_facts(page: &Page, op: &Operation, out: &mut Findings) {
         .rate_limit
         .map_or("none".to_owned(), |n| format!("{n}/s"));
     match &page.rate_limit {
-        Some(rate) if Some(u64::from(rate.value)) != op.rate_limit => {
+        Some(rate) if Some(u64::from(rate.value)) != op.rate_limit.map(u64::from) => {
             out.differ(
                 rate.line,
                 "x-rate-limit",
@@ -270,10 +286,11 @@ fn request_facts(page: &Page, op: &Operation, out: &mut Findings) {
         }
         _ => {}
     }
+    let app_types: Vec<String> = op.app_types.iter().map(|t| t.as_str().to_owned()).collect();
     let sets = [
         ("x-scopes", &page.scopes, &op.scopes),
         ("x-field-scopes", &page.field_scopes, &op.field_scopes),
-        ("x-app-types", &page.app_types, &op.app_types),
+        ("x-app-types", &page.app_types, &app_types),
     ];
     for (name, on_page, in_spec) in sets {
         if !same_set(&on_page.value, in_spec) {
@@ -297,13 +314,13 @@ fn request_facts(page: &Page, op: &Operation, out: &mut Findings) {
     }
 }
 
-fn params(page: &Page, op: &Operation, out: &mut Findings) {
+fn params(page: &Page, api: &Api, op: &Operation, out: &mut Findings) {
     let audited = |location: ParamIn| matches!(location, ParamIn::Path | ParamIn::Query);
     for param in page.params.iter().filter(|p| audited(p.location)) {
         let Some(spec) = op
             .params
             .iter()
-            .find(|s| s.name == param.name && s.location == param.location.as_str())
+            .find(|s| s.wire == param.name && s.location.as_str() == param.location.as_str())
         else {
             out.differ(
                 param.line,
@@ -321,19 +338,16 @@ fn params(page: &Page, op: &Operation, out: &mut Findings) {
                 &spec.required.to_string(),
             );
         }
+        let value = SpecValue::of(api, &spec.ty, &spec.rules, spec.default.as_deref());
         compare_value(
             &param.name,
             param.line,
             param_type(param),
             &param.facts,
-            &spec.schema,
+            &value,
             out,
         );
-        let spec_example = spec
-            .example
-            .as_ref()
-            .or(spec.schema.example.as_ref())
-            .map(scalar);
+        let spec_example = spec.example.as_ref().map(scalar);
         if let Some(example) = &param.facts.example {
             if spec_example.as_deref() != Some(example.as_str()) {
                 out.differ(
@@ -347,16 +361,101 @@ fn params(page: &Page, op: &Operation, out: &mut Findings) {
     }
     let page_names: Vec<&str> = page.params.iter().map(|p| p.name.as_str()).collect();
     for spec in &op.params {
-        if matches!(spec.location.as_str(), "path" | "query")
-            && !page_names.contains(&spec.name.as_str())
-        {
+        if !page_names.contains(&spec.wire.as_str()) {
             out.differ(
                 page.method.line,
-                &spec.name,
+                &spec.wire,
                 "nothing",
-                &format!("a {} parameter", spec.location),
+                &format!("a {} parameter", spec.location.as_str()),
             );
         }
+    }
+}
+
+/// A scalar as the page would write it: strings without quotes.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What the spec says of one value, in the terms a page row states: its JSON type, whether it is a list,
+/// its format, enum values, default and limits, and the object it is, if it is one.
+struct SpecValue<'a> {
+    /// `string`, `integer`, `number`, `boolean` or `object` (of one item, for a list).
+    json_type: &'static str,
+    /// Whether it is a list (the rest describes one item).
+    array: bool,
+    /// Whether it is a 64-bit integer.
+    int64: bool,
+    /// The listed values of an enum, as the page writes them.
+    enum_values: Vec<String>,
+    /// The server's default.
+    default: Option<&'a str>,
+    minimum: Option<i64>,
+    maximum: Option<i64>,
+    /// `minLength`; of a list, `minItems`.
+    min_length: Option<u64>,
+    /// `maxLength`; of a list, `maxItems`.
+    max_length: Option<u64>,
+    /// The object, when it is one (of one item, for a list).
+    object: Option<&'a Struct>,
+}
+
+impl<'a> SpecValue<'a> {
+    fn of(api: &'a Api, ty: &'a Type, rules: &Rules, default: Option<&'a str>) -> Self {
+        let (item, array) = match ty {
+            Type::List(item) => (&**item, true),
+            other => (other, false),
+        };
+        let mut value = SpecValue {
+            json_type: "object",
+            array,
+            int64: matches!(item, Type::I64),
+            enum_values: Vec::new(),
+            default,
+            minimum: rules.minimum,
+            maximum: rules.maximum,
+            min_length: if array {
+                rules.min_items
+            } else {
+                rules.min_length
+            },
+            max_length: if array {
+                rules.max_items
+            } else {
+                rules.max_length
+            },
+            object: None,
+        };
+        value.json_type = match item {
+            Type::String => "string",
+            Type::Bool => "boolean",
+            Type::I32 | Type::I64 => "integer",
+            Type::F64 => "number",
+            Type::List(_) => "array",
+            Type::Json => "object",
+            Type::Struct(name) => {
+                value.object = struct_named(api, name);
+                "object"
+            }
+            Type::Enum(name) => {
+                let listed = api.enums.iter().find(|e| &e.name == name);
+                if let Some(listed) = listed {
+                    value.enum_values = listed
+                        .variants
+                        .iter()
+                        .map(|v| v.value.to_string())
+                        .collect();
+                }
+                match listed.map(|e| e.repr) {
+                    Some(model::EnumRepr::Integer) => "integer",
+                    _ => "string",
+                }
+            }
+        };
+        value
     }
 }
 
@@ -370,21 +469,12 @@ fn compare_value(
     line: usize,
     (json_type, array): (&'static str, bool),
     facts: &Facts,
-    spec: &SchemaView,
+    spec: &SpecValue<'_>,
     out: &mut Findings,
 ) {
-    let spec_type = spec.json_type.as_str();
-    if json_type != spec_type && !(json_type == "object" && spec_type.is_empty()) {
-        out.differ(
-            line,
-            &format!("{path}.type"),
-            json_type,
-            if spec_type.is_empty() {
-                "no type"
-            } else {
-                spec_type
-            },
-        );
+    let spec_type = spec.json_type;
+    if json_type != spec_type {
+        out.differ(line, &format!("{path}.type"), json_type, spec_type);
     }
     if array != spec.array {
         out.differ(
@@ -394,19 +484,20 @@ fn compare_value(
             if spec.array { "an array" } else { "one value" },
         );
     }
-    if facts.int64 && json_type == "integer" && spec.format.as_deref() != Some("int64") {
-        out.differ(
-            line,
-            &format!("{path}.format"),
-            "int64",
-            spec.format.as_deref().unwrap_or("none"),
-        );
+    if facts.int64 && json_type == "integer" && !spec.int64 {
+        let spec_format = if spec.json_type == "integer" {
+            "int32"
+        } else {
+            "none"
+        };
+        out.differ(line, &format!("{path}.format"), "int64", spec_format);
     }
     let num = |n: Option<f64>| n.map(format_number);
+    let int = |n: Option<i64>| n.map(|n| n.to_string());
     let len = |n: Option<u64>| n.map(|n| n.to_string());
     let limits = [
-        ("maximum", num(facts.maximum), num(spec.maximum)),
-        ("minimum", num(facts.minimum), num(spec.minimum)),
+        ("maximum", num(facts.maximum), int(spec.maximum)),
+        ("minimum", num(facts.minimum), int(spec.minimum)),
         ("maxLength", len(facts.max_length), len(spec.max_length)),
         ("minLength", len(facts.min_length), len(spec.min_length)),
     ];
@@ -422,12 +513,12 @@ fn compare_value(
         }
     }
     if let Some(default) = &facts.default {
-        if spec.default.as_deref() != Some(default.as_str()) {
+        if spec.default != Some(default.as_str()) {
             out.differ(
                 line,
                 &format!("{path}.default"),
                 default,
-                spec.default.as_deref().unwrap_or("none"),
+                spec.default.unwrap_or("none"),
             );
         }
     }
@@ -475,17 +566,12 @@ struct Level<'a> {
     example: Option<&'a Value>,
 }
 
-/// Compares a page's rows with a spec object's properties, recursively.
-fn fields(
-    page: &[Field],
-    spec: &[(String, SchemaView)],
-    required: &[String],
-    level: &Level<'_>,
-    out: &mut Findings,
-) {
+/// Compares a page's rows with a spec object's fields, recursively.
+fn fields(page: &[Field], api: &Api, spec: Option<&Struct>, level: &Level<'_>, out: &mut Findings) {
+    let spec_fields = spec.map(|s| s.fields.as_slice()).unwrap_or_default();
     for field in page {
         let field_path = format!("{}.{}", level.path, field.name);
-        let Some((_, schema)) = spec.iter().find(|(name, _)| *name == field.name) else {
+        let Some(spec_field) = spec_fields.iter().find(|f| f.wire == field.name) else {
             out.differ(
                 field.line,
                 &field_path,
@@ -494,15 +580,21 @@ fn fields(
             );
             continue;
         };
+        let value = SpecValue::of(
+            api,
+            &spec_field.ty,
+            &spec_field.rules,
+            spec_field.default.as_deref(),
+        );
         compare_value(
             &field_path,
             field.line,
             (field.ty.json_type(), field.ty.array),
             &field.facts,
-            schema,
+            &value,
             out,
         );
-        let example = schema
+        let example = spec_field
             .example
             .as_ref()
             .or_else(|| level.example.and_then(|e| e.get(&field.name)));
@@ -518,13 +610,12 @@ fn fields(
         }
         if level.request {
             if let Some(page_required) = field.required {
-                let spec_required = required.contains(&field.name);
-                if page_required != spec_required {
+                if page_required != spec_field.required {
                     out.differ(
                         field.line,
                         &format!("{field_path}.required"),
                         &page_required.to_string(),
-                        &spec_required.to_string(),
+                        &spec_field.required.to_string(),
                     );
                 }
             }
@@ -539,20 +630,14 @@ fn fields(
                     other => other,
                 }),
             };
-            fields(
-                &field.children,
-                &schema.properties,
-                &schema.required,
-                &inner,
-                out,
-            );
+            fields(&field.children, api, value.object, &inner, out);
         }
     }
-    for (name, _) in spec {
-        if !page.iter().any(|f| &f.name == name) {
+    for spec_field in spec_fields {
+        if !page.iter().any(|f| f.name == spec_field.wire) {
             out.differ(
                 level.line.max(1),
-                &format!("{}.{name}", level.path),
+                &format!("{}.{}", level.path, spec_field.wire),
                 "nothing",
                 "a field",
             );
@@ -577,7 +662,7 @@ fn errors(page: &Page, op: &Operation, out: &mut Findings) {
                 &format!("HTTP {}", row.http_status),
                 "no such code",
             ),
-            Some(spec) if spec.http_status != u64::from(row.http_status) => out.differ(
+            Some(spec) if spec.http_status != row.http_status => out.differ(
                 row.line,
                 &format!("x-error-codes.{}", row.code),
                 &format!("HTTP {}", row.http_status),
@@ -604,12 +689,12 @@ fn examples(page: &Page, op: &Operation, out: &mut Findings) {
         (
             "example",
             page.response_example.as_ref(),
-            op.response_example.as_ref(),
+            op.examples.answer.as_ref(),
         ),
         (
             "body-example",
             page.request_example.as_ref(),
-            op.body_example.as_ref(),
+            op.examples.body.as_ref(),
         ),
     ];
     for (name, on_page, in_spec) in pairs {

@@ -1,7 +1,8 @@
 //! Feishu's doc pages as a checked input of the spec.
 //!
 //! - [`page`] reads a page, in either of its two dialects, into facts;
-//! - [`audit`] compares a page with its operation in the spec and lists every difference;
+//! - [`audit`] compares a page with its operation in the spec, as `codegen::read` reads it, and lists every
+//!   difference;
 //! - [`draft`] writes a spec fragment for a page the spec does not cover yet;
 //! - [`record`] keeps which page version each operation was audited against.
 
@@ -9,4 +10,3 @@ pub mod audit;
 pub mod draft;
 pub mod page;
 pub mod record;
-pub mod spec;

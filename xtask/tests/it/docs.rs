@@ -173,6 +173,14 @@ fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
     let cut = &widgets[..widgets.find("\"created_at\"").expect("in the example")];
     std::fs::write(dir.path().join("truncated.md"), cut).expect("written");
     std::fs::write(dir.path().join("broken.yaml"), "openapi: 3.0.3\npaths: [\n").expect("written");
+    // The audit reads the spec as `gen` does: a rate of 0 is refused there too, at its place.
+    let spec = std::fs::read_to_string(dir.path().join("spec.yaml")).expect("readable");
+    assert!(spec.contains("x-rate-limit: 5\n"));
+    std::fs::write(
+        dir.path().join("zero-rate.yaml"),
+        spec.replace("x-rate-limit: 5\n", "x-rate-limit: 0\n"),
+    )
+    .expect("written");
     std::fs::write(
         dir.path().join("guide.md"),
         "# 接入指南\n\n> Source: https://open.feishu.cn/document/guide\n\n## 第一步\n\n创建应用。\n",
@@ -199,7 +207,11 @@ fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
         ),
         (
             vec!["--spec", "broken.yaml", "widgets.md"],
-            "broken.yaml:3: not valid YAML",
+            "broken.yaml:3:1: YAML syntax error",
+        ),
+        (
+            vec!["--spec", "zero-rate.yaml", "widgets.md"],
+            "zero-rate.yaml at #/paths/~1open-apis~1demo~1v1~1stores~1{store_id}~1widgets/get/x-rate-limit: invalid value: integer `0`",
         ),
     ];
     for (args, expected) in cases {

@@ -68,39 +68,6 @@ fn markup(value: &Value, at: &str, found: &mut Vec<String>) {
     }
 }
 
-/// The keys of every `properties` mapping, and every `enum` list (as text), in `value`.
-fn properties_and_enums(value: &Value, keys: &mut BTreeSet<String>, enums: &mut Vec<Vec<String>>) {
-    match value {
-        Value::Mapping(m) => {
-            for (k, v) in m {
-                match (k.as_str(), v) {
-                    (Some("properties"), Value::Mapping(props)) => {
-                        keys.extend(props.keys().filter_map(|k| k.as_str().map(str::to_owned)));
-                    }
-                    (Some("enum"), Value::Sequence(values)) => enums.push(
-                        values
-                            .iter()
-                            .map(|v| match v {
-                                Value::String(s) => s.clone(),
-                                other => serde_yaml::to_string(other)
-                                    .unwrap_or_default()
-                                    .trim()
-                                    .to_owned(),
-                            })
-                            .collect(),
-                    ),
-                    _ => {}
-                }
-                properties_and_enums(v, keys, enums);
-            }
-        }
-        Value::Sequence(items) => items
-            .iter()
-            .for_each(|v| properties_and_enums(v, keys, enums)),
-        _ => {}
-    }
-}
-
 fn rows<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
     for field in fields {
         out.push(field);
@@ -157,21 +124,34 @@ fn check(page_file: &Path, spec: &Value) -> Vec<String> {
     )
     .extend(drafted);
 
-    let mut keys = BTreeSet::new();
-    let mut enums = Vec::new();
-    properties_and_enums(&merged["components"]["schemas"], &mut keys, &mut enums);
+    let text = serde_yaml::to_string(&merged).expect("the merged spec is YAML");
+    // The merged spec, read as `gen` reads it.
+    let api = match codegen::read("merged.yaml", &text, codegen::DraftLabels::Refused) {
+        Ok(spec) => spec.api,
+        Err(e) => return vec![format!("gen refuses it: {e}")],
+    };
+    let keys: BTreeSet<&str> = api
+        .structs
+        .iter()
+        .flat_map(|s| &s.fields)
+        .map(|f| f.wire.as_str())
+        .collect();
+    let enums: Vec<Vec<String>> = api
+        .enums
+        .iter()
+        .map(|e| e.variants.iter().map(|v| v.value.to_string()).collect())
+        .collect();
     let mut all = Vec::new();
     rows(&page.body, &mut all);
     rows(page.data_fields(), &mut all);
     for row in &all {
-        if !keys.contains(&row.name) {
+        if !keys.contains(row.name.as_str()) {
             problems.push(format!("line {}: row `{}` is missing", row.line, row.name));
         }
     }
-    let params = &draft["paths"];
-    let param_names = serde_yaml::to_string(params).unwrap_or_default();
+    let operation = docpages::audit::operation(&api, &page.method.value, &page.path.value);
     for param in page.params.iter().filter(|p| p.location != ParamIn::Header) {
-        if !param_names.contains(&format!("name: {}", param.name)) {
+        if !operation.is_some_and(|op| op.params.iter().any(|p| p.wire == param.name)) {
             problems.push(format!(
                 "line {}: parameter `{}` is missing",
                 param.line, param.name
@@ -195,7 +175,6 @@ fn check(page_file: &Path, spec: &Value) -> Vec<String> {
         }
     }
 
-    let text = serde_yaml::to_string(&merged).expect("the merged spec is YAML");
     // The strongest check of "every row, every fact": the audit of the page against the spec with its draft
     // merged in is clean, but for rows the page leaves ambiguous (the draft places them, and says so).
     let dir = tempfile::tempdir().expect("a temp folder");
@@ -213,7 +192,7 @@ fn check(page_file: &Path, spec: &Value) -> Vec<String> {
         }
     }
     if let Err(e) = codegen::generate("merged.yaml", &text) {
-        problems.push(format!("gen refuses it: {e}"));
+        problems.push(format!("gen cannot emit it: {e}"));
     }
     problems
 }

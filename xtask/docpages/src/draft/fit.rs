@@ -196,12 +196,21 @@ fn chinese_terms(description: &str) -> Vec<String> {
 
 /// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
 fn shape(schema: &Value) -> Value {
-    shape_keeping(schema, &["example"])
+    shape_keeping(&as_read(schema), &["example"])
 }
 
 /// [`shape`], keeping examples: two drafted schemas with other examples stay two, each faithful to its rows.
 fn shape_with_examples(schema: &Value) -> Value {
-    shape_keeping(schema, &[])
+    shape_keeping(&as_read(schema), &[])
+}
+
+/// A schema as `codegen` reads it (through `openapiv3`), written back: the spec's schemas come so, and a drafted
+/// one is compared with them in the same form (`{type: integer}` and `{format: ..., type: integer}` written
+/// alike). A schema `openapiv3` does not read stays as it is.
+fn as_read(schema: &Value) -> Value {
+    serde_yaml::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(schema.clone())
+        .and_then(serde_yaml::to_value)
+        .unwrap_or_else(|_| schema.clone())
 }
 
 /// A schema without its words (descriptions, enum names) and the `extra` keys. The keys of `properties` are

@@ -9,31 +9,33 @@ use crate::page::ordered::Json;
 use crate::page::{EnumValue, Facts, Field, Page, PageType, Param, ParamIn};
 use codegen::load::DRAFT_MARK;
 use codegen::naming::{self, type_name};
+use codegen::{DraftLabels, Spec};
 use serde_yaml::{Mapping, Value};
 
 mod fit;
 
 use fit::{fit_into, new_names, rename_refs, Fit};
 
-/// The fragment for `page`, as YAML text.
+/// The draft for `page`, as YAML text: a whole OpenAPI document, which `docs audit` and `gen` read on their own.
 pub fn draft(page: &Page) -> String {
     draft_against(page, None)
 }
 
 /// The fragment for `page` beside the spec whose YAML text is `spec_text` (see [`draft_against`]); `spec_name`
-/// names it in errors.
+/// names it in errors. The spec is read as `docs audit` reads it (`codegen::read`, a draft's labels accepted).
 pub fn draft_beside(page: &Page, spec_name: &str, spec_text: &str) -> Result<String, String> {
-    let spec: Value = serde_yaml::from_str(spec_text).map_err(|e| {
-        let line = e.location().map_or(1, |l| l.line());
-        format!("{spec_name}:{line}: the spec is not YAML: {e}")
-    })?;
+    let spec =
+        codegen::read(spec_name, spec_text, DraftLabels::Accepted).map_err(|e| e.to_string())?;
     Ok(draft_against(page, Some(&spec)))
 }
 
-/// The fragment for `page`, as YAML text, beside `spec` (the spec's YAML, when given): a drafted schema the
-/// spec already has, field for field, is the spec's (its name is used, and it is not drafted again), and a new
-/// schema whose name the spec uses for something else is named after the operation instead.
-pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
+/// The draft for `page`, as YAML text.
+///
+/// Without a spec, it is a whole document, with the envelope the answer is wrapped in. Beside a spec, it is a
+/// fragment to merge into it: a drafted schema the spec already has, field for field, is the spec's (its name is
+/// used, and it is not drafted again), a new schema whose name the spec uses for something else is named after
+/// the operation instead, and a documented error code keeps the spec's name.
+pub fn draft_against(page: &Page, spec: Option<&Spec>) -> String {
     let mut drafter = Drafter {
         schemas: Mapping::new(),
     };
@@ -133,11 +135,14 @@ pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
     let mut op = Value::Mapping(op);
     let mut schemas = drafter.schemas;
     let mut notes = Vec::new();
-    let empty = Mapping::new();
     let spec_schemas = spec
-        .and_then(|s| s.get("components")?.get("schemas")?.as_mapping())
-        .unwrap_or(&empty);
-    let fits = fit_into(&mut schemas, spec_schemas, &type_base);
+        .and_then(|s| serde_yaml::to_value(&s.document.components.as_ref()?.schemas).ok())
+        .and_then(|schemas| match schemas {
+            Value::Mapping(schemas) => Some(schemas),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let fits = fit_into(&mut schemas, &spec_schemas, &type_base);
     let renamed = new_names(&fits);
     for (from, to) in &renamed {
         // Where the name finally leads: a schema of this draft, or one of the spec's.
@@ -155,19 +160,30 @@ pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
         rename_refs(schema, &renamed);
     }
     let paths = map([(page.path.value.as_str(), map([(method.as_str(), op)]))]);
-    let fragment = map([
-        ("paths", paths),
-        ("components", map([("schemas", Value::Mapping(schemas))])),
-    ]);
+    let fragment = match spec {
+        Some(_) => map([
+            ("paths", paths),
+            ("components", map([("schemas", Value::Mapping(schemas))])),
+        ]),
+        None => whole_document(&page.title, paths, schemas),
+    };
     let yaml = match serde_yaml::to_string(&fragment) {
         Ok(yaml) => quote_plain_strings(yaml, &fragment),
         Err(e) => format!("# cannot write YAML: {e}\n"),
     };
+    let merge = match spec {
+        Some(_) => "# Merge `paths` and `components.schemas` into the spec.",
+        None => {
+            "# A whole document, which `docs audit --spec` and `gen --spec` read on their own; into the spec, merge\n\
+             # `paths` and `components.schemas`, but for the envelope and the error answer, which it has."
+        }
+    };
     let mut header = format!(
         "# Drafted by `cargo xtask docs draft` from {file}.\n\
-         # Merge `paths` and `components.schemas` into the spec. Every text marked `{DRAFT_MARK}` is the page's own\n\
-         # words: rewrite each in yours (`cargo xtask gen` refuses the mark), and review the derived names\n\
-         # (operationId, schema names, enum variant names, error-code names).\n",
+         {merge}\n\
+         # Every text marked `{DRAFT_MARK}` is the page's own words: rewrite each in yours (`cargo xtask gen`\n\
+         # refuses the mark), and review the derived names (operationId, schema names, enum variant names,\n\
+         # error-code names).\n",
         file = page.file
     );
     for problem in &page.problems {
@@ -193,18 +209,60 @@ pub fn draft_against(page: &Page, spec: Option<&Value>) -> String {
 
 /// The spec's name of an error code, where some operation of the spec documents it (one code has one name);
 /// `Code<code>` for a new one.
-fn error_name(spec: Option<&Value>, code: i64) -> String {
-    let known = spec
-        .and_then(|s| s.get("paths")?.as_mapping())
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .filter_map(Value::as_mapping)
-        .flat_map(|item| item.values())
-        .filter_map(|op| op.get("x-error-codes")?.as_sequence())
-        .flatten()
-        .find(|entry| entry.get("code").and_then(Value::as_i64) == Some(code))
-        .and_then(|entry| entry.get("name")?.as_str().map(str::to_owned));
-    known.unwrap_or_else(|| format!("Code{code}"))
+fn error_name(spec: Option<&Spec>, code: i64) -> String {
+    spec.and_then(|s| s.api.error_codes.iter().find(|e| e.code == code))
+        .map_or_else(|| format!("Code{code}"), |e| e.name.clone())
+}
+
+/// A whole OpenAPI document around the drafted `paths` and `schemas`: the envelope every answer is wrapped in
+/// (`ResponseEnvelope`, as the spec conventions name it) and the error answer the operation refers to.
+fn whole_document(title: &str, paths: Value, mut schemas: Mapping) -> Value {
+    let property = |ty: &str, description: &str| {
+        map([("type", ty.into()), ("description", description.into())])
+    };
+    let envelope = map([
+        ("type", "object".into()),
+        ("x-envelope", true.into()),
+        ("description", "The wrapper of every Feishu answer.".into()),
+        ("required", strings(&["code".to_owned(), "msg".to_owned()])),
+        (
+            "properties",
+            map([
+                ("code", property("integer", "Error code; 0 means success.")),
+                ("msg", property("string", "Error description.")),
+                ("data", property("object", "The payload.")),
+            ]),
+        ),
+    ]);
+    schemas.insert("ResponseEnvelope".into(), envelope);
+    let error = map([
+        (
+            "description",
+            "A failed call; `code` is non-zero and `msg` says why.".into(),
+        ),
+        (
+            "content",
+            map([(
+                "application/json",
+                map([("schema", reference("ResponseEnvelope"))]),
+            )]),
+        ),
+    ]);
+    map([
+        ("openapi", "3.0.3".into()),
+        (
+            "info",
+            map([("title", marked(title)), ("version", "v1".into())]),
+        ),
+        ("paths", paths),
+        (
+            "components",
+            map([
+                ("responses", map([("Error", error)])),
+                ("schemas", Value::Mapping(schemas)),
+            ]),
+        ),
+    ])
 }
 
 /// `yaml` (written from `value`) with every string that a YAML reader could take for something else quoted:

@@ -1,19 +1,15 @@
 //! The audit against a spec that agrees with the three test pages (one per dialect): clean as they are, and each
 //! kind of change to a page reported at the right path and line, in each dialect. Then the draft round trip.
 
+use crate::{read_spec, text};
+use codegen::model::Api;
 use docpages::audit::{audit, Finding, Status};
 use docpages::draft::draft;
 use docpages::page::read_page;
 use docpages::record::Record;
-use docpages::spec::Spec;
 
-fn text(name: &str) -> String {
-    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path).expect("readable")
-}
-
-fn spec() -> Spec {
-    Spec::parse("spec.yaml", &text("spec.yaml")).expect("the test spec reads")
+fn spec() -> Api {
+    read_spec("spec.yaml", &text("spec.yaml"))
 }
 
 fn audit_text(name: &str, page_text: &str) -> Vec<Finding> {
@@ -474,7 +470,7 @@ fn a_deviation_is_accepted_and_a_stale_one_reported() {
         "      x-rate-limit: 5\n",
         "      x-rate-limit: 6\n      x-doc-deviations:\n        - {at: x-rate-limit, reason: Measured at 6/s.}\n        - {at: label.example, reason: Long gone.}\n",
     );
-    let spec = Spec::parse("spec.yaml", &spec_text).expect("reads");
+    let spec = read_spec("spec.yaml", &spec_text);
     let page = read_page("widgets.md", text("widgets.md").as_bytes()).expect("reads");
     let findings = audit(&page, &spec, &Record::default());
     let accepted: Vec<&Finding> = findings
@@ -536,7 +532,7 @@ fn the_draft_of_each_page_audits_clean() {
         let page = read_page(name, text(name).as_bytes()).expect("reads");
         let fragment = draft(&page);
         assert!(fragment.contains("DRAFT:"), "the page's words are marked");
-        let spec = Spec::parse("draft.yaml", &fragment).expect("the draft is YAML");
+        let spec = read_spec("draft.yaml", &fragment);
         let findings = audit(&page, &spec, &Record::default());
         // A page that does not name its own address is only a warning.
         let differences: Vec<Finding> = findings

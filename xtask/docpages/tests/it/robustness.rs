@@ -2,19 +2,15 @@
 //! (`{`, `|`, `└`, colons, dashes, line breaks, ...) dropped in at many places, either read or fail with a
 //! located error; what reads is audited and drafted without a panic either.
 
+use crate::{read_spec, text};
+use codegen::model::Api;
 use docpages::audit::audit;
 use docpages::draft::draft;
 use docpages::page::read_page;
 use docpages::record::Record;
-use docpages::spec::Spec;
-
-fn text(name: &str) -> String {
-    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path).expect("readable")
-}
 
 /// Reads a page, and audits and drafts it when it reads; a failure must name the page and a line in it.
-fn exercise(name: &str, page: &str, spec: &Spec) {
+fn exercise(name: &str, page: &str, spec: &Api) {
     match read_page(name, page.as_bytes()) {
         Ok(read) => {
             let _ = audit(&read, spec, &Record::default());
@@ -33,7 +29,7 @@ fn exercise(name: &str, page: &str, spec: &Spec) {
 
 #[test]
 fn pages_cut_anywhere() {
-    let spec = Spec::parse("spec.yaml", &text("spec.yaml")).expect("reads");
+    let spec = read_spec("spec.yaml", &text("spec.yaml"));
     for name in ["widgets.md", "gadgets.txt"] {
         let page = text(name);
         for (at, _) in page.char_indices() {
@@ -65,7 +61,7 @@ fn characters_the_reader_cares_about_dropped_in() {
         "次/秒",
         "中",
     ];
-    let spec = Spec::parse("spec.yaml", &text("spec.yaml")).expect("reads");
+    let spec = read_spec("spec.yaml", &text("spec.yaml"));
     // A small deterministic generator, so a failure repeats.
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = move |bound: usize| {
