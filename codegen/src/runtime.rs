@@ -200,9 +200,25 @@ pub fn check_operation() -> TokenStream {
     quote!(let operation = Self::OPERATION.id;)
 }
 
-/// A call of one of the runtime's checks (`validate::maximum`, ...) with the operation id (the local of
+/// The runtime's checks, functions of its `validate` module that [`check`] calls.
+pub const CHECKS: &[&str] = &[
+    "exclusive",
+    "max_items",
+    "max_length",
+    "maximum",
+    "min_items",
+    "min_length",
+    "minimum",
+    "path_segment",
+];
+
+/// A call of one of the runtime's [`CHECKS`] (`validate::maximum`, ...) with the operation id (the local of
 /// [`check_operation`]) first.
 pub fn check(function: &str, arguments: TokenStream) -> TokenStream {
+    debug_assert!(
+        CHECKS.contains(&function),
+        "`{function}` is not one of runtime::CHECKS"
+    );
     let function = format_ident!("{function}");
     quote!(validate::#function(operation, #arguments)?;)
 }

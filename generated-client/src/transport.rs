@@ -106,16 +106,34 @@ struct Prepared<'a> {
     headers: reqwest::header::HeaderMap,
 }
 
+/// Decodes an answer into the call's `data` and keeps it (see [`decode`] for the arguments): the one part of a
+/// call that depends on the operation's type. The rest of the call is the same code for every operation, so the
+/// compiler checks it once rather than once per operation.
+type Decoder<'a> =
+    dyn FnMut(&'static str, Head, &[u8], Quoting, &[&str]) -> Result<(), Error> + Send + 'a;
+
 impl Client {
     /// Sends `request` with retries and token refresh, and decodes the answer's `data` into `T`.
     ///
     /// The call's deadline (its own `timeout`, else the client's `call_timeout`) bounds all of it: the token,
     /// the pacing, every attempt and every wait before a retry. When it runs out the call ends at once with
     /// [`Error::Timeout`].
-    pub(crate) async fn execute<T: DeserializeOwned + Default>(
+    pub(crate) async fn execute<T: DeserializeOwned + Default + Send>(
         &self,
         request: Request,
     ) -> Result<T, Error> {
+        let mut data = None;
+        self.call(request, &mut |operation, head, body, quoting, secrets| {
+            data = Some(decode::<T>(operation, head, body, quoting, secrets)?);
+            Ok(())
+        })
+        .await?;
+        // A call succeeds only once the decoder has kept the data.
+        Ok(data.unwrap_or_default())
+    }
+
+    /// [`execute`](Self::execute), with the decoding of a successful answer left to `decoder`.
+    async fn call(&self, request: Request, decoder: &mut Decoder<'_>) -> Result<(), Error> {
         let operation = request.operation;
         let span = tracing::info_span!(
             "feishu_hire_call",
@@ -132,7 +150,7 @@ impl Client {
         let deadline = timeout.and_then(|t| started.checked_add(t));
         let work = async {
             let prepared = self.prepare(&request)?;
-            self.attempts(&request, &prepared, deadline).await
+            self.attempts(&request, &prepared, deadline, decoder).await
         }
         .instrument(span.clone());
         let result = match (deadline, timeout) {
@@ -199,12 +217,13 @@ impl Client {
 
     /// The attempts of one call. Each gets its token first, then its slot from the rate limiter, and is sent
     /// at once: the limiter counts requests as they are sent.
-    async fn attempts<T: DeserializeOwned + Default>(
+    async fn attempts(
         &self,
         request: &Request,
         prepared: &Prepared<'_>,
         deadline: Option<tokio::time::Instant>,
-    ) -> Result<T, Error> {
+        decoder: &mut Decoder<'_>,
+    ) -> Result<(), Error> {
         let inner = &self.inner;
         let operation = request.operation;
         let mut attempt = 0u32;
@@ -218,8 +237,11 @@ impl Client {
             if let Some(per_second) = inner.rate_limit.per_second(operation.rate_limit) {
                 inner.limiter.acquire(operation.id, per_second).await;
             }
-            let error = match self.attempt::<T>(request, &prepared.headers, &token).await {
-                Ok(value) => return Ok(value),
+            let error = match self
+                .attempt(request, &prepared.headers, &token, decoder)
+                .await
+            {
+                Ok(()) => return Ok(()),
                 Err(error) => error,
             };
             // An invalid or expired token the client fetched: fetch a new one and try once more.
@@ -269,12 +291,13 @@ impl Client {
         true
     }
 
-    async fn attempt<T: DeserializeOwned + Default>(
+    async fn attempt(
         &self,
         request: &Request,
         headers: &reqwest::header::HeaderMap,
         token: &Secret,
-    ) -> Result<T, Error> {
+        decoder: &mut Decoder<'_>,
+    ) -> Result<(), Error> {
         let inner = &self.inner;
         let operation = request.operation;
         let url = format!("{}{}", inner.base_url, request.path);
@@ -306,7 +329,7 @@ impl Client {
         if let Some(id) = &answer.head.log_id {
             span.record("log_id", id.as_str());
         }
-        decode(
+        decoder(
             operation.id,
             answer.head,
             &answer.body,

@@ -2,7 +2,7 @@
 //! sides: every runtime name `codegen::runtime` lists exists in the runtime's sources, and every method the
 //! runtime gives `Client` is reserved, so that no operation can be named like one.
 
-use codegen::runtime::{CLIENT_METHODS, RESERVED_METHODS, RESERVED_TYPES};
+use codegen::runtime::{CHECKS, CLIENT_METHODS, RESERVED_METHODS, RESERVED_TYPES};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -154,6 +154,29 @@ fn every_method_the_runtime_gives_a_builder_is_reserved() {
         assert!(
             RESERVED_METHODS.contains(method),
             "request builders have `{method}`, which RESERVED_METHODS does not reserve"
+        );
+    }
+}
+
+#[test]
+fn every_check_the_contract_names_is_a_function_of_validate() {
+    let (path, file) = runtime_sources()
+        .into_iter()
+        .find(|(path, _)| path.ends_with("validate.rs"))
+        .expect("the runtime has validate.rs");
+    let functions: BTreeSet<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    for name in CHECKS {
+        assert!(
+            functions.contains(*name),
+            "CHECKS names `{name}`, which {} does not define",
+            path.display()
         );
     }
 }
