@@ -1,5 +1,5 @@
-//! Gets everything about one job in one call: its basic facts, the people on it, its job requirements,
-//! addresses, storefronts and tags.
+//! Gets everything about one job (its basic facts, the people on it, its job requirements, addresses and
+//! storefronts) and its settings (the interview rounds), in two calls made together.
 //!
 //! `cargo run -p generated-client --example get_job_detail [JOB_ID]` (offline against a mock), or with
 //! `FEISHU_APP_ID` and `FEISHU_APP_SECRET` set, against Feishu.
@@ -14,15 +14,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "7281257045172308287".to_owned());
     let target = support::target().await?;
-    let detail = target
-        .client
-        .get_job_detail(&job_id)
-        .user_id_type(JobUserIdType::OpenId)
-        .department_id_type(DepartmentIdType::OpenDepartmentId)
-        .send()
-        .await?
-        .job_detail
-        .unwrap_or_default();
+    let client = &target.client;
+    let (detail, config) = tokio::try_join!(
+        client
+            .get_job_detail(&job_id)
+            .user_id_type(JobUserIdType::OpenId)
+            .department_id_type(DepartmentIdType::OpenDepartmentId)
+            .send(),
+        client
+            .get_job_config(&job_id)
+            .user_id_type(JobUserIdType::OpenId)
+            .send(),
+    )?;
+    let detail = detail.job_detail.unwrap_or_default();
     let basic = detail.basic_info.unwrap_or_default();
     println!(
         "job {job_id}: {:?}, {:?} openings, levels {:?} to {:?}",
@@ -53,6 +57,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         for store in detail.storefront_list.unwrap_or_default() {
             println!("storefront {:?}", store.name.and_then(|n| n.en_us));
         }
+    }
+    let config = config.job_config.unwrap_or_default();
+    for round in config.interview_round_list.unwrap_or_default() {
+        let interviewers: Vec<String> = round
+            .interviewer_list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| i.name.and_then(|n| n.en_us))
+            .collect();
+        println!("round {:?}: {}", round.round, interviewers.join(", "));
     }
     Ok(())
 }
