@@ -41,6 +41,7 @@ pub const CLIENT_METHODS: &[&str] = &[
     "base_url",
     "builder",
     "cached_tenant_tokens",
+    "call",
     "clone",
     "execute",
     "fmt",
