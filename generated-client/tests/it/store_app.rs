@@ -45,7 +45,7 @@ impl Respond for TenantTokens {
             "code": 0, "msg": "ok", "tenant_access_token": format!("t-{tenant}-{n}"), "expire": 7200
         }));
         if tenant == "slow" {
-            template.set_delay(Duration::from_secs(5))
+            template.set_delay(Duration::from_secs(1))
         } else {
             template
         }
@@ -199,7 +199,7 @@ async fn fifty_concurrent_calls_for_a_new_tenant_make_one_token_request() {
 async fn a_slow_tenant_token_does_not_hold_up_other_tenants() {
     let (server, tokens) = store_server().await;
     let client = store_client(&server.uri()).await;
-    // The tenant `slow` gets its token after 5 s.
+    // The tenant `slow` gets its token after 1 s.
     let slow = {
         let client = client.clone();
         tokio::spawn(async move { job_for(&client, "slow").await })

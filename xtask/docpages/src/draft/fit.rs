@@ -37,7 +37,7 @@ pub(super) fn fit_into(
     let mut fits: BTreeMap<String, Fit> = BTreeMap::new();
     let spec_shapes: Vec<(String, Value)> = spec
         .iter()
-        .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(schema))))
+        .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(&as_read(schema)))))
         .collect();
     // A drafted name the spec uses gets the operation's prefix first, so that a reference to it is never taken
     // for a reference to the spec's schema of that name.
@@ -77,14 +77,20 @@ pub(super) fn fit_into(
     loop {
         let mut changed = false;
         let renamed = new_names(&fits);
-        // Each remaining drafted schema: its shape, and its shape with examples.
+        // Each remaining drafted schema: its shape as the spec's are read (only beside a spec), and its shape
+        // with examples, as drafted.
         let shapes: Vec<(String, Value, Value)> = names
             .iter()
             .filter(|n| !fits.contains_key(*n))
             .filter_map(|n| {
                 let mut schema = schemas.get(n.as_str())?.clone();
                 rename_refs(&mut schema, &renamed);
-                Some((n.clone(), shape(&schema), shape_with_examples(&schema)))
+                let read = if spec_shapes.is_empty() {
+                    Value::Null
+                } else {
+                    shape(&as_read(&schema))
+                };
+                Some((n.clone(), read, shape_with_examples(&schema)))
             })
             .collect();
         for (i, (name, candidate, with_examples)) in shapes.iter().enumerate() {
@@ -196,17 +202,16 @@ fn chinese_terms(description: &str) -> Vec<String> {
 
 /// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
 fn shape(schema: &Value) -> Value {
-    shape_keeping(&as_read(schema), &["example"])
+    shape_keeping(schema, &["example"])
 }
 
 /// [`shape`], keeping examples: two drafted schemas with other examples stay two, each faithful to its rows.
 fn shape_with_examples(schema: &Value) -> Value {
-    shape_keeping(&as_read(schema), &[])
+    shape_keeping(schema, &[])
 }
 
-/// A schema as `codegen` reads it (through `openapiv3`), written back: the spec's schemas come so, and a drafted
-/// one is compared with them in the same form (`{type: integer}` and `{format: ..., type: integer}` written
-/// alike). A schema `openapiv3` does not read stays as it is.
+/// A schema as `codegen` reads it (through `openapiv3`), written back: a drafted schema and the spec's are
+/// compared in this one form, however their YAML is spelled. A schema `openapiv3` does not read stays as it is.
 fn as_read(schema: &Value) -> Value {
     serde_yaml::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(schema.clone())
         .and_then(serde_yaml::to_value)

@@ -272,6 +272,7 @@ fn quote_plain_strings(yaml: String, value: &Value) -> String {
     collect_strings(value, &mut strings);
     let misread: Vec<&String> = strings
         .into_iter()
+        .filter(|s| could_read_as_other_than_text(s))
         .filter(|s| {
             // Only what serde_yaml writes plain, and reads back as something else.
             let written = serde_yaml::to_string(&Value::String(s.to_string())).unwrap_or_default();
@@ -303,6 +304,14 @@ fn quote_plain_strings(yaml: String, value: &Value) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
+}
+
+/// Whether a YAML reader could take `text`, written plain, for something other than a string: a number, a
+/// boolean or null starts so. Only these are written and read again by [`quote_plain_strings`].
+fn could_read_as_other_than_text(text: &str) -> bool {
+    const WORDS: [&str; 9] = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"];
+    text.starts_with(|c: char| c.is_ascii_digit() || "+-.~".contains(c))
+        || WORDS.iter().any(|w| text.eq_ignore_ascii_case(w))
 }
 
 fn collect_strings<'a>(value: &'a Value, out: &mut Vec<&'a String>) {
