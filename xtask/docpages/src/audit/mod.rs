@@ -1,0 +1,306 @@
+//! Comparing a page with its operation in the spec: one [`Finding`] per difference.
+//!
+//! The operation's own facts (rate, scopes, app types, address, error codes, examples) are compared here; its
+//! parameters and fields, value by value, in `values.rs`; `findings.rs` collects what differs.
+
+mod findings;
+mod values;
+
+pub use findings::{Finding, Status};
+
+use crate::page::Page;
+use crate::record::{self, AuditedPage, Record};
+use codegen::model::{Api, Operation};
+use findings::{short, Findings};
+use serde_json::Value;
+use values::{fields, params, struct_named, Level};
+
+/// Audits `page` against `spec`, the model the client is generated from (see `codegen::read`); `record` holds
+/// the page versions the spec was audited against.
+pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
+    let Some(op) = operation(spec, &page.method.value, &page.path.value) else {
+        let mut out = Findings::new(page, "-");
+        match spec.operations.iter().find(|o| o.path == page.path.value) {
+            Some(other) => out.differ(
+                page.method.line,
+                "method",
+                &page.method.value,
+                other.method.as_str(),
+            ),
+            None => out.differ(
+                page.path.line,
+                "path",
+                &format!("{} {}", page.method.value, page.path.value),
+                "no operation",
+            ),
+        }
+        return out.list;
+    };
+    let mut out = Findings::new(page, &op.id);
+    request_facts(page, op, &mut out);
+    params(page, spec, op, &mut out);
+    if let Some(body) = &op.body {
+        let level = Level {
+            path: "body",
+            line: 0,
+            request: true,
+            example: op.examples.body.as_ref(),
+        };
+        fields(
+            &page.body,
+            spec,
+            struct_named(spec, &body.ty),
+            &level,
+            &mut out,
+        );
+    } else if let Some(first) = page.body.first() {
+        out.differ(first.line, "body", "a request body", "none");
+    }
+    let data_line = page
+        .response
+        .iter()
+        .find(|f| f.name == "data")
+        .map_or(page.method.line, |f| f.line);
+    let level = Level {
+        path: "data",
+        line: data_line,
+        request: false,
+        example: None,
+    };
+    fields(
+        page.data_fields(),
+        spec,
+        struct_named(spec, &op.data),
+        &level,
+        &mut out,
+    );
+    errors(page, op, &mut out);
+    examples(page, op, &mut out);
+    for ambiguity in &page.ambiguities {
+        out.differ(
+            ambiguity.line,
+            &ambiguity.name,
+            &format!(
+                "a row whose parent is either `{}`",
+                ambiguity.candidates.join("` or `")
+            ),
+            "nothing to decide it",
+        );
+    }
+    for problem in &page.problems {
+        out.warn(
+            problem.line,
+            "page",
+            &problem.value,
+            "nothing: the page contradicts itself",
+        );
+    }
+    if page.source_url.is_none() {
+        out.warn(
+            1,
+            "externalDocs",
+            "nothing of its own address (no front matter `source_url`, no `> Source:` line)",
+            op.doc_url.as_deref().unwrap_or("none"),
+        );
+    }
+    recorded_version(page, &op.id, record, &mut out);
+    out.apply(&op.doc_deviations);
+    out.list
+}
+
+/// The operation of the spec at `method` and `path`.
+pub fn operation<'a>(spec: &'a Api, method: &str, path: &str) -> Option<&'a Operation> {
+    spec.operations
+        .iter()
+        .find(|op| op.method.as_str() == method && op.path == path)
+}
+
+/// Notes a page that is not the version the spec was audited against, and enum labels changed since.
+fn recorded_version(page: &Page, operation: &str, record: &Record, out: &mut Findings) {
+    let Some(recorded) = record.operations.get(operation) else {
+        return;
+    };
+    let updated = |u: &Option<String>| {
+        u.as_deref()
+            .map(|u| format!(", updated {u}"))
+            .unwrap_or_default()
+    };
+    if recorded.sha256 != page.sha256 {
+        out.differ(
+            1,
+            "page",
+            &format!(
+                "version {}{}",
+                record::short(&page.sha256),
+                updated(&page.last_remote_update)
+            ),
+            &format!(
+                "it was audited against version {}{}; review the findings, then run with --record",
+                record::short(&recorded.sha256),
+                updated(&recorded.last_remote_update)
+            ),
+        );
+    }
+    let now = AuditedPage::of(page);
+    for (path, labels) in &now.enum_labels {
+        let Some(before) = recorded.enum_labels.get(path) else {
+            continue;
+        };
+        for (value, fingerprint) in labels {
+            if before.get(value).is_some_and(|old| old != fingerprint) {
+                let label = record::label_of(page, path, value).unwrap_or_default();
+                out.warn(
+                    record::line_of(page, path),
+                    &format!("{path}.enum.{value}"),
+                    &format!("label \"{label}\""),
+                    "a different label was recorded; check the variant's name and description",
+                );
+            }
+        }
+    }
+}
+
+fn request_facts(page: &Page, op: &Operation, out: &mut Findings) {
+    let spec_rate = op
+        .rate_limit
+        .map_or("none".to_owned(), |n| format!("{n}/s"));
+    match &page.rate_limit {
+        Some(rate) if Some(u64::from(rate.value)) != op.rate_limit.map(u64::from) => {
+            out.differ(
+                rate.line,
+                "x-rate-limit",
+                &format!("{}/s", rate.value),
+                &spec_rate,
+            );
+        }
+        None if op.rate_limit.is_some() => {
+            out.differ(page.method.line, "x-rate-limit", "none", &spec_rate);
+        }
+        _ => {}
+    }
+    let app_types: Vec<String> = op.app_types.iter().map(|t| t.as_str().to_owned()).collect();
+    let sets = [
+        ("x-scopes", &page.scopes, &op.scopes),
+        ("x-field-scopes", &page.field_scopes, &op.field_scopes),
+        ("x-app-types", &page.app_types, &app_types),
+    ];
+    for (name, on_page, in_spec) in sets {
+        if !same_set(&on_page.value, in_spec) {
+            let line = if on_page.line == 0 {
+                page.method.line
+            } else {
+                on_page.line
+            };
+            out.differ(line, name, &list(&on_page.value), &list(in_spec));
+        }
+    }
+    if let Some(url) = &page.source_url {
+        if op.doc_url.as_deref() != Some(url.as_str()) {
+            out.differ(
+                1,
+                "externalDocs",
+                url,
+                op.doc_url.as_deref().unwrap_or("none"),
+            );
+        }
+    }
+}
+
+fn errors(page: &Page, op: &Operation, out: &mut Findings) {
+    for row in &page.errors {
+        match op.errors.iter().find(|e| e.code == row.code) {
+            None => out.differ(
+                row.line,
+                &format!("x-error-codes.{}", row.code),
+                &format!("HTTP {}", row.http_status),
+                "no such code",
+            ),
+            Some(spec) if spec.http_status != row.http_status => out.differ(
+                row.line,
+                &format!("x-error-codes.{}", row.code),
+                &format!("HTTP {}", row.http_status),
+                &format!("HTTP {}", spec.http_status),
+            ),
+            Some(_) => {}
+        }
+    }
+    let line = page.errors.first().map_or(page.method.line, |e| e.line);
+    for spec in &op.errors {
+        if !page.errors.iter().any(|e| e.code == spec.code) {
+            out.differ(
+                line,
+                &format!("x-error-codes.{}", spec.code),
+                "no such code",
+                &format!("HTTP {}", spec.http_status),
+            );
+        }
+    }
+}
+
+fn examples(page: &Page, op: &Operation, out: &mut Findings) {
+    let pairs = [
+        (
+            "example",
+            page.response_example.as_ref(),
+            op.examples.answer.as_ref(),
+        ),
+        (
+            "body-example",
+            page.request_example.as_ref(),
+            op.examples.body.as_ref(),
+        ),
+    ];
+    for (name, on_page, in_spec) in pairs {
+        match (on_page, in_spec) {
+            (Some(on_page), Some(in_spec)) => {
+                let mut differences = Vec::new();
+                compare_json(name, &on_page.value.to_value(), in_spec, &mut differences);
+                for (path, p, s) in differences {
+                    out.differ(on_page.line, &path, &p, &s);
+                }
+            }
+            (Some(on_page), None) => out.differ(on_page.line, name, "an example", "none"),
+            (None, Some(_)) => out.differ(page.method.line, name, "none", "an example"),
+            (None, None) => {}
+        }
+    }
+}
+
+/// The paths where two JSON values differ, with what each holds there.
+fn compare_json(path: &str, page: &Value, spec: &Value, out: &mut Vec<(String, String, String)>) {
+    match (page, spec) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in a {
+                let at = format!("{path}.{key}");
+                match b.get(key) {
+                    Some(other) => compare_json(&at, value, other, out),
+                    None => out.push((at, short(value), "nothing".to_owned())),
+                }
+            }
+            for (key, value) in b {
+                if !a.contains_key(key) {
+                    out.push((format!("{path}.{key}"), "nothing".to_owned(), short(value)));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                compare_json(&format!("{path}[{i}]"), x, y, out);
+            }
+        }
+        (a, b) if a != b => out.push((path.to_owned(), short(a), short(b))),
+        _ => {}
+    }
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
