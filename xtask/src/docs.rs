@@ -36,12 +36,13 @@ fn read_pages(paths: &[PathBuf]) -> Result<Vec<Page>, String> {
 /// Reads the spec as `gen` does, but with a draft's labels accepted: a draft, or a spec with one merged in, is
 /// audited before its texts are rewritten.
 fn read_spec(path: &Path) -> Result<codegen::model::Api, String> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{name}:1: cannot read the spec: {e}"))?;
-    codegen::read(&name, &text, codegen::DraftLabels::Accepted)
-        .map(|spec| spec.api)
-        .map_err(|e| e.to_string())
+    codegen::read_file(
+        &path.display().to_string(),
+        path,
+        codegen::DraftLabels::Accepted,
+    )
+    .map(|spec| spec.api)
+    .map_err(|e| e.to_string())
 }
 
 /// Runs `docs audit`: 0 when the pages and the spec agree (accepted deviations and warnings aside), 1 on a

@@ -1,6 +1,7 @@
 //! Operations: one per path and method, with their parameters, path template and request body.
 
 use super::extensions::OperationExtensions;
+use super::responses;
 use super::{type_text, Lowerer, Result};
 use crate::error::Pointer;
 use crate::model::{
@@ -9,7 +10,7 @@ use crate::model::{
 };
 use crate::naming::{self, Scope};
 use crate::runtime;
-use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
 use std::collections::BTreeMap;
 
 impl Lowerer<'_> {
@@ -480,15 +481,10 @@ fn examples(op: &openapiv3::Operation) -> Examples {
         Some(ReferenceOr::Item(body)) => json(&body.content),
         _ => None,
     };
-    let answer = op
-        .responses
-        .responses
-        .iter()
-        .find_map(|(status, response)| match (status, response) {
-            (StatusCode::Code(200..=299), ReferenceOr::Item(response)) => Some(response),
-            _ => None,
-        })
-        .and_then(|response| json(&response.content));
+    let answer = match responses::ok_response(op) {
+        Some((_, ReferenceOr::Item(response))) => json(&response.content),
+        _ => None,
+    };
     Examples { body, answer }
 }
 

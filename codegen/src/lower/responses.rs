@@ -41,15 +41,7 @@ impl Lowerer<'_> {
         type_base: &str,
     ) -> Result<String> {
         let responses_at = at.join("responses");
-        let ok = op
-            .responses
-            .responses
-            .iter()
-            .find(|(status, _)| match status {
-                StatusCode::Code(code) => (200..300).contains(code),
-                StatusCode::Range(_) => false,
-            });
-        let Some((status, response)) = ok else {
+        let Some((status, response)) = ok_response(op) else {
             return Err(self.err(&responses_at, "operation has no 2xx response"));
         };
         let response_at = responses_at.join(status);
@@ -291,4 +283,14 @@ impl Lowerer<'_> {
             item: (**item).clone(),
         })
     }
+}
+
+/// The operation's first 2xx response: the one whose `data` the client decodes and whose example is its answer.
+pub(super) fn ok_response(
+    op: &openapiv3::Operation,
+) -> Option<(&StatusCode, &ReferenceOr<openapiv3::Response>)> {
+    op.responses
+        .responses
+        .iter()
+        .find(|(status, _)| matches!(status, StatusCode::Code(200..=299)))
 }

@@ -2,12 +2,11 @@
 //! Markdown: a `> Source:` line, `<br>` inside cells, flat rows), `widgets.md` (Markdown with front matter and
 //! continuation lines) and `gadgets.txt` (one line per row, inline facts, `└` marks, unfenced examples).
 
+use crate::text;
 use docpages::page::{read_page, Field, Page, ParamIn};
 
 fn page(name: &str) -> Page {
-    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).expect("the test page is readable");
-    read_page(name, &bytes).expect("the test page reads")
+    read_page(name, text(name).as_bytes()).expect("the test page reads")
 }
 
 /// The tree as `name(children)`.
@@ -27,9 +26,8 @@ fn shape(fields: &[Field]) -> String {
 
 /// The 1-based line of the first line of `name` that starts with `start`.
 fn line(name: &str, start: &str) -> usize {
-    let path = format!("{}/tests/pages/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).expect("readable");
-    text.lines()
+    text(name)
+        .lines()
         .position(|l| l.starts_with(start))
         .expect("the line is there")
         + 1
@@ -201,8 +199,7 @@ fn the_one_line_per_row_dialect() {
 
 #[test]
 fn a_row_no_example_places_is_ambiguous() {
-    let path = format!("{}/tests/pages/widgets.md", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).expect("readable");
+    let text = text("widgets.md");
     let text = text.replace(
         "tags | string\\[\\] | 标签\n",
         "tags | string\\[\\] | 标签\nnote | string | 备注\n",
@@ -312,11 +309,7 @@ fn feishus_own_markdown() {
 
 #[test]
 fn app_types_in_every_spelling() {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/pages/gizmos.md",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("readable");
+    let text = text("gizmos.md");
     for (spelling, types) in [
         ("自建应用、商店应用", vec!["custom", "store"]),
         ("custom,isv", vec!["custom", "store"]),
@@ -333,8 +326,7 @@ fn app_types_in_every_spelling() {
 /// the rest is read.
 #[test]
 fn an_example_that_is_not_json_is_read_around() {
-    let path = format!("{}/tests/pages/gizmos.md", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).expect("readable");
+    let text = text("gizmos.md");
     let broken = text.replacen(
         "\"level\": 2,\n    \"parts\"",
         "\"level\": 2,,\n    \"parts\"",
@@ -382,8 +374,7 @@ fn unreadable_pages_are_located_errors() {
     assert_eq!(garbage.line, 2);
     assert!(garbage.message.contains("not a text page"), "{garbage}");
 
-    let path = format!("{}/tests/pages/widgets.md", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).expect("readable");
+    let text = text("widgets.md");
     let cut = &text[..text.find("\"created_at\"").expect("in the example")];
     let truncated = read_page("widgets.md", cut.as_bytes()).expect_err("truncated");
     assert!(truncated.message.contains("cut short"), "{truncated}");
