@@ -1,5 +1,5 @@
-//! The README's "Where things are" table against the tree: every path it names exists, and every folder at the
-//! top of the checkout, and every crate, has a row.
+//! The "Where things are" table of `codegen/DESIGN.md` (the maintainers' map) against the tree: every path it
+//! names exists, and every folder at the top of the checkout, and every crate, has a row.
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +9,13 @@ fn root() -> PathBuf {
 
 /// The first column of each row of the table: the paths, with `{a,b}.rs` spelled out.
 fn listed_paths() -> Vec<String> {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("the README");
-    let table = readme
+    let design = std::fs::read_to_string(root().join("codegen/DESIGN.md")).expect("codegen/DESIGN.md");
+    let table = design
         .split("## Where things are")
         .nth(1)
         .and_then(|rest| rest.split("```text\n").nth(1))
         .and_then(|rest| rest.split("```").next())
-        .expect("the README has a \"Where things are\" table");
+        .expect("codegen/DESIGN.md has a \"Where things are\" table");
     let mut paths = Vec::new();
     for line in table.lines() {
         if line.starts_with(' ') || line.trim().is_empty() {
@@ -41,7 +41,7 @@ fn every_path_the_readme_names_exists() {
     for path in &paths {
         assert!(
             root().join(path).exists(),
-            "the README's table names `{path}`, which the tree does not have"
+            "the table of codegen/DESIGN.md names `{path}`, which the tree does not have"
         );
     }
 }
@@ -76,7 +76,7 @@ fn every_top_folder_and_crate_has_a_row() {
     for folder in &folders {
         assert!(
             has_row(folder),
-            "`{folder}` has no row in the README's \"Where things are\" table"
+            "`{folder}` has no row in the \"Where things are\" table of codegen/DESIGN.md"
         );
     }
 }

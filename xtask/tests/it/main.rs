@@ -1,6 +1,6 @@
 //! The xtask binary's tests, in one binary: `gen` and its safety (`gen`, `output_safety`), the `docs` tasks against
 //! pages written for them and a loopback server (`docs`), the drafts of Feishu's own pages (`drafts`), and the
-//! README's layout table against the tree (`layout`).
+//! maintainers' layout table (`codegen/DESIGN.md`) against the tree (`layout`).
 
 mod docs;
 mod drafts;
