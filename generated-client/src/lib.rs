@@ -31,6 +31,7 @@ mod open_enum;
 mod operation;
 mod options;
 mod pagination;
+pub mod platform;
 pub mod rate_limit;
 mod redact;
 mod response;

@@ -9,7 +9,8 @@ fn root() -> PathBuf {
 
 /// The first column of each row of the table: the paths, with `{a,b}.rs` spelled out.
 fn listed_paths() -> Vec<String> {
-    let design = std::fs::read_to_string(root().join("codegen/DESIGN.md")).expect("codegen/DESIGN.md");
+    let design =
+        std::fs::read_to_string(root().join("codegen/DESIGN.md")).expect("codegen/DESIGN.md");
     let table = design
         .split("## Where things are")
         .nth(1)
