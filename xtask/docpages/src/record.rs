@@ -98,7 +98,7 @@ pub fn check_operation_key(key: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "operation key `{}` is not an identifier ({OPERATION_KEY_RULE}); the record names pages by operationId",
+            "operation key `{}` is not an identifier ({OPERATION_KEY_RULE}): `docs fetch` names a page's file after it",
             key.escape_debug()
         ))
     }

@@ -1,9 +1,10 @@
 //! The xtask binary's tests, in one binary: `gen` and its safety (`gen`, `output_safety`), the `docs` tasks against
-//! pages written for them and a loopback server (`docs`), the drafts of Feishu's own pages (`drafts`), and the
+//! pages written for them and a loopback server (`docs`), what `docs fetch` refuses to write (`fetch_safety`), the drafts of Feishu's own pages (`drafts`), and the
 //! README's layout table against the tree (`layout`).
 
 mod docs;
 mod drafts;
+mod fetch_safety;
 mod gen;
 mod layout;
 mod output_safety;
