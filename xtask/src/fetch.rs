@@ -388,7 +388,12 @@ async fn get_once(
     let bytes = sink.finish()?;
     Ok(Downloaded {
         staging,
-        url: current.to_string(),
+        // The address as asked for, unless a redirect led elsewhere.
+        url: if redirects == 0 {
+            url.to_owned()
+        } else {
+            current.to_string()
+        },
         bytes,
     })
 }

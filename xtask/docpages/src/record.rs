@@ -190,3 +190,29 @@ pub(crate) fn line_of(page: &Page, path: &str) -> usize {
 pub(crate) fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_keys_are_identifiers() {
+        for key in ["get_job", "a", "list_v2_items"] {
+            assert_eq!(check_operation_key(key), Ok(()), "{key}");
+        }
+        for key in [
+            "",
+            "../../README",
+            "/etc/x",
+            "Get_job",
+            "_job",
+            "2job",
+            "get-job",
+            "get job",
+            "job.",
+        ] {
+            let problem = check_operation_key(key).expect_err(key);
+            assert!(problem.contains("[a-z][a-z0-9_]*"), "{problem}");
+        }
+    }
+}
