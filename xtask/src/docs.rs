@@ -107,6 +107,14 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
             if let Some(op) =
                 docpages::audit::operation(&spec, &page.method.value, &page.path.value)
             {
+                // The record names each page's file after this key: it must be an identifier.
+                if let Err(problem) = docpages::record::check_operation_key(&op.id) {
+                    eprintln!(
+                        "error: {}: {problem}; nothing was recorded",
+                        args.spec.display()
+                    );
+                    return ExitCode::from(UNREADABLE);
+                }
                 record.set(&op.id, page);
             }
         }

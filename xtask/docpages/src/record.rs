@@ -40,18 +40,35 @@ impl Record {
         spec.with_file_name(format!("{stem}.pages.json"))
     }
 
-    /// Reads the record file; a missing file is an empty record.
+    /// Reads the record file; a missing file is an empty record. Every operation key must be an identifier
+    /// (see [`check_operation_key`]): `docs fetch` names a file after it.
     pub fn load(path: &Path) -> Result<Record, String> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("{}:{}: not a page record: {e}", path.display(), e.line())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record::default()),
-            Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
+            Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+        };
+        let record: Record = serde_json::from_str(&text)
+            .map_err(|e| format!("{}:{}: not a page record: {e}", path.display(), e.line()))?;
+        for key in record.operations.keys() {
+            if let Err(problem) = check_operation_key(key) {
+                // The key's line, found by its JSON spelling (the parser keeps no positions).
+                let quoted = serde_json::to_string(key).unwrap_or_default();
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(&quoted))
+                    .map_or(1, |i| i + 1);
+                return Err(format!("{}:{line}: {problem}", path.display()));
+            }
         }
+        Ok(record)
     }
 
-    /// Writes the record file, whole or not at all.
+    /// Writes the record file, whole or not at all; refuses an operation key that is not an identifier.
     pub fn save(&self, path: &Path) -> Result<(), String> {
+        for key in self.operations.keys() {
+            check_operation_key(key).map_err(|problem| format!("{}: {problem}", path.display()))?;
+        }
         let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         text.push('\n');
         let staging = path.with_extension("json.tmp");
@@ -60,10 +77,30 @@ impl Record {
             .map_err(|e| format!("{}: cannot write: {e}", path.display()))
     }
 
-    /// Records `page` as the version `operation` was audited against.
+    /// Records `page` as the version `operation` was audited against. [`Record::save`] refuses the record if
+    /// `operation` is not an identifier.
     pub fn set(&mut self, operation: &str, page: &Page) {
         self.operations
             .insert(operation.to_owned(), AuditedPage::of(page));
+    }
+}
+
+/// The rule an operation key follows, as the messages state it.
+pub const OPERATION_KEY_RULE: &str = "[a-z][a-z0-9_]*";
+
+/// Whether `key` may be an operation key of the record: a lowercase letter, then lowercase letters, digits and
+/// underscores. `docs fetch` names each page's file after its key, so a key can never be a path.
+pub fn check_operation_key(key: &str) -> Result<(), String> {
+    let mut chars = key.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "operation key `{}` is not an identifier ({OPERATION_KEY_RULE}): `docs fetch` names a page's file after it",
+            key.escape_debug()
+        ))
     }
 }
 
@@ -152,4 +189,30 @@ pub(crate) fn line_of(page: &Page, path: &str) -> usize {
 
 pub(crate) fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_keys_are_identifiers() {
+        for key in ["get_job", "a", "list_v2_items"] {
+            assert_eq!(check_operation_key(key), Ok(()), "{key}");
+        }
+        for key in [
+            "",
+            "../../README",
+            "/etc/x",
+            "Get_job",
+            "_job",
+            "2job",
+            "get-job",
+            "get job",
+            "job.",
+        ] {
+            let problem = check_operation_key(key).expect_err(key);
+            assert!(problem.contains("[a-z][a-z0-9_]*"), "{problem}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ fn pages() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("docpages/tests/pages")
 }
 
-fn xtask(args: &[&str], dir: &Path) -> Output {
+pub(crate) fn xtask(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .current_dir(dir)
@@ -16,16 +16,16 @@ fn xtask(args: &[&str], dir: &Path) -> Output {
         .expect("xtask runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// `cargo xtask docs audit --spec spec.yaml` with `args` (pages and flags), in `dir`.
-fn audit(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn audit(dir: &Path, args: &[&str]) -> Output {
     let mut all = vec!["docs", "audit", "--spec", "spec.yaml"];
     all.extend_from_slice(args);
     xtask(&all, dir)
@@ -43,7 +43,7 @@ fn edit(dir: &Path, name: &str, changes: &[(&str, &str)]) {
 }
 
 /// A folder holding copies of the test spec and pages.
-fn workspace() -> tempfile::TempDir {
+pub(crate) fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp folder");
     for name in ["spec.yaml", "widgets.md", "gadgets.txt"] {
         std::fs::copy(pages().join(name), dir.path().join(name)).expect("copied");
@@ -331,16 +331,16 @@ fn serve(answers: Vec<(&'static str, u16, &'static str, String)>, requests: usiz
 }
 
 /// A folder with the test spec, its pages, and the lock file recording them.
-fn recorded_workspace() -> tempfile::TempDir {
+pub(crate) fn recorded_workspace() -> tempfile::TempDir {
     let dir = workspace();
     let recorded = audit(dir.path(), &["--record", "widgets.md", "gadgets.txt"]);
     assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
     dir
 }
 
-const WIDGETS_PATH: &str = "/document/demo-v1/widget/list.md";
+pub(crate) const WIDGETS_PATH: &str = "/document/demo-v1/widget/list.md";
 
-fn fetch(dir: &Path, task: &str, base_url: &str, extra: &[&str]) -> Output {
+pub(crate) fn fetch(dir: &Path, task: &str, base_url: &str, extra: &[&str]) -> Output {
     let out = dir.join("fetched");
     let mut args = vec![
         "docs",

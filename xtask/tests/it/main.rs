@@ -1,9 +1,11 @@
 //! The xtask binary's tests, in one binary: `gen` and its safety (`gen`, `output_safety`), the `docs` tasks against
-//! pages written for them and a loopback server (`docs`), the drafts of Feishu's own pages (`drafts`), and the
-//! maintainers' layout table (`codegen/DESIGN.md`) against the tree (`layout`).
+//! pages written for them and a loopback server (`docs`), what `docs fetch` refuses to write (`fetch_safety`), the
+//! drafts of Feishu's own pages (`drafts`), and the maintainers' layout table (`codegen/DESIGN.md`) against the tree
+//! (`layout`).
 
 mod docs;
 mod drafts;
+mod fetch_safety;
 mod gen;
 mod layout;
 mod output_safety;
