@@ -355,16 +355,18 @@ async fn get_once(
     if html {
         return Err(("not Markdown: the answer is an HTML page".to_owned(), false));
     }
-    let mut staging = tempfile::Builder::new()
-        .prefix(&format!(".{operation}.md."))
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            (
-                format!("{}: cannot create a temporary file: {e}", dir.display()),
-                false,
-            )
-        })?;
+    let prefix = format!(".{operation}.md.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    // A saved page is an ordinary file (0644), not the private 0600 of a temporary one.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut staging = builder.tempfile_in(dir).map_err(|e| {
+        (
+            format!("{}: cannot create a temporary file: {e}", dir.display()),
+            false,
+        )
+    })?;
     let mut sink = PageSink::new(staging.as_file_mut());
     let mut received: u64 = 0;
     loop {

@@ -391,4 +391,14 @@ fn html_behind_a_byte_order_mark_is_not_markdown_and_a_bom_is_dropped() {
         std::fs::read_to_string(out.join("list_widgets.md")).expect("saved"),
         widgets(dir.path())
     );
+    // Saved as an ordinary file, readable by others as any page would be, not with a temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("list_widgets.md"))
+            .expect("saved")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
+    }
 }
