@@ -4,6 +4,7 @@
 //! runtime already uses, which generated names must avoid, is listed here too. The runtime, for its part,
 //! names no generated item: what links the two (`ApiError::error_code`) is emitted.
 
+use crate::model::{AppType, Method, Operation};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -116,37 +117,30 @@ pub fn error() -> TokenStream {
     quote!(Error)
 }
 
-/// The facts of an operation that its `OperationInfo` holds.
-pub struct OperationFacts<'a> {
-    /// The operation id.
-    pub id: &'a str,
-    /// The runtime's `HttpMethod` variant.
-    pub method: &'a str,
-    /// The path template.
-    pub path: &'a str,
-    /// Requests per second.
-    pub rate_limit: Option<u32>,
-    /// Whether retries are safe.
-    pub idempotent: bool,
-    /// The runtime's `AppType` variants of the apps that may call it.
-    pub app_types: Vec<&'a str>,
-}
-
-/// The `OperationInfo` value of an operation.
-pub fn operation_info(facts: &OperationFacts<'_>) -> TokenStream {
-    let OperationFacts {
-        id,
-        method,
-        path,
-        rate_limit,
-        idempotent,
-        app_types,
-    } = facts;
-    let app_types = app_types.iter().map(|t| format_ident!("{t}"));
-    let method = format_ident!("{method}");
-    let rate_limit = match rate_limit {
+/// The `OperationInfo` value of an operation: the runtime's one description of what it needs to know about an
+/// operation, filled from the model's. `codegen/tests/it/contract.rs` checks that every field of the runtime's
+/// `OperationInfo` is written here, and nothing else.
+pub fn operation_info(op: &Operation) -> TokenStream {
+    let id = &op.id;
+    let path = &op.path;
+    let idempotent = op.idempotent;
+    let method = format_ident!(
+        "{}",
+        match op.method {
+            Method::Get => "Get",
+            Method::Post => "Post",
+            Method::Put => "Put",
+            Method::Patch => "Patch",
+            Method::Delete => "Delete",
+        }
+    );
+    let app_types = op.app_types.iter().map(|t| match t {
+        AppType::Custom => format_ident!("Custom"),
+        AppType::Store => format_ident!("Store"),
+    });
+    let rate_limit = match op.rate_limit {
         Some(n) => {
-            let n = proc_macro2::Literal::u32_unsuffixed(*n);
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
             quote!(Some(#n))
         }
         None => quote!(None),

@@ -3,6 +3,8 @@
 mod enums;
 mod error_codes;
 mod operations;
+
+pub use operations::check_doc;
 mod types;
 
 use crate::model::{Api, Type};
@@ -88,12 +90,12 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-/// `#[doc]` attributes, one per line of `text`, rendered by prettyplease as `///` comments.
 /// `#[deprecated(note = ...)]` for a deprecated item, nothing otherwise.
 pub(crate) fn deprecated(note: Option<&str>) -> Option<TokenStream> {
     note.map(|note| quote!(#[deprecated(note = #note)]))
 }
 
+/// `#[doc]` attributes, one per line of `text`, rendered by prettyplease as `///` comments.
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = doc_lines(text);
     quote! { #(#[doc = #lines])* }

@@ -3,8 +3,8 @@
 
 use super::{deprecated, doc, doc_text, ident, mentions_enum, rust_type};
 use crate::model::{
-    Api, AppType, BodySetter, Check, Checked, Method, Operation, Pagination, Param, ParamLocation,
-    Rules, Segment, Type,
+    Api, AppType, BodySetter, Check, Checked, Operation, Pagination, Param, ParamLocation, Segment,
+    Type,
 };
 use crate::naming;
 use crate::runtime::{self, PageStreams};
@@ -153,32 +153,15 @@ fn client_method(op: &Operation) -> TokenStream {
 /// The builder's methods: what the client knows of the operation, the setters, `validate` and `send`.
 fn builder_methods(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder);
-    let method = match op.method {
-        Method::Get => "Get",
-        Method::Post => "Post",
-        Method::Put => "Put",
-        Method::Patch => "Patch",
-        Method::Delete => "Delete",
-    };
-    let info = runtime::operation_info(&runtime::OperationFacts {
-        id: &op.id,
-        method,
-        path: &op.path,
-        rate_limit: op.rate_limit,
-        idempotent: op.idempotent,
-        app_types: op
-            .app_types
-            .iter()
-            .map(|t| match t {
-                AppType::Custom => "Custom",
-                AppType::Store => "Store",
-            })
-            .collect(),
-    });
-    let setters = op.params.iter().filter(|p| !p.required).map(param_setter);
+    let info = runtime::operation_info(op);
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| param_setter(op, p));
     let body_setters = op.body.as_ref().map(|body| {
         let ty = ident(&body.ty);
-        let fields = body.setters.iter().map(body_setter);
+        let fields = body.setters.iter().map(|setter| body_setter(op, setter));
         quote! {
             /// Replaces the whole request body.
             pub fn body(mut self, body: #ty) -> Self {
@@ -276,27 +259,65 @@ fn code_list(items: &[String]) -> String {
     quoted.join(", ")
 }
 
-fn rules_doc(rules: &Rules) -> String {
-    let mut parts = Vec::new();
-    if let Some(min) = rules.minimum {
-        parts.push(format!("at least {min}"));
+/// The doc line of one check: what `validate()` refuses, in words. Every doc that says what is "checked before
+/// sending" is written from the operation's checks through this function, so the docs list exactly the checks
+/// `validate()` runs.
+pub fn check_doc(check: &Check) -> String {
+    match check {
+        Check::PathSegment { value } => format!(
+            "`{}` is one path segment: not empty, and neither `.` nor `..`",
+            value.wire
+        ),
+        Check::Minimum { value, min } => format!("`{}` is at least {min}", value.wire),
+        Check::Maximum { value, max } => format!("`{}` is at most {max}", value.wire),
+        Check::MinLength { value, min: 1 } => format!("`{}` is not empty", value.wire),
+        Check::MinLength { value, min } => {
+            format!("`{}` has at least {min} characters", value.wire)
+        }
+        Check::MaxLength { value, max } => format!("`{}` has at most {max} characters", value.wire),
+        Check::MinItems { value, min: 1 } => format!("`{}` has at least one item", value.wire),
+        Check::MinItems { value, min } => format!("`{}` has at least {min} items", value.wire),
+        Check::MaxItems { value, max } => format!("`{}` has at most {max} items", value.wire),
+        Check::Exclusive { fields } => {
+            let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.wire)).collect();
+            format!("at most one of {} is set", names.join(", "))
+        }
     }
-    if let Some(max) = rules.maximum {
-        parts.push(format!("at most {max}"));
+}
+
+/// The values a check reads.
+fn checked_values(check: &Check) -> &[Checked] {
+    match check {
+        Check::PathSegment { value }
+        | Check::Minimum { value, .. }
+        | Check::Maximum { value, .. }
+        | Check::MinLength { value, .. }
+        | Check::MaxLength { value, .. }
+        | Check::MinItems { value, .. }
+        | Check::MaxItems { value, .. } => std::slice::from_ref(value),
+        Check::Exclusive { fields } => fields,
     }
-    if let Some(min) = rules.min_length {
-        parts.push(format!("at least {min} characters"));
-    }
-    if let Some(max) = rules.max_length {
-        parts.push(format!("at most {max} characters"));
-    }
-    if let Some(max) = rules.max_items {
-        parts.push(format!("at most {max} items"));
-    }
-    if parts.is_empty() {
+}
+
+/// "Checked before sending", one line per check of `op` that reads the value named `name` (a body field when
+/// `in_body`), or per check of `op` when `name` is `None`; empty when there is none.
+fn checks_doc(op: &Operation, name: Option<&str>, in_body: bool) -> String {
+    let lines: Vec<String> = op
+        .checks
+        .iter()
+        .filter(|check| {
+            name.is_none_or(|name| {
+                checked_values(check)
+                    .iter()
+                    .any(|v| v.name == name && v.in_body == in_body)
+            })
+        })
+        .map(|check| format!("\n- {}.", check_doc(check)))
+        .collect();
+    if lines.is_empty() {
         String::new()
     } else {
-        format!("\n\nChecked before sending: {}.", parts.join(", "))
+        format!("\n\nChecked before sending:\n{}", lines.concat())
     }
 }
 
@@ -328,13 +349,13 @@ fn setter_argument(ty: &Type, boxed: bool) -> (TokenStream, TokenStream) {
     }
 }
 
-fn param_setter(p: &Param) -> TokenStream {
+fn param_setter(op: &Operation, p: &Param) -> TokenStream {
     let name = ident(&p.name);
     let mut text = doc_text(p.doc.as_deref().unwrap_or(&p.wire));
     if let Some(default) = &p.default {
         text.push_str(&format!("\n\nServer default: `{default}`."));
     }
-    text.push_str(&rules_doc(&p.rules));
+    text.push_str(&checks_doc(op, Some(&p.name), false));
     let doc = doc(&text);
     let (argument, value) = setter_argument(&p.ty, false);
     quote! {
@@ -346,7 +367,7 @@ fn param_setter(p: &Param) -> TokenStream {
     }
 }
 
-fn body_setter(setter: &BodySetter) -> TokenStream {
+fn body_setter(op: &Operation, setter: &BodySetter) -> TokenStream {
     let f = &setter.field;
     let method = ident(&setter.method);
     let field = ident(&f.name);
@@ -354,7 +375,7 @@ fn body_setter(setter: &BodySetter) -> TokenStream {
     let doc = doc(&format!(
         "{text}\n\nBody field `{}`.{}",
         f.wire,
-        rules_doc(&f.rules)
+        checks_doc(op, Some(&f.name), true)
     ));
     let (argument, value) = setter_argument(&f.ty, f.boxed);
     quote! {
@@ -371,10 +392,13 @@ fn validate_fn(op: &Operation) -> TokenStream {
     let error = runtime::error();
     // One local for the operation keeps each check on one line.
     let operation = (!checks.is_empty()).then(runtime::check_operation);
+    let doc = doc(&format!(
+        "Checks the documented constraints of the request without sending it.\n\n[`send`](Self::send) runs \
+         the same checks; a failure is [`Error::InvalidRequest`].{}",
+        checks_doc(op, None, false)
+    ));
     quote! {
-        /// Checks the documented constraints of the request without sending it.
-        ///
-        /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+        #doc
         pub fn validate(&self) -> Result<(), #error> {
             #operation
             #(#checks)*

@@ -131,30 +131,101 @@ fn every_type_the_contract_names_exists() {
     }
 }
 
+/// The `pub fn` names in a token stream, nested groups included: the methods a macro's body defines.
+fn pub_fns(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            proc_macro2::TokenTree::Group(group) => pub_fns(group.stream(), out),
+            proc_macro2::TokenTree::Ident(ident) if ident == "fn" => {
+                let public = i > 0
+                    && matches!(&tokens[i - 1], proc_macro2::TokenTree::Ident(p) if p == "pub");
+                if let (true, Some(proc_macro2::TokenTree::Ident(name))) =
+                    (public, tokens.get(i + 1))
+                {
+                    out.push(name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[test]
 fn every_method_the_runtime_gives_a_builder_is_reserved() {
-    let options = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-client/src/options.rs"),
-    )
-    .expect("readable");
-    let body = options
-        .split("macro_rules! call_options")
-        .nth(1)
-        .expect("the call_options macro");
-    let methods: Vec<&str> = body
-        .split("pub fn ")
-        .skip(1)
-        .filter_map(|rest| rest.split('(').next())
-        .collect();
-    assert_eq!(methods.len(), 4, "{methods:?}");
+    let (path, file) = runtime_sources()
+        .into_iter()
+        .find(|(path, _)| path.ends_with("options.rs"))
+        .expect("the runtime has options.rs");
+    let call_options = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Macro(m) if m.ident.as_ref().is_some_and(|i| i == "call_options") => Some(m),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{} has no `call_options` macro", path.display()));
+    let mut methods = Vec::new();
+    pub_fns(call_options.mac.tokens.clone(), &mut methods);
+    assert!(methods.iter().any(|m| m == "timeout"), "{methods:?}");
     for method in methods
         .iter()
-        .chain(&["send", "validate", "pages", "items"])
+        .map(String::as_str)
+        .chain(["send", "validate", "pages", "items"])
     {
         assert!(
-            RESERVED_METHODS.contains(method),
+            RESERVED_METHODS.contains(&method),
             "request builders have `{method}`, which RESERVED_METHODS does not reserve"
         );
+    }
+}
+
+/// The fields of the runtime's `OperationInfo` are exactly those `codegen::runtime::operation_info` writes.
+#[test]
+fn operation_info_is_written_field_for_field() {
+    let (path, file) = runtime_sources()
+        .into_iter()
+        .find(|(path, _)| path.ends_with("operation.rs"))
+        .expect("the runtime has operation.rs");
+    let runtime_fields: BTreeSet<String> = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == "OperationInfo" => Some(s),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{} has no `OperationInfo`", path.display()))
+        .fields
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+        .collect();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/hire_v1.yaml");
+    let text = std::fs::read_to_string(&spec).expect("the spec");
+    let read = codegen::read("spec/hire_v1.yaml", &text, codegen::DraftLabels::Refused)
+        .expect("the spec reads");
+    for op in &read.api.operations {
+        let item: syn::ItemConst = syn::parse2(codegen::runtime::operation_info(op))
+            .expect("operation_info writes a const");
+        let syn::Expr::Struct(value) = &*item.expr else {
+            panic!(
+                "operation_info writes {:?}",
+                quote::ToTokens::to_token_stream(&item.expr).to_string()
+            );
+        };
+        let written: BTreeSet<String> = value
+            .fields
+            .iter()
+            .filter_map(|f| match &f.member {
+                syn::Member::Named(name) => Some(name.to_string()),
+                syn::Member::Unnamed(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            written, runtime_fields,
+            "{}: the fields of OperationInfo",
+            op.id
+        );
+        assert!(value.rest.is_none(), "{}: written field for field", op.id);
     }
 }
 

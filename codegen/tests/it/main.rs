@@ -1,6 +1,7 @@
 //! The generator's tests, in one binary: golden output and located errors (`snapshots`), the model `read`
-//! gives (`read`), the runtime contract (`contract`), specs mutated and mangled (`fuzz_spec`, `mutations`).
+//! gives (`read`), the runtime contract (`contract`), the checks' docs against the checks (`check_docs`), specs mutated and mangled (`fuzz_spec`, `mutations`).
 
+mod check_docs;
 mod contract;
 mod fuzz_spec;
 mod mutations;

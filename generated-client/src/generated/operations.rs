@@ -102,6 +102,10 @@ impl GetJobRequest {
     /// Checks the documented constraints of the request without sending it.
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    ///
+    /// Checked before sending:
+    ///
+    /// - `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::path_segment(operation, "job_id", &self.job_id)?;
@@ -188,6 +192,10 @@ impl GetJobConfigRequest {
     /// Checks the documented constraints of the request without sending it.
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    ///
+    /// Checked before sending:
+    ///
+    /// - `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::path_segment(operation, "job_id", &self.job_id)?;
@@ -302,6 +310,10 @@ impl GetJobDetailRequest {
     /// Checks the documented constraints of the request without sending it.
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    ///
+    /// Checked before sending:
+    ///
+    /// - `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::path_segment(operation, "job_id", &self.job_id)?;
@@ -387,7 +399,10 @@ impl ListExternalApplicationsRequest {
     ///
     /// Server default: `10`.
     ///
-    /// Checked before sending: at most 20.
+    /// Checked before sending:
+    ///
+    /// - `page_size` is at least 1.
+    /// - `page_size` is at most 20.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
@@ -402,6 +417,12 @@ impl ListExternalApplicationsRequest {
     /// Checks the documented constraints of the request without sending it.
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    ///
+    /// Checked before sending:
+    ///
+    /// - `talent_id` is not empty.
+    /// - `page_size` is at least 1.
+    /// - `page_size` is at most 20.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::min_length(operation, "talent_id", Some(self.talent_id.as_str()), 1)?;
@@ -484,7 +505,10 @@ impl ListJobProcessesRequest {
     ///
     /// Server default: `10`.
     ///
-    /// Checked before sending: at most 100.
+    /// Checked before sending:
+    ///
+    /// - `page_size` is at least 1.
+    /// - `page_size` is at most 100.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
@@ -499,6 +523,11 @@ impl ListJobProcessesRequest {
     /// Checks the documented constraints of the request without sending it.
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    ///
+    /// Checked before sending:
+    ///
+    /// - `page_size` is at least 1.
+    /// - `page_size` is at most 100.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
@@ -634,7 +663,10 @@ impl SearchJobRequirementsRequest {
     ///
     /// Body field `id_list`.
     ///
-    /// Checked before sending: at most 100 items.
+    /// Checked before sending:
+    ///
+    /// - `id_list` has at most 100 items.
+    /// - at most one of `id_list`, `short_code_list` is set.
     pub fn id_list(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -647,7 +679,10 @@ impl SearchJobRequirementsRequest {
     ///
     /// Body field `short_code_list`.
     ///
-    /// Checked before sending: at most 100 items.
+    /// Checked before sending:
+    ///
+    /// - `short_code_list` has at most 100 items.
+    /// - at most one of `id_list`, `short_code_list` is set.
     pub fn short_code_list(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -659,6 +694,12 @@ impl SearchJobRequirementsRequest {
     /// Checks the documented constraints of the request without sending it.
     ///
     /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
+    ///
+    /// Checked before sending:
+    ///
+    /// - `id_list` has at most 100 items.
+    /// - `short_code_list` has at most 100 items.
+    /// - at most one of `id_list`, `short_code_list` is set.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::max_items(

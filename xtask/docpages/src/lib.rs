@@ -1,6 +1,6 @@
 //! Feishu's doc pages as a checked input of the spec.
 //!
-//! - [`page`] reads a page, in either of its two dialects, into facts;
+//! - [`page`] reads a page, in any of its three dialects, into facts;
 //! - [`audit`] compares a page with its operation in the spec, as `codegen::read` reads it, and lists every
 //!   difference;
 //! - [`draft`] writes a spec fragment for a page the spec does not cover yet;

@@ -56,7 +56,7 @@ pub(super) fn facts(text: &str) -> Facts {
     facts
 }
 
-/// Folds the two dialects together: no bold marks, ASCII colons, no Markdown escapes.
+/// Folds the dialects together: no bold marks, ASCII colons, no Markdown escapes.
 fn normalize(text: &str) -> String {
     text.replace("**", "")
         .replace('：', ":")

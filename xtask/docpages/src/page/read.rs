@@ -1,4 +1,4 @@
-//! Reading a page file, in either dialect, into a [`Page`].
+//! Reading a page file, in any of its three dialects, into a [`Page`].
 
 use super::cell::facts;
 use super::nesting::{nest, Row};
@@ -549,7 +549,7 @@ fn url_path(url: &str) -> Option<String> {
 }
 
 /// The request table (`名称 | 值`): its rows by key, read by keyword so that keys spread over several lines
-/// (`权限要求`) are found in both dialects.
+/// (`权限要求`) are found in every dialect.
 struct RequestTable {
     lines: Vec<(usize, String)>,
 }
