@@ -13,6 +13,7 @@ use codegen::{DraftLabels, Spec};
 use serde_yaml::{Mapping, Value};
 
 mod fit;
+mod operation_id;
 
 use fit::{fit_into, new_names, rename_refs, Fit};
 
@@ -39,7 +40,7 @@ pub fn draft_against(page: &Page, spec: Option<&Spec>) -> String {
     let mut drafter = Drafter {
         schemas: Mapping::new(),
     };
-    let id = naming::operation_id(&page.method.value, &page.path.value);
+    let id = operation_id::operation_id(&page.method.value, &page.path.value);
     let type_base = type_name(&id);
     let mut op = Mapping::new();
     op.insert("operationId".into(), id.clone().into());
