@@ -10,7 +10,8 @@
 //!
 //! The types, enums and request builders are generated from `spec/hire_v1.yaml` into `src/generated/`; the
 //! runtime beside them is written by hand. Besides the crate root, [`auth`] (ticket stores for store apps),
-//! [`rate_limit`] (a limiter of one's own), [`retry`] and [`error`] are public.
+//! [`rate_limit`] (a limiter of one's own), [`retry`], [`error`] and [`platform`] (Feishu's platform-wide error
+//! codes) are public.
 //!
 //! ```no_run
 //! use generated_client::{Client, JobUserIdType};
@@ -53,6 +54,7 @@ pub use operation::AppType;
 pub use operation::{HttpMethod, OperationInfo};
 pub use options::RESERVED_HEADERS;
 pub use pagination::{Items, PageFuture, Pages, Paginated};
+pub use platform::{PlatformCategory, PlatformCode};
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 pub use response::{DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;

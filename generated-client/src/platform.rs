@@ -139,6 +139,44 @@ platform_codes! {
     UnknownTenantKeyAlt = 99992501, Tenant;
 }
 
+impl crate::ApiError {
+    /// The platform-wide code Feishu answered with, if it is one ([`PlatformCode`]); an operation's own
+    /// documented codes are [`error_code`](crate::ApiError::error_code)'s.
+    pub fn platform_code(&self) -> Option<PlatformCode> {
+        PlatformCode::from_code(self.code)
+    }
+
+    /// The scopes Feishu says the app lacks, any one of which would do: read from the message of a
+    /// [`PlatformCode::MissingScope`] or [`PlatformCode::UserAuthorizationRequired`] answer; empty for any other.
+    pub fn missing_scopes(&self) -> Vec<String> {
+        match self.platform_code() {
+            Some(PlatformCode::MissingScope | PlatformCode::UserAuthorizationRequired) => {
+                scopes_in_message(&self.msg)
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl crate::Error {
+    /// The platform-wide code of a Feishu answer ([`crate::Error::Api`]), if it is one this client knows.
+    pub fn platform_code(&self) -> Option<PlatformCode> {
+        match self {
+            crate::Error::Api(api) => api.platform_code(),
+            _ => None,
+        }
+    }
+
+    /// The scopes a "missing scope" answer names (see [`crate::ApiError::missing_scopes`]); empty for any other
+    /// error.
+    pub fn missing_scopes(&self) -> Vec<String> {
+        match self {
+            crate::Error::Api(api) => api.missing_scopes(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The scopes a "missing scope" message names (code 99991672 or 99991679), in the order given.
 ///
 /// Feishu writes them in square brackets after the words that say a scope is required, for example

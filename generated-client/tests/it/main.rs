@@ -12,6 +12,7 @@ mod fuzz;
 mod hardening;
 mod operations;
 mod pagination;
+mod platform;
 mod rate_limit;
 mod retries;
 mod store_app;
