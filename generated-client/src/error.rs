@@ -21,7 +21,7 @@ pub enum Error {
     Api(#[from] ApiError),
 
     /// The request did not reach Feishu, or the connection broke (DNS, TLS, refused, reset, ...).
-    #[error("{operation}: could not talk to the server: {source}")]
+    #[error("{operation}: could not talk to the server: {}", transport_cause(.source))]
     Transport {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
@@ -337,4 +337,68 @@ fn log_suffix(log_id: &Option<String>) -> String {
         Some(id) => format!(" (log id {id})"),
         None => String::new(),
     }
+}
+
+/// What a transport failure was, in the words one looks for first (connection refused, DNS, TLS, timed out,
+/// connection broken), with the server's address (scheme, host and port: never the path or query, which may be
+/// long) and the innermost message of the chain, which says the rest (`Connection refused (os error 111)`).
+fn transport_cause(error: &reqwest::Error) -> String {
+    use std::io::ErrorKind;
+    let mut io_kind = None;
+    let mut messages = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        messages.push(e.to_string());
+        next = e.source();
+    }
+    let chain = messages.join(": ").to_ascii_lowercase();
+    let what = if error.is_timeout() || io_kind == Some(ErrorKind::TimedOut) {
+        "timed out"
+    } else if io_kind == Some(ErrorKind::ConnectionRefused) {
+        "connection refused"
+    } else if chain.contains("dns error")
+        || chain.contains("failed to lookup address")
+        || chain.contains("name or service not known")
+        || chain.contains("no such host")
+    {
+        "DNS lookup failed"
+    } else if chain.contains("certificate")
+        || chain.contains("tls")
+        || chain.contains("handshake")
+        || chain.contains("corrupt message")
+        || chain.contains("peer is incompatible")
+    {
+        "TLS failed"
+    } else if matches!(
+        io_kind,
+        Some(
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+        )
+    ) || chain.contains("connection closed")
+        || chain.contains("incomplete message")
+    {
+        "connection broken"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let server = error
+        .url()
+        .map(|url| {
+            let host = url.host_str().unwrap_or("?");
+            match url.port() {
+                Some(port) => format!(" to {}://{host}:{port}", url.scheme()),
+                None => format!(" to {}://{host}", url.scheme()),
+            }
+        })
+        .unwrap_or_default();
+    let innermost = messages.last().map(String::as_str).unwrap_or_default();
+    format!("{what}{server} ({innermost})")
 }

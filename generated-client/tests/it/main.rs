@@ -7,6 +7,7 @@ mod auth;
 mod call_options;
 mod common;
 mod decode;
+mod errors;
 mod examples;
 mod fuzz;
 mod hardening;
