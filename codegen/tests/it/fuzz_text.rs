@@ -207,10 +207,31 @@ fn every_text_gen_accepts_gives_code_that_compiles() {
     }
 }
 
+/// Environment variables cargo sets for a test binary, by prefix.
+const SET_FOR_TESTS: &[&str] = &[
+    "CARGO_PKG_",
+    "CARGO_MANIFEST_",
+    "CARGO_CRATE_",
+    "CARGO_BIN_",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "OUT_DIR",
+];
+
 /// Checks `generated-client` with the generated modules listed in `modules_file` inside it.
 fn check(root: &Path, modules_file: &PathBuf) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    // What cargo sets for this test (the package's name, folder, ...) must not reach the inner cargo: build
+    // scripts that watch such variables (ring's do) would run again, and so would the next ordinary build.
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if SET_FOR_TESTS.iter().any(|prefix| key.starts_with(prefix)) {
+            command.env_remove(key);
+        }
+    }
+    let output = command
         .current_dir(root)
         .env("FIXTURE_CHECK_MODULES", modules_file)
         .args([
