@@ -1,7 +1,8 @@
 //! Fuzzing of the texts a spec carries: arbitrary Unicode (with text-direction controls, carriage returns,
 //! quotes, backslashes, braces and markup favoured) in every text field of a spec that uses every place a text
 //! can reach the generated code: titles, summaries, descriptions, enum descriptions, error descriptions,
-//! `x-replacement`, examples, defaults, and the free-form wire names of properties, parameters and enum values.
+//! `x-replacement`, scopes, doc links, examples, defaults, a path's literal text, and the free-form wire names
+//! of properties, parameters and enum values.
 //! Whatever `gen` accepts must compile: each accepted spec's files become one module of the `generated-client`
 //! crate, and all of them are checked at once against the runtime (`cargo rustc --profile check`, with
 //! `--cfg fixture_check` as `cargo xtask check-fixtures` compiles the fixtures, warnings denied).
@@ -42,9 +43,10 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 /// The number of texts [`spec`] takes.
-const TEXTS: usize = 22;
+const TEXTS: usize = 26;
 
-/// A spec with a text of `t` in each place a text can reach the generated code. The fixed names (`zz_...`)
+/// A spec with a text of `t` in each place a text can reach the generated code (`x-replacement` is never empty,
+/// a path's text opens no `{`, which would be refused). The fixed names (`zz_...`)
 /// cannot meet a free-form name once cased in practice, so that most specs are accepted. Operation ids are
 /// numbered by `case`: each spec becomes a module of one crate, where every operation is a method of `Client`.
 fn spec(case: usize, t: &[String]) -> Value {
@@ -59,7 +61,7 @@ fn spec(case: usize, t: &[String]) -> Value {
                     "summary": t[2],
                     "description": t[3],
                     "deprecated": true,
-                    "x-replacement": t[4],
+                    "x-replacement": format!("v2 {}", t[4]),
                     "x-error-codes": [{"http_status": 400, "code": 1, "name": "BadNote", "description": t[5]}],
                     "parameters": [
                         {"name": "zz_id", "in": "path", "required": true, "description": t[6],
@@ -79,8 +81,11 @@ fn spec(case: usize, t: &[String]) -> Value {
                     }},
                 }
             },
-            "/notes": {
+            format!("/notes/{}", t[22].replace('{', "")): {
                 "post": {
+                    "x-scopes": [t[23]],
+                    "x-field-scopes": [t[24]],
+                    "externalDocs": {"url": t[25]},
                     "operationId": format!("create_note_{case}"),
                     "summary": t[14],
                     "requestBody": {"content": {"application/json": {
@@ -113,7 +118,7 @@ fn spec(case: usize, t: &[String]) -> Value {
                 "description": t[16],
                 "properties": {
                     free_property: {"type": "string", "description": t[18], "example": t[19]},
-                    "zz_old": {"type": "integer", "deprecated": true, "x-replacement": t[20]},
+                    "zz_old": {"type": "integer", "deprecated": true, "x-replacement": format!("v2 {}", t[20])},
                     "zz_mood": {
                         "type": "string",
                         "enum": [t[21], "zz_calm"],
