@@ -112,10 +112,26 @@ fn doc_lines(text: &str) -> Vec<String> {
             if line.trim().is_empty() {
                 String::new()
             } else {
-                format!(" {}", visible(line.trim_end()))
+                format!(" {}", no_code_block(&visible(line.trim_end())))
             }
         })
         .collect()
+}
+
+/// A line of doc text that cannot open a code block: rustdoc compiles and runs a fenced block without a
+/// language, and an indented block, as a Rust doctest, so prose from the spec with a fence or deep indentation
+/// would give a client whose `cargo test` fails. A fence's first character is escaped (`\```), and indentation
+/// of four columns or more is cut to three spaces, which still continues a list item.
+fn no_code_block(line: &str) -> String {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let columns: usize = indent.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
+    let indent = if columns >= 4 { "   " } else { indent };
+    if body.starts_with("```") || body.starts_with("~~~") {
+        format!("{indent}\\{body}")
+    } else {
+        format!("{indent}{body}")
+    }
 }
 
 /// Whether rustc refuses `c` in a doc comment: a bare carriage return (a lexer error), and the characters that
