@@ -3,7 +3,7 @@
 
 use crate::runtime::RESERVED_TYPES;
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Words that cannot be plain identifiers in Rust 2021 (strict and reserved keywords).
 const KEYWORDS: &[&str] = &[
@@ -120,44 +120,92 @@ fn escape_keyword(name: String) -> String {
     }
 }
 
-/// Hands out names within one scope (the fields of a struct, the variants of an enum), making each unique:
-/// a name already taken gets `_2`, `_3`, ... (or `2`, `3` for UpperCamelCase names).
+/// Checks a snake_case name the spec gives itself (`x-rust-name` of a property or parameter): ASCII lowercase
+/// letters, digits and `_`, not starting with a digit, not `_` alone and not a keyword. ASCII only, so that no
+/// two names the generator emits look alike and every one is plain snake_case. The reason when it is not.
+pub fn check_snake_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name == "_" {
+        return Err("is not a name".to_owned());
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(
+            "is not a snake_case Rust name (ASCII lowercase letters, digits and `_` only)"
+                .to_owned(),
+        );
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err("starts with a digit".to_owned());
+    }
+    if KEYWORDS.contains(&name) {
+        return Err("is a Rust keyword".to_owned());
+    }
+    Ok(())
+}
+
+/// Why a name cannot be handed out in a [`Scope`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Collision {
+    /// Another item of the scope has it; `by` says which (``property `fooBar` ``).
+    Taken {
+        /// The name.
+        name: String,
+        /// What holds it, as the spec names it.
+        by: String,
+    },
+    /// The name was chosen with `x-rust-name`, and the runtime reserves it.
+    Reserved {
+        /// The name.
+        name: String,
+    },
+}
+
+/// Hands out the Rust names of one scope (the fields of a struct, the parameters and setters of a request
+/// builder). Two items whose names meet are refused, never numbered: a number would depend on the order of the
+/// spec, and an item added before another would take its name, so that code written against the old spec would
+/// still compile and read the new item. A name the runtime reserves (`send`, `body`, ...) is the same in every
+/// spec, so a derived name that meets one gives way to its `_2` form; a name chosen with `x-rust-name` must
+/// avoid them.
+///
+/// Names are compared as the locals the emitter makes of them ([`format_local`]): `r#type` and `type_` meet.
 #[derive(Debug, Default)]
 pub struct Scope {
-    taken: BTreeSet<String>,
+    reserved: BTreeSet<String>,
+    /// Each name handed out (as a local), and what holds it.
+    taken: BTreeMap<String, String>,
 }
 
 impl Scope {
-    /// A scope in which `reserved` names are already taken.
+    /// A scope in which the `reserved` names belong to the runtime.
     pub fn with_reserved(reserved: &[&str]) -> Self {
         Scope {
-            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+            reserved: reserved.iter().map(|s| (*s).to_owned()).collect(),
+            taken: BTreeMap::new(),
         }
     }
 
-    /// Takes `name`, or the first free numbered form of it.
-    pub fn claim(&mut self, name: String) -> String {
-        if self.taken.insert(name.clone()) {
-            return name;
-        }
-        let base = match name.strip_prefix("r#") {
-            Some(base) => base.to_owned(),
-            None => name.trim_end_matches('_').to_owned(),
-        };
-        let snake =
-            base.contains('_') || base.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-        let mut n = 2;
-        loop {
-            let candidate = if snake {
-                format!("{base}_{n}")
-            } else {
-                format!("{base}{n}")
-            };
-            if self.taken.insert(candidate.clone()) {
-                return candidate;
+    /// Takes `name` for the item `by` (``property `fooBar` ``). `chosen` says the spec chose the name itself
+    /// (`x-rust-name`), so it is used as it is or refused.
+    pub fn claim(&mut self, name: String, by: &str, chosen: bool) -> Result<String, Collision> {
+        let name = if self.reserved.contains(&format_local(&name)) {
+            if chosen {
+                return Err(Collision::Reserved { name });
             }
-            n += 1;
+            format!("{}_2", format_local(&name))
+        } else {
+            name
+        };
+        let key = format_local(&name);
+        if let Some(first) = self.taken.get(&key) {
+            return Err(Collision::Taken {
+                name,
+                by: first.clone(),
+            });
         }
+        self.taken.insert(key, by.to_owned());
+        Ok(name)
     }
 }
 
@@ -231,27 +279,71 @@ mod tests {
     }
 
     #[test]
-    fn collisions_are_numbered_in_order() {
+    fn names_that_meet_are_refused_not_numbered() {
         let mut scope = Scope::default();
-        assert_eq!(scope.claim(snake_name("fooBar")), "foo_bar");
-        assert_eq!(scope.claim(snake_name("foo_bar")), "foo_bar_2");
-        assert_eq!(scope.claim(snake_name("FOO_BAR")), "foo_bar_3");
-        let mut types = Scope::default();
-        assert_eq!(types.claim(type_name("job_type")), "JobType");
-        assert_eq!(types.claim(type_name("JobType")), "JobType2");
+        assert_eq!(
+            scope.claim(snake_name("fooBar"), "property `fooBar`", false),
+            Ok("foo_bar".to_owned())
+        );
+        assert_eq!(
+            scope.claim(snake_name("foo_bar"), "property `foo_bar`", false),
+            Err(Collision::Taken {
+                name: "foo_bar".to_owned(),
+                by: "property `fooBar`".to_owned()
+            })
+        );
+        assert_eq!(
+            scope.claim("foo_bar_exact".to_owned(), "property `foo_bar`", true),
+            Ok("foo_bar_exact".to_owned())
+        );
     }
 
     #[test]
-    fn reserved_method_names_are_not_handed_out() {
+    fn reserved_method_names_give_way_unless_chosen() {
         let mut scope = Scope::with_reserved(RESERVED_METHODS);
-        assert_eq!(scope.claim(snake_name("send")), "send_2");
-        assert_eq!(scope.claim(snake_name("page_size")), "page_size");
+        assert_eq!(
+            scope.claim(snake_name("send"), "parameter `send`", false),
+            Ok("send_2".to_owned())
+        );
+        assert_eq!(
+            scope.claim(snake_name("page_size"), "parameter `page_size`", false),
+            Ok("page_size".to_owned())
+        );
+        assert_eq!(
+            scope.claim("body".to_owned(), "parameter `b`", true),
+            Err(Collision::Reserved {
+                name: "body".to_owned()
+            })
+        );
+        // The `_2` form of a reserved name is taken like any other name.
+        assert!(scope
+            .claim(snake_name("send_2"), "parameter `send_2`", false)
+            .is_err());
     }
 
     #[test]
     fn raw_identifiers_collide_by_their_text() {
         let mut scope = Scope::default();
-        assert_eq!(scope.claim(snake_name("type")), "r#type");
-        assert_eq!(scope.claim(snake_name("Type")), "type_2");
+        assert_eq!(
+            scope.claim(snake_name("type"), "parameter `type`", false),
+            Ok("r#type".to_owned())
+        );
+        assert!(scope
+            .claim(snake_name("Type"), "parameter `Type`", false)
+            .is_err());
+        assert!(scope
+            .claim("type_".to_owned(), "parameter `t`", true)
+            .is_err());
+    }
+
+    #[test]
+    fn chosen_names_are_plain_snake_case() {
+        assert_eq!(check_snake_name("foo_bar2"), Ok(()));
+        assert_eq!(check_snake_name("_1st"), Ok(()));
+        for bad in [
+            "", "_", "fooBar", "1st", "type", "self", "a-b", "名称", "e\u{301}",
+        ] {
+            assert!(check_snake_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -129,7 +129,25 @@ pub fn check_fixtures(root: &Path) -> Result<Vec<String>, String> {
     fs::write(&modules_file, modules)
         .map_err(|e| format!("cannot write {}: {e}", modules_file.display()))?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = std::process::Command::new(cargo)
+    let mut command = std::process::Command::new(cargo);
+    // What `cargo run` set for this process (the package's name, folder, ...) must not reach the inner cargo:
+    // build scripts that watch such variables (ring's do) would run again, and so would the next build.
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_PACKAGE",
+        ]
+        .iter()
+        .any(|prefix| key.starts_with(prefix))
+        {
+            command.env_remove(key);
+        }
+    }
+    let status = command
         .current_dir(root)
         .env("FIXTURE_CHECK_MODULES", &modules_file)
         .args([

@@ -114,10 +114,58 @@ fn doc_lines(text: &str) -> Vec<String> {
             if line.trim().is_empty() {
                 String::new()
             } else {
-                format!(" {}", line.trim_end())
+                format!(" {}", no_code_block(&visible(line.trim_end())))
             }
         })
         .collect()
+}
+
+/// A line of doc text that cannot open a code block: rustdoc compiles and runs a fenced block without a
+/// language, and an indented block, as a Rust doctest, so prose from the spec with a fence or deep indentation
+/// would give a client whose `cargo test` fails. A fence's first character is escaped (`\```), and indentation
+/// of four columns or more is cut to three spaces, which still continues a list item.
+fn no_code_block(line: &str) -> String {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let columns: usize = indent.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
+    let indent = if columns >= 4 { "   " } else { indent };
+    if body.starts_with("```") || body.starts_with("~~~") {
+        format!("{indent}\\{body}")
+    } else {
+        format!("{indent}{body}")
+    }
+}
+
+/// Whether rustc refuses `c` in a doc comment: a bare carriage return (a lexer error), and the characters that
+/// change the direction text is shown in (U+202A to U+202E, U+2066 to U+2069; the deny-by-default lint
+/// `text_direction_codepoint_in_comment`). Every other character may stand in a doc comment as it is.
+fn refused_in_doc(c: char) -> bool {
+    matches!(c, '\r' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A line of doc text with the characters rustc refuses in a doc comment written out as `\u{202E}`.
+///
+/// Every text the spec puts into a doc comment (descriptions, summaries, titles, enum descriptions, error
+/// descriptions, wire names and values quoted in docs) passes here. Such characters are escaped rather than
+/// refused: the texts are prose taken from doc pages, where a stray direction mark or carriage return should not
+/// stop generation, and written out they stay visible to the reader instead of reordering what the doc shows
+/// (the "Trojan Source" trick). Texts that become string literals (wire names, enum values, deprecation notes,
+/// paths) need nothing here: proc-macro2 writes every literal with `char::escape_debug`, which escapes these
+/// characters and every other control or invisible one.
+fn visible(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains(refused_in_doc) {
+        return line.into();
+    }
+    line.chars()
+        .map(|c| {
+            if refused_in_doc(c) {
+                format!("\\u{{{:04X}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// The Rust type of a model type.

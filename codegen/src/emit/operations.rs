@@ -12,7 +12,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 pub(super) fn emit(api: &Api) -> TokenStream {
-    let operations = api.operations.iter().map(emit_operation);
+    let operations = api.operations.iter().map(|op| emit_operation(api, op));
     let header = super::doc_inner(
         "One request builder per operation, each started from a method of [`crate::Client`].",
     );
@@ -23,6 +23,10 @@ pub(super) fn emit(api: &Api) -> TokenStream {
                 .pagination
                 .as_ref()
                 .is_some_and(|pg| mentions_enum(&pg.item))
+            || op
+                .body
+                .as_ref()
+                .is_some_and(|b| b.setters.iter().any(|s| mentions_enum(&s.field.ty)))
     });
     let import_enums = uses_enums.then(|| {
         quote!(
@@ -53,10 +57,18 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn emit_operation(op: &Operation) -> TokenStream {
+fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     let builder = builder_struct(op);
     let method = client_method(op);
-    let methods = builder_methods(op);
+    // The builder's own code may set or check a deprecated field of the body; only its callers are warned.
+    let body_deprecated = op.body.as_ref().is_some_and(|body| {
+        api.structs
+            .iter()
+            .filter(|s| s.name == body.ty)
+            .flat_map(|s| &s.fields)
+            .any(|f| f.deprecated.is_some())
+    });
+    let methods = builder_methods(op, body_deprecated);
     let pages = op.pagination.as_ref().map(|pg| page_streams(op, pg));
     quote! {
         #builder
@@ -151,7 +163,7 @@ fn client_method(op: &Operation) -> TokenStream {
 }
 
 /// The builder's methods: what the client knows of the operation, the setters, `validate` and `send`.
-fn builder_methods(op: &Operation) -> TokenStream {
+fn builder_methods(op: &Operation, body_deprecated: bool) -> TokenStream {
     let builder = ident(&op.builder);
     let info = runtime::operation_info(op);
     let setters = op
@@ -175,7 +187,9 @@ fn builder_methods(op: &Operation) -> TokenStream {
     let validate = validate_fn(op);
     let send = send_fn(op);
     let options = runtime::call_options(&builder);
+    let allow_deprecated = body_deprecated.then(|| quote!(#[allow(deprecated)]));
     quote! {
+        #allow_deprecated
         impl #builder {
             #info
             #(#setters)*
@@ -378,8 +392,10 @@ fn body_setter(op: &Operation, setter: &BodySetter) -> TokenStream {
         checks_doc(op, Some(&f.name), true)
     ));
     let (argument, value) = setter_argument(&f.ty, f.boxed);
+    let deprecated = deprecated(f.deprecated.as_deref());
     quote! {
         #doc
+        #deprecated
         pub fn #method(mut self, #argument) -> Self {
             self.body.#field = Some(#value);
             self

@@ -29,6 +29,18 @@ pub(super) struct SchemaExtensions {
     /// What replaces a deprecated property.
     #[serde(rename = "x-replacement")]
     pub replacement: Option<String>,
+    /// The Rust name of a property, instead of the one derived from its wire name.
+    #[serde(rename = "x-rust-name")]
+    pub rust_name: Option<String>,
+}
+
+/// Extensions of a parameter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ParamExtensions {
+    /// The Rust name of the parameter, instead of the one derived from its wire name.
+    #[serde(rename = "x-rust-name")]
+    pub rust_name: Option<String>,
 }
 
 /// Extensions of an operation.

@@ -6,6 +6,7 @@
 //! `extensions.rs` (the spec's `x-` keys, read into typed structs).
 
 mod extensions;
+mod names;
 mod operations;
 mod responses;
 mod schemas;
@@ -30,6 +31,7 @@ pub fn lower(file: &str, spec: &OpenAPI) -> Result<Api> {
         structs: BTreeMap::new(),
         enums: BTreeMap::new(),
     };
+    lowerer.check_rust_name_places()?;
     lowerer.declare_components()?;
     lowerer.lower_components()?;
     let mut operations = lowerer.lower_operations()?;

@@ -1,6 +1,6 @@
 //! Operations: one per path and method, with their parameters, path template and request body.
 
-use super::extensions::OperationExtensions;
+use super::extensions::{OperationExtensions, ParamExtensions};
 use super::responses;
 use super::{type_text, Lowerer, Result};
 use crate::error::Pointer;
@@ -93,6 +93,7 @@ impl Lowerer<'_> {
         if id.trim().is_empty() {
             return Err(self.err(&at.join("operationId"), "operationId is empty"));
         }
+        self.check_operation_id(&id, &at.join("operationId"))?;
         let ext: OperationExtensions = self.extensions(&op.extensions, at)?;
         for (i, deviation) in ext.doc_deviations.iter().enumerate() {
             if deviation.at.trim().is_empty() || deviation.reason.trim().is_empty() {
@@ -114,13 +115,13 @@ impl Lowerer<'_> {
         self.claim_type_name(&builder, &at.join("operationId"))?;
 
         // Parameters: path-level first, then the operation's own; the operation's win on the same name.
-        let mut scope = Scope::with_reserved(runtime::RESERVED_METHODS);
-        for name in runtime::BUILDER_FIELDS
+        let reserved: Vec<&str> = runtime::RESERVED_METHODS
             .iter()
+            .chain(runtime::BUILDER_FIELDS)
             .chain(runtime::RESERVED_LOCALS)
-        {
-            scope.claim((*name).to_owned());
-        }
+            .copied()
+            .collect();
+        let mut scope = Scope::with_reserved(&reserved);
         let mut params: Vec<Param> = Vec::new();
         let inherited = path_params.iter().enumerate().map(|(i, p)| {
             (
@@ -289,9 +290,17 @@ impl Lowerer<'_> {
                 ),
             ));
         }
+        let ext: ParamExtensions = self.extensions(&data.extensions, at)?;
+        let name = self.claim_rust_name(
+            scope,
+            ext.rust_name.as_deref(),
+            &data.name,
+            &format!("{} parameter `{}`", location.as_str(), data.name),
+            at,
+        )?;
         let facts = self.value_facts(schema);
         Ok(Param {
-            name: scope.claim(naming::snake_name(&data.name)),
+            name,
             wire: data.name.clone(),
             location,
             ty,
@@ -375,14 +384,17 @@ impl Lowerer<'_> {
                     .get(&ty)
                     .map(|s| s.fields.as_slice())
                     .unwrap_or_default();
-                let setters = fields
-                    .iter()
-                    .filter(|f| !f.required)
-                    .map(|f| BodySetter {
-                        method: scope.claim(f.name.clone()),
+                let mut setters = Vec::new();
+                for f in fields.iter().filter(|f| !f.required) {
+                    let by = format!("body field `{}`", f.wire);
+                    let method = scope
+                        .claim(f.name.clone(), &by, false)
+                        .map_err(|c| self.collision(&schema_at, c, &by))?;
+                    setters.push(BodySetter {
+                        method,
                         field: f.clone(),
-                    })
-                    .collect();
+                    });
+                }
                 Ok(Body {
                     ty,
                     doc: body.description.clone(),

@@ -1,6 +1,7 @@
 //! Component schemas: declaring their Rust names, and lowering objects into structs and enums into open enums.
 
 use super::extensions::SchemaExtensions;
+use super::names::quoted;
 use super::{kind_of, Declared, Kind, Lowerer, Result, REF_PREFIX};
 use crate::error::Pointer;
 use crate::model::{Enum, EnumRepr, Field, Struct, Type, Variant, WireValue};
@@ -201,19 +202,26 @@ impl Lowerer<'_> {
                 &field_at,
                 &naming::inline_hint(name, naming::InlinePart::Field(wire)),
             )?;
-            let (doc, deprecated) = match property {
+            let (doc, deprecated, chosen) = match property {
                 ReferenceOr::Item(schema) => {
                     let data = &schema.schema_data;
                     let ext: SchemaExtensions = self.extensions(&data.extensions, &field_at)?;
                     let replacement = ext.replacement.as_deref();
                     let deprecated = self.deprecation(data.deprecated, replacement, &field_at)?;
-                    (data.description.clone(), deprecated)
+                    (data.description.clone(), deprecated, ext.rust_name)
                 }
-                ReferenceOr::Reference { .. } => (None, None),
+                ReferenceOr::Reference { .. } => (None, None, None),
             };
+            let name = self.claim_rust_name(
+                &mut scope,
+                chosen.as_deref(),
+                wire,
+                &format!("property `{wire}`"),
+                &field_at,
+            )?;
             let facts = self.value_facts(property);
             fields.push(Field {
-                name: scope.claim(naming::snake_name(wire)),
+                name,
                 wire: wire.clone(),
                 ty,
                 required: object.required.contains(wire),
@@ -293,6 +301,7 @@ impl Lowerer<'_> {
             }
         };
         let ext: SchemaExtensions = self.extensions(&schema.schema_data.extensions, at)?;
+        let chosen = ext.enum_varnames.is_some();
         let names = match ext.enum_varnames {
             Some(names) => names,
             None if repr == EnumRepr::String => values.iter().map(WireValue::to_string).collect(),
@@ -338,14 +347,28 @@ impl Lowerer<'_> {
                 ));
             }
             let rust = naming::variant_name(&raw_name);
-            if let Some(other) = variants.iter().find(|v| v.name == rust) {
+            if chosen && rust != raw_name {
                 return Err(self.err(
                     &at.join("x-enum-varnames").join(i),
                     format!(
-                        "variant name `{rust}` is used for both `{}` and `{value}`",
-                        other.value
+                        "x-enum-varnames name {} is not an UpperCamelCase Rust name (try `{rust}`)",
+                        quoted(&raw_name)
                     ),
                 ));
+            }
+            if let Some(other) = variants.iter().find(|v| v.name == rust) {
+                let (first, value) = (quoted(&other.value.to_string()), quoted(&value.to_string()));
+                return Err(if chosen {
+                    self.err(
+                        &at.join("x-enum-varnames").join(i),
+                        format!("x-enum-varnames gives the variant name `{rust}` to both enum values {first} and {value}; give each value a name of its own"),
+                    )
+                } else {
+                    self.err(
+                        &at.join("enum").join(i),
+                        format!("enum values {first} and {value} both give the variant name `{rust}`; name the variants with `x-enum-varnames` (one UpperCamelCase name per value, in the order of `enum`), so that neither name depends on the order of the spec"),
+                    )
+                });
             }
             variants.push(Variant {
                 name: rust,

@@ -31,6 +31,7 @@ const KEYS: &[&str] = &[
     "deprecated",
     "nullable",
     "x-replacement",
+    "x-rust-name",
     "x-enum-varnames",
     "x-enum-descriptions",
     "x-envelope",

@@ -19,6 +19,7 @@ paths:
         - {name: id, in: path, required: true, schema: {type: string}, example: "t1"}
         - name: kind
           in: query
+          x-rust-name: kind_param
           schema: {$ref: "#/components/schemas/Kind"}
         - name: other_kind
           in: query
