@@ -13,6 +13,7 @@ mod hardening;
 mod operations;
 mod pagination;
 mod rate_limit;
+mod refusals;
 mod retries;
 mod store_app;
 mod stress;
