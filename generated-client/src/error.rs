@@ -122,7 +122,7 @@ pub enum Error {
     },
 
     /// Feishu refused to issue a token the client asked for.
-    #[error("cannot get {kind}{}: Feishu answered code {code} ({}), HTTP {http_status}{}; {}", tenant_suffix(.tenant_key), quoted(.msg), log_suffix(.log_id), kind.hint())]
+    #[error("cannot get {kind}{}: Feishu answered code {code} ({}), HTTP {http_status}{}; {}", tenant_suffix(.tenant_key), quoted(.msg), log_suffix(.log_id), kind.hint(*.code))]
     Token {
         /// Which token.
         kind: TokenKind,
@@ -304,7 +304,12 @@ impl TokenKind {
         }
     }
 
-    fn hint(self) -> &'static str {
+    /// What to check after a refusal with `code`. Code 0 is an answer without a usable token: no credential is
+    /// at fault, the endpoint is.
+    fn hint(self, code: i64) -> &'static str {
+        if code == 0 {
+            return "the token endpoint's answer is at fault, not the credentials";
+        }
         match self {
             TokenKind::CustomAppTenant => "check the app id and secret",
             TokenKind::StoreApp => "check the app id, the app secret and the app ticket",

@@ -151,7 +151,9 @@ async fn a_token_the_endpoint_issues_that_cannot_be_sent_is_a_token_error_and_no
         "{msg}"
     );
     assert!(!error.is_retryable());
-    assert_one_line(&error.to_string());
+    let text = error.to_string();
+    assert!(text.ends_with("at fault, not the credentials"), "{text}");
+    assert_one_line(&text);
     assert!(!format!("{error} {error:?}").contains("t-x"), "{error:?}");
     // Asked once, not retried, and no call went out with it.
     assert_eq!(requests_to(&server, TOKEN_PATH).await.len(), 1);
