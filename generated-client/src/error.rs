@@ -64,7 +64,8 @@ pub enum Error {
         status: u16,
         /// The `X-Tt-Logid` header, if any.
         log_id: Option<String>,
-        /// The start of the body; `None` for the token request, or when excerpts are switched off
+        /// The start of the body; `None` for the token request, for a redirect (whose body is not read), or when
+        /// excerpts are switched off
         /// ([`ClientBuilder::error_excerpts`](crate::ClientBuilder::error_excerpts)).
         excerpt: Option<String>,
         /// The wait the server asked for (`Retry-After`).
