@@ -340,11 +340,20 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let token_endpoint = || TokenEndpoint {
-            http: http.clone(),
-            base_url: base_url.as_str().into(),
-            max_response_bytes: self.max_response_bytes,
-            retry: retry.clone(),
+        // Token requests keep a connection pool of their own: slow token requests sharing the calls' pool made
+        // paced calls reach the server less evenly.
+        let token_endpoint = || -> Result<TokenEndpoint, Error> {
+            let http = self
+                .http_builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+            Ok(TokenEndpoint {
+                http,
+                base_url: base_url.as_str().into(),
+                max_response_bytes: self.max_response_bytes,
+                retry: retry.clone(),
+            })
         };
         let auth = match credentials {
             None => {
@@ -358,7 +367,7 @@ impl ClientBuilder {
             }
             Some(Credentials::App { app_id, app_secret }) => {
                 check_app(&app_id, &app_secret)?;
-                Auth::Custom(CustomApp::new(app_id, app_secret, token_endpoint()))
+                Auth::Custom(CustomApp::new(app_id, app_secret, token_endpoint()?))
             }
             Some(Credentials::Store { app_id, app_secret }) => {
                 check_app(&app_id, &app_secret)?;
@@ -382,7 +391,7 @@ impl ClientBuilder {
                     tickets,
                     self.tenant_token_capacity,
                     self.tenant_token_cache_bytes,
-                    token_endpoint(),
+                    token_endpoint()?,
                 ))
             }
         };
