@@ -2,11 +2,12 @@
 
 use crate::auth::{
     AppTicketStore, Auth, CustomApp, MemoryTicketStore, Secret, StoreApp, TokenEndpoint,
-    DEFAULT_TENANT_TOKEN_CAPACITY,
+    DEFAULT_TENANT_TOKEN_CACHE_BYTES, DEFAULT_TENANT_TOKEN_CAPACITY, MAX_CREDENTIAL_CHARS,
 };
 use crate::rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 use crate::response::{Quoting, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::retry::RetryPolicy;
+use crate::validate::unsendable;
 use crate::Error;
 use std::fmt;
 use std::sync::Arc;
@@ -62,8 +63,10 @@ impl Client {
     /// Keeps the app ticket of a store app, from the `app_ticket` event Feishu pushes about once an hour. The
     /// next app access token is fetched with it; a call that failed for want of a ticket can be made again.
     ///
-    /// Fails with [`Error::Config`] on a client that is not a store app, and with [`Error::TicketStore`] when
-    /// the ticket store fails.
+    /// Fails with [`Error::Config`] on a client that is not a store app, with [`Error::InvalidRequest`] for a
+    /// ticket that cannot be sent (empty, longer than [`MAX_CREDENTIAL_CHARS`], or not printable ASCII without
+    /// spaces, such as one with a line break), which is not kept, and with [`Error::TicketStore`] when the
+    /// ticket store fails.
     pub async fn set_app_ticket(&self, ticket: impl Into<String>) -> Result<(), Error> {
         let Auth::Store(app) = &self.inner.auth else {
             return Err(Error::Config(
@@ -72,10 +75,12 @@ impl Client {
             ));
         };
         let ticket = Secret::new(ticket);
-        if ticket.expose().is_empty() {
-            return Err(Error::Config(
-                "set_app_ticket: the ticket is empty".to_owned(),
-            ));
+        if let Some(problem) = unsendable(ticket.expose(), MAX_CREDENTIAL_CHARS) {
+            return Err(Error::InvalidRequest {
+                operation: "set_app_ticket",
+                parameter: "app_ticket",
+                rule: problem,
+            });
         }
         app.set_ticket(ticket).await
     }
@@ -86,6 +91,17 @@ impl Client {
     pub fn cached_tenant_tokens(&self) -> usize {
         match &self.inner.auth {
             Auth::Store(app) => app.cached_tenants(),
+            _ => 0,
+        }
+    }
+
+    /// How many bytes the tenants' tokens a store app client holds count for (each its key, its token and
+    /// [`TENANT_ENTRY_OVERHEAD_BYTES`](crate::auth::TENANT_ENTRY_OVERHEAD_BYTES)): at most
+    /// [`tenant_token_cache_bytes`](ClientBuilder::tenant_token_cache_bytes), beyond it only by calls in
+    /// flight. Always 0 for other clients.
+    pub fn cached_tenant_token_bytes(&self) -> usize {
+        match &self.inner.auth {
+            Auth::Store(app) => app.cached_tenant_bytes(),
             _ => 0,
         }
     }
@@ -111,6 +127,7 @@ pub struct ClientBuilder {
     error_excerpts: bool,
     tickets: Option<Arc<dyn AppTicketStore>>,
     tenant_token_capacity: usize,
+    tenant_token_cache_bytes: usize,
 }
 
 impl Default for ClientBuilder {
@@ -128,6 +145,7 @@ impl Default for ClientBuilder {
             error_excerpts: true,
             tickets: None,
             tenant_token_capacity: DEFAULT_TENANT_TOKEN_CAPACITY,
+            tenant_token_cache_bytes: DEFAULT_TENANT_TOKEN_CACHE_BYTES,
         }
     }
 }
@@ -153,6 +171,7 @@ impl fmt::Debug for ClientBuilder {
             .field("error_excerpts", &self.error_excerpts)
             .field("app_ticket_store", &self.tickets)
             .field("tenant_token_capacity", &self.tenant_token_capacity)
+            .field("tenant_token_cache_bytes", &self.tenant_token_cache_bytes)
             .finish()
     }
 }
@@ -164,13 +183,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate with a tenant access token the caller obtains and renews.
+    /// Authenticate with a tenant access token the caller obtains and renews. It must be printable ASCII
+    /// without spaces, at most [`MAX_CREDENTIAL_CHARS`](crate::auth::MAX_CREDENTIAL_CHARS) long:
+    /// [`build`](Self::build) refuses one that a header cannot carry, such as one read from a file with its
+    /// line break.
     pub fn tenant_access_token(mut self, token: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::Token(Secret::new(token)));
         self
     }
 
     /// Authenticate with app credentials: the client obtains the tenant access token, caches it and renews it.
+    /// Both must be printable ASCII without spaces, at most
+    /// [`MAX_CREDENTIAL_CHARS`](crate::auth::MAX_CREDENTIAL_CHARS) long; [`build`](Self::build) refuses others.
     pub fn app_credentials(
         mut self,
         app_id: impl Into<String>,
@@ -206,6 +230,17 @@ impl ClientBuilder {
     /// When it is full, a new tenant first drops the tokens due for renewal, then the least recently used.
     pub fn tenant_token_capacity(mut self, tenants: usize) -> Self {
         self.tenant_token_capacity = tenants;
+        self
+    }
+
+    /// How many bytes a store app client's tenant tokens may take (default
+    /// [`DEFAULT_TENANT_TOKEN_CACHE_BYTES`](crate::auth::DEFAULT_TENANT_TOKEN_CACHE_BYTES), 8 MiB). Each
+    /// tenant counts its key, its token and
+    /// [`TENANT_ENTRY_OVERHEAD_BYTES`](crate::auth::TENANT_ENTRY_OVERHEAD_BYTES). Past it, tokens are dropped
+    /// as past [`tenant_token_capacity`](Self::tenant_token_capacity): those due for renewal first, then the
+    /// least recently used.
+    pub fn tenant_token_cache_bytes(mut self, bytes: usize) -> Self {
+        self.tenant_token_cache_bytes = bytes;
         self
     }
 
@@ -270,9 +305,12 @@ impl ClientBuilder {
 
     /// Builds the client.
     ///
-    /// Refuses, with [`Error::Config`]: no authentication or an empty credential; a base URL that is not an
-    /// `http` or `https` URL, or that has a query, a fragment or user info (every request path is appended to
-    /// it); `RateLimit::PerSecond(0)`; a zero `max_response_bytes`, `tenant_token_capacity` or `call_timeout`.
+    /// Refuses, with [`Error::Config`]: no authentication; a token, app id or app secret that cannot be sent
+    /// (empty, longer than [`MAX_CREDENTIAL_CHARS`](crate::auth::MAX_CREDENTIAL_CHARS), or not printable ASCII
+    /// without spaces; the message names which, never its value); a base URL that is not an `http` or `https`
+    /// URL, or that has a query, a fragment or user info (every request path is appended to it);
+    /// `RateLimit::PerSecond(0)`; a zero `max_response_bytes`, `tenant_token_capacity`,
+    /// `tenant_token_cache_bytes` or `call_timeout`.
     pub fn build(mut self) -> Result<Client, Error> {
         let credentials = self.credentials.take();
         let base_url = check_base_url(&self.base_url)?;
@@ -294,13 +332,16 @@ impl ClientBuilder {
             ));
         }
         let retry = self.retry.clone();
+        // Calls and token requests follow no redirect: one could take a call's body and headers, or a token
+        // request's app secret, to another host, and its answer would pass for Feishu's. A redirect is
+        // `Error::Http` with its status and location.
         let http = self
             .http_builder()
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        // Token requests carry the app secret: their client follows no redirect, which could take the secret
-        // to another host. Calls keep reqwest's default, which drops `Authorization` on a redirect to another
-        // host.
+        // Token requests keep a connection pool of their own: slow token requests sharing the calls' pool made
+        // paced calls reach the server less evenly.
         let token_endpoint = || -> Result<TokenEndpoint, Error> {
             let http = self
                 .http_builder()
@@ -320,10 +361,10 @@ impl ClientBuilder {
                     "no authentication: call `tenant_access_token(..)`, `app_credentials(..)` or `store_app(..)` on the builder".to_owned(),
                 ))
             }
-            Some(Credentials::Token(token)) if token.expose().is_empty() => {
-                return Err(Error::Config("the tenant access token is empty".to_owned()))
+            Some(Credentials::Token(token)) => {
+                check_credential("the tenant access token", token.expose())?;
+                Auth::Fixed(token)
             }
-            Some(Credentials::Token(token)) => Auth::Fixed(token),
             Some(Credentials::App { app_id, app_secret }) => {
                 check_app(&app_id, &app_secret)?;
                 Auth::Custom(CustomApp::new(app_id, app_secret, token_endpoint()?))
@@ -335,6 +376,11 @@ impl ClientBuilder {
                         "tenant_token_capacity is 0; no tenant's token could be kept".to_owned(),
                     ));
                 }
+                if self.tenant_token_cache_bytes == 0 {
+                    return Err(Error::Config(
+                        "tenant_token_cache_bytes is 0; no tenant's token could be kept".to_owned(),
+                    ));
+                }
                 let tickets = self
                     .tickets
                     .clone()
@@ -344,6 +390,7 @@ impl ClientBuilder {
                     app_secret,
                     tickets,
                     self.tenant_token_capacity,
+                    self.tenant_token_cache_bytes,
                     token_endpoint()?,
                 ))
             }
@@ -385,7 +432,12 @@ impl ClientBuilder {
 /// or `https` URL with a host, and no query, fragment or user info.
 fn check_base_url(url: &str) -> Result<String, Error> {
     let base_url = url.trim_end_matches('/').to_owned();
-    let refuse = |why: &str| Err(Error::Config(format!("base URL `{base_url}` {why}")));
+    let refuse = |why: &str| {
+        Err(Error::Config(format!(
+            "base URL `{}` {why}",
+            crate::redact::quoted(&base_url)
+        )))
+    };
     let parsed = match reqwest::Url::parse(&base_url) {
         Ok(parsed) => parsed,
         Err(e) => return refuse(&format!("is not a URL: {e}")),
@@ -411,10 +463,14 @@ fn check_base_url(url: &str) -> Result<String, Error> {
 }
 
 fn check_app(app_id: &str, app_secret: &Secret) -> Result<(), Error> {
-    if app_id.is_empty() || app_secret.expose().is_empty() {
-        return Err(Error::Config(
-            "the app id and app secret must not be empty".to_owned(),
-        ));
+    check_credential("the app id", app_id)?;
+    check_credential("the app secret", app_secret.expose())
+}
+
+/// Refuses a credential that cannot be sent, naming it (`what`) and never quoting it.
+fn check_credential(what: &str, value: &str) -> Result<(), Error> {
+    match unsendable(value, MAX_CREDENTIAL_CHARS) {
+        Some(problem) => Err(Error::Config(format!("{what} {problem}"))),
+        None => Ok(()),
     }
-    Ok(())
 }

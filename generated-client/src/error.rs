@@ -1,9 +1,17 @@
 //! The one error type of the client. Every message says which operation failed and why; none contains a secret.
+//!
+//! Every message is bounded and stays on one line: each value it shows that came from outside (a tenant key,
+//! Feishu's `msg`, a URL, an excerpt, a header value, a JSON path) has its control characters escaped (`\n`,
+//! `\r`, `\u{1b}`), and a value longer than [`MAX_QUOTED_CHARS`] characters is cut, ending with `…` and its
+//! length (`…(70154 chars)`). The fields keep the values whole.
 
 use crate::operation::AppType;
+use crate::redact::{quoted, MAX_MESSAGE_CHARS};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use crate::redact::MAX_QUOTED_CHARS;
 
 /// Feishu's codes for a tenant access token that is invalid or expired; the client refreshes and retries once.
 pub const TOKEN_INVALID_CODES: [i64; 3] = [99991663, 99991664, 99991671];
@@ -21,7 +29,7 @@ pub enum Error {
     Api(#[from] ApiError),
 
     /// The request did not reach Feishu, or the connection broke (DNS, TLS, refused, reset, ...).
-    #[error("{operation}: could not talk to the server: {}", transport_cause(.source))]
+    #[error("{operation}: could not talk to the server: {}", quoted(&transport_cause(.source)))]
     Transport {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
@@ -46,8 +54,9 @@ pub enum Error {
         source: Option<Arc<reqwest::Error>>,
     },
 
-    /// The server answered with an HTTP error whose body is not a Feishu answer (a proxy's HTML page, say).
-    #[error("{operation}: HTTP {status} without a Feishu answer{}{}", log_suffix(.log_id), excerpt_suffix("body starts", .excerpt))]
+    /// The server answered with an HTTP error whose body is not a Feishu answer (a proxy's HTML page, say), or
+    /// with a redirect (3xx), which the client never follows: an API call's request could go to another host.
+    #[error("{operation}: HTTP {status}{}{}{}", http_text(*.status, .location), log_suffix(.log_id), excerpt_suffix("body starts", .excerpt))]
     Http {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
@@ -55,15 +64,19 @@ pub enum Error {
         status: u16,
         /// The `X-Tt-Logid` header, if any.
         log_id: Option<String>,
-        /// The start of the body; `None` for the token request, or when excerpts are switched off
+        /// The start of the body; `None` for the token request, for a redirect (whose body is not read), or when
+        /// excerpts are switched off
         /// ([`ClientBuilder::error_excerpts`](crate::ClientBuilder::error_excerpts)).
         excerpt: Option<String>,
         /// The wait the server asked for (`Retry-After`).
         retry_after: Option<Duration>,
+        /// Where a redirect pointed (its `Location`), without the query, the fragment and any user info; `None`
+        /// for any other answer.
+        location: Option<String>,
     },
 
     /// A successful answer whose JSON does not have the documented shape.
-    #[error("{operation}: cannot decode the answer at `{path}`: {message}{}{}", log_suffix(.log_id), excerpt_suffix("near", .excerpt))]
+    #[error("{operation}: cannot decode the answer at `{}`: {}{}{}", quoted(.path), quoted(.message), log_suffix(.log_id), excerpt_suffix("near", .excerpt))]
     Decode {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
@@ -97,8 +110,9 @@ pub enum Error {
         log_id: Option<String>,
     },
 
-    /// The request breaks a documented constraint; nothing was sent.
-    #[error("{operation}: invalid request: `{parameter}` {rule}")]
+    /// The request breaks a documented constraint, or holds a value that cannot be sent (a tenant key or a
+    /// token with a line break, say); nothing was sent.
+    #[error("{operation}: invalid request: `{parameter}` {}", quoted(.rule).up_to(MAX_MESSAGE_CHARS))]
     InvalidRequest {
         /// The operation.
         operation: &'static str,
@@ -109,7 +123,7 @@ pub enum Error {
     },
 
     /// Feishu refused to issue a token the client asked for.
-    #[error("cannot get {kind}{}: Feishu answered code {code} ({msg}), HTTP {http_status}{}; {}", tenant_suffix(.tenant_key), log_suffix(.log_id), kind.hint())]
+    #[error("cannot get {kind}{}: Feishu answered code {code} ({}), HTTP {http_status}{}; {}", tenant_suffix(.tenant_key), quoted(.msg), log_suffix(.log_id), kind.hint(*.code))]
     Token {
         /// Which token.
         kind: TokenKind,
@@ -136,7 +150,7 @@ pub enum Error {
     },
 
     /// The store of app tickets ([`AppTicketStore`](crate::auth::AppTicketStore)) failed.
-    #[error("the app ticket store failed: {source}")]
+    #[error("the app ticket store failed: {}", quoted(&.source.to_string()))]
     TicketStore {
         /// The store's error.
         #[source]
@@ -155,7 +169,7 @@ pub enum Error {
     },
 
     /// The server sent a page token it had sent before; the page stream stops instead of looping.
-    #[error("{operation}: the server repeated page token `{token}`; stopping instead of looping")]
+    #[error("{operation}: the server repeated page token `{}`; stopping instead of looping", quoted(.token))]
     Pagination {
         /// The operation.
         operation: &'static str,
@@ -164,13 +178,13 @@ pub enum Error {
     },
 
     /// The client was configured wrongly.
-    #[error("invalid client configuration: {0}")]
+    #[error("invalid client configuration: {}", quoted(.0).up_to(MAX_MESSAGE_CHARS))]
     Config(String),
 }
 
 /// A non-zero `code` from Feishu.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{operation}: Feishu answered code {code} ({msg}), HTTP {http_status}{}", log_suffix(.log_id))]
+#[error("{operation}: Feishu answered code {code} ({}), HTTP {http_status}{}", quoted(.msg), log_suffix(.log_id))]
 #[non_exhaustive]
 pub struct ApiError {
     /// The operation.
@@ -237,8 +251,25 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(operation: &'static str, source: reqwest::Error) -> Self {
-        // reqwest's messages name the URL, and with it the query; the query holds no secret in this API.
+    pub(crate) fn from_reqwest(operation: &'static str, mut source: reqwest::Error) -> Self {
+        // reqwest's messages name the URL. Its query goes: it holds page tokens, which are quoted nowhere else,
+        // and may be of any length.
+        if let Some(url) = source.url_mut() {
+            url.set_query(None);
+            url.set_fragment(None);
+        }
+        if source.is_builder() {
+            // The request could not be made, so nothing was sent, and sending it again cannot help. Every value
+            // the client sends is checked before this point; this is a last guard.
+            let cause = std::error::Error::source(&source)
+                .map(|cause| format!(" ({cause})"))
+                .unwrap_or_default();
+            return Error::InvalidRequest {
+                operation,
+                parameter: "request",
+                rule: format!("cannot be made, so nothing was sent: {source}{cause}"),
+            };
+        }
         let timeout = source.is_timeout();
         let source = Arc::new(source);
         if timeout {
@@ -274,7 +305,12 @@ impl TokenKind {
         }
     }
 
-    fn hint(self) -> &'static str {
+    /// What to check after a refusal with `code`. Code 0 is an answer without a usable token: no credential is
+    /// at fault, the endpoint is.
+    fn hint(self, code: i64) -> &'static str {
+        if code == 0 {
+            return "the token endpoint's answer is at fault, not the credentials";
+        }
         match self {
             TokenKind::CustomAppTenant => "check the app id and secret",
             TokenKind::StoreApp => "check the app id, the app secret and the app ticket",
@@ -311,9 +347,19 @@ fn status_suffix(status: &Option<u16>) -> String {
     }
 }
 
+fn http_text(status: u16, location: &Option<String>) -> String {
+    match location {
+        Some(location) => format!(", a redirect to `{}`, not followed", quoted(location)),
+        None if (300..400).contains(&status) => {
+            ", a redirect without a location, not followed".to_owned()
+        }
+        None => " without a Feishu answer".to_owned(),
+    }
+}
+
 fn tenant_suffix(tenant_key: &Option<String>) -> String {
     match tenant_key {
-        Some(key) => format!(" for tenant `{key}`"),
+        Some(key) => format!(" for tenant `{}`", quoted(key)),
         None => String::new(),
     }
 }
@@ -327,14 +373,14 @@ fn resend_outcome(resend_error: &Option<Box<Error>>) -> String {
 
 fn excerpt_suffix(label: &str, excerpt: &Option<String>) -> String {
     match excerpt {
-        Some(excerpt) => format!("; {label}: {excerpt}"),
+        Some(excerpt) => format!("; {label}: {}", quoted(excerpt)),
         None => String::new(),
     }
 }
 
 fn log_suffix(log_id: &Option<String>) -> String {
     match log_id {
-        Some(id) => format!(" (log id {id})"),
+        Some(id) => format!(" (log id {})", quoted(id)),
         None => String::new(),
     }
 }

@@ -2,6 +2,7 @@
 //! only, extra headers and a deadline.
 
 use crate::auth::Secret;
+use crate::redact::quoted;
 use crate::Error;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
@@ -50,7 +51,7 @@ impl CallOptions {
         let mut map = HeaderMap::with_capacity(self.headers.len());
         for (name, value) in &self.headers {
             let parsed = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| invalid(format!("`{name}` is not a valid header name")))?;
+                .map_err(|_| invalid(format!("`{}` is not a valid header name", quoted(name))))?;
             if RESERVED_HEADERS.contains(&parsed.as_str()) {
                 let hint = if parsed == reqwest::header::AUTHORIZATION {
                     "; use `.tenant_access_token(..)` for a token of this call only"
@@ -63,8 +64,9 @@ impl CallOptions {
             }
             let value = HeaderValue::from_str(value).map_err(|_| {
                 invalid(format!(
-                    "the value of `{name}` holds a character a header cannot carry (a line break or a \
-                     control character)"
+                    "the value of `{}` holds a character a header cannot carry (a line break or a \
+                     control character)",
+                    quoted(name)
                 ))
             })?;
             map.append(parsed, value);

@@ -7,8 +7,21 @@
 //! letters, digits, `-`, `_` or `.` that mixes letters and digits, as generated secrets do (Feishu's access
 //! tokens, `t-g1044…`, app tickets, page tokens), and whatever follows `Bearer `. Each is replaced by `***`.
 //! Numeric ids and plain words stay, since they are what a person needs to read the error.
+//!
+//! Beside it, [`quoted`] is how every error's `Display` shows a value that came from outside (a tenant key,
+//! Feishu's `msg`, a URL, an excerpt, a header value): control characters escaped, so that no value can break a
+//! log line in two, and long values cut with their length, so that no message is longer than a few lines.
 
+use std::fmt;
 use std::ops::Range;
+
+/// The most characters of one value an error's message shows; a longer value is cut, ending with `…` and its
+/// length in characters, such as `…(70154 chars)`.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
+/// The most characters of a composed message (an invalid request's rule, a configuration error), whose values
+/// are quoted on their own.
+pub(crate) const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// The shortest word taken for a token or a secret.
 pub(crate) const TOKEN_MIN_CHARS: usize = 16;
@@ -69,6 +82,62 @@ pub(crate) fn redact_around(text: &str, secrets: &[&str], at: usize) -> (String,
     (out, landed)
 }
 
+/// `text` as an error's message shows it: each control character escaped (`\n`, `\r`, `\t`, `\u{1b}`, and
+/// the invisible characters that reorder or separate lines, such as `\u{2028}` and `\u{202e}`), and at most
+/// [`MAX_QUOTED_CHARS`] characters of it, a longer value ending with `…` and its length.
+pub(crate) fn quoted(text: &str) -> Quoted<'_> {
+    Quoted {
+        text,
+        limit: MAX_QUOTED_CHARS,
+    }
+}
+
+/// A value as an error's message shows it; see [`quoted`].
+pub(crate) struct Quoted<'a> {
+    text: &'a str,
+    limit: usize,
+}
+
+impl Quoted<'_> {
+    /// Shows at most `limit` characters instead of [`MAX_QUOTED_CHARS`].
+    pub(crate) fn up_to(self, limit: usize) -> Self {
+        Quoted { limit, ..self }
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (shown, c) in self.text.chars().enumerate() {
+            if shown == self.limit {
+                return write!(f, "…({} chars)", self.text.chars().count());
+            }
+            match c {
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                c if is_hidden(c) => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+                c => fmt::Write::write_char(f, c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `c` is a control character, or an invisible one that separates lines or reorders text.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// The byte ranges of the words of `text` that look like tokens.
 fn token_shaped_words(text: &str) -> Vec<Range<usize>> {
     let is_token_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
@@ -102,6 +171,25 @@ fn token_shaped_words(text: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_have_no_control_characters_and_a_bounded_length() {
+        assert_eq!(quoted("plain 职位 text").to_string(), "plain 职位 text");
+        assert_eq!(
+            quoted("a\nb\rc\td\u{1b}[2Je\u{2028}f\u{202e}g\u{85}").to_string(),
+            "a\\nb\\rc\\td\\u{1b}[2Je\\u{2028}f\\u{202e}g\\u{85}"
+        );
+        let exact = "x".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(quoted(&exact).to_string(), exact);
+        let long = "职".repeat(70_154);
+        let shown = quoted(&long).to_string();
+        assert!(shown.ends_with("…(70154 chars)"), "{shown}");
+        assert_eq!(
+            shown.chars().count(),
+            MAX_QUOTED_CHARS + "…(70154 chars)".chars().count()
+        );
+        assert_eq!(quoted("abcdef").up_to(3).to_string(), "abc…(6 chars)");
+    }
 
     #[test]
     fn secrets_are_taken_out_by_value() {

@@ -31,6 +31,10 @@ pub(crate) struct Answer {
 /// Reads the whole answer, refusing it with [`Error::TooLarge`] as soon as it passes `limit` bytes (counted
 /// after decompression, so a compression bomb stops early). A body that is still arriving when the client's
 /// timeout ends is an [`Error::Timeout`].
+///
+/// A redirect (3xx) is [`Error::Http`] with its status and its `Location` (see [`redirect_target`]), and its body
+/// is not read: the client follows no redirect, since the request (its body, its headers) could be taken to
+/// another host, and whatever a redirect says is no answer of Feishu's.
 pub(crate) async fn read(
     mut response: reqwest::Response,
     operation: &'static str,
@@ -40,6 +44,16 @@ pub(crate) async fn read(
     let headers = response.headers();
     let log_id = header_text(headers, LOG_ID_HEADER);
     let retry_after = retry_after(headers);
+    if (300..400).contains(&status) {
+        return Err(Error::Http {
+            operation,
+            status,
+            log_id,
+            excerpt: None,
+            retry_after: None,
+            location: redirect_target(headers),
+        });
+    }
     let too_large = |log_id: Option<String>| Error::TooLarge {
         operation,
         limit,
@@ -102,6 +116,24 @@ pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> O
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .filter(|v| !v.is_empty())
+}
+
+/// Where a redirect points, without what it may carry besides the place: the query, the fragment and any user
+/// info. The value is kept whole otherwise; error messages bound it when they show it.
+fn redirect_target(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let raw = headers.get(reqwest::header::LOCATION)?;
+    let text = String::from_utf8_lossy(raw.as_bytes());
+    if let Ok(mut url) = reqwest::Url::parse(&text) {
+        url.set_query(None);
+        url.set_fragment(None);
+        // Neither fails on a URL with a host; a URL without one has no user info to remove.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Some(url.to_string());
+    }
+    // A relative reference: everything before its query or fragment.
+    let end = text.find(['?', '#']).unwrap_or(text.len());
+    Some(text[..end].to_owned())
 }
 
 /// The wait the server asks for: `Retry-After` in seconds, or Feishu's `x-ogw-ratelimit-reset`.

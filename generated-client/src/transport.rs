@@ -1,11 +1,12 @@
 //! Where requests are sent: building the HTTP request, the retry loop, token refresh, and decoding the
 //! `{code, msg, data}` envelope into the typed `data` or an [`Error`].
 
-use crate::auth::{Auth, CustomApp, Secret, StoreApp};
+use crate::auth::{Auth, CustomApp, Secret, StoreApp, MAX_CREDENTIAL_CHARS, MAX_TENANT_KEY_CHARS};
 use crate::operation::OperationInfo;
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting};
+use crate::validate::unsendable;
 use crate::{ApiError, Client, Error};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -138,7 +139,8 @@ impl Client {
         let span = tracing::info_span!(
             "feishu_hire_call",
             operation = operation.id,
-            tenant_key = request.options.tenant_key.as_deref(),
+            // Recorded once checked: a tenant key with a line break is refused, not logged.
+            tenant_key = tracing::field::Empty,
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             code = tracing::field::Empty,
@@ -150,6 +152,9 @@ impl Client {
         let deadline = timeout.and_then(|t| started.checked_add(t));
         let work = async {
             let prepared = self.prepare(&request)?;
+            if let Some(key) = &request.options.tenant_key {
+                tracing::Span::current().record("tenant_key", key.as_str());
+            }
             self.attempts(&request, &prepared, deadline, decoder).await
         }
         .instrument(span.clone());
@@ -192,8 +197,12 @@ impl Client {
             parameter: "tenant_key",
             rule: rule.to_owned(),
         };
+        if let (Auth::Store(_), Some(key)) = (auth, options.tenant_key.as_deref()) {
+            if let Some(problem) = unsendable(key, MAX_TENANT_KEY_CHARS) {
+                return Err(tenant_key(&problem));
+            }
+        }
         let token = match (auth, &options.token, options.tenant_key.as_deref()) {
-            (Auth::Store(_), _, Some("")) => return Err(tenant_key("is empty")),
             (Auth::Store(_), Some(token), _) => TokenSource::Caller(token),
             (Auth::Store(app), None, Some(key)) => TokenSource::Tenant(app, key),
             (Auth::Store(_), None, None) => return Err(tenant_key(MISSING_TENANT_KEY)),
@@ -203,11 +212,11 @@ impl Client {
             (Auth::Custom(app), None, None) => TokenSource::CustomApp(app),
         };
         if let Some(token) = &options.token {
-            if token.expose().is_empty() {
+            if let Some(problem) = unsendable(token.expose(), MAX_CREDENTIAL_CHARS) {
                 return Err(Error::InvalidRequest {
                     operation: operation.id,
                     parameter: "tenant_access_token",
-                    rule: "is empty".to_owned(),
+                    rule: problem,
                 });
             }
         }
@@ -301,10 +310,21 @@ impl Client {
         let inner = &self.inner;
         let operation = request.operation;
         let url = format!("{}{}", inner.base_url, request.path);
+        // Every token was checked where it came from (the builder, the call, the token endpoint); a token a
+        // header cannot carry is refused here too, never sent and never retried.
+        let mut authorization =
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(
+                |_| Error::InvalidRequest {
+                    operation: operation.id,
+                    parameter: "tenant_access_token",
+                    rule: "holds a character a header cannot carry".to_owned(),
+                },
+            )?;
+        authorization.set_sensitive(true);
         let mut builder = inner
             .http
             .request(operation.method.to_reqwest(), url)
-            .bearer_auth(token.expose());
+            .header(reqwest::header::AUTHORIZATION, authorization);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
@@ -426,6 +446,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
         log_id,
         excerpt: quoting.excerpt(|| excerpt_start(bytes, secrets)),
         retry_after,
+        location: None,
     };
     let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
         Ok(envelope) => envelope,

@@ -1,5 +1,6 @@
 //! Checks of documented constraints, called by the generated `validate()` of each request builder.
 
+use crate::redact::quoted;
 use crate::Error;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -9,6 +10,40 @@ fn invalid(operation: &'static str, parameter: &'static str, rule: String) -> Er
         parameter,
         rule,
     }
+}
+
+/// Why `value`, a credential or a tenant key, cannot be sent, or `None` when it can: it must be 1 to `max_chars`
+/// printable ASCII characters without spaces, as Feishu's ids, secrets, tickets, tokens and tenant keys are.
+/// Such values go into a header (`Authorization: Bearer <token>`) or a token request, where a line break would
+/// end the header, and where a stray space or line break read from a file would only make Feishu refuse it.
+///
+/// The reason never quotes the value, nor its length: the value may be a secret.
+pub(crate) fn unsendable(value: &str, max_chars: usize) -> Option<String> {
+    if value.is_empty() {
+        return Some("is empty".to_owned());
+    }
+    let sendable = |c: char| c.is_ascii_graphic();
+    if let Some(bad) = value.chars().find(|c| !sendable(*c)) {
+        let what = match bad {
+            '\r' | '\n' => "a line break",
+            ' ' => "a space",
+            c if c.is_ascii_control() => "a control character",
+            _ => "a character outside printable ASCII",
+        };
+        let trimmed = value.trim_end_matches(|c: char| !sendable(c));
+        let place = if !trimmed.is_empty() && trimmed.chars().all(sendable) {
+            format!("ends with {what}")
+        } else {
+            format!("holds {what}")
+        };
+        return Some(format!(
+            "{place}; it must be printable ASCII without spaces to be sent"
+        ));
+    }
+    if value.len() > max_chars {
+        return Some(format!("is too long (more than {max_chars} characters)"));
+    }
+    None
 }
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved); everything else is percent-encoded.
@@ -33,6 +68,8 @@ pub(crate) fn path_segment(
         "." | ".." => "must not be `.` or `..`, which would change the request's path",
         _ => return Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string()),
     };
+    // The caller's value, escaped and bounded: a rule is shown whole.
+    let value = quoted(value);
     Err(invalid(
         operation,
         parameter,
@@ -173,6 +210,29 @@ pub(crate) fn exclusive(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsendable_values_are_named_without_quoting_them() {
+        assert_eq!(unsendable("t-abc", 10), None);
+        assert_eq!(unsendable("", 10).as_deref(), Some("is empty"));
+        fn reason(value: &str) -> String {
+            unsendable(value, 10).unwrap_or_default()
+        }
+        assert!(reason("t-abc\n").starts_with("ends with a line break;"));
+        assert!(reason("t-abc\r\n").starts_with("ends with a line break"));
+        assert!(reason("t-a\nbc").starts_with("holds a line break"));
+        assert!(reason("t abc").starts_with("holds a space"));
+        assert!(reason("t-\u{7f}").starts_with("ends with a control character"));
+        assert!(reason("t-职位").starts_with("ends with a character outside printable ASCII"));
+        assert!(reason("\n").starts_with("holds a line break"));
+        assert_eq!(
+            reason("x".repeat(11).as_str()),
+            "is too long (more than 10 characters)"
+        );
+        for value in ["secret\n", "secret value", "secretsecret"] {
+            assert!(!reason(value).contains("secret"), "{}", reason(value));
+        }
+    }
 
     #[test]
     fn path_segments_are_percent_encoded() {

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Secret;
+use super::{Secret, MAX_CREDENTIAL_CHARS};
+use crate::validate::unsendable;
 
 /// Where token requests go, how much of an answer the client reads, and how a failed one is retried. Owned, so
 /// that a token request can run in a task of its own.
@@ -25,7 +26,7 @@ pub(crate) struct TokenEndpoint {
 impl TokenEndpoint {
     /// Posts `body` to `path`, with the content type of the official SDKs, and reads the answer. No error
     /// quotes the answer: it may hold a token. A redirect is not followed: it is an [`Error::Http`] with its
-    /// 3xx status.
+    /// 3xx status and its location (see [`response::read`]).
     pub(crate) async fn post(
         &self,
         operation: &'static str,
@@ -43,18 +44,7 @@ impl TokenEndpoint {
             .send()
             .await
             .map_err(|e| response::send_error(operation, self.max_response_bytes, e))?;
-        let answer = response::read(response, operation, self.max_response_bytes).await?;
-        if (300..400).contains(&answer.head.status) {
-            // Not followed, and not read: whatever a redirect says is no answer of Feishu's.
-            return Err(Error::Http {
-                operation,
-                status: answer.head.status,
-                log_id: answer.head.log_id,
-                excerpt: None,
-                retry_after: None,
-            });
-        }
-        Ok(answer)
+        response::read(response, operation, self.max_response_bytes).await
     }
 
     /// Asks for a token of `kind` and decodes the answer, retrying a failure that may pass (a transport
@@ -150,6 +140,7 @@ pub(crate) fn decode_token(
                 log_id,
                 excerpt: None,
                 retry_after,
+                location: None,
             })
         }
         Err(e) => {
@@ -169,6 +160,22 @@ pub(crate) fn decode_token(
     }
     .unwrap_or_default();
     let tenant_key = tenant_key.map(str::to_owned);
+    // A token that cannot be sent in a header is no token: it is not cached, and the next call asks again.
+    let unsendable = (!token.is_empty())
+        .then(|| unsendable(&token, MAX_CREDENTIAL_CHARS))
+        .flatten();
+    if let (0, Some(problem)) = (decoded.code, unsendable) {
+        return Err(Error::Token {
+            kind,
+            tenant_key,
+            code: 0,
+            msg: format!(
+                "the endpoint issued a token that cannot be sent in a header: it {problem}"
+            ),
+            http_status: status,
+            log_id,
+        });
+    }
     match (decoded.code, decoded.expire) {
         (0, Some(expire)) if !token.is_empty() && expire > 0 => Ok(TenantToken {
             token: Secret::new(token),

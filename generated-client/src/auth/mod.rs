@@ -50,6 +50,31 @@ pub const TOKEN_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 /// ([`ClientBuilder::tenant_token_capacity`](crate::ClientBuilder::tenant_token_capacity)).
 pub const DEFAULT_TENANT_TOKEN_CAPACITY: usize = 10_000;
 
+/// How many bytes a store app client's tenant tokens may take by default
+/// ([`ClientBuilder::tenant_token_cache_bytes`](crate::ClientBuilder::tenant_token_cache_bytes)): 8 MiB. Each
+/// tenant counts its key, its token and [`TENANT_ENTRY_OVERHEAD_BYTES`]; 10,000 tenants with keys of
+/// [`MAX_TENANT_KEY_CHARS`] and tokens of Feishu's usual length (about 40 characters) take about 4 MiB, so with
+/// the defaults this bound is reached only by unusually long tokens.
+pub const DEFAULT_TENANT_TOKEN_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
+/// What one tenant of the token cache counts for besides its key and its token: an estimate of the cache's own
+/// bookkeeping, in bytes.
+pub const TENANT_ENTRY_OVERHEAD_BYTES: usize = 256;
+
+/// The longest tenant key a store app's call may name
+/// ([`tenant_key`](crate::GetJobDetailRequest::tenant_key) on a request builder). Feishu's tenant keys are short hex
+/// strings (16 to 32 characters); a key must be printable ASCII without spaces, and a longer one is refused with
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest) before anything is sent.
+pub const MAX_TENANT_KEY_CHARS: usize = 128;
+
+/// The longest token, app id, app secret or app ticket the client sends. Each must be printable ASCII without
+/// spaces (a token goes into the `Authorization` header); Feishu's are about 40 characters long. One given to the
+/// builder that is not is refused by `build()` with [`Error::Config`](crate::Error::Config); one given to a call
+/// or to [`Client::set_app_ticket`](crate::Client::set_app_ticket) with
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest); one a token endpoint issues is an
+/// [`Error::Token`](crate::Error::Token), and never cached.
+pub const MAX_CREDENTIAL_CHARS: usize = 4096;
+
 /// A string that never shows in `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);

@@ -5,9 +5,12 @@ use super::answer::TokenEndpoint;
 use super::cell::TokenCell;
 use super::tenants::TenantCells;
 use super::ticket::AppTicketStore;
-use super::{Secret, APP_TICKET_RESEND_PATH, APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH};
+use super::{
+    Secret, APP_TICKET_RESEND_PATH, APP_TOKEN_PATH, MAX_CREDENTIAL_CHARS, STORE_TENANT_TOKEN_PATH,
+};
 use crate::error::{Error, TokenKind, TOKEN_INVALID_CODES};
 use crate::response::Head;
+use crate::validate::unsendable;
 use serde::Deserialize;
 use std::fmt;
 use std::sync::Arc;
@@ -22,7 +25,7 @@ const RESEND_OPERATION: &str = "app_ticket_resend";
 /// The tokens of a store app.
 pub(crate) struct StoreApp {
     app: Arc<App>,
-    tenants: TenantCells,
+    tenants: Arc<TenantCells>,
 }
 
 /// What the token requests of a store app need; shared with the tasks that make them.
@@ -51,6 +54,7 @@ impl StoreApp {
         app_secret: Secret,
         tickets: Arc<dyn AppTicketStore>,
         tenant_capacity: usize,
+        tenant_bytes: usize,
         endpoint: TokenEndpoint,
     ) -> Self {
         StoreApp {
@@ -61,7 +65,7 @@ impl StoreApp {
                 app_token: TokenCell::default(),
                 endpoint,
             }),
-            tenants: TenantCells::new(tenant_capacity),
+            tenants: Arc::new(TenantCells::new(tenant_capacity, tenant_bytes)),
         }
     }
 
@@ -82,7 +86,13 @@ impl StoreApp {
                     }
             )
         };
-        let fetch = || fetch_tenant_token(self.app.clone(), tenant_key.to_owned());
+        let fetch = || {
+            fetch_tenant_token(
+                self.app.clone(),
+                self.tenants.clone(),
+                tenant_key.to_owned(),
+            )
+        };
         cell.get(fetch, own).await
     }
 
@@ -109,12 +119,18 @@ impl StoreApp {
     pub(crate) fn cached_tenants(&self) -> usize {
         self.tenants.len()
     }
+
+    /// How many bytes the cached tenants' tokens count for.
+    pub(crate) fn cached_tenant_bytes(&self) -> usize {
+        self.tenants.bytes()
+    }
 }
 
 /// Asks Feishu for a tenant token with the app token; if Feishu says the app token is invalid, once more with
-/// a new app token.
+/// a new app token. The token's size is counted in `tenants`, whose bound it may make room for.
 async fn fetch_tenant_token(
     app: Arc<App>,
+    tenants: Arc<TenantCells>,
     tenant_key: String,
 ) -> Result<(Secret, Duration), Error> {
     let mut renewed = false;
@@ -138,7 +154,10 @@ async fn fetch_tenant_token(
             )
             .await;
         match result {
-            Ok(token) => return Ok((token.token, token.lifetime)),
+            Ok(token) => {
+                tenants.count_token(&tenant_key, token.token.expose().len());
+                return Ok((token.token, token.lifetime));
+            }
             Err(Error::Token { code, .. }) if TOKEN_INVALID_CODES.contains(&code) && !renewed => {
                 tracing::debug!(code, "app access token rejected; renewing it");
                 app.app_token.invalidate(&app_token);
@@ -158,6 +177,16 @@ async fn fetch_app_token(app: Arc<App>) -> Result<(Secret, Duration), Error> {
         .await
         .map_err(ticket_store_error)?
         .filter(|ticket| !ticket.expose().is_empty());
+    // A ticket the store holds that cannot be sent (one with a line break, say) is the store's failure: the
+    // value itself is never quoted.
+    if let Some(problem) = ticket
+        .as_ref()
+        .and_then(|ticket| unsendable(ticket.expose(), MAX_CREDENTIAL_CHARS))
+    {
+        return Err(ticket_store_error(
+            format!("the app ticket it holds for this app {problem}").into(),
+        ));
+    }
     let Some(ticket) = ticket else {
         tracing::debug!(app_id = %app.app_id, "no app ticket; asking Feishu to push it again");
         let resend_error = resend_ticket(&app).await.err().map(Box::new);
@@ -228,6 +257,7 @@ fn decode_resend(head: Head, body: &[u8], app_secret: &str) -> Result<(), Error>
             log_id: head.log_id,
             excerpt: None,
             retry_after: head.retry_after,
+            location: None,
         }),
     }
 }

@@ -1,16 +1,21 @@
-//! The tenant tokens of a store app: one cell per tenant key, in a map of bounded size.
+//! The tenant tokens of a store app: one cell per tenant key, in a map bounded in entries and in bytes.
 
 use super::cell::TokenCell;
+use super::TENANT_ENTRY_OVERHEAD_BYTES;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// One [`TokenCell`] per tenant. Calls for one tenant share its cell (and so its single fetch); calls for
-/// other tenants never wait on it. When the map is full, a new tenant first drops every stale entry, then the
-/// least recently used, down to three quarters of the capacity. An entry a call is using, or whose token request
-/// is running, is never dropped, so the map can pass its capacity by the number of calls and token requests in
-/// flight, and no further.
+/// other tenants never wait on it.
+///
+/// Each entry counts its key, its token (once fetched) and [`TENANT_ENTRY_OVERHEAD_BYTES`]. When a new tenant
+/// would pass the capacity or the byte bound, or a fetched token takes the map past its byte bound, the map
+/// first drops every stale entry, then the least recently used, down to three quarters of both. An entry a call
+/// is using, or whose token request is running, is never dropped, so the map can pass its bounds by the calls
+/// and token requests in flight, and no further.
 pub(crate) struct TenantCells {
     capacity: usize,
+    max_bytes: usize,
     map: Mutex<Map>,
 }
 
@@ -19,18 +24,23 @@ struct Map {
     cells: HashMap<String, Slot>,
     /// Counts lookups; a slot's `used` is the count at its latest lookup.
     clock: u64,
+    /// The sum of the slots' `bytes`.
+    bytes: usize,
 }
 
 struct Slot {
     cell: Arc<TokenCell>,
     used: u64,
+    /// What the entry counts for: its key, its token and the overhead.
+    bytes: usize,
 }
 
 impl TenantCells {
-    /// A map of at most `capacity` tenants (at least one).
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// A map of at most `capacity` tenants (at least one) and `max_bytes` bytes.
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> Self {
         TenantCells {
             capacity: capacity.max(1),
+            max_bytes,
             map: Mutex::default(),
         }
     }
@@ -44,8 +54,9 @@ impl TenantCells {
             slot.used = now;
             return slot.cell.clone();
         }
-        if map.cells.len() >= self.capacity {
-            map.shrink(self.capacity);
+        let bytes = tenant_key.len() + TENANT_ENTRY_OVERHEAD_BYTES;
+        if map.cells.len() >= self.capacity || map.bytes + bytes > self.max_bytes {
+            map.shrink(self.capacity, self.max_bytes);
         }
         let cell = Arc::new(TokenCell::default());
         map.cells.insert(
@@ -53,9 +64,27 @@ impl TenantCells {
             Slot {
                 cell: cell.clone(),
                 used: now,
+                bytes,
             },
         );
+        map.bytes += bytes;
         cell
+    }
+
+    /// Counts `token_bytes` as the size of the token of `tenant_key`, just fetched (replacing the token before),
+    /// and makes room if that takes the map past its byte bound.
+    pub(crate) fn count_token(&self, tenant_key: &str, token_bytes: usize) {
+        let mut map = self.map();
+        let Some(slot) = map.cells.get_mut(tenant_key) else {
+            return;
+        };
+        let before = slot.bytes;
+        slot.bytes = tenant_key.len() + TENANT_ENTRY_OVERHEAD_BYTES + token_bytes;
+        let after = slot.bytes;
+        map.bytes = map.bytes - before + after;
+        if map.bytes > self.max_bytes {
+            map.shrink(self.capacity, self.max_bytes);
+        }
     }
 
     /// The cell of `tenant_key`, if the map holds one.
@@ -71,6 +100,11 @@ impl TenantCells {
         self.map().cells.len()
     }
 
+    /// How many bytes the map's entries count for.
+    pub(crate) fn bytes(&self) -> usize {
+        self.map().bytes
+    }
+
     fn map(&self) -> MutexGuard<'_, Map> {
         // Every change to the map is one statement; a panic elsewhere cannot leave it half-changed.
         self.map
@@ -80,16 +114,24 @@ impl TenantCells {
 }
 
 impl Map {
-    /// Drops stale entries, then the least recently used, until at most three quarters of `capacity` are left
-    /// (or only entries in use).
-    fn shrink(&mut self, capacity: usize) {
+    /// Drops stale entries, then the least recently used, until at most three quarters of `capacity` and of
+    /// `max_bytes` are left (or only entries in use).
+    fn shrink(&mut self, capacity: usize, max_bytes: usize) {
         // A cell is in use while a call holds it, or while its token request runs (in a task of its own, which
         // may have outlived the calls that started it): dropping it would let a second request start.
         let in_use = |slot: &Slot| Arc::strong_count(&slot.cell) > 1 || slot.cell.is_fetching();
-        self.cells
-            .retain(|_, slot| in_use(slot) || !slot.cell.is_stale());
+        let mut dropped = 0;
+        self.cells.retain(|_, slot| {
+            let keep = in_use(slot) || !slot.cell.is_stale();
+            if !keep {
+                dropped += slot.bytes;
+            }
+            keep
+        });
+        self.bytes -= dropped;
         let target = capacity - capacity / 4 - 1;
-        if self.cells.len() <= target {
+        let target_bytes = max_bytes - max_bytes / 4;
+        if self.cells.len() <= target && self.bytes <= target_bytes {
             return;
         }
         let mut idle: Vec<(u64, String)> = self
@@ -99,9 +141,13 @@ impl Map {
             .map(|(key, slot)| (slot.used, key.clone()))
             .collect();
         idle.sort_unstable();
-        let excess = self.cells.len() - target;
-        for (_, key) in idle.into_iter().take(excess) {
-            self.cells.remove(&key);
+        for (_, key) in idle {
+            if self.cells.len() <= target && self.bytes <= target_bytes {
+                break;
+            }
+            if let Some(slot) = self.cells.remove(&key) {
+                self.bytes -= slot.bytes;
+            }
         }
     }
 }
@@ -127,7 +173,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_map_stays_within_its_capacity() {
-        let cells = TenantCells::new(100);
+        let cells = TenantCells::new(100, usize::MAX);
         for i in 0..10_000 {
             fill(&cells, &format!("tenant-{i}")).await;
             assert!(cells.len() <= 100, "{} tenants after {i}", cells.len());
@@ -136,7 +182,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_least_recently_used_go_first() {
-        let cells = TenantCells::new(4);
+        let cells = TenantCells::new(4, usize::MAX);
         for key in ["a", "b", "c", "d"] {
             fill(&cells, key).await;
         }
@@ -150,7 +196,7 @@ mod tests {
 
     #[tokio::test]
     async fn stale_entries_go_before_fresh_ones() {
-        let cells = TenantCells::new(4);
+        let cells = TenantCells::new(4, usize::MAX);
         for key in ["a", "b", "c"] {
             fill(&cells, key).await;
         }
@@ -167,8 +213,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_map_stays_within_its_bytes() {
+        let entry = 100 + TENANT_ENTRY_OVERHEAD_BYTES + 50;
+        let cells = TenantCells::new(usize::MAX, 20 * entry);
+        for i in 0..1_000 {
+            let key = format!("{i:0>100}");
+            fill(&cells, &key).await;
+            cells.count_token(&key, 50);
+            assert!(
+                cells.bytes() <= 20 * entry,
+                "{} bytes after {i}",
+                cells.bytes()
+            );
+            let counted = cells.len() * entry;
+            assert_eq!(cells.bytes(), counted, "the count follows the entries");
+        }
+        assert!(cells.len() >= 10, "{} tenants kept", cells.len());
+    }
+
+    #[tokio::test]
     async fn a_cell_in_use_is_kept() {
-        let cells = TenantCells::new(2);
+        let cells = TenantCells::new(2, usize::MAX);
         let held = cells.cell("held");
         for i in 0..10 {
             fill(&cells, &format!("other-{i}")).await;

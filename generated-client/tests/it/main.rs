@@ -15,6 +15,7 @@ mod operations;
 mod pagination;
 mod platform;
 mod rate_limit;
+mod refusals;
 mod retries;
 mod store_app;
 mod stress;
