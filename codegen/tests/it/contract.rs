@@ -80,7 +80,16 @@ fn runtime_names() -> (BTreeSet<String>, BTreeSet<String>) {
                     if path.path.is_ident("Client") {
                         for member in &block.items {
                             if let syn::ImplItem::Fn(f) = member {
-                                client_methods.insert(f.sig.ident.to_string());
+                                // `Client`'s own methods are its public ones, and `execute`, which emitted code
+                                // calls; a private helper belongs on the shared state, where no operation's
+                                // name can meet it and renaming it touches nothing in the generator.
+                                let name = f.sig.ident.to_string();
+                                assert!(
+                                    matches!(f.vis, syn::Visibility::Public(_)) || name == "execute",
+                                    "`Client::{name}` is not public: a helper of the call pipeline goes on the \
+                                     client's shared state, not on `Client`"
+                                );
+                                client_methods.insert(name);
                             }
                         }
                     }
