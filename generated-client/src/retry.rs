@@ -67,6 +67,54 @@ impl RetryPolicy {
     }
 }
 
+/// The retries of one call or one token request: the one loop both retry through, so that which failures are
+/// retried, how long to wait before each retry and the deadline rule are written once.
+pub(crate) struct Retries<'a> {
+    policy: &'a RetryPolicy,
+    /// The call's deadline, if it has one: a retry wait that would outlast it is not begun.
+    deadline: Option<tokio::time::Instant>,
+    /// Retries made so far.
+    made: u32,
+}
+
+impl<'a> Retries<'a> {
+    /// No retry made yet; none will wait past `deadline`.
+    pub(crate) fn new(policy: &'a RetryPolicy, deadline: Option<tokio::time::Instant>) -> Self {
+        Retries {
+            policy,
+            deadline,
+            made: 0,
+        }
+    }
+
+    /// After a failed attempt: when `error` may pass on another attempt ([`Error::is_retryable`]), `allowed`
+    /// (the request is safe to repeat), the policy has a retry left and its wait ends before the deadline,
+    /// waits and returns `Ok(())` for the caller to try again; otherwise hands `error` back, to end the call.
+    pub(crate) async fn wait_before_retry(
+        &mut self,
+        error: crate::Error,
+        allowed: bool,
+    ) -> Result<(), crate::Error> {
+        if !allowed || !error.is_retryable() || self.made >= self.policy.max_retries {
+            return Err(error);
+        }
+        let wait = self.policy.delay(self.made + 1, error.retry_after());
+        // A wait that would outlast the call's deadline is not begun: the call ends now, with the error that
+        // asked for it.
+        if self
+            .deadline
+            .is_some_and(|d| tokio::time::Instant::now() + wait >= d)
+        {
+            tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "not retrying: the wait would outlast the call's deadline");
+            return Err(error);
+        }
+        self.made += 1;
+        tracing::debug!(error = %error, retry = self.made, wait_ms = wait.as_millis() as u64, "retrying");
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+}
+
 /// A random number from the standard library's per-process random hash keys; good enough for jitter.
 fn random_u64() -> u64 {
     let mut hasher = RandomState::new().build_hasher();

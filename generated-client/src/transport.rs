@@ -7,6 +7,7 @@ use crate::operation::OperationInfo;
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting};
+use crate::retry::Retries;
 use crate::validate::unsendable;
 use crate::{ApiError, Client, Error};
 use serde::de::DeserializeOwned;
@@ -243,7 +244,7 @@ impl Inner {
         let inner = self;
         let operation = request.operation;
         let mut attempt = 0u32;
-        let mut retries = 0u32;
+        let mut retries = Retries::new(&inner.retry, deadline);
         let mut refreshed = false;
         loop {
             attempt += 1;
@@ -272,20 +273,9 @@ impl Inner {
                     continue;
                 }
             }
-            if operation.idempotent && error.is_retryable() && retries < inner.retry.max_retries {
-                retries += 1;
-                let wait = inner.retry.delay(retries, error.retry_after());
-                // A wait that would outlast the call's deadline is not begun: the call ends now, with the
-                // error that asked for it.
-                if deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d) {
-                    tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "not retrying: the wait would outlast the call's deadline");
-                    return Err(error);
-                }
-                tracing::debug!(error = %error, retry = retries, wait_ms = wait.as_millis() as u64, "retrying");
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-            return Err(error);
+            retries
+                .wait_before_retry(error, operation.idempotent)
+                .await?;
         }
     }
 

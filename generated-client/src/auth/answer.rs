@@ -3,7 +3,7 @@
 use crate::error::{Error, TokenKind};
 use crate::redact::redact;
 use crate::response::{self, Head, Quoting};
-use crate::retry::RetryPolicy;
+use crate::retry::{Retries, RetryPolicy};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,20 +57,17 @@ impl TokenEndpoint {
         body: &serde_json::Value,
         secrets: &[&str],
     ) -> Result<TenantToken, Error> {
-        let mut retries = 0;
+        // Token requests carry no deadline of their own: the calls waiting on one give up on their own deadlines,
+        // and the request goes on for the others.
+        let mut retries = Retries::new(&self.retry, None);
         loop {
             let result = match self.post(kind.operation(), path, body).await {
                 Ok(answer) => decode_token(kind, tenant_key, answer.head, &answer.body, secrets),
                 Err(e) => Err(e),
             };
             match result {
-                Err(error) if error.is_retryable() && retries < self.retry.max_retries => {
-                    retries += 1;
-                    let wait = self.retry.delay(retries, error.retry_after());
-                    tracing::debug!(error = %error, retry = retries, wait_ms = wait.as_millis() as u64, "retrying the token request");
-                    tokio::time::sleep(wait).await;
-                }
-                result => return result,
+                Ok(token) => return Ok(token),
+                Err(error) => retries.wait_before_retry(error, true).await?,
             }
         }
     }
