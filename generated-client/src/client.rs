@@ -28,6 +28,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
+    /// The timeout of each attempt, set on every request: the HTTP client may be the caller's, built without one.
+    pub(crate) attempt_timeout: Duration,
     pub(crate) base_url: String,
     pub(crate) auth: Auth,
     pub(crate) retry: RetryPolicy,
@@ -128,6 +130,7 @@ pub struct ClientBuilder {
     tickets: Option<Arc<dyn AppTicketStore>>,
     tenant_token_capacity: usize,
     tenant_token_cache_bytes: usize,
+    http_client: Option<reqwest::Client>,
 }
 
 impl Default for ClientBuilder {
@@ -146,6 +149,7 @@ impl Default for ClientBuilder {
             tickets: None,
             tenant_token_capacity: DEFAULT_TENANT_TOKEN_CAPACITY,
             tenant_token_cache_bytes: DEFAULT_TENANT_TOKEN_CACHE_BYTES,
+            http_client: None,
         }
     }
 }
@@ -172,6 +176,7 @@ impl fmt::Debug for ClientBuilder {
             .field("app_ticket_store", &self.tickets)
             .field("tenant_token_capacity", &self.tenant_token_capacity)
             .field("tenant_token_cache_bytes", &self.tenant_token_cache_bytes)
+            .field("http_client", &self.http_client.is_some())
             .finish()
     }
 }
@@ -241,6 +246,21 @@ impl ClientBuilder {
     /// least recently used.
     pub fn tenant_token_cache_bytes(mut self, bytes: usize) -> Self {
         self.tenant_token_cache_bytes = bytes;
+        self
+    }
+
+    /// Sends API calls with `client`, a `reqwest::Client` of your own: its proxies, TLS roots and connection pool,
+    /// shared with the rest of a service. Token requests, which carry the app secret, keep the client's own
+    /// HTTP client, which follows no redirect.
+    ///
+    /// What still holds with your client: each attempt's [`timeout`](Self::timeout) (set on every request),
+    /// [`max_response_bytes`](Self::max_response_bytes) (the client reads the body itself), the deadlines,
+    /// retries, pacing and validation. What your client decides: [`connect_timeout`](Self::connect_timeout),
+    /// gzip, and redirects. Build it with `.redirect(reqwest::redirect::Policy::none())`: the client refuses
+    /// an answer that came through a redirect (an [`Error::Http`] naming where it ended), but only your client's
+    /// policy can keep the request itself from going to the other host.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
         self
     }
 
@@ -335,11 +355,14 @@ impl ClientBuilder {
         // Calls and token requests follow no redirect: one could take a call's body and headers, or a token
         // request's app secret, to another host, and its answer would pass for Feishu's. A redirect is
         // `Error::Http` with its status and location.
-        let http = self
-            .http_builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = match self.http_client.take() {
+            Some(client) => client,
+            None => self
+                .http_builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
         // Token requests keep a connection pool of their own: slow token requests sharing the calls' pool made
         // paced calls reach the server less evenly.
         let token_endpoint = || -> Result<TokenEndpoint, Error> {
@@ -398,6 +421,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                attempt_timeout: self.timeout,
                 base_url,
                 auth,
                 retry,

@@ -349,7 +349,14 @@ fn status_suffix(status: &Option<u16>) -> String {
 
 fn http_text(status: u16, location: &Option<String>) -> String {
     match location {
-        Some(location) => format!(", a redirect to `{}`, not followed", quoted(location)),
+        Some(location) if (300..400).contains(&status) => {
+            format!(", a redirect to `{}`, not followed", quoted(location))
+        }
+        // The caller's HTTP client followed a redirect; its answer is not taken.
+        Some(location) => format!(
+            " from `{}`, after a redirect the HTTP client followed; the answer is not taken",
+            quoted(location)
+        ),
         None if (300..400).contains(&status) => {
             ", a redirect without a location, not followed".to_owned()
         }

@@ -118,6 +118,22 @@ pub(crate) fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> O
         .filter(|v| !v.is_empty())
 }
 
+/// Where the answer came from, if a redirect led away from `sent` (the request's URL without its query): the
+/// answer's URL without its query, fragment and user info.
+pub(crate) fn redirected(response: &reqwest::Response, sent: &str) -> Option<String> {
+    let came_from = response.url();
+    let sent = reqwest::Url::parse(sent).ok()?;
+    if came_from.origin() == sent.origin() && came_from.path() == sent.path() {
+        return None;
+    }
+    let mut place = came_from.clone();
+    place.set_query(None);
+    place.set_fragment(None);
+    let _ = place.set_username("");
+    let _ = place.set_password(None);
+    Some(place.to_string())
+}
+
 /// Where a redirect points, without what it may carry besides the place: the query, the fragment and any user
 /// info. The value is kept whole otherwise; error messages bound it when they show it.
 fn redirect_target(headers: &reqwest::header::HeaderMap) -> Option<String> {

@@ -320,7 +320,8 @@ impl Inner {
         authorization.set_sensitive(true);
         let mut builder = inner
             .http
-            .request(operation.method.to_reqwest(), url)
+            .request(operation.method.to_reqwest(), &url)
+            .timeout(inner.attempt_timeout)
             .header(reqwest::header::AUTHORIZATION, authorization);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
@@ -340,6 +341,18 @@ impl Inner {
             .send()
             .await
             .map_err(|e| response::send_error(operation.id, inner.max_response_bytes, e))?;
+        // The client's own HTTP client follows no redirect; one a caller passed in may. Its answer is not
+        // Feishu's to this request, whatever it says.
+        if let Some(location) = response::redirected(&response, &url) {
+            return Err(Error::Http {
+                operation: operation.id,
+                status: response.status().as_u16(),
+                log_id: None,
+                excerpt: None,
+                retry_after: None,
+                location: Some(location),
+            });
+        }
         let answer = response::read(response, operation.id, inner.max_response_bytes).await?;
         let span = tracing::Span::current();
         span.record("status", answer.head.status);
