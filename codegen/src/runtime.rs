@@ -26,6 +26,7 @@ pub const RESERVED_TYPES: &[&str] = &[
     "Option",
     "Pages",
     "RateLimit",
+    "Response",
     "Result",
     "RetryPolicy",
     "Self",
@@ -35,8 +36,9 @@ pub const RESERVED_TYPES: &[&str] = &[
 ];
 
 /// Methods the hand-written `Client` already has (every `impl Client` of the runtime, and the traits it derives
-/// or implements); an operation cannot take one of these names. They are its public methods and `execute`, which
-/// emitted code calls: the call pipeline's helpers are methods of the client's shared state, not of `Client`.
+/// or implements); an operation cannot take one of these names. They are its public methods and the two
+/// `execute`s, which `send` and `send_with_meta` call: the call pipeline's helpers are methods of the client's
+/// shared state, not of `Client`.
 /// `codegen/tests/it/contract.rs` checks the list against the runtime.
 pub const CLIENT_METHODS: &[&str] = &[
     "base_url",
@@ -45,6 +47,7 @@ pub const CLIENT_METHODS: &[&str] = &[
     "cached_tenant_tokens",
     "clone",
     "execute",
+    "execute_with_meta",
     "fmt",
     "set_app_ticket",
 ];
@@ -57,7 +60,9 @@ pub const RESERVED_METHODS: &[&str] = &[
     "header",
     "items",
     "pages",
+    "request",
     "send",
+    "send_with_meta",
     "tenant_access_token",
     "tenant_key",
     "timeout",
@@ -99,9 +104,11 @@ pub fn builder_field_inits() -> TokenStream {
     }
 }
 
-/// The per-call option methods of a builder (`tenant_key`, `tenant_access_token`, `header`, `timeout`).
-pub fn call_options(builder: &proc_macro2::Ident) -> TokenStream {
-    quote!(crate::options::call_options!(#builder);)
+/// The per-call options of a builder, and its `send` and `send_with_meta`, which send the request its
+/// `request()` builds and decode `data` (the operation's data type): one invocation of the runtime's
+/// `options::call_options!`.
+pub fn call_options(builder: &proc_macro2::Ident, data: &proc_macro2::Ident) -> TokenStream {
+    quote!(crate::options::call_options!(#builder, #data);)
 }
 
 /// The runtime's `Client`, as imported by [`operation_imports`].
@@ -177,9 +184,15 @@ pub fn json_body() -> TokenStream {
     quote!(request.json(&self.body)?;)
 }
 
-/// Sends `request` with the builder's client, which decodes the answer's `data`.
-pub fn execute() -> TokenStream {
-    quote!(self.client.execute(request).await)
+/// The end of a builder's `request()`: the builder's client and the request, for the runtime's `send` and
+/// `send_with_meta` (see [`call_options`]).
+pub fn request_built() -> TokenStream {
+    quote!(Ok((self.client, request)))
+}
+
+/// The runtime's request type, as imported by [`operation_imports`].
+pub fn request_type() -> TokenStream {
+    quote!(transport::Request)
 }
 
 /// A new request of the builder's operation to `path`, with the builder's per-call options.

@@ -56,7 +56,7 @@ pub use options::RESERVED_HEADERS;
 pub use pagination::{Items, PageFuture, Pages, Paginated};
 pub use platform::{PlatformCategory, PlatformCode};
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
-pub use response::{DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
+pub use response::{Response, DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;
 pub use transport::decode_answer;
 

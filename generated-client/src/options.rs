@@ -75,11 +75,25 @@ impl CallOptions {
     }
 }
 
-/// The per-call option methods of a request builder whose options are in its `options` field. The generated
-/// code invokes it once per builder.
+/// The per-call option methods of a request builder whose options are in its `options` field, and its `send`
+/// and `send_with_meta`, which send what the builder's `request()` builds and decode the operation's `data`
+/// type. The generated code invokes it once per builder.
 macro_rules! call_options {
-    ($builder:ident) => {
+    ($builder:ident, $data:ty) => {
         impl $builder {
+            /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
+            pub async fn send(self) -> Result<$data, crate::Error> {
+                let (client, request) = self.request()?;
+                client.execute(request).await
+            }
+
+            /// [`send`](Self::send), with the answer's HTTP status, log id (`X-Tt-Logid`, which Feishu support
+            /// asks for) and headers beside `data`.
+            pub async fn send_with_meta(self) -> Result<crate::Response<$data>, crate::Error> {
+                let (client, request) = self.request()?;
+                client.execute_with_meta(request).await
+            }
+
             /// The tenant this call is made for: required by store apps
             /// ([`ClientBuilder::store_app`](crate::ClientBuilder::store_app)), whose token is the tenant's
             /// own; refused by other clients.

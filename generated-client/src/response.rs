@@ -20,6 +20,31 @@ pub(crate) struct Head {
     pub(crate) status: u16,
     pub(crate) log_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// The answer's headers, moved out of the response (not copied), for `send_with_meta`.
+    pub(crate) headers: reqwest::header::HeaderMap,
+}
+
+/// A call's `data`, with what the answer said besides: its HTTP status, its log id (`X-Tt-Logid`, which Feishu
+/// support asks for) and its headers. Each request builder's `send_with_meta` gives it; `send` gives the data
+/// alone, and costs nothing for what it leaves out.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The typed `data`, as `send` returns it.
+    pub data: T,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The `X-Tt-Logid` header (or the log id in the body), to quote to Feishu support.
+    pub log_id: Option<String>,
+    /// Every header of the answer.
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl<T> Response<T> {
+    /// The data alone.
+    pub fn into_data(self) -> T {
+        self.data
+    }
 }
 
 /// An answer: its head and its whole body.
@@ -66,6 +91,7 @@ pub(crate) async fn read(
     {
         return Err(too_large(log_id));
     }
+    let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -82,6 +108,7 @@ pub(crate) async fn read(
             status,
             log_id,
             retry_after,
+            headers,
         },
         body,
     })

@@ -6,7 +6,7 @@ use crate::client::Inner;
 use crate::operation::OperationInfo;
 use crate::options::CallOptions;
 use crate::redact::redact;
-use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting};
+use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting, Response};
 use crate::retry::Retries;
 use crate::validate::unsendable;
 use crate::{ApiError, Client, Error};
@@ -134,6 +134,39 @@ impl Client {
             .await?;
         // A call succeeds only once the decoder has kept the data.
         Ok(data.unwrap_or_default())
+    }
+
+    /// [`execute`](Self::execute), keeping the answer's status, log id and headers beside the data.
+    pub(crate) async fn execute_with_meta<T: DeserializeOwned + Default + Send>(
+        &self,
+        request: Request,
+    ) -> Result<Response<T>, Error> {
+        let mut answer = None;
+        self.inner
+            .call(request, &mut |operation,
+                                 mut head,
+                                 body,
+                                 quoting,
+                                 secrets| {
+                let headers = std::mem::take(&mut head.headers);
+                let (status, log_id) = (head.status, head.log_id.clone());
+                let data = decode::<T>(operation, head, body, quoting, secrets)?;
+                answer = Some(Response {
+                    data,
+                    status,
+                    log_id,
+                    headers,
+                });
+                Ok(())
+            })
+            .await?;
+        // A call succeeds only once the decoder has kept the answer.
+        Ok(answer.unwrap_or_else(|| Response {
+            data: T::default(),
+            status: 0,
+            log_id: None,
+            headers: reqwest::header::HeaderMap::new(),
+        }))
     }
 }
 
@@ -383,6 +416,7 @@ pub fn decode_answer<T: DeserializeOwned + Default>(
         status,
         log_id: None,
         retry_after: None,
+        headers: reqwest::header::HeaderMap::new(),
     };
     decode(operation, head, body, Quoting::Excerpts, &[])
 }
@@ -448,6 +482,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
         status,
         log_id,
         retry_after,
+        ..
     } = head;
     let success = (200..300).contains(&status);
     let http_error = |log_id| Error::Http {

@@ -186,7 +186,7 @@ fn builder_methods(op: &Operation, body_deprecated: bool) -> TokenStream {
     });
     let validate = validate_fn(op);
     let send = send_fn(op);
-    let options = runtime::call_options(&builder);
+    let options = runtime::call_options(&builder, &ident(&op.data));
     let allow_deprecated = body_deprecated.then(|| quote!(#[allow(deprecated)]));
     quote! {
         #allow_deprecated
@@ -544,7 +544,6 @@ fn path_expression(op: &Operation) -> TokenStream {
 }
 
 fn send_fn(op: &Operation) -> TokenStream {
-    let data = ident(&op.data);
     let error = runtime::error();
     let path = path_expression(op);
     let request = runtime::new_request(quote!(path));
@@ -562,18 +561,20 @@ fn send_fn(op: &Operation) -> TokenStream {
             runtime::query(&p.wire, value, matches!(p.ty, Type::List(_)))
         });
     let body = op.body.as_ref().map(|_| runtime::json_body());
-    let execute = runtime::execute();
+    let built = runtime::request_built();
+    let client = runtime::client();
+    let request_type = runtime::request_type();
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let mutable = (has_query || op.body.is_some()).then(|| quote!(mut));
     quote! {
-        /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-        pub async fn send(self) -> Result<#data, #error> {
+        /// Checks the request and builds it, for `send` and `send_with_meta`.
+        fn request(self) -> Result<(#client, #request_type), #error> {
             self.validate()?;
             let path = #path;
             let #mutable request = #request;
             #(#query)*
             #body
-            #execute
+            #built
         }
     }
 }

@@ -80,12 +80,15 @@ fn runtime_names() -> (BTreeSet<String>, BTreeSet<String>) {
                     if path.path.is_ident("Client") {
                         for member in &block.items {
                             if let syn::ImplItem::Fn(f) = member {
-                                // `Client`'s own methods are its public ones, and `execute`, which emitted code
-                                // calls; a private helper belongs on the shared state, where no operation's
-                                // name can meet it and renaming it touches nothing in the generator.
+                                // `Client`'s own methods are its public ones, and the two `execute`s, which the
+                                // runtime's `send` and `send_with_meta` call; a private helper belongs on the
+                                // shared state, where no operation's name can meet it and renaming it touches
+                                // nothing in the generator.
                                 let name = f.sig.ident.to_string();
                                 assert!(
-                                    matches!(f.vis, syn::Visibility::Public(_)) || name == "execute",
+                                    matches!(f.vis, syn::Visibility::Public(_))
+                                        || name == "execute"
+                                        || name == "execute_with_meta",
                                     "`Client::{name}` is not public: a helper of the call pipeline goes on the \
                                      client's shared state, not on `Client`"
                                 );
@@ -180,7 +183,7 @@ fn every_method_the_runtime_gives_a_builder_is_reserved() {
     for method in methods
         .iter()
         .map(String::as_str)
-        .chain(["send", "validate", "pages", "items"])
+        .chain(["validate", "request", "pages", "items"])
     {
         assert!(
             RESERVED_METHODS.contains(&method),

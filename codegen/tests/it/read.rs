@@ -149,10 +149,11 @@ fn draft_labels_are_refused_unless_accepted() {
         Some("DRAFT: 更新")
     );
     // Accepting labels relaxes nothing else.
-    let broken = drafted.replace("operationId: update_thing", "operationId: token");
+    let broken = drafted.replace("operationId: update_thing", "operationId: set_app_ticket");
     let err = codegen::read("facts.yaml", &broken, DraftLabels::Accepted).expect_err("refused");
     assert!(
-        err.to_string().contains("the Client method `token`"),
+        err.to_string()
+            .contains("the Client method `set_app_ticket`"),
         "{err}"
     );
 }

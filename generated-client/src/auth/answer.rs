@@ -108,6 +108,7 @@ pub fn decode_tenant_token(
         status,
         log_id: None,
         retry_after: None,
+        headers: reqwest::header::HeaderMap::new(),
     };
     decode_token(TokenKind::CustomAppTenant, None, head, body, &[app_secret])
 }
@@ -126,6 +127,7 @@ pub(crate) fn decode_token(
         status,
         log_id,
         retry_after,
+        ..
     } = head;
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let decoded: TokenAnswer = match serde_path_to_error::deserialize(&mut deserializer) {

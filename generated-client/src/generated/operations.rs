@@ -112,8 +112,8 @@ impl GetJobRequest {
         Ok(())
     }
 
-    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(self) -> Result<GetJobData, Error> {
+    /// Checks the request and builds it, for `send` and `send_with_meta`.
+    fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = {
             let operation = Self::OPERATION.id;
@@ -125,11 +125,11 @@ impl GetJobRequest {
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
         request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        self.client.execute(request).await
+        Ok((self.client, request))
     }
 }
 
-crate::options::call_options!(GetJobRequest);
+crate::options::call_options!(GetJobRequest, GetJobData);
 
 /// Get a job's settings.
 ///
@@ -202,8 +202,8 @@ impl GetJobConfigRequest {
         Ok(())
     }
 
-    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(self) -> Result<GetJobConfigData, Error> {
+    /// Checks the request and builds it, for `send` and `send_with_meta`.
+    fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = {
             let operation = Self::OPERATION.id;
@@ -212,11 +212,11 @@ impl GetJobConfigRequest {
         };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("user_id_type", self.user_id_type.as_ref());
-        self.client.execute(request).await
+        Ok((self.client, request))
     }
 }
 
-crate::options::call_options!(GetJobConfigRequest);
+crate::options::call_options!(GetJobConfigRequest, GetJobConfigData);
 
 /// Get a job's details.
 ///
@@ -320,8 +320,8 @@ impl GetJobDetailRequest {
         Ok(())
     }
 
-    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(self) -> Result<GetJobDetailData, Error> {
+    /// Checks the request and builds it, for `send` and `send_with_meta`.
+    fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = {
             let operation = Self::OPERATION.id;
@@ -333,11 +333,11 @@ impl GetJobDetailRequest {
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
         request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        self.client.execute(request).await
+        Ok((self.client, request))
     }
 }
 
-crate::options::call_options!(GetJobDetailRequest);
+crate::options::call_options!(GetJobDetailRequest, GetJobDetailData);
 
 /// List a talent's external applications.
 ///
@@ -431,19 +431,21 @@ impl ListExternalApplicationsRequest {
         Ok(())
     }
 
-    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(self) -> Result<ListExternalApplicationsData, Error> {
+    /// Checks the request and builds it, for `send` and `send_with_meta`.
+    fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/external_applications".to_owned();
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("talent_id", Some(&self.talent_id));
         request.query("page_size", self.page_size.as_ref());
         request.query("page_token", self.page_token.as_ref());
-        self.client.execute(request).await
+        Ok((self.client, request))
     }
 }
 
-crate::options::call_options!(ListExternalApplicationsRequest);
+crate::options::call_options!(
+    ListExternalApplicationsRequest, ListExternalApplicationsData
+);
 
 crate::pagination::paginated!(
     ListExternalApplicationsRequest, ListExternalApplicationsData, ExternalApplication,
@@ -535,18 +537,18 @@ impl ListJobProcessesRequest {
         Ok(())
     }
 
-    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(self) -> Result<ListJobProcessesData, Error> {
+    /// Checks the request and builds it, for `send` and `send_with_meta`.
+    fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/job_processes".to_owned();
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("page_size", self.page_size.as_ref());
         request.query("page_token", self.page_token.as_ref());
-        self.client.execute(request).await
+        Ok((self.client, request))
     }
 }
 
-crate::options::call_options!(ListJobProcessesRequest);
+crate::options::call_options!(ListJobProcessesRequest, ListJobProcessesData);
 
 crate::pagination::paginated!(
     ListJobProcessesRequest, ListJobProcessesData, JobProcess, page_token : page_token,
@@ -724,8 +726,8 @@ impl SearchJobRequirementsRequest {
         Ok(())
     }
 
-    /// Checks the request, sends it (retrying and refreshing the token as configured) and returns `data`.
-    pub async fn send(self) -> Result<SearchJobRequirementsData, Error> {
+    /// Checks the request and builds it, for `send` and `send_with_meta`.
+    fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/job_requirements/search".to_owned();
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
@@ -735,8 +737,8 @@ impl SearchJobRequirementsRequest {
         request.query("job_family_id_type", self.job_family_id_type.as_ref());
         request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
         request.json(&self.body)?;
-        self.client.execute(request).await
+        Ok((self.client, request))
     }
 }
 
-crate::options::call_options!(SearchJobRequirementsRequest);
+crate::options::call_options!(SearchJobRequirementsRequest, SearchJobRequirementsData);

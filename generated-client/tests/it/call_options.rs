@@ -1,4 +1,5 @@
-//! Per-call options against a loopback server: a token for one call, extra headers, and a timeout.
+//! Per-call options against a loopback server: a token for one call, extra headers, and a timeout; and
+//! `send_with_meta`, the answer's metadata beside its data.
 
 use crate::common::*;
 use futures_util::TryStreamExt;
@@ -250,4 +251,38 @@ async fn options_apply_to_every_page_of_a_stream() {
         assert_eq!(request.headers["x-request-id"], "walk-1");
         assert_eq!(bearer(request), "Bearer t-walk");
     }
+}
+
+/// `send_with_meta` gives the same `data` as `send`, with the answer's status, log id and headers.
+#[tokio::test]
+async fn send_with_meta_gives_the_answer_s_status_log_id_and_headers() {
+    let server = MockServer::start().await;
+    let answer = response_example("get_job_config");
+    Mock::given(method("GET"))
+        .and(path("/open-apis/hire/v1/jobs/6001/config"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-tt-logid", "20261204-meta")
+                .insert_header("x-request-region", "cn")
+                .set_body_json(answer),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server.uri());
+    let plain = client.get_job_config("6001").send().await.expect("sent");
+    let with_meta = client
+        .get_job_config("6001")
+        .send_with_meta()
+        .await
+        .expect("sent");
+    assert_eq!(with_meta.status, 200);
+    assert_eq!(with_meta.log_id.as_deref(), Some("20261204-meta"));
+    assert_eq!(
+        with_meta
+            .headers
+            .get("x-request-region")
+            .map(|v| v.as_bytes()),
+        Some(&b"cn"[..])
+    );
+    assert_eq!(format!("{:?}", with_meta.into_data()), format!("{plain:?}"));
 }
