@@ -51,7 +51,9 @@ pub use generated::types::*;
 pub use operation::AppType;
 pub use operation::{HttpMethod, OperationInfo};
 pub use options::RESERVED_HEADERS;
-pub use pagination::{Items, PageFuture, Pages, Paginated};
+pub use pagination::{
+    Items, PageFuture, Pages, Paginated, PaginationProblem, MAX_EMPTY_PAGES, MAX_PAGE_TOKEN_LEN,
+};
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 pub use response::{DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;
