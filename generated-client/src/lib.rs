@@ -26,6 +26,7 @@
 pub mod auth;
 mod client;
 pub mod error;
+mod lenient;
 mod object;
 mod open_enum;
 mod operation;
@@ -51,6 +52,7 @@ pub use generated::types::*;
 pub use operation::AppType;
 pub use operation::{HttpMethod, OperationInfo};
 pub use options::RESERVED_HEADERS;
+pub use lenient::MAX_WARNED_PATHS;
 pub use pagination::{
     Items, PageFuture, Pages, Paginated, PaginationProblem, MAX_EMPTY_PAGES, MAX_PAGE_TOKEN_LEN,
 };
