@@ -15,7 +15,9 @@
 
 use crate::object::Key;
 use serde::de::value::BorrowedStrDeserializer;
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -213,7 +215,12 @@ struct Visit<'c, V> {
 }
 
 /// Keeps `value`, read by converting what was `found` into what was wanted, and says so once for this path.
-fn converted<T, E>(context: &Context, want: Want, value: Result<T, E>, found: &'static str) -> Result<T, E> {
+fn converted<T, E>(
+    context: &Context,
+    want: Want,
+    value: Result<T, E>,
+    found: &'static str,
+) -> Result<T, E> {
     if value.is_ok() {
         let expected = match want {
             Want::Text => "a string",

@@ -49,10 +49,10 @@ pub use generated::enums::*;
 pub use generated::error_codes::*;
 pub use generated::operations::*;
 pub use generated::types::*;
+pub use lenient::MAX_WARNED_PATHS;
 pub use operation::AppType;
 pub use operation::{HttpMethod, OperationInfo};
 pub use options::RESERVED_HEADERS;
-pub use lenient::MAX_WARNED_PATHS;
 pub use pagination::{
     Items, PageFuture, Pages, Paginated, PaginationProblem, MAX_EMPTY_PAGES, MAX_PAGE_TOKEN_LEN,
 };

@@ -10,8 +10,8 @@ use futures_util::{stream, StreamExt, TryStreamExt};
 use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
 use std::fmt;
-use std::hash::BuildHasher;
 use std::future::Future;
+use std::hash::BuildHasher;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -340,7 +340,10 @@ fn pages<R: Paginated>(
         match token.filter(|t| has_more && !t.is_empty()) {
             Some(token) => {
                 let empty = R::holds_no_items(&page);
-                let checked = state.guard.token(token).and_then(|()| state.guard.page(empty));
+                let checked = state
+                    .guard
+                    .token(token)
+                    .and_then(|()| state.guard.page(empty));
                 match checked {
                     Ok(()) => state.request.set_page_token(Some(token.to_owned())),
                     Err(problem) => {

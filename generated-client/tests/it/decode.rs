@@ -103,7 +103,10 @@ fn odd_numbers_are_read_as_their_documented_types_with_one_warning_per_path() {
         let data: GetJobData = decode_answer("lenient_job", 200, body).expect("decodes");
         let job = data.job.expect("a job");
         assert_eq!(job.id.as_deref(), Some("6952811314255265796"));
-        assert_eq!((job.head_count, job.min_salary, job.max_salary), (Some(3), Some(3), Some(7)));
+        assert_eq!(
+            (job.head_count, job.min_salary, job.max_salary),
+            (Some(3), Some(3), Some(7))
+        );
         assert_eq!(job.create_time, Some(1_617_170_925_462));
         assert_eq!(job.update_time, Some(1_617_170_925_462));
         assert_eq!(job.expiry_time, Some(i64::MIN));
@@ -127,13 +130,21 @@ fn odd_numbers_are_read_as_their_documented_types_with_one_warning_per_path() {
         assert_eq!(warnings_at(&logs, path), 1, "{path}:\n{logs}");
         assert!(logs.contains("operation=\"lenient_job\""), "{logs}");
     }
-    assert_eq!(warnings_at(&logs, "data.job.max_salary"), 0, "a number in place");
+    assert_eq!(
+        warnings_at(&logs, "data.job.max_salary"),
+        0,
+        "a number in place"
+    );
     assert_eq!(warnings_at(&logs, "data.job.title"), 0, "a string in place");
 
     // Another operation is warned about on its own.
     let _: GetJobData = decode_answer("lenient_job_again", 200, body).expect("decodes");
     assert_eq!(
-        captured.text().lines().filter(|l| l.contains("lenient_job_again")).count(),
+        captured
+            .text()
+            .lines()
+            .filter(|l| l.contains("lenient_job_again"))
+            .count(),
         9
     );
 }
@@ -166,7 +177,14 @@ fn lists_and_serde_derived_structs_are_read_leniently_too() {
     );
     let logs = captured.text();
     // List items share one path: one warning each, whatever the index.
-    for path in ["data.counts[]", "data.total", "data.small", "data.name", "data.ids[]", "data.nested[][]"] {
+    for path in [
+        "data.counts[]",
+        "data.total",
+        "data.small",
+        "data.name",
+        "data.ids[]",
+        "data.nested[][]",
+    ] {
         assert_eq!(warnings_at(&logs, path), 1, "{path}:\n{logs}");
     }
 }
@@ -175,27 +193,66 @@ fn lists_and_serde_derived_structs_are_read_leniently_too() {
 fn values_that_are_not_the_documented_number_stay_decode_errors() {
     let (captured, _guard) = crate::common::capture_logs();
     let cases: [(&str, &str, &str); 9] = [
-        (r#""head_count": "abc""#, "data.job.head_count", "string \"abc\", expected i32"),
-        (r#""head_count": 3.5"#, "data.job.head_count", "floating point `3.5`, expected i32"),
-        (r#""head_count": 2147483648"#, "data.job.head_count", "integer `2147483648`, expected i32"),
-        (r#""head_count": "2147483648""#, "data.job.head_count", "integer `2147483648`, expected i32"),
-        (r#""head_count": "3.0""#, "data.job.head_count", "expected i32"),
-        (r#""head_count": " 3""#, "data.job.head_count", "expected i32"),
-        (r#""create_time": "9223372036854775808""#, "data.job.create_time", "expected i64"),
-        (r#""active_status": "enabled""#, "data.job.active_status", "expected i64"),
-        (r#""id": 60.5"#, "data.job.id", "floating point `60.5`, expected a string"),
+        (
+            r#""head_count": "abc""#,
+            "data.job.head_count",
+            "string \"abc\", expected i32",
+        ),
+        (
+            r#""head_count": 3.5"#,
+            "data.job.head_count",
+            "floating point `3.5`, expected i32",
+        ),
+        (
+            r#""head_count": 2147483648"#,
+            "data.job.head_count",
+            "integer `2147483648`, expected i32",
+        ),
+        (
+            r#""head_count": "2147483648""#,
+            "data.job.head_count",
+            "integer `2147483648`, expected i32",
+        ),
+        (
+            r#""head_count": "3.0""#,
+            "data.job.head_count",
+            "expected i32",
+        ),
+        (
+            r#""head_count": " 3""#,
+            "data.job.head_count",
+            "expected i32",
+        ),
+        (
+            r#""create_time": "9223372036854775808""#,
+            "data.job.create_time",
+            "expected i64",
+        ),
+        (
+            r#""active_status": "enabled""#,
+            "data.job.active_status",
+            "expected i64",
+        ),
+        (
+            r#""id": 60.5"#,
+            "data.job.id",
+            "floating point `60.5`, expected a string",
+        ),
     ];
     for (field, at, says) in cases {
         let body = format!(r#"{{"code": 0, "data": {{"job": {{"title": "x", {field}}}}}}}"#);
-        let err = decode_answer::<GetJobData>("lenient_refused", 200, body.as_bytes())
-            .expect_err(field);
+        let err =
+            decode_answer::<GetJobData>("lenient_refused", 200, body.as_bytes()).expect_err(field);
         let Error::Decode { path, message, .. } = &err else {
             panic!("{field}: expected a decode error, got {err:?}")
         };
         assert_eq!(path, at, "{field}");
         assert!(message.contains(says), "{field}: {message}");
     }
-    assert!(!captured.text().contains("lenient_refused"), "nothing was read leniently");
+    assert!(
+        !captured.text().contains("lenient_refused"),
+        "nothing was read leniently"
+    );
 }
 
 #[tokio::test]
@@ -222,16 +279,23 @@ async fn an_odd_number_does_not_end_an_item_stream() {
         .respond_with(page([3, 4], None))
         .mount(&server)
         .await;
-    let ids: Vec<String> = futures_util::TryStreamExt::try_collect(futures_util::TryStreamExt::map_ok(
-        crate::common::client(&server.uri()).list_job_processes().items(),
-        |process| process.id.unwrap_or_default(),
-    ))
-    .await
-    .expect("every page decodes");
+    let ids: Vec<String> =
+        futures_util::TryStreamExt::try_collect(futures_util::TryStreamExt::map_ok(
+            crate::common::client(&server.uri())
+                .list_job_processes()
+                .items(),
+            |process| process.id.unwrap_or_default(),
+        ))
+        .await
+        .expect("every page decodes");
     assert_eq!(ids, ["1", "2", "3", "4"]);
     let logs = captured.text();
     assert_eq!(warnings_at(&logs, "data.items[].id"), 1, "{logs}");
-    assert_eq!(warnings_at(&logs, "data.items[].stage_list[].type"), 1, "{logs}");
+    assert_eq!(
+        warnings_at(&logs, "data.items[].stage_list[].type"),
+        1,
+        "{logs}"
+    );
 }
 
 async fn serve(body: impl Into<Vec<u8>>) -> MockServer {
@@ -299,7 +363,10 @@ async fn excerpts_can_be_switched_off() {
         panic!("expected a decode error, got {err:?}")
     };
     assert_eq!((path.as_str(), excerpt), ("data.job.id", &None));
-    assert!(message.starts_with("invalid type: floating point"), "{message}");
+    assert!(
+        message.starts_with("invalid type: floating point"),
+        "{message}"
+    );
 
     let server = serve(r#"{"code": 0, "data": {"job": {"title": 5.5, "id": "Zhang San"}}}"#).await;
     let client = |excerpts: bool| {

@@ -415,7 +415,9 @@ fn error_path(value: &Value, pointer: &str) -> String {
 
 /// The lenient reading of numbers in `operation`'s documented answer, node by node (see the module's
 /// documentation).
-fn fuzz_lenient_numbers<T: DeserializeOwned + Default + PartialEq + Debug + Clone>(operation: &'static str) {
+fn fuzz_lenient_numbers<T: DeserializeOwned + Default + PartialEq + Debug + Clone>(
+    operation: &'static str,
+) {
     let example = crate::common::response_example(operation);
     let name = fuzzed(operation);
     let encode = |body: &Value| serde_json::to_vec(body).expect("a Value serializes");
@@ -429,7 +431,10 @@ fn fuzz_lenient_numbers<T: DeserializeOwned + Default + PartialEq + Debug + Clon
             (node.is_i64() || node.is_u64() || node.is_string()).then_some((at, node))
         })
         .collect();
-    assert!(!nodes.is_empty(), "{operation}: the example has numbers or strings");
+    assert!(
+        !nodes.is_empty(),
+        "{operation}: the example has numbers or strings"
+    );
     let mut runner = runner(&format!("{operation}_lenient"));
     let outcome = runner.run(
         &(any::<prop::sample::Index>(), any::<u64>(), any::<i64>()),
@@ -443,12 +448,19 @@ fn fuzz_lenient_numbers<T: DeserializeOwned + Default + PartialEq + Debug + Clon
                 decode_answer::<T>(name, 200, &encode(&body))
             };
             if let Value::Number(number) = node {
-                prop_assert_eq!(with(json!(number.to_string())).ok(), Some(documented.clone()));
+                prop_assert_eq!(
+                    with(json!(number.to_string())).ok(),
+                    Some(documented.clone())
+                );
                 if let Some(n) = number.as_i64().filter(|n| n.unsigned_abs() < 1 << 53) {
                     prop_assert_eq!(with(json!(n as f64)).ok(), Some(documented.clone()));
                     match with(json!(n as f64 + 0.5)) {
-                        Err(Error::Decode { path, .. }) => prop_assert_eq!(path, error_path(&example, at)),
-                        other => prop_assert!(false, "{}: a fraction decoded: {:?}", at, other.ok()),
+                        Err(Error::Decode { path, .. }) => {
+                            prop_assert_eq!(path, error_path(&example, at))
+                        }
+                        other => {
+                            prop_assert!(false, "{}: a fraction decoded: {:?}", at, other.ok())
+                        }
                     }
                 }
             } else {
@@ -457,7 +469,10 @@ fn fuzz_lenient_numbers<T: DeserializeOwned + Default + PartialEq + Debug + Clon
                     let as_number: Value = serde_json::from_str(&text).expect("a number");
                     match (with(as_number), with(json!(text))) {
                         (Ok(number), Ok(string)) => prop_assert_eq!(number, string),
-                        (Err(Error::Decode { path: a, .. }), Err(Error::Decode { path: b, .. })) => {
+                        (
+                            Err(Error::Decode { path: a, .. }),
+                            Err(Error::Decode { path: b, .. }),
+                        ) => {
                             prop_assert_eq!(a, b)
                         }
                         (number, string) => {

@@ -5,10 +5,10 @@ use crate::common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use generated_client::*;
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path, query_param};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 fn process_page(ids: &[&str], has_more: bool, token: Option<&str>) -> ResponseTemplate {
@@ -141,7 +141,9 @@ async fn endless_server(
         .and(path("/open-apis/hire/v1/job_processes"))
         .respond_with(move |_: &Request| {
             let n = count.fetch_add(1, Ordering::SeqCst);
-            let ids: Vec<Value> = (0..items(n)).map(|i| json!({"id": format!("{n}-{i}")})).collect();
+            let ids: Vec<Value> = (0..items(n))
+                .map(|i| json!({"id": format!("{n}-{i}")}))
+                .collect();
             ok(json!({"has_more": true, "page_token": token(n), "items": ids}))
         })
         .mount(&server)
@@ -170,7 +172,10 @@ async fn endless_empty_pages_end_the_stream_after_the_documented_count() {
         matches!(err, Error::Pagination { problem: PaginationProblem::EmptyPages { count }, .. } if *count == MAX_EMPTY_PAGES),
         "{err:?}"
     );
-    assert!(err.to_string().contains(&MAX_EMPTY_PAGES.to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&MAX_EMPTY_PAGES.to_string()),
+        "{err}"
+    );
     assert!(!err.is_retryable());
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(requests.len(), MAX_EMPTY_PAGES);
@@ -196,12 +201,18 @@ async fn empty_pages_between_full_ones_do_not_end_the_stream() {
         .await;
     let items: Vec<JobProcess> = within(
         "runs of empty pages",
-        client(&server.uri()).list_job_processes().items().try_collect(),
+        client(&server.uri())
+            .list_job_processes()
+            .items()
+            .try_collect(),
     )
     .await
     .expect("succeeds");
     assert_eq!(items.len(), 30 / MAX_EMPTY_PAGES);
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 30);
+    assert_eq!(
+        server.received_requests().await.expect("recorded").len(),
+        30
+    );
 }
 
 #[tokio::test]
@@ -223,7 +234,10 @@ async fn many_long_distinct_tokens_are_followed_and_a_repeat_is_still_caught() {
         matches!(err, Error::Pagination { problem: PaginationProblem::RepeatedToken { token }, .. } if *token == long(0)),
         "{err:?}"
     );
-    assert!(err.to_string().len() < 200, "Display does not quote the token: {err}");
+    assert!(
+        err.to_string().len() < 200,
+        "Display does not quote the token: {err}"
+    );
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(requests.len(), PAGES + 1);
     assert_eq!(token_of(&requests[PAGES]), Some(long(PAGES - 1)));
@@ -243,10 +257,20 @@ async fn a_token_too_long_for_a_url_is_a_pagination_error_sent_nowhere() {
             .collect(),
     )
     .await;
-    assert_eq!(results.len(), 2, "the first page's item, then the error: {results:?}");
+    assert_eq!(
+        results.len(),
+        2,
+        "the first page's item, then the error: {results:?}"
+    );
     let err = results[1].as_ref().expect_err("the error");
     assert!(
-        matches!(err, Error::Pagination { problem: PaginationProblem::TokenTooLong { len: 70_000 }, .. }),
+        matches!(
+            err,
+            Error::Pagination {
+                problem: PaginationProblem::TokenTooLong { len: 70_000 },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(!err.is_retryable());
@@ -256,7 +280,10 @@ async fn a_token_too_long_for_a_url_is_a_pagination_error_sent_nowhere() {
 
     // The longest token allowed is sent; one byte more set on the request fails before any request.
     let fine = "y".repeat(MAX_PAGE_TOKEN_LEN);
-    let pages = client(&server.uri()).list_job_processes().page_token(&fine).pages();
+    let pages = client(&server.uri())
+        .list_job_processes()
+        .page_token(&fine)
+        .pages();
     let first = within("one page", pages.take(1).collect::<Vec<_>>()).await;
     assert!(first[0].is_ok(), "{first:?}");
     let requests = server.received_requests().await.expect("recorded");
@@ -266,7 +293,11 @@ async fn a_token_too_long_for_a_url_is_a_pagination_error_sent_nowhere() {
     let too_long = "z".repeat(MAX_PAGE_TOKEN_LEN + 1);
     let results: Vec<Result<JobProcess, Error>> = within(
         "a long token of the caller's",
-        client(&server.uri()).list_job_processes().page_token(too_long).items().collect(),
+        client(&server.uri())
+            .list_job_processes()
+            .page_token(too_long)
+            .items()
+            .collect(),
     )
     .await;
     assert!(
