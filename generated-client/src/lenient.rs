@@ -61,31 +61,37 @@ impl Context {
     /// and path.
     fn warn(&self, found: &'static str, expected: &'static str) {
         let path = self.path.borrow();
-        let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
-        let warned = warned.get_or_insert_with(HashSet::new);
-        if warned.contains(&(self.operation, path.as_str().to_owned())) {
-            return;
-        }
-        if warned.len() >= MAX_WARNED_PATHS {
-            // Remembering stops, and with it the warnings of paths not yet seen: bounded, and never a flood.
-            if warned.len() == MAX_WARNED_PATHS {
-                warned.insert(("", String::new()));
-                tracing::warn!(
-                    limit = MAX_WARNED_PATHS,
-                    "values of another JSON type than their spec says were read at too many paths; no more are logged"
-                );
+        // Decided under the lock, logged after it: a subscriber never runs while the lock is held.
+        let first = {
+            let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
+            let warned = warned.get_or_insert_with(HashSet::new);
+            let key = (self.operation, path.clone());
+            if warned.contains(&key) {
+                return;
             }
-            return;
+            // Past the limit, remembering stops, and with it the warnings of paths not yet seen: bounded,
+            // and never a flood. The one pair past the limit, remembered, says so once.
+            if warned.len() > MAX_WARNED_PATHS {
+                return;
+            }
+            warned.insert(key);
+            warned.len() <= MAX_WARNED_PATHS
+        };
+        if first {
+            tracing::warn!(
+                operation = self.operation,
+                path = path.as_str(),
+                found,
+                expected,
+                "an answer holds a value of another JSON type than its spec says; read it as {expected} \
+                 (logged once per operation and path)"
+            );
+        } else {
+            tracing::warn!(
+                limit = MAX_WARNED_PATHS,
+                "values of another JSON type than their spec says were read at too many paths; no more are logged"
+            );
         }
-        warned.insert((self.operation, path.clone()));
-        tracing::warn!(
-            operation = self.operation,
-            path = path.as_str(),
-            found,
-            expected,
-            "an answer holds a value of another JSON type than its spec says; read it as {expected} \
-             (logged once per operation and path)"
-        );
     }
 
     fn len(&self) -> usize {
