@@ -168,13 +168,14 @@ pub enum Error {
         allowed: &'static [AppType],
     },
 
-    /// The server sent a page token it had sent before; the page stream stops instead of looping.
-    #[error("{operation}: the server repeated page token `{}`; stopping instead of looping", quoted(.token))]
+    /// A page stream stopped instead of asking forever or sending what cannot be sent: a repeated token, too
+    /// many empty pages that say there are more, a token too long to send. Never retried.
+    #[error("{operation}: {problem}")]
     Pagination {
         /// The operation.
         operation: &'static str,
-        /// The repeated token.
-        token: String,
+        /// What the server sent.
+        problem: crate::PaginationProblem,
     },
 
     /// The client was configured wrongly.

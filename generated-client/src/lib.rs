@@ -27,6 +27,7 @@
 pub mod auth;
 mod client;
 pub mod error;
+mod lenient;
 mod object;
 mod open_enum;
 mod operation;
@@ -50,10 +51,13 @@ pub use generated::enums::*;
 pub use generated::error_codes::*;
 pub use generated::operations::*;
 pub use generated::types::*;
+pub use lenient::MAX_WARNED_PATHS;
 pub use operation::AppType;
 pub use operation::{HttpMethod, OperationInfo};
 pub use options::RESERVED_HEADERS;
-pub use pagination::{Items, PageFuture, Pages, Paginated};
+pub use pagination::{
+    Items, PageFuture, Pages, Paginated, PaginationProblem, MAX_EMPTY_PAGES, MAX_PAGE_TOKEN_LEN,
+};
 pub use platform::{PlatformCategory, PlatformCode};
 pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
 pub use response::{Response, DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};

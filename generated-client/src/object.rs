@@ -52,7 +52,7 @@ impl<'de, T: Fields<'de>> Visitor<'de> for ObjectVisitor<T> {
 }
 
 /// An object key, borrowed from the input where it can be.
-struct Key<'de>(Cow<'de, str>);
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

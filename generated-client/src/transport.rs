@@ -470,7 +470,7 @@ fn decode<T: DeserializeOwned + Default>(
 }
 
 /// Decodes an answer in two passes, the envelope and then `data` with path tracking, so that a failure names
-/// the JSON path that broke.
+/// the JSON path that broke; `data` is read leniently ([`crate::lenient`]).
 fn decode_tracking_paths<T: DeserializeOwned + Default>(
     operation: &'static str,
     head: Head,
@@ -529,8 +529,8 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
     let Some(data) = envelope.data.filter(|raw| raw.get() != "null") else {
         return Ok(T::default());
     };
-    let mut deserializer = serde_json::Deserializer::from_str(data.get());
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    // Read again leniently: a number in a string field, an integer as a string or a float, as its type says.
+    crate::lenient::from_str(operation, "data", data.get()).map_err(|e| {
         let inner = e.path().to_string();
         let path = if inner == "." {
             "data".to_owned()

@@ -1,5 +1,6 @@
 //! Answers that do not decode or do not fit: the JSON path, the excerpt and what an error may quote; the size
-//! limit, compressed answers, a compression bomb and a body that trickles in past the timeout.
+//! limit, compressed answers, a compression bomb and a body that trickles in past the timeout. And numbers
+//! that do not keep to their documented types: read as the type says, with one warning per path.
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -69,9 +70,9 @@ fn objects_are_read_field_by_field() {
     let err = decode_answer::<GetJobData>(
         "get_job",
         200,
-        br#"{"code": 0, "msg": "ok", "data": {"job": {"id": 6001}}}"#,
+        br#"{"code": 0, "msg": "ok", "data": {"job": {"id": true}}}"#,
     )
-    .expect_err("a number where a string belongs");
+    .expect_err("a boolean where a string belongs");
     let Error::Decode { path, message, .. } = &err else {
         panic!("{err:?}")
     };
@@ -80,6 +81,221 @@ fn objects_are_read_field_by_field() {
     let err = decode_answer::<GetJobData>("get_job", 200, br#"{"code": 0, "data": {"job": "x"}}"#)
         .expect_err("a string where an object belongs");
     assert!(err.to_string().contains("expected struct Job"), "{err}");
+}
+
+/// How many warnings `logs` holds about the value at `path`.
+fn warnings_at(logs: &str, path: &str) -> usize {
+    logs.lines()
+        .filter(|line| line.contains("WARN") && line.contains(&format!("path=\"{path}\"")))
+        .count()
+}
+
+#[test]
+fn odd_numbers_are_read_as_their_documented_types_with_one_warning_per_path() {
+    let (captured, _guard) = crate::common::capture_logs();
+    // A numeric id, integers as strings and as integral floats, an int64 as a string, integer enums alike.
+    let body = br#"{"code": 0, "msg": "ok", "data": {"job": {
+        "id": 6952811314255265796, "head_count": "3", "min_salary": 3.0, "max_salary": 7,
+        "create_time": "1617170925462", "update_time": 1617170925462.0, "expiry_time": "-9223372036854775808",
+        "active_status": "2", "job_attribute": 1.0, "title": "Engineer", "create_timestamp": 1617170925462
+    }}}"#;
+    for _ in 0..3 {
+        let data: GetJobData = decode_answer("lenient_job", 200, body).expect("decodes");
+        let job = data.job.expect("a job");
+        assert_eq!(job.id.as_deref(), Some("6952811314255265796"));
+        assert_eq!(
+            (job.head_count, job.min_salary, job.max_salary),
+            (Some(3), Some(3), Some(7))
+        );
+        assert_eq!(job.create_time, Some(1_617_170_925_462));
+        assert_eq!(job.update_time, Some(1_617_170_925_462));
+        assert_eq!(job.expiry_time, Some(i64::MIN));
+        assert_eq!(job.active_status, Some(ActiveStatus::Disabled));
+        assert_eq!(job.job_attribute, Some(JobAttribute::Physical));
+        assert_eq!(job.create_timestamp.as_deref(), Some("1617170925462"));
+        assert_eq!(job.title.as_deref(), Some("Engineer"));
+    }
+    let logs = captured.text();
+    for path in [
+        "data.job.id",
+        "data.job.head_count",
+        "data.job.min_salary",
+        "data.job.create_time",
+        "data.job.update_time",
+        "data.job.expiry_time",
+        "data.job.active_status",
+        "data.job.job_attribute",
+        "data.job.create_timestamp",
+    ] {
+        assert_eq!(warnings_at(&logs, path), 1, "{path}:\n{logs}");
+        assert!(logs.contains("operation=\"lenient_job\""), "{logs}");
+    }
+    assert_eq!(
+        warnings_at(&logs, "data.job.max_salary"),
+        0,
+        "a number in place"
+    );
+    assert_eq!(warnings_at(&logs, "data.job.title"), 0, "a string in place");
+
+    // Another operation is warned about on its own.
+    let _: GetJobData = decode_answer("lenient_job_again", 200, body).expect("decodes");
+    assert_eq!(
+        captured
+            .text()
+            .lines()
+            .filter(|l| l.contains("lenient_job_again"))
+            .count(),
+        9
+    );
+}
+
+#[test]
+fn lists_and_serde_derived_structs_are_read_leniently_too() {
+    #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+    struct Probe {
+        counts: Vec<i32>,
+        total: i64,
+        small: Option<u8>,
+        name: String,
+        ids: Vec<String>,
+        nested: Vec<Vec<u64>>,
+    }
+    let (captured, _guard) = crate::common::capture_logs();
+    let body = br#"{"code": 0, "data": {"counts": ["1", 2.0, 3], "total": "-42", "small": "255", "name": 12,
+        "ids": [1, "2", 18446744073709551615], "nested": [["7"], [8.0]]}}"#;
+    let probe: Probe = decode_answer("lenient_probe", 200, body).expect("decodes");
+    assert_eq!(
+        probe,
+        Probe {
+            counts: vec![1, 2, 3],
+            total: -42,
+            small: Some(255),
+            name: "12".to_owned(),
+            ids: vec!["1".to_owned(), "2".to_owned(), u64::MAX.to_string()],
+            nested: vec![vec![7], vec![8]],
+        }
+    );
+    let logs = captured.text();
+    // List items share one path: one warning each, whatever the index.
+    for path in [
+        "data.counts[]",
+        "data.total",
+        "data.small",
+        "data.name",
+        "data.ids[]",
+        "data.nested[][]",
+    ] {
+        assert_eq!(warnings_at(&logs, path), 1, "{path}:\n{logs}");
+    }
+}
+
+#[test]
+fn values_that_are_not_the_documented_number_stay_decode_errors() {
+    let (captured, _guard) = crate::common::capture_logs();
+    let cases: [(&str, &str, &str); 9] = [
+        (
+            r#""head_count": "abc""#,
+            "data.job.head_count",
+            "string \"abc\", expected i32",
+        ),
+        (
+            r#""head_count": 3.5"#,
+            "data.job.head_count",
+            "floating point `3.5`, expected i32",
+        ),
+        (
+            r#""head_count": 2147483648"#,
+            "data.job.head_count",
+            "integer `2147483648`, expected i32",
+        ),
+        (
+            r#""head_count": "2147483648""#,
+            "data.job.head_count",
+            "integer `2147483648`, expected i32",
+        ),
+        (
+            r#""head_count": "3.0""#,
+            "data.job.head_count",
+            "expected i32",
+        ),
+        (
+            r#""head_count": " 3""#,
+            "data.job.head_count",
+            "expected i32",
+        ),
+        (
+            r#""create_time": "9223372036854775808""#,
+            "data.job.create_time",
+            "expected i64",
+        ),
+        (
+            r#""active_status": "enabled""#,
+            "data.job.active_status",
+            "expected i64",
+        ),
+        (
+            r#""id": 60.5"#,
+            "data.job.id",
+            "floating point `60.5`, expected a string",
+        ),
+    ];
+    for (field, at, says) in cases {
+        let body = format!(r#"{{"code": 0, "data": {{"job": {{"title": "x", {field}}}}}}}"#);
+        let err =
+            decode_answer::<GetJobData>("lenient_refused", 200, body.as_bytes()).expect_err(field);
+        let Error::Decode { path, message, .. } = &err else {
+            panic!("{field}: expected a decode error, got {err:?}")
+        };
+        assert_eq!(path, at, "{field}");
+        assert!(message.contains(says), "{field}: {message}");
+    }
+    assert!(
+        !captured.text().contains("lenient_refused"),
+        "nothing was read leniently"
+    );
+}
+
+#[tokio::test]
+async fn an_odd_number_does_not_end_an_item_stream() {
+    let (captured, _guard) = crate::common::capture_logs();
+    let server = MockServer::start().await;
+    let page = |ids: [u64; 2], token: Option<&str>| {
+        let mut data = json!({
+            "has_more": token.is_some(),
+            "items": [{"id": ids[0], "stage_list": [{"id": "s", "type": "1"}]}, {"id": ids[1]}],
+        });
+        if let Some(token) = token {
+            data["page_token"] = json!(token);
+        }
+        ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok", "data": data}))
+    };
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::query_param_is_missing("page_token"))
+        .respond_with(page([1, 2], Some("p2")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::query_param("page_token", "p2"))
+        .respond_with(page([3, 4], None))
+        .mount(&server)
+        .await;
+    let ids: Vec<String> =
+        futures_util::TryStreamExt::try_collect(futures_util::TryStreamExt::map_ok(
+            crate::common::client(&server.uri())
+                .list_job_processes()
+                .items(),
+            |process| process.id.unwrap_or_default(),
+        ))
+        .await
+        .expect("every page decodes");
+    assert_eq!(ids, ["1", "2", "3", "4"]);
+    let logs = captured.text();
+    assert_eq!(warnings_at(&logs, "data.items[].id"), 1, "{logs}");
+    assert_eq!(
+        warnings_at(&logs, "data.items[].stage_list[].type"),
+        1,
+        "{logs}"
+    );
 }
 
 async fn serve(body: impl Into<Vec<u8>>) -> MockServer {
@@ -95,7 +311,7 @@ async fn serve(body: impl Into<Vec<u8>>) -> MockServer {
 fn body_failing_far_from_the_start() -> String {
     let padding = "x".repeat(300);
     format!(
-        r#"{{"code": 0, "msg": "ok", "data": {{"job": {{"title": "Zhang San, +86 138 0000 0000", "description": "{padding}", "id": 6001}}}}}}"#
+        r#"{{"code": 0, "msg": "ok", "data": {{"job": {{"title": "Zhang San, +86 138 0000 0000", "description": "{padding}", "id": true}}}}}}"#
     )
 }
 
@@ -106,7 +322,7 @@ async fn a_decode_error_quotes_a_window_around_the_failure() {
         .get_job("6001")
         .send()
         .await
-        .expect_err("id is a number");
+        .expect_err("id is a boolean");
     let Error::Decode {
         path,
         excerpt: Some(excerpt),
@@ -116,7 +332,7 @@ async fn a_decode_error_quotes_a_window_around_the_failure() {
         panic!("expected a decode error with an excerpt, got {err:?}")
     };
     assert_eq!(path, "data.job.id");
-    assert!(excerpt.contains(r#""id": 6001"#), "{excerpt}");
+    assert!(excerpt.contains(r#""id": true"#), "{excerpt}");
     assert!(excerpt.chars().count() <= 82, "{excerpt}");
     assert!(!err.to_string().contains("Zhang San"), "{err}");
 }
@@ -124,7 +340,7 @@ async fn a_decode_error_quotes_a_window_around_the_failure() {
 #[tokio::test]
 async fn excerpts_can_be_switched_off() {
     let server =
-        serve(r#"{"code": 0, "data": {"job": {"id": 6001, "title": ["Zhang San"]}}}"#).await;
+        serve(r#"{"code": 0, "data": {"job": {"id": 60.5, "title": ["Zhang San"]}}}"#).await;
     let quiet = Client::builder()
         .base_url(server.uri())
         .tenant_access_token("t")
@@ -136,7 +352,7 @@ async fn excerpts_can_be_switched_off() {
         .get_job("6001")
         .send()
         .await
-        .expect_err("id is a number");
+        .expect_err("id is a float");
     let Error::Decode {
         path,
         excerpt,
@@ -147,9 +363,12 @@ async fn excerpts_can_be_switched_off() {
         panic!("expected a decode error, got {err:?}")
     };
     assert_eq!((path.as_str(), excerpt), ("data.job.id", &None));
-    assert!(message.starts_with("invalid type: integer"), "{message}");
+    assert!(
+        message.starts_with("invalid type: floating point"),
+        "{message}"
+    );
 
-    let server = serve(r#"{"code": 0, "data": {"job": {"title": 5, "id": "Zhang San"}}}"#).await;
+    let server = serve(r#"{"code": 0, "data": {"job": {"title": 5.5, "id": "Zhang San"}}}"#).await;
     let client = |excerpts: bool| {
         Client::builder()
             .base_url(server.uri())

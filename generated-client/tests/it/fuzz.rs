@@ -5,6 +5,10 @@
 //! failure is a decode error with a path, an HTTP error, or (for a valid envelope with a non-zero code) an API
 //! error, and no token answer's error quotes the token or the secret.
 //!
+//! The lenient reading of numbers is a property of its own: in a documented answer, an integer written as a
+//! string or as an integral float, and a number where a string is, decode to what the documented form gives;
+//! a fraction in an integer field is a decode error at that field's path.
+//!
 //! `FUZZ_CASES` sets the number of bodies per target (default 2,000, as CI runs it). The full run:
 //! `FUZZ_CASES=1000000 cargo test --release -p generated-client --test fuzz -- --test-threads 2`.
 
@@ -15,6 +19,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use std::fmt::Debug;
 
 const SECRET: &str = "fuzz-app-secret";
 const TOKEN: &str = "t-fuzz-token-3f1b9c";
@@ -290,11 +295,18 @@ fn check_operation<T: DeserializeOwned + Default>(
     }
 }
 
+/// The name the fuzzed answers are decoded under: not the operation's own, so that the warnings of lenient
+/// reads here (one per operation and path) take nothing from other tests' warnings.
+fn fuzzed(operation: &str) -> &'static str {
+    Box::leak(format!("fuzz/{operation}").into_boxed_str())
+}
+
 fn fuzz_operation<T: DeserializeOwned + Default>(operation: &'static str, example: Value) {
     let mut runner = runner(operation);
+    let decoded_as = fuzzed(operation);
     let outcome = runner.run(&case(), |case| {
         let bytes = apply(example.clone(), &case);
-        check_operation::<T>(operation, case.status, &bytes);
+        check_operation::<T>(decoded_as, case.status, &bytes);
         Ok(())
     });
     if let Err(e) = outcome {
@@ -375,6 +387,116 @@ fn token_answers() {
     if let Err(e) = outcome {
         panic!("tenant_access_token: {e}");
     }
+}
+
+/// The path a decode error gives for the node at JSON `pointer` of `value`: `data.items[0].id`.
+fn error_path(value: &Value, pointer: &str) -> String {
+    let mut path = String::new();
+    let mut node = value;
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        match node {
+            Value::Array(items) => {
+                let n: usize = segment.parse().expect("an index");
+                path.push_str(&format!("[{n}]"));
+                node = &items[n];
+            }
+            _ => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&segment);
+                node = &node[segment.as_str()];
+            }
+        }
+    }
+    path
+}
+
+/// The lenient reading of numbers in `operation`'s documented answer, node by node (see the module's
+/// documentation).
+fn fuzz_lenient_numbers<T: DeserializeOwned + Default + PartialEq + Debug + Clone>(
+    operation: &'static str,
+) {
+    let example = crate::common::response_example(operation);
+    let name = fuzzed(operation);
+    let encode = |body: &Value| serde_json::to_vec(body).expect("a Value serializes");
+    let documented: T = decode_answer(name, 200, &encode(&example)).expect("the example decodes");
+    // The numbers and strings of `data`; the envelope's `code` is read strictly.
+    let nodes: Vec<(String, Value)> = pointers(&example)
+        .into_iter()
+        .filter(|at| at.starts_with("/data/"))
+        .filter_map(|at| {
+            let node = example.pointer(&at)?.clone();
+            (node.is_i64() || node.is_u64() || node.is_string()).then_some((at, node))
+        })
+        .collect();
+    assert!(
+        !nodes.is_empty(),
+        "{operation}: the example has numbers or strings"
+    );
+    let mut runner = runner(&format!("{operation}_lenient"));
+    let outcome = runner.run(
+        &(any::<prop::sample::Index>(), any::<u64>(), any::<i64>()),
+        |(index, unsigned, signed)| {
+            let (at, node) = &nodes[index.index(nodes.len())];
+            let with = |value: Value| {
+                let mut body = example.clone();
+                if let Some(slot) = body.pointer_mut(at) {
+                    *slot = value;
+                }
+                decode_answer::<T>(name, 200, &encode(&body))
+            };
+            if let Value::Number(number) = node {
+                prop_assert_eq!(
+                    with(json!(number.to_string())).ok(),
+                    Some(documented.clone())
+                );
+                if let Some(n) = number.as_i64().filter(|n| n.unsigned_abs() < 1 << 53) {
+                    prop_assert_eq!(with(json!(n as f64)).ok(), Some(documented.clone()));
+                    match with(json!(n as f64 + 0.5)) {
+                        Err(Error::Decode { path, .. }) => {
+                            prop_assert_eq!(path, error_path(&example, at))
+                        }
+                        other => {
+                            prop_assert!(false, "{}: a fraction decoded: {:?}", at, other.ok())
+                        }
+                    }
+                }
+            } else {
+                // A number where a string is reads as its decimal text, unsigned or signed.
+                for text in [unsigned.to_string(), signed.to_string()] {
+                    let as_number: Value = serde_json::from_str(&text).expect("a number");
+                    match (with(as_number), with(json!(text))) {
+                        (Ok(number), Ok(string)) => prop_assert_eq!(number, string),
+                        (
+                            Err(Error::Decode { path: a, .. }),
+                            Err(Error::Decode { path: b, .. }),
+                        ) => {
+                            prop_assert_eq!(a, b)
+                        }
+                        (number, string) => {
+                            prop_assert!(false, "{}: {:?} against {:?}", at, number, string)
+                        }
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+    if let Err(e) = outcome {
+        panic!("{operation}: {e}");
+    }
+}
+
+#[test]
+fn lenient_numbers() {
+    fuzz_lenient_numbers::<ListJobProcessesData>("list_job_processes");
+    fuzz_lenient_numbers::<SearchJobRequirementsData>("search_job_requirements");
+    fuzz_lenient_numbers::<GetJobConfigData>("get_job_config");
+    fuzz_lenient_numbers::<GetJobData>("get_job");
+    fuzz_lenient_numbers::<GetJobDetailData>("get_job_detail");
+    fuzz_lenient_numbers::<ListExternalApplicationsData>("list_external_applications");
 }
 
 /// The mutator itself: the edits reach the shapes they are meant to, so the cases above test what they claim.

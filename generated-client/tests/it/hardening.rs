@@ -218,8 +218,10 @@ async fn pacing_counts_requests_as_they_are_sent() {
         outcome.expect("ok");
     }
     assert_eq!(arrivals.count(), 60);
-    // The client's clock grants the slots; the server's sees them a few milliseconds later or earlier.
-    let most = arrivals.most_within(Duration::from_millis(950));
+    // The client's clock grants the slots; the server's sees them later or earlier by however long a loaded
+    // machine takes to schedule the two: 200 ms of slack, while a limiter that let twice the rate through would
+    // still show 40 in any window.
+    let most = arrivals.most_within(Duration::from_millis(800));
     assert!(most <= 20, "{most} requests within one window");
 }
 
@@ -979,7 +981,8 @@ async fn cancellations_deadlines_slow_tokens_and_many_tenants_keep_every_invaria
     assert!(started.elapsed() < Duration::from_secs(30));
     let mixed_up = jobs.mixed_up.lock().expect("lock").clone();
     assert!(mixed_up.is_empty(), "tokens of other tenants: {mixed_up:?}");
-    let most = jobs.arrivals.most_within(Duration::from_millis(950));
+    // As in `pacing_counts_requests_as_they_are_sent`: 200 ms of slack for the server's clock.
+    let most = jobs.arrivals.most_within(Duration::from_millis(800));
     assert!(most <= RATE as usize, "{most} requests within one window");
     let most_in_flight = tokens.state.lock().expect("lock").most_in_flight;
     assert_eq!(most_in_flight, 1, "token requests of one tenant at once");
