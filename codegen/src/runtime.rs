@@ -12,6 +12,7 @@ use quote::{format_ident, quote};
 /// gets a suffix.
 pub const RESERVED_TYPES: &[&str] = &[
     "ApiError",
+    "AppTicketStore",
     "AppType",
     "Box",
     "CallOptions",
@@ -22,17 +23,26 @@ pub const RESERVED_TYPES: &[&str] = &[
     "ErrorCode",
     "HttpMethod",
     "Items",
+    "MemoryTicketStore",
     "OperationInfo",
     "Option",
+    "PageFuture",
     "Pages",
+    "Paginated",
+    "PaginationProblem",
+    "PlatformCategory",
+    "PlatformCode",
     "RateLimit",
+    "RateLimiter",
     "Response",
     "Result",
     "RetryPolicy",
     "Self",
     "String",
+    "TokenKind",
     "Value",
     "Vec",
+    "WindowLimiter",
 ];
 
 /// Methods the hand-written `Client` already has (every `impl Client` of the runtime, and the traits it derives

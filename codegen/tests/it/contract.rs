@@ -72,6 +72,8 @@ fn runtime_names() -> (BTreeSet<String>, BTreeSet<String>) {
                     if let Some(ident) = &m.ident {
                         types.insert(ident.to_string());
                     }
+                    // Types a macro of the runtime defines (`pub enum PlatformCode` in `platform_codes!`).
+                    defined_types(m.mac.tokens.clone(), &mut types);
                 }
                 syn::Item::Impl(block) if block.trait_.is_none() => {
                     let syn::Type::Path(path) = &*block.self_ty else {
@@ -140,6 +142,22 @@ fn every_type_the_contract_names_exists() {
     // The runtime macros the emitted code invokes.
     for name in ["call_options", "fields", "impls"] {
         assert!(types.contains(name), "the runtime has no macro `{name}`");
+    }
+}
+
+/// The names after `enum` or `struct` in a token stream, nested groups included: the types a macro defines.
+fn defined_types(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            proc_macro2::TokenTree::Group(group) => defined_types(group.stream(), out),
+            proc_macro2::TokenTree::Ident(ident) if ident == "enum" || ident == "struct" => {
+                if let Some(proc_macro2::TokenTree::Ident(name)) = tokens.get(i + 1) {
+                    out.insert(name.to_string());
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -259,6 +277,47 @@ fn every_check_the_contract_names_is_a_function_of_validate() {
         assert!(
             functions.contains(*name),
             "CHECKS names `{name}`, which {} does not define",
+            path.display()
+        );
+    }
+}
+
+/// Every type the crate root re-exports from the runtime is reserved: a schema of that name would be shadowed
+/// there by the runtime's (an explicit `pub use` wins over the generated glob), and users would get the wrong
+/// type without a word.
+#[test]
+fn every_type_the_crate_root_re_exports_is_reserved() {
+    let (path, file) = runtime_sources()
+        .into_iter()
+        .find(|(path, _)| path.ends_with("lib.rs"))
+        .expect("the runtime has lib.rs");
+    fn names(tree: &syn::UseTree, out: &mut Vec<String>) {
+        match tree {
+            syn::UseTree::Path(p) => names(&p.tree, out),
+            syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+            syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| names(t, out)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut exported = Vec::new();
+    for item in &file.items {
+        if let syn::Item::Use(u) = item {
+            if matches!(u.vis, syn::Visibility::Public(_)) {
+                names(&u.tree, &mut exported);
+            }
+        }
+    }
+    let types: Vec<&String> = exported
+        .iter()
+        .filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+        .filter(|n| n.chars().any(|c| c.is_ascii_lowercase()))
+        .collect();
+    assert!(types.iter().any(|t| *t == "Client"), "{types:?}");
+    for name in types {
+        assert!(
+            RESERVED_TYPES.contains(&name.as_str()),
+            "{} re-exports `{name}` at the crate root, which RESERVED_TYPES does not reserve",
             path.display()
         );
     }
