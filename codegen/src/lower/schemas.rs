@@ -7,7 +7,7 @@ use crate::error::Pointer;
 use crate::model::{Enum, EnumRepr, Field, Struct, Type, Variant, WireValue};
 use crate::naming::{self, Scope};
 use openapiv3::{IntegerFormat, ReferenceOr, Schema, SchemaKind, VariantOrUnknownOrEmpty};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Lowerer<'_> {
     pub(super) fn declare_components(&mut self) -> Result<()> {
@@ -392,35 +392,38 @@ impl Lowerer<'_> {
 
 /// Boxes every field through which a struct contains itself, directly or through other structs, so the Rust
 /// type has a finite size. Lists already live on the heap and break cycles.
+///
+/// A field of `s` naming `t` leads back to `s` exactly when `s` and `t` reach each other: when they are in one
+/// strongly connected component of the graph of struct fields. The components are found once, in time linear
+/// in the number of fields, without recursion, however long a chain of structs is.
 pub(super) fn box_recursive_fields(structs: &mut BTreeMap<String, Struct>) {
-    let edges: BTreeMap<String, Vec<String>> = structs
+    let index: BTreeMap<&str, usize> = structs
+        .values()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = structs
         .values()
         .map(|s| {
-            let targets = s.fields.iter().filter_map(|f| match &f.ty {
-                Type::Struct(target) => Some(target.clone()),
-                _ => None,
-            });
-            (s.name.clone(), targets.collect())
+            s.fields
+                .iter()
+                .filter_map(|f| match &f.ty {
+                    Type::Struct(target) => index.get(target.as_str()).copied(),
+                    _ => None,
+                })
+                .collect()
         })
         .collect();
-    let reaches = |from: &str, to: &str| -> bool {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut pending = vec![from.to_owned()];
-        while let Some(current) = pending.pop() {
-            if current == to {
-                return true;
-            }
-            if seen.insert(current.clone()) {
-                pending.extend(edges.get(&current).into_iter().flatten().cloned());
-            }
-        }
-        false
-    };
+    let component = strongly_connected(&edges);
     let mut boxed = Vec::new();
-    for s in structs.values() {
+    for (from, s) in structs.values().enumerate() {
         for (i, field) in s.fields.iter().enumerate() {
             if let Type::Struct(target) = &field.ty {
-                if reaches(target, &s.name) {
+                let back = target == &s.name
+                    || index
+                        .get(target.as_str())
+                        .is_some_and(|&to| component[to] == component[from]);
+                if back {
                     boxed.push((s.name.clone(), i));
                 }
             }
@@ -431,6 +434,65 @@ pub(super) fn box_recursive_fields(structs: &mut BTreeMap<String, Struct>) {
             field.boxed = true;
         }
     }
+}
+
+/// The strongly connected component of each node of a graph given by its edges (two nodes share one when each
+/// reaches the other): Tarjan's algorithm, with its own stack of calls instead of recursion.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let count = edges.len();
+    let mut order = vec![UNSEEN; count];
+    let mut low = vec![0; count];
+    let mut on_stack = vec![false; count];
+    let mut component = vec![UNSEEN; count];
+    let mut stack = Vec::new();
+    // Each node being visited, and the index of its next edge to follow.
+    let mut calls: Vec<(usize, usize)> = Vec::new();
+    let mut next_order = 0;
+    let mut components = 0;
+    for root in 0..count {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        order[root] = next_order;
+        low[root] = next_order;
+        next_order += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        calls.push((root, 0));
+        while let Some((node, edge)) = calls.last_mut() {
+            let node = *node;
+            if let Some(&next) = edges[node].get(*edge) {
+                *edge += 1;
+                if order[next] == UNSEEN {
+                    order[next] = next_order;
+                    low[next] = next_order;
+                    next_order += 1;
+                    stack.push(next);
+                    on_stack[next] = true;
+                    calls.push((next, 0));
+                } else if on_stack[next] {
+                    low[node] = low[node].min(order[next]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(caller, _)) = calls.last() {
+                low[caller] = low[caller].min(low[node]);
+            }
+            if low[node] == order[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = components;
+                    if member == node {
+                        break;
+                    }
+                }
+                components += 1;
+            }
+        }
+    }
+    component
 }
 
 fn has_enum(schema: &Schema) -> bool {
@@ -451,30 +513,40 @@ fn is_object(schema: &Schema) -> bool {
 }
 
 /// Marks the structs that derive `Default`: those whose required fields all have a default (enums have none).
+///
+/// A struct lacks one when a required field is an enum, a struct the spec does not have, or a struct that lacks
+/// one: starting from the first two, the lack is followed back along required fields, each struct once.
 pub(super) fn mark_defaults(structs: &mut BTreeMap<String, Struct>) {
-    for s in structs.values_mut() {
-        s.derive_default = true;
-    }
-    loop {
-        let lacking: Vec<String> = structs
-            .values()
-            .filter(|s| s.derive_default)
-            .filter(|s| {
-                s.fields
-                    .iter()
-                    .filter(|f| f.required)
-                    .any(|f| !has_default(&f.ty, structs))
-            })
-            .map(|s| s.name.clone())
-            .collect();
-        if lacking.is_empty() {
-            return;
-        }
-        for name in lacking {
-            if let Some(s) = structs.get_mut(&name) {
-                s.derive_default = false;
+    let lacking: BTreeSet<String> = {
+        // For each struct, the structs that hold it in a required field.
+        let mut holders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut lacking: BTreeSet<&str> = BTreeSet::new();
+        let mut pending = Vec::new();
+        for s in structs.values() {
+            let mut lacks = false;
+            for field in s.fields.iter().filter(|f| f.required) {
+                match &field.ty {
+                    Type::Struct(name) if structs.contains_key(name) => {
+                        holders.entry(name).or_default().push(&s.name);
+                    }
+                    ty => lacks |= !has_default(ty, structs),
+                }
+            }
+            if lacks && lacking.insert(&s.name) {
+                pending.push(s.name.as_str());
             }
         }
+        while let Some(name) = pending.pop() {
+            for &holder in holders.get(name).into_iter().flatten() {
+                if lacking.insert(holder) {
+                    pending.push(holder);
+                }
+            }
+        }
+        lacking.into_iter().map(str::to_owned).collect()
+    };
+    for s in structs.values_mut() {
+        s.derive_default = !lacking.contains(&s.name);
     }
 }
 

@@ -5,6 +5,7 @@ use super::findings::{short, Findings};
 use crate::page::{EnumValue, Facts, Field, Page, Param, ParamIn};
 use codegen::model::{self, Api, Operation, Rules, Struct, Type};
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 pub(super) fn struct_named<'a>(spec: &'a Api, name: &str) -> Option<&'a Struct> {
     spec.structs.iter().find(|s| s.name == name)
@@ -271,9 +272,17 @@ pub(super) fn fields(
     out: &mut Findings,
 ) {
     let spec_fields = spec.map(|s| s.fields.as_slice()).unwrap_or_default();
+    // Each side's fields by name (the first, of a name given twice): a page or a struct may have thousands.
+    let mut spec_by_name = HashMap::with_capacity(spec_fields.len());
+    for spec_field in spec_fields {
+        spec_by_name
+            .entry(spec_field.wire.as_str())
+            .or_insert(spec_field);
+    }
+    let page_names: HashSet<&str> = page.iter().map(|f| f.name.as_str()).collect();
     for field in page {
         let field_path = format!("{}.{}", level.path, field.name);
-        let Some(spec_field) = spec_fields.iter().find(|f| f.wire == field.name) else {
+        let Some(spec_field) = spec_by_name.get(field.name.as_str()).copied() else {
             out.differ(
                 field.line,
                 &field_path,
@@ -336,7 +345,7 @@ pub(super) fn fields(
         }
     }
     for spec_field in spec_fields {
-        if !page.iter().any(|f| f.name == spec_field.wire) {
+        if !page_names.contains(spec_field.wire.as_str()) {
             out.differ(
                 level.line.max(1),
                 &format!("{}.{}", level.path, spec_field.wire),

@@ -2,7 +2,8 @@
 //! another, and which need a new name; and pointing references at the names they end with.
 
 use serde_yaml::{Mapping, Value};
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 /// Why a drafted schema has another name in the draft.
 pub(super) enum Fit {
@@ -73,88 +74,159 @@ pub(super) fn fit_into(
         .keys()
         .filter_map(|k| k.as_str().map(str::to_owned))
         .collect();
-    // A schema refers to others: it can equal another only once those it refers to are mapped.
-    loop {
-        let mut changed = false;
-        let renamed = new_names(&fits);
-        // Each remaining drafted schema: its shape as the spec's are read (only beside a spec), and its shape
-        // with examples, as drafted.
-        let shapes: Vec<(String, Value, Value)> = names
-            .iter()
-            .filter(|n| !fits.contains_key(*n))
-            .filter_map(|n| {
-                let mut schema = schemas.get(n.as_str())?.clone();
-                rename_refs(&mut schema, &renamed);
-                let read = if spec_shapes.is_empty() {
-                    Value::Null
-                } else {
-                    shape(&as_read(&schema))
-                };
-                Some((n.clone(), read, shape_with_examples(&schema)))
-            })
-            .collect();
-        for (i, (name, candidate, with_examples)) in shapes.iter().enumerate() {
-            let schema = &schemas[name.as_str()];
-            let is_enum = schema.get("enum").is_some();
-            let words = schema
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let equal: Vec<&String> = spec_shapes
+    // Schemas of the spec by their shape, in the spec's order.
+    let mut spec_by_shape: HashMap<&Value, Vec<&String>> = HashMap::new();
+    for (name, shape) in &spec_shapes {
+        spec_by_shape.entry(shape).or_default().push(name);
+    }
+    // A schema refers to others: it can equal another only once those it refers to are mapped. The first schema
+    // (in the draft's order) that equals one of the spec's, or an earlier one of the draft, is mapped, and the
+    // search starts again from the first; each schema's shapes are worked out again only when a schema it refers
+    // to has been mapped, and a schema is looked at again only when its shapes, or those of an earlier schema
+    // alike, have changed.
+    let mut finals = new_names(&fits);
+    // For each final name, the names that lead to it.
+    let mut led_to: HashMap<String, Vec<String>> = HashMap::new();
+    for (from, to) in &finals {
+        led_to.entry(to.clone()).or_default().push(from.clone());
+    }
+    // For each name, the drafted schemas that refer to it.
+    let mut referrers: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        let mut targets = Vec::new();
+        if let Some(schema) = schemas.get(name.as_str()) {
+            collect_refs(schema, &mut targets);
+        }
+        for target in targets {
+            referrers.entry(target).or_default().push(i);
+        }
+    }
+    let is_enum: Vec<bool> = names
+        .iter()
+        .map(|n| {
+            schemas
+                .get(n.as_str())
+                .is_some_and(|s| s.get("enum").is_some())
+        })
+        .collect();
+    // Each schema's shape as the spec's are read (only beside a spec), and its shape with examples, as drafted.
+    let shapes_of = |name: &str, finals: &BTreeMap<String, String>| {
+        let mut schema = schemas.get(name).cloned().unwrap_or(Value::Null);
+        rename_refs(&mut schema, finals);
+        let read = if spec_shapes.is_empty() {
+            Value::Null
+        } else {
+            shape(&as_read(&schema))
+        };
+        (read, shape_with_examples(&schema))
+    };
+    let mut shapes: Vec<(Value, Value)> = names.iter().map(|n| shapes_of(n, &finals)).collect();
+    // The drafted schemas alike (with examples), by index.
+    let mut alike: HashMap<Value, BTreeSet<usize>> = HashMap::new();
+    for (i, (_, with_examples)) in shapes.iter().enumerate() {
+        alike.entry(with_examples.clone()).or_default().insert(i);
+    }
+    let mut remaining = vec![true; names.len()];
+    let mut stale = vec![false; names.len()];
+    let mut queued = vec![true; names.len()];
+    let mut queue: BinaryHeap<Reverse<usize>> = (0..names.len()).map(Reverse).collect();
+    while let Some(Reverse(i)) = queue.pop() {
+        queued[i] = false;
+        if !remaining[i] {
+            continue;
+        }
+        let name = &names[i];
+        if stale[i] {
+            stale[i] = false;
+            let new = shapes_of(name, &finals);
+            if let Some(set) = alike.get_mut(&shapes[i].1) {
+                set.remove(&i);
+            }
+            let set = alike.entry(new.1.clone()).or_default();
+            set.insert(i);
+            // The later schemas alike now have an earlier one.
+            for &later in set.range(i + 1..) {
+                if !queued[later] && !is_enum[later] {
+                    queued[later] = true;
+                    queue.push(Reverse(later));
+                }
+            }
+            shapes[i] = new;
+        }
+        let (candidate, with_examples) = &shapes[i];
+        let schema = &schemas[name.as_str()];
+        let words = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let equal: &[&String] = spec_by_shape.get(candidate).map_or(&[], Vec::as_slice);
+        let in_spec = if let Some(same) = equal.iter().find(|n| **n == name) {
+            Some(*same)
+        } else if is_enum[i] {
+            // 1 and 2 are enabled and disabled, or social and campus: the spec's enum must name the same
+            // thing, by a Chinese term of its description or by its name.
+            equal
                 .iter()
-                .filter(|(_, s)| s == candidate)
-                .map(|(n, _)| n)
-                .collect();
-            let in_spec = if let Some(same) = equal.iter().find(|n| **n == name) {
-                Some(*same)
-            } else if is_enum {
-                // 1 and 2 are enabled and disabled, or social and campus: the spec's enum must name the same
-                // thing, by a Chinese term of its description or by its name.
-                equal
-                    .iter()
-                    .find(|n| {
-                        spec.get(n.as_str())
-                            .and_then(|s| s.get("description"))
-                            .and_then(Value::as_str)
-                            .is_some_and(|d| {
-                                chinese_terms(d).iter().any(|t| words.contains(t.as_str()))
-                            })
-                    })
-                    .or_else(|| equal.iter().find(|n| name.ends_with(n.as_str())))
-                    .copied()
-            } else {
-                // Of objects alike, the one whose name shares the longest start with the drafted name
-                // (`JobCustomizedValueOptionList` is a `JobCustomizedOption` rather than a
-                // `JobRequirementCustomizedOption`).
-                let shared = |other: &str| {
-                    name.chars()
-                        .zip(other.chars())
-                        .take_while(|(a, b)| a == b)
-                        .count()
-                };
-                equal
-                    .iter()
-                    .max_by_key(|n| (shared(n), std::cmp::Reverse(n.len())))
-                    .copied()
+                .find(|n| {
+                    spec.get(n.as_str())
+                        .and_then(|s| s.get("description"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| {
+                            chinese_terms(d).iter().any(|t| words.contains(t.as_str()))
+                        })
+                })
+                .or_else(|| equal.iter().find(|n| name.ends_with(n.as_str())))
+                .copied()
+        } else {
+            // Of objects alike, the one whose name shares the longest start with the drafted name
+            // (`JobCustomizedValueOptionList` is a `JobCustomizedOption` rather than a
+            // `JobRequirementCustomizedOption`).
+            let shared = |other: &str| {
+                name.chars()
+                    .zip(other.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count()
             };
-            let fit = match in_spec {
-                Some(spec_name) => Some(Fit::Spec(spec_name.clone())),
-                None if !is_enum => shapes[..i]
-                    .iter()
-                    .find(|(_, _, earlier)| earlier == with_examples)
-                    .map(|(earlier, _, _)| Fit::Draft(earlier.clone())),
-                None => None,
-            };
-            if let Some(fit) = fit {
-                fits.insert(name.clone(), fit);
-                changed = true;
-                // The schemas after this one are compared again, with this one mapped.
-                break;
+            equal
+                .iter()
+                .max_by_key(|n| (shared(n), Reverse(n.len())))
+                .copied()
+        };
+        let fit = match in_spec {
+            Some(spec_name) => Some(Fit::Spec(spec_name.clone())),
+            None if !is_enum[i] => alike
+                .get(with_examples)
+                .and_then(|set| set.first())
+                .filter(|&&earlier| earlier < i)
+                .map(|&earlier| Fit::Draft(names[earlier].clone())),
+            None => None,
+        };
+        let Some(fit) = fit else {
+            continue;
+        };
+        // Mapped: every name that led to this one now leads where it does, and the schemas referring to any of
+        // them are worked out again.
+        remaining[i] = false;
+        if let Some(set) = alike.get_mut(with_examples) {
+            set.remove(&i);
+        }
+        let target = fit.name().to_owned();
+        fits.insert(name.clone(), fit);
+        let mut moved = led_to.remove(name).unwrap_or_default();
+        moved.push(name.clone());
+        for from in &moved {
+            finals.insert(from.clone(), target.clone());
+            for &referrer in referrers.get(from).into_iter().flatten() {
+                if remaining[referrer] {
+                    stale[referrer] = true;
+                    if !queued[referrer] {
+                        queued[referrer] = true;
+                        queue.push(Reverse(referrer));
+                    }
+                }
             }
         }
-        if !changed {
-            break;
-        }
+        led_to.entry(target).or_default().extend(moved);
     }
     for (name, fit) in &fits {
         if !matches!(fit, Fit::Renamed(_)) {
@@ -254,6 +326,28 @@ fn shape_keeping(schema: &Value, extra: &[&str]) -> Value {
         })
         .collect::<Mapping>()
         .into()
+}
+
+/// The schema names every `$ref` in `value` points at.
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                if k.as_str() == Some("$ref") {
+                    if let Some(target) = v
+                        .as_str()
+                        .and_then(|t| t.strip_prefix("#/components/schemas/"))
+                    {
+                        out.push(target.to_owned());
+                    }
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// Points every `$ref` to a renamed schema at its new name.

@@ -11,6 +11,7 @@ use codegen::load::DRAFT_MARK;
 use codegen::naming::{self, type_name};
 use codegen::{DraftLabels, Spec};
 use serde_yaml::{Mapping, Value};
+use std::collections::{HashMap, HashSet};
 
 mod fit;
 mod operation_id;
@@ -39,6 +40,7 @@ pub fn draft_beside(page: &Page, spec_name: &str, spec_text: &str) -> Result<Str
 pub fn draft_against(page: &Page, spec: Option<&Spec>) -> String {
     let mut drafter = Drafter {
         schemas: Mapping::new(),
+        numbered: HashMap::new(),
     };
     let id = operation_id::operation_id(&page.method.value, &page.path.value);
     let type_base = type_name(&id);
@@ -288,6 +290,26 @@ fn quote_plain_strings(yaml: String, value: &Value) -> String {
     if misread.is_empty() {
         return yaml;
     }
+    // A string read as something else has no space in it (a number, a boolean, null): on a line that ends with
+    // one, it is what follows the last space, after `: ` or `- `. One look-up per line, however many there are.
+    if misread.iter().all(|s| !s.contains(char::is_whitespace)) {
+        let misread: HashSet<&str> = misread.iter().map(|s| s.as_str()).collect();
+        return yaml
+            .lines()
+            .map(|line| {
+                let quoted = line.rfind(' ').and_then(|space| {
+                    let (before, s) = line.split_at(space + 1);
+                    let (head, lead) = [": ", "- "]
+                        .into_iter()
+                        .find_map(|lead| Some((before.strip_suffix(lead)?, lead)))?;
+                    misread.contains(s).then(|| format!("{head}{lead}'{s}'"))
+                });
+                quoted.unwrap_or_else(|| line.to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+    }
     yaml.lines()
         .map(|line| {
             for s in &misread {
@@ -333,6 +355,8 @@ fn one_line(text: &str) -> String {
 
 struct Drafter {
     schemas: Mapping,
+    /// For each fallback name that was taken, the number the last free name had.
+    numbered: HashMap<String, usize>,
 }
 
 impl Drafter {
@@ -476,18 +500,24 @@ impl Drafter {
         Value::Mapping(object)
     }
 
-    /// `preferred` (the page's type name) unless a schema has it already, else `fallback`.
-    fn free_name(&self, preferred: &str, fallback: &str) -> String {
+    /// `preferred` (the page's type name) unless a schema has it already, else `fallback`, or the first of
+    /// `fallback2`, `fallback3`, ... no schema has.
+    fn free_name(&mut self, preferred: &str, fallback: &str) -> String {
         let taken = |name: &str| self.schemas.contains_key(name);
         if !preferred.is_empty() && !taken(preferred) {
             return preferred.to_owned();
         }
-        let mut name = fallback.to_owned();
-        let mut n = 2;
-        while taken(&name) {
-            name = format!("{fallback}{n}");
-            n += 1;
+        if !taken(fallback) {
+            return fallback.to_owned();
         }
+        // Schemas are only added: the numbers tried before for this fallback are still taken.
+        let mut n = self.numbered.get(fallback).copied().unwrap_or(2);
+        let mut name = format!("{fallback}{n}");
+        while taken(&name) {
+            n += 1;
+            name = format!("{fallback}{n}");
+        }
+        self.numbered.insert(fallback.to_owned(), n);
         name
     }
 }

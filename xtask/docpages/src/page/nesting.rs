@@ -9,6 +9,7 @@
 
 use super::ordered::Json;
 use super::{Facts, Field, PageType};
+use std::collections::{HashMap, HashSet};
 
 /// The deepest nesting kept.
 const MAX_DEPTH: usize = 64;
@@ -40,14 +41,40 @@ struct Level<'a> {
     node: Option<usize>,
     path: String,
     example: Option<&'a Json>,
-    placed: Vec<String>,
+    placed: HashSet<String>,
     rows: usize,
 }
 
-impl Level<'_> {
-    fn knows(&self, name: &str) -> bool {
-        self.example.is_some_and(|e| e.get(name).is_some())
-            && !self.placed.iter().any(|p| p == name)
+impl<'a> Level<'a> {
+    fn knows(&self, keys: &mut Keys<'a>, name: &str) -> bool {
+        self.example.is_some_and(|e| keys.get(e, name).is_some()) && !self.placed.contains(name)
+    }
+}
+
+/// The keys of the example objects rows are looked up in, each object indexed once: an example can have as many
+/// keys as its table has rows, and every row is looked up in every open object.
+#[derive(Default)]
+struct Keys<'a> {
+    objects: HashMap<*const Json, HashMap<&'a str, &'a Json>>,
+}
+
+impl<'a> Keys<'a> {
+    /// The value of `name` in `object`, as [`Json::get`] finds it: the first, where a key is written twice.
+    fn get(&mut self, object: &'a Json, name: &str) -> Option<&'a Json> {
+        let Json::Object(entries) = object else {
+            return None;
+        };
+        let keys = self
+            .objects
+            .entry(std::ptr::from_ref(object))
+            .or_insert_with(|| {
+                let mut keys = HashMap::with_capacity(entries.len());
+                for (key, value) in entries {
+                    keys.entry(key.as_str()).or_insert(value);
+                }
+                keys
+            });
+        keys.get(name).copied()
     }
 }
 
@@ -56,17 +83,18 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
     let marks = rows.iter().any(|r| r.marked);
     let mut nodes: Vec<(Field, Option<usize>)> = Vec::new();
     let mut ambiguities = Vec::new();
+    let mut keys = Keys::default();
     let mut stack = vec![Level {
         node: None,
         path: ".".to_owned(),
         example: example.filter(|e| matches!(e, Json::Object(_))),
-        placed: Vec::new(),
+        placed: HashSet::new(),
         rows: 0,
     }];
     for row in rows {
         let level = if marks && !row.marked {
             0
-        } else if let Some(at) = stack.iter().rposition(|l| l.knows(&row.name)) {
+        } else if let Some(at) = stack.iter().rposition(|l| l.knows(&mut keys, &row.name)) {
             at
         } else if stack.len() - 1 <= usize::from(marks && row.marked) {
             // Only one object can hold it: the top, or (for a marked row) the one object open under it.
@@ -84,20 +112,23 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
         };
         stack.truncate(level + 1);
         let parent = &mut stack[level];
-        parent.placed.push(row.name.clone());
+        parent.placed.insert(row.name.clone());
         parent.rows += 1;
         let example = parent
             .example
-            .and_then(|e| e.get(&row.name))
+            .and_then(|e| keys.get(e, &row.name))
             .map(Json::element);
-        let path = if parent.path == "." {
-            row.name.clone()
-        } else {
-            format!("{}.{}", parent.path, row.name)
-        };
         // Deeper than any real page nests; beyond it rows stay flat, so that what reads the tree cannot recurse
         // without bound.
         let opens = row.ty.is_object() && level + 1 < MAX_DEPTH;
+        // The path of the object the row opens: only an open object is named (in an ambiguity).
+        let path = opens.then(|| {
+            if parent.path == "." {
+                row.name.clone()
+            } else {
+                format!("{}.{}", parent.path, row.name)
+            }
+        });
         let node = nodes.len();
         nodes.push((
             Field {
@@ -110,12 +141,12 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
             },
             parent.node,
         ));
-        if opens {
+        if let Some(path) = path {
             stack.push(Level {
                 node: Some(node),
                 path,
                 example: example.filter(|e| matches!(e, Json::Object(_))),
-                placed: Vec::new(),
+                placed: HashSet::new(),
                 rows: 0,
             });
         }
@@ -123,25 +154,29 @@ pub(super) fn nest(rows: Vec<Row>, example: Option<&Json>) -> (Vec<Field>, Vec<A
     (assemble(nodes), ambiguities)
 }
 
-/// Builds the tree from nodes that name their parents (parents come first).
+/// Builds the tree from nodes that name their parents (parents come first), each node moved once.
 fn assemble(nodes: Vec<(Field, Option<usize>)>) -> Vec<Field> {
-    let mut fields: Vec<Option<Field>> = Vec::with_capacity(nodes.len());
-    let mut parents = Vec::with_capacity(nodes.len());
-    for (field, parent) in nodes {
-        fields.push(Some(field));
-        parents.push(parent);
-    }
-    // Children come after their parents: attach from the last node back to keep each parent's order.
-    for i in (0..fields.len()).rev() {
-        if let Some(parent) = parents[i] {
-            if let Some(child) = fields[i].take() {
-                if let Some(Some(p)) = fields.get_mut(parent) {
-                    p.children.insert(0, child);
-                }
-            }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut roots = Vec::new();
+    for (i, (_, parent)) in nodes.iter().enumerate() {
+        match parent.and_then(|p| children.get_mut(p)) {
+            Some(siblings) => siblings.push(i),
+            None => roots.push(i),
         }
     }
-    fields.into_iter().flatten().collect()
+    // Children come after their parents: from the last node back, each node's children are complete when it is
+    // reached.
+    let mut fields: Vec<Option<Field>> = nodes.into_iter().map(|(field, _)| Some(field)).collect();
+    for i in (0..fields.len()).rev() {
+        let kids: Vec<Field> = children[i]
+            .iter()
+            .filter_map(|&c| fields[c].take())
+            .collect();
+        if let Some(field) = fields[i].as_mut() {
+            field.children = kids;
+        }
+    }
+    roots.into_iter().filter_map(|i| fields[i].take()).collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::nesting::{nest, Row};
 use super::ordered::Json;
 use super::{ErrorRow, Located, Page, PageError, PageType, Param, ParamIn};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// The sections of a page, by their heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +77,10 @@ pub fn read_page(file: &str, bytes: &[u8]) -> Result<Page, PageError> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut reader = Reader::new(file, text);
+    // The lines, joined by `\n` alone: an example is parsed from where it starts to the end of this text,
+    // without a copy of the rest of the page for each example.
+    let joined = text.lines().collect::<Vec<_>>().join("\n");
+    let mut reader = Reader::new(file, &joined);
     reader.read()?;
     reader.finish(sha256)
 }
@@ -92,7 +96,11 @@ fn line_of(bytes: &[u8], at: usize) -> usize {
 
 struct Reader<'a> {
     file: &'a str,
+    /// The page's lines joined by `\n`.
+    text: &'a str,
     lines: Vec<&'a str>,
+    /// Where each line starts in `text`.
+    starts: Vec<usize>,
     piped: bool,
     front: Vec<(String, String)>,
     first_line: Option<String>,
@@ -113,14 +121,25 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of `text`, the page's lines joined by `\n`.
     fn new(file: &'a str, text: &'a str) -> Self {
-        let lines: Vec<&str> = text.lines().collect();
+        let lines: Vec<&str> = text.split('\n').collect();
+        let starts = lines
+            .iter()
+            .scan(0, |start, line| {
+                let at = *start;
+                *start += line.len() + 1;
+                Some(at)
+            })
+            .collect();
         let piped = lines
             .iter()
             .any(|l| l.trim_start().starts_with("|---") || l.trim_start().starts_with("| ---"));
         Reader {
             file,
+            text,
             lines,
+            starts,
             piped,
             front: Vec::new(),
             first_line: None,
@@ -202,8 +221,10 @@ impl<'a> Reader<'a> {
             match self.section {
                 Section::BodyExample | Section::ResponseExample => {
                     if let Some(brace) = raw.find('{') {
+                        // Where the example starts in the page's text, when it starts on a line of its own.
+                        let start = (advance == 1).then(|| self.starts[i] + brace);
                         let (json, next, end_number, rest) =
-                            match self.example(&raw[brace..], number, i + advance) {
+                            match self.example(&raw[brace..], start, number, i + advance) {
                                 Ok(example) => example,
                                 Err((problem, truncated)) => {
                                     // A whole example that is not JSON, inside its code fence: the page
@@ -285,20 +306,28 @@ impl<'a> Reader<'a> {
         None
     }
 
-    /// Reads the JSON example that starts with `first` (on line `first_number`) and goes on with the lines from
-    /// index `next`: the value, the index of the first line after it, the number of the line it ends on, and
-    /// what follows it on that line.
+    /// Reads the JSON example that starts with `first` (on line `first_number`, at byte `start` of the page's
+    /// text when `first` is the end of that line) and goes on with the lines from index `next`: the value, the
+    /// index of the first line after it, the number of the line it ends on, and what follows it on that line.
     fn example(
         &self,
         first: &str,
+        start: Option<usize>,
         first_number: usize,
         next: usize,
     ) -> Result<(Json, usize, usize, String), (PageError, bool)> {
-        let mut text = first.to_owned();
-        for line in self.lines.get(next..).unwrap_or(&[]) {
-            text.push('\n');
-            text.push_str(line);
-        }
+        let text: Cow<'_, str> = match start.and_then(|at| self.text.get(at..)) {
+            // `first`, then each line after it: the rest of the page's text as it is.
+            Some(rest) => Cow::Borrowed(rest),
+            None => {
+                let mut text = first.to_owned();
+                for line in self.lines.get(next..).unwrap_or(&[]) {
+                    text.push('\n');
+                    text.push_str(line);
+                }
+                Cow::Owned(text)
+            }
+        };
         // Line `n` (from 1) of `text` is `first` for 1, and the page line `next + n - 1` after it.
         let page_line = |n: usize| if n <= 1 { first_number } else { next + n - 1 };
         let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Json>();
