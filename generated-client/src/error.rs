@@ -29,10 +29,12 @@ pub enum Error {
     Api(#[from] ApiError),
 
     /// The request did not reach Feishu, or the connection broke (DNS, TLS, refused, reset, ...).
-    #[error("{operation}: could not talk to the server: {}", quoted(&transport_cause(.source)))]
+    #[error("{operation}: could not talk to the server: {}{}", quoted(&transport_cause(.source)), attempts_suffix(*.attempts))]
     Transport {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
+        /// How many times the request was sent, retries included.
+        attempts: u32,
         /// What failed underneath.
         #[source]
         source: Arc<reqwest::Error>,
@@ -43,10 +45,12 @@ pub enum Error {
     ///
     /// [`ClientBuilder::timeout`]: crate::ClientBuilder::timeout
     /// [`ClientBuilder::call_timeout`]: crate::ClientBuilder::call_timeout
-    #[error("{operation}: {}", timeout_text(.deadline))]
+    #[error("{operation}: {}{}", timeout_text(.deadline), attempts_suffix(*.attempts))]
     Timeout {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
+        /// How many attempts were made, retries included (0 when the deadline ran out before the first).
+        attempts: u32,
         /// The call's deadline, when that is what ran out; `None` when one attempt timed out.
         deadline: Option<Duration>,
         /// What failed underneath, when an attempt timed out.
@@ -56,10 +60,12 @@ pub enum Error {
 
     /// The server answered with an HTTP error whose body is not a Feishu answer (a proxy's HTML page, say), or
     /// with a redirect (3xx), which the client never follows: an API call's request could go to another host.
-    #[error("{operation}: HTTP {status}{}{}{}", http_text(*.status, .location), log_suffix(.log_id), excerpt_suffix("body starts", .excerpt))]
+    #[error("{operation}: HTTP {status}{}{}{}{}", http_text(*.status, .location), log_suffix(.log_id), excerpt_suffix("body starts", .excerpt), attempts_suffix(*.attempts))]
     Http {
         /// The operation, or `tenant_access_token` for the token request.
         operation: &'static str,
+        /// How many times the request was sent, retries included.
+        attempts: u32,
         /// HTTP status.
         status: u16,
         /// The `X-Tt-Logid` header, if any.
@@ -123,8 +129,10 @@ pub enum Error {
     },
 
     /// Feishu refused to issue a token the client asked for.
-    #[error("cannot get {kind}{}: Feishu answered code {code} ({}), HTTP {http_status}{}; {}", tenant_suffix(.tenant_key), quoted(.msg), log_suffix(.log_id), kind.hint(*.code))]
+    #[error("cannot get {kind}{}: Feishu answered code {code} ({}), HTTP {http_status}{}; {}{}", tenant_suffix(.tenant_key), quoted(.msg), log_suffix(.log_id), kind.hint(*.code), attempts_suffix(*.attempts))]
     Token {
+        /// How many times the token was asked for, retries included.
+        attempts: u32,
         /// Which token.
         kind: TokenKind,
         /// The tenant, for a store app's tenant access token.
@@ -185,7 +193,7 @@ pub enum Error {
 
 /// A non-zero `code` from Feishu.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{operation}: Feishu answered code {code} ({}), HTTP {http_status}{}", quoted(.msg), log_suffix(.log_id))]
+#[error("{operation}: Feishu answered code {code} ({}), HTTP {http_status}{}{}", quoted(.msg), log_suffix(.log_id), attempts_suffix(*.attempts))]
 #[non_exhaustive]
 pub struct ApiError {
     /// The operation.
@@ -200,6 +208,8 @@ pub struct ApiError {
     pub log_id: Option<String>,
     /// The wait the server asked for (`Retry-After`), if any.
     pub retry_after: Option<Duration>,
+    /// How many times the request was sent, retries included.
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -229,6 +239,35 @@ impl Error {
             } => *code == RATE_LIMITED_CODE || *http_status == 429 || *http_status >= 500,
             _ => false,
         }
+    }
+
+    /// How many times the call's request (or the token request that ended it) was sent, retries included: 1
+    /// for a call that was not retried, 0 for one that ended before anything was sent. `Display` says so when it
+    /// is more than one.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(api) => api.attempts,
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::Http { attempts, .. }
+            | Error::Token { attempts, .. } => *attempts,
+            Error::Decode { .. } | Error::TooLarge { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    /// The same error, saying the request was sent `attempts` times; kinds that are never retried are kept as
+    /// they are.
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Error::Api(api) => api.attempts = count,
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::Http { attempts, .. }
+            | Error::Token { attempts, .. } => *attempts = count,
+            _ => {}
+        }
+        self
     }
 
     /// The wait the server asked for before trying again, if it named one.
@@ -275,12 +314,17 @@ impl Error {
         let source = Arc::new(source);
         if timeout {
             Error::Timeout {
+                attempts: 1,
                 operation,
                 deadline: None,
                 source: Some(source),
             }
         } else {
-            Error::Transport { operation, source }
+            Error::Transport {
+                operation,
+                source,
+                attempts: 1,
+            }
         }
     }
 }
@@ -455,4 +499,13 @@ fn transport_cause(error: &reqwest::Error) -> String {
         .unwrap_or_default();
     let innermost = messages.last().map(String::as_str).unwrap_or_default();
     format!("{what}{server} ({innermost})")
+}
+
+/// `; gave up after N attempts` when a call was tried more than once; nothing otherwise.
+fn attempts_suffix(attempts: u32) -> String {
+    if attempts > 1 {
+        format!("; gave up after {attempts} attempts")
+    } else {
+        String::new()
+    }
 }

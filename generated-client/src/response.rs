@@ -71,6 +71,7 @@ pub(crate) async fn read(
     let retry_after = retry_after(headers);
     if (300..400).contains(&status) {
         return Err(Error::Http {
+            attempts: 1,
             operation,
             status,
             log_id,

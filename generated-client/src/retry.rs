@@ -87,16 +87,18 @@ impl<'a> Retries<'a> {
         }
     }
 
-    /// After a failed attempt: when `error` may pass on another attempt ([`Error::is_retryable`]), `allowed`
-    /// (the request is safe to repeat), the policy has a retry left and its wait ends before the deadline,
-    /// waits and returns `Ok(())` for the caller to try again; otherwise hands `error` back, to end the call.
+    /// After failed attempt number `attempts`: when `error` may pass on another attempt
+    /// ([`Error::is_retryable`]), `allowed` (the request is safe to repeat), the policy has a retry left and its
+    /// wait ends before the deadline, waits and returns `Ok(())` for the caller to try again; otherwise hands
+    /// `error` back to end the call, saying how many attempts were made.
     pub(crate) async fn wait_before_retry(
         &mut self,
         error: crate::Error,
         allowed: bool,
+        attempts: u32,
     ) -> Result<(), crate::Error> {
         if !allowed || !error.is_retryable() || self.made >= self.policy.max_retries {
-            return Err(error);
+            return Err(error.with_attempts(attempts));
         }
         let wait = self.policy.delay(self.made + 1, error.retry_after());
         // A wait that would outlast the call's deadline is not begun: the call ends now, with the error that
@@ -106,7 +108,7 @@ impl<'a> Retries<'a> {
             .is_some_and(|d| tokio::time::Instant::now() + wait >= d)
         {
             tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "not retrying: the wait would outlast the call's deadline");
-            return Err(error);
+            return Err(error.with_attempts(attempts));
         }
         self.made += 1;
         tracing::debug!(error = %error, retry = self.made, wait_ms = wait.as_millis() as u64, "retrying");

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::fmt::Display;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tracing::Instrument;
 
 /// One call as the generated code describes it.
@@ -191,12 +192,15 @@ impl Inner {
         let started = tokio::time::Instant::now();
         let timeout = request.options.timeout.or(self.call_timeout);
         let deadline = timeout.and_then(|t| started.checked_add(t));
+        // Attempts begun, for the error of a call its deadline cuts short.
+        let begun = AtomicU32::new(0);
         let work = async {
             let prepared = self.prepare(&request)?;
             if let Some(key) = &request.options.tenant_key {
                 tracing::Span::current().record("tenant_key", key.as_str());
             }
-            self.attempts(&request, &prepared, deadline, decoder).await
+            self.attempts(&request, &prepared, deadline, &begun, decoder)
+                .await
         }
         .instrument(span.clone());
         let result = match (deadline, timeout) {
@@ -204,6 +208,7 @@ impl Inner {
                 .await
                 .unwrap_or_else(|_| {
                     Err(Error::Timeout {
+                        attempts: begun.load(Ordering::Relaxed),
                         operation: operation.id,
                         deadline: Some(timeout),
                         source: None,
@@ -272,6 +277,7 @@ impl Inner {
         request: &Request,
         prepared: &Prepared<'_>,
         deadline: Option<tokio::time::Instant>,
+        begun: &AtomicU32,
         decoder: &mut Decoder<'_>,
     ) -> Result<(), Error> {
         let inner = self;
@@ -281,6 +287,7 @@ impl Inner {
         let mut refreshed = false;
         loop {
             attempt += 1;
+            begun.store(attempt, Ordering::Relaxed);
             tracing::Span::current().record("attempt", attempt);
             // A token request has retried what it could on its own: its failure ends the call.
             let token = self.token(&prepared.token).await?;
@@ -307,7 +314,7 @@ impl Inner {
                 }
             }
             retries
-                .wait_before_retry(error, operation.idempotent)
+                .wait_before_retry(error, operation.idempotent, attempt)
                 .await?;
         }
     }
@@ -378,6 +385,7 @@ impl Inner {
         // Feishu's to this request, whatever it says.
         if let Some(location) = response::redirected(&response, &url) {
             return Err(Error::Http {
+                attempts: 1,
                 operation: operation.id,
                 status: response.status().as_u16(),
                 log_id: None,
@@ -457,6 +465,7 @@ fn decode<T: DeserializeOwned + Default>(
                 return Ok(answer.data.unwrap_or_default());
             }
             return Err(Error::Api(ApiError {
+                attempts: 1,
                 operation,
                 code: answer.code,
                 msg: redact(&answer.msg, secrets),
@@ -486,6 +495,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
     } = head;
     let success = (200..300).contains(&status);
     let http_error = |log_id| Error::Http {
+        attempts: 1,
         operation,
         status,
         log_id,
@@ -515,6 +525,7 @@ fn decode_tracking_paths<T: DeserializeOwned + Default>(
     let log_id = log_id.or_else(|| envelope.error.and_then(|e| e.log_id));
     if envelope.code != 0 {
         return Err(Error::Api(ApiError {
+            attempts: 1,
             operation,
             code: envelope.code,
             msg: redact(&envelope.msg, secrets),

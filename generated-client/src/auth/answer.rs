@@ -60,14 +60,16 @@ impl TokenEndpoint {
         // Token requests carry no deadline of their own: the calls waiting on one give up on their own deadlines,
         // and the request goes on for the others.
         let mut retries = Retries::new(&self.retry, None);
+        let mut attempts = 0;
         loop {
+            attempts += 1;
             let result = match self.post(kind.operation(), path, body).await {
                 Ok(answer) => decode_token(kind, tenant_key, answer.head, &answer.body, secrets),
                 Err(e) => Err(e),
             };
             match result {
                 Ok(token) => return Ok(token),
-                Err(error) => retries.wait_before_retry(error, true).await?,
+                Err(error) => retries.wait_before_retry(error, true, attempts).await?,
             }
         }
     }
@@ -134,6 +136,7 @@ pub(crate) fn decode_token(
         Ok(decoded) => decoded,
         Err(_) if status >= 400 => {
             return Err(Error::Http {
+                attempts: 1,
                 operation,
                 status,
                 log_id,
@@ -165,6 +168,7 @@ pub(crate) fn decode_token(
         .flatten();
     if let (0, Some(problem)) = (decoded.code, unsendable) {
         return Err(Error::Token {
+            attempts: 1,
             kind,
             tenant_key,
             code: 0,
@@ -181,6 +185,7 @@ pub(crate) fn decode_token(
             lifetime: Duration::from_secs(expire.min(MAX_TOKEN_LIFETIME_SECS)),
         }),
         (0, _) => Err(Error::Token {
+            attempts: 1,
             kind,
             tenant_key,
             code: 0,
@@ -193,6 +198,7 @@ pub(crate) fn decode_token(
             let mut secrets = secrets.to_vec();
             secrets.push(&token);
             Err(Error::Token {
+                attempts: 1,
                 kind,
                 tenant_key,
                 code,

@@ -244,6 +244,7 @@ fn decode_resend(head: Head, body: &[u8], app_secret: &str) -> Result<(), Error>
     match serde_json::from_slice::<Answer>(body) {
         Ok(answer) if answer.code == 0 => Ok(()),
         Ok(answer) => Err(Error::Api(crate::ApiError {
+            attempts: 1,
             operation: RESEND_OPERATION,
             code: answer.code,
             msg: crate::redact::redact(&answer.msg, &[app_secret]),
@@ -252,6 +253,7 @@ fn decode_resend(head: Head, body: &[u8], app_secret: &str) -> Result<(), Error>
             retry_after: head.retry_after,
         })),
         Err(_) => Err(Error::Http {
+            attempts: 1,
             operation: RESEND_OPERATION,
             status: head.status,
             log_id: head.log_id,

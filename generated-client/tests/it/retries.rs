@@ -1,4 +1,5 @@
-//! Retries: which failures are retried, how often, `Retry-After`, and timeouts.
+//! Retries: which failures are retried, how often, `Retry-After`, and timeouts; the error that ends a retried
+//! call says how many attempts were made.
 
 use crate::common::*;
 use generated_client::*;
@@ -70,6 +71,12 @@ async fn retryable_failures_are_retried_with_a_bounded_count() {
             4,
             "{what}: 1 attempt + 3 retries"
         );
+        // The error that ends the call says how often it was tried.
+        assert_eq!(err.attempts(), 4, "{what}: {err:?}");
+        assert!(
+            err.to_string().ends_with("; gave up after 4 attempts"),
+            "{what}: {err}"
+        );
     }
 }
 
@@ -83,12 +90,15 @@ async fn non_retryable_failures_are_not_retried() {
     ];
     for failure in cases {
         let server = flaky_server(10, failure).await;
-        retrying_client(&server.uri(), 3)
+        let err = retrying_client(&server.uri(), 3)
             .get_job("6001")
             .send()
             .await
             .expect_err("fails");
         assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+        // Tried once: the error says nothing of attempts.
+        assert_eq!(err.attempts(), 1, "{err:?}");
+        assert!(!err.to_string().contains("attempts"), "{err}");
     }
 }
 
