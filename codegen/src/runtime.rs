@@ -160,8 +160,7 @@ pub fn operation_info(op: &Operation) -> TokenStream {
         None => quote!(None),
     };
     quote! {
-        /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-        /// which apps may call it.
+        /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
         pub const OPERATION: OperationInfo = OperationInfo {
             id: #id,
             method: HttpMethod::#method,

@@ -313,26 +313,40 @@ fn checked_values(check: &Check) -> &[Checked] {
     }
 }
 
-/// "Checked before sending", one line per check of `op` that reads the value named `name` (a body field when
-/// `in_body`), or per check of `op` when `name` is `None`; empty when there is none.
-fn checks_doc(op: &Operation, name: Option<&str>, in_body: bool) -> String {
+/// Whether a value has a builder setter, whose doc then carries the lines of its checks: an optional
+/// parameter, or a body field the builder sets one by one.
+fn has_setter(op: &Operation, value: &Checked) -> bool {
+    if value.in_body {
+        op.body
+            .as_ref()
+            .is_some_and(|body| body.setters.iter().any(|s| s.field.name == value.name))
+    } else {
+        !value.required
+    }
+}
+
+/// "Checked before sending: ...", one line per check of `op` that `wanted` picks; empty when there is none.
+fn checks_doc(op: &Operation, wanted: impl Fn(&Check) -> bool) -> String {
     let lines: Vec<String> = op
         .checks
         .iter()
-        .filter(|check| {
-            name.is_none_or(|name| {
-                checked_values(check)
-                    .iter()
-                    .any(|v| v.name == name && v.in_body == in_body)
-            })
-        })
-        .map(|check| format!("\n- {}.", check_doc(check)))
+        .filter(|check| wanted(check))
+        .map(|check| format!("Checked before sending: {}.", check_doc(check)))
         .collect();
     if lines.is_empty() {
         String::new()
     } else {
-        format!("\n\nChecked before sending:\n{}", lines.concat())
+        format!("\n\n{}", lines.join("\n"))
     }
+}
+
+/// The lines of the checks that read the value named `name` (a body field when `in_body`), for its setter.
+fn setter_checks_doc(op: &Operation, name: &str, in_body: bool) -> String {
+    checks_doc(op, |check| {
+        checked_values(check)
+            .iter()
+            .any(|v| v.name == name && v.in_body == in_body)
+    })
 }
 
 /// The argument of a setter of a value of type `ty`, and the expression that stores it: strings and lists of
@@ -369,7 +383,7 @@ fn param_setter(op: &Operation, p: &Param) -> TokenStream {
     if let Some(default) = &p.default {
         text.push_str(&format!("\n\nServer default: `{default}`."));
     }
-    text.push_str(&checks_doc(op, Some(&p.name), false));
+    text.push_str(&setter_checks_doc(op, &p.name, false));
     let doc = doc(&text);
     let (argument, value) = setter_argument(&p.ty, false);
     quote! {
@@ -389,7 +403,7 @@ fn body_setter(op: &Operation, setter: &BodySetter) -> TokenStream {
     let doc = doc(&format!(
         "{text}\n\nBody field `{}`.{}",
         f.wire,
-        checks_doc(op, Some(&f.name), true)
+        setter_checks_doc(op, &f.name, true)
     ));
     let (argument, value) = setter_argument(&f.ty, f.boxed);
     let deprecated = deprecated(f.deprecated.as_deref());
@@ -408,10 +422,13 @@ fn validate_fn(op: &Operation) -> TokenStream {
     let error = runtime::error();
     // One local for the operation keeps each check on one line.
     let operation = (!checks.is_empty()).then(runtime::check_operation);
+    // The checks of values without a setter (path segments, required values) are documented here; the others
+    // on their setters.
     let doc = doc(&format!(
-        "Checks the documented constraints of the request without sending it.\n\n[`send`](Self::send) runs \
-         the same checks; a failure is [`Error::InvalidRequest`].{}",
-        checks_doc(op, None, false)
+        "Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).{}",
+        checks_doc(op, |check| {
+            !checked_values(check).iter().any(|v| has_setter(op, v))
+        })
     ));
     quote! {
         #doc
@@ -567,7 +584,6 @@ fn send_fn(op: &Operation) -> TokenStream {
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let mutable = (has_query || op.body.is_some()).then(|| quote!(mut));
     quote! {
-        /// Checks the request and builds it, for `send` and `send_with_meta`.
         fn request(self) -> Result<(#client, #request_type), #error> {
             self.validate()?;
             let path = #path;

@@ -1,6 +1,6 @@
 //! The "checked before sending" docs against the checks `validate()` runs: for every operation of every fixture
-//! and of the project's spec, the doc of `validate()` has one line per check it calls, each check's own line,
-//! and each setter's doc has the line of every check that reads its value.
+//! and of the project's spec, each check has its own line on the setter of every value it reads, or, for a
+//! value without a setter (a path segment, a required value), on `validate()`, which lists exactly those.
 
 use codegen::emit::check_doc;
 use codegen::model::{Check, Checked, Operation};
@@ -73,53 +73,85 @@ fn values(check: &Check) -> Vec<&Checked> {
     }
 }
 
+/// The builder method that sets `value`, if it has one: an optional parameter's setter, or the setter of a body
+/// field the builder sets one by one.
+fn setter_name(op: &Operation, value: &Checked) -> Option<String> {
+    if value.in_body {
+        op.body.as_ref().and_then(|body| {
+            body.setters
+                .iter()
+                .find(|s| s.field.name == value.name)
+                .map(|s| s.method.trim_start_matches("r#").to_owned())
+        })
+    } else {
+        (!value.required).then(|| value.name.trim_start_matches("r#").to_owned())
+    }
+}
+
+/// The "Checked before sending" lines of a doc.
+fn check_lines(doc: &str) -> Vec<&str> {
+    doc.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Checked before sending: "))
+        .collect()
+}
+
 fn check_operation(spec: &Path, op: &Operation, file: &syn::File) -> usize {
     let methods = builder_methods(file, &op.builder);
+    let doc_of_method = |name: &str| {
+        methods
+            .iter()
+            .find(|f| f.sig.ident == name)
+            .map(|f| doc_of(&f.attrs))
+            .unwrap_or_else(|| panic!("{}: {} has no `{name}`", spec.display(), op.builder))
+    };
     let validate = methods
         .iter()
         .find(|f| f.sig.ident == "validate")
         .unwrap_or_else(|| panic!("{}: {} has no validate()", spec.display(), op.builder));
-    let doc = doc_of(&validate.attrs);
-    let listed = doc
-        .lines()
-        .filter(|l| l.trim_start().starts_with("- "))
-        .count();
     assert_eq!(
-        listed,
         validate_calls(validate),
-        "{}: {}::validate() documents {listed} checks and calls {}:\n{doc}",
+        op.checks.len(),
+        "{}: {}::validate() runs another number of checks than the model has",
         spec.display(),
-        op.builder,
-        validate_calls(validate)
+        op.builder
     );
-    assert_eq!(listed, op.checks.len(), "{}: {}", spec.display(), op.id);
+    let validate_doc = doc_of(&validate.attrs);
+    let mut on_validate = 0;
     for check in &op.checks {
-        let line = check_doc(check);
-        assert!(
-            doc.contains(&line),
-            "{}: {}::validate() does not document `{line}`:\n{doc}",
-            spec.display(),
-            op.builder
-        );
-        for value in values(check) {
-            // The setter of the value, if it has one (a required parameter is an argument instead).
-            let setter = methods.iter().find(|f| {
-                f.sig.ident == value.name.trim_start_matches("r#")
-                    && f.sig.ident != "validate"
-                    && (value.in_body || !value.required)
-            });
-            if let Some(setter) = setter {
-                let setter_doc = doc_of(&setter.attrs);
-                assert!(
-                    setter_doc.contains(&line),
-                    "{}: {}::{} does not document `{line}`:\n{setter_doc}",
-                    spec.display(),
-                    op.builder,
-                    setter.sig.ident
-                );
-            }
+        let line = format!("Checked before sending: {}.", check_doc(check));
+        let setters: Vec<String> = values(check)
+            .into_iter()
+            .filter_map(|v| setter_name(op, v))
+            .collect();
+        if setters.is_empty() {
+            // A value without a setter (a path segment, a required value): its line is on validate().
+            on_validate += 1;
+            assert!(
+                check_lines(&validate_doc).contains(&line.as_str()),
+                "{}: {}::validate() does not document `{line}`:\n{validate_doc}",
+                spec.display(),
+                op.builder
+            );
+        }
+        for setter in setters {
+            let doc = doc_of_method(&setter);
+            assert!(
+                check_lines(&doc).contains(&line.as_str()),
+                "{}: {}::{setter} does not document `{line}`:\n{doc}",
+                spec.display(),
+                op.builder
+            );
         }
     }
+    // validate() lists exactly the checks no setter documents, one line each.
+    assert_eq!(
+        check_lines(&validate_doc).len(),
+        on_validate,
+        "{}: {}::validate():\n{validate_doc}",
+        spec.display(),
+        op.builder
+    );
     op.checks.len()
 }
 

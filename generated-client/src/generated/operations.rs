@@ -56,8 +56,7 @@ impl Client {
 }
 
 impl GetJobRequest {
-    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-    /// which apps may call it.
+    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job",
         method: HttpMethod::Get,
@@ -99,20 +98,15 @@ impl GetJobRequest {
         self
     }
 
-    /// Checks the documented constraints of the request without sending it.
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     ///
-    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
-    ///
-    /// Checked before sending:
-    ///
-    /// - `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
-    /// Checks the request and builds it, for `send` and `send_with_meta`.
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = {
@@ -170,8 +164,7 @@ impl Client {
 }
 
 impl GetJobConfigRequest {
-    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-    /// which apps may call it.
+    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job_config",
         method: HttpMethod::Get,
@@ -189,20 +182,15 @@ impl GetJobConfigRequest {
         self
     }
 
-    /// Checks the documented constraints of the request without sending it.
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     ///
-    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
-    ///
-    /// Checked before sending:
-    ///
-    /// - `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
-    /// Checks the request and builds it, for `send` and `send_with_meta`.
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = {
@@ -264,8 +252,7 @@ impl Client {
 }
 
 impl GetJobDetailRequest {
-    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-    /// which apps may call it.
+    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job_detail",
         method: HttpMethod::Get,
@@ -307,20 +294,15 @@ impl GetJobDetailRequest {
         self
     }
 
-    /// Checks the documented constraints of the request without sending it.
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     ///
-    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
-    ///
-    /// Checked before sending:
-    ///
-    /// - `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
-    /// Checks the request and builds it, for `send` and `send_with_meta`.
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = {
@@ -384,8 +366,7 @@ impl Client {
 }
 
 impl ListExternalApplicationsRequest {
-    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-    /// which apps may call it.
+    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "list_external_applications",
         method: HttpMethod::Get,
@@ -399,10 +380,8 @@ impl ListExternalApplicationsRequest {
     ///
     /// Server default: `10`.
     ///
-    /// Checked before sending:
-    ///
-    /// - `page_size` is at least 1.
-    /// - `page_size` is at most 20.
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 20.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
@@ -414,15 +393,9 @@ impl ListExternalApplicationsRequest {
         self
     }
 
-    /// Checks the documented constraints of the request without sending it.
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     ///
-    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
-    ///
-    /// Checked before sending:
-    ///
-    /// - `talent_id` is not empty.
-    /// - `page_size` is at least 1.
-    /// - `page_size` is at most 20.
+    /// Checked before sending: `talent_id` is not empty.
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::min_length(operation, "talent_id", Some(self.talent_id.as_str()), 1)?;
@@ -431,7 +404,6 @@ impl ListExternalApplicationsRequest {
         Ok(())
     }
 
-    /// Checks the request and builds it, for `send` and `send_with_meta`.
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/external_applications".to_owned();
@@ -492,8 +464,7 @@ impl Client {
 }
 
 impl ListJobProcessesRequest {
-    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-    /// which apps may call it.
+    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "list_job_processes",
         method: HttpMethod::Get,
@@ -507,10 +478,8 @@ impl ListJobProcessesRequest {
     ///
     /// Server default: `10`.
     ///
-    /// Checked before sending:
-    ///
-    /// - `page_size` is at least 1.
-    /// - `page_size` is at most 100.
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
@@ -522,14 +491,7 @@ impl ListJobProcessesRequest {
         self
     }
 
-    /// Checks the documented constraints of the request without sending it.
-    ///
-    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
-    ///
-    /// Checked before sending:
-    ///
-    /// - `page_size` is at least 1.
-    /// - `page_size` is at most 100.
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
@@ -537,7 +499,6 @@ impl ListJobProcessesRequest {
         Ok(())
     }
 
-    /// Checks the request and builds it, for `send` and `send_with_meta`.
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/job_processes".to_owned();
@@ -604,8 +565,7 @@ impl Client {
 }
 
 impl SearchJobRequirementsRequest {
-    /// What the client knows of this operation: method, path, rate limit, whether retries are safe, and
-    /// which apps may call it.
+    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "search_job_requirements",
         method: HttpMethod::Post,
@@ -665,10 +625,8 @@ impl SearchJobRequirementsRequest {
     ///
     /// Body field `id_list`.
     ///
-    /// Checked before sending:
-    ///
-    /// - `id_list` has at most 100 items.
-    /// - at most one of `id_list`, `short_code_list` is set.
+    /// Checked before sending: `id_list` has at most 100 items.
+    /// Checked before sending: at most one of `id_list`, `short_code_list` is set.
     pub fn id_list(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -681,10 +639,8 @@ impl SearchJobRequirementsRequest {
     ///
     /// Body field `short_code_list`.
     ///
-    /// Checked before sending:
-    ///
-    /// - `short_code_list` has at most 100 items.
-    /// - at most one of `id_list`, `short_code_list` is set.
+    /// Checked before sending: `short_code_list` has at most 100 items.
+    /// Checked before sending: at most one of `id_list`, `short_code_list` is set.
     pub fn short_code_list(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -693,15 +649,7 @@ impl SearchJobRequirementsRequest {
         self
     }
 
-    /// Checks the documented constraints of the request without sending it.
-    ///
-    /// [`send`](Self::send) runs the same checks; a failure is [`Error::InvalidRequest`].
-    ///
-    /// Checked before sending:
-    ///
-    /// - `id_list` has at most 100 items.
-    /// - `short_code_list` has at most 100 items.
-    /// - at most one of `id_list`, `short_code_list` is set.
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
         validate::max_items(
@@ -726,7 +674,6 @@ impl SearchJobRequirementsRequest {
         Ok(())
     }
 
-    /// Checks the request and builds it, for `send` and `send_with_meta`.
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
         let path = "/open-apis/hire/v1/job_requirements/search".to_owned();
