@@ -38,17 +38,12 @@ pub fn load_with(file: &str, text: &str, labels: DraftLabels) -> Result<OpenAPI,
             });
         }
     }
-    if let Some((pointer, label)) =
-        draft_label(&value, "#").filter(|_| labels == DraftLabels::Refused)
-    {
-        return Err(Error {
-            file: file.to_owned(),
-            location: Location::Pointer(pointer),
-            message: format!(
-                "`{label}` is a doc page's label left by `cargo xtask docs draft`; rewrite it in your own words \
-                 (without the `{DRAFT_MARK}` mark)"
-            ),
-        });
+    if labels == DraftLabels::Refused {
+        let mut left = Vec::new();
+        drafts_left(&value, "#", &mut left);
+        if let Some(error) = drafts_error(file, text, &left) {
+            return Err(error);
+        }
     }
     // Usually the text is read once. serde_yaml reads some scalars more leniently from text than from a value
     // (an empty scalar as a string, say), so a document the value does not fit is read again from the text,
@@ -62,8 +57,26 @@ pub fn load_with(file: &str, text: &str, labels: DraftLabels) -> Result<OpenAPI,
 /// How `cargo xtask docs draft` marks the page's own words, which must be rewritten before the spec is used.
 pub const DRAFT_MARK: &str = "DRAFT:";
 
-/// The first description, summary or enum description that still carries [`DRAFT_MARK`], with its JSON pointer.
-fn draft_label(value: &serde_yaml::Value, at: &str) -> Option<(String, String)> {
+/// What a draft leaves for a person to write: a doc page's own words, or a placeholder variant name.
+#[derive(Debug)]
+enum Left {
+    /// A description, summary or enum description that still carries [`DRAFT_MARK`].
+    Label(String),
+    /// A variant name of `x-enum-varnames` that the draft could only number (`Value1`, `Value-2`).
+    Placeholder(String),
+}
+
+/// Whether a variant name is one of the draft's placeholders: `Value` and an integer.
+fn is_placeholder(name: &str) -> bool {
+    let number = name
+        .strip_prefix("Value")
+        .map(|n| n.strip_prefix('-').unwrap_or(n));
+    number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Every description, summary or enum description that still carries [`DRAFT_MARK`], and every placeholder
+/// variant name, with its JSON pointer, in document order.
+fn drafts_left(value: &serde_yaml::Value, at: &str, out: &mut Vec<(String, Left)>) {
     let marked = |value: &serde_yaml::Value| {
         value
             .as_str()
@@ -71,28 +84,93 @@ fn draft_label(value: &serde_yaml::Value, at: &str) -> Option<(String, String)> 
             .map(str::to_owned)
     };
     match value {
-        serde_yaml::Value::Sequence(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| draft_label(item, &format!("{at}/{i}"))),
-        serde_yaml::Value::Mapping(map) => map.iter().find_map(|(key, item)| {
-            let key = key.as_str().unwrap_or_default();
-            let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
-            match (key, item) {
-                // A property may be named `description` too: only a text is a description.
-                ("summary" | "description", serde_yaml::Value::String(_)) => {
-                    marked(item).map(|label| (here, label))
-                }
-                ("x-enum-descriptions", serde_yaml::Value::Sequence(items)) => items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, item)| marked(item).map(|label| (format!("{here}/{i}"), label))),
-                _ => draft_label(item, &here),
+        serde_yaml::Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                drafts_left(item, &format!("{at}/{i}"), out);
             }
-        }),
-        serde_yaml::Value::Tagged(tagged) => draft_label(&tagged.value, at),
-        _ => None,
+        }
+        serde_yaml::Value::Mapping(map) => {
+            for (key, item) in map {
+                let key = key.as_str().unwrap_or_default();
+                let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match (key, item) {
+                    // A property may be named `description` too: only a text is a description.
+                    ("summary" | "description", serde_yaml::Value::String(_)) => {
+                        if let Some(label) = marked(item) {
+                            out.push((here, Left::Label(label)));
+                        }
+                    }
+                    ("x-enum-descriptions", serde_yaml::Value::Sequence(items)) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if let Some(label) = marked(item) {
+                                out.push((format!("{here}/{i}"), Left::Label(label)));
+                            }
+                        }
+                    }
+                    ("x-enum-varnames", serde_yaml::Value::Sequence(items)) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if let Some(name) = item.as_str().filter(|n| is_placeholder(n)) {
+                                out.push((
+                                    format!("{here}/{i}"),
+                                    Left::Placeholder(name.to_owned()),
+                                ));
+                            }
+                        }
+                    }
+                    _ => drafts_left(item, &here, out),
+                }
+            }
+        }
+        serde_yaml::Value::Tagged(tagged) => drafts_left(&tagged.value, at, out),
+        _ => {}
     }
+}
+
+/// The one error that lists everything a draft left, each with its line (found by its text, in document order)
+/// and its JSON pointer; `None` when nothing is left.
+fn drafts_error(file: &str, text: &str, left: &[(String, Left)]) -> Option<Error> {
+    let (first, _) = left.first()?;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    let mut entries = Vec::new();
+    for (pointer, what) in left {
+        let (needle, entry) = match what {
+            Left::Label(label) => (
+                label.chars().take(40).collect::<String>(),
+                format!("`{label}` is a doc page's label: rewrite it in your own words"),
+            ),
+            Left::Placeholder(name) => (
+                name.clone(),
+                format!("`{name}` is a placeholder variant name: name the value in English"),
+            ),
+        };
+        // The line of the text, searched from the last one found: the document is walked in order.
+        let found = (from..lines.len())
+            .chain(0..from)
+            .find(|&i| lines[i].contains(needle.as_str()));
+        let line = match found {
+            Some(i) => {
+                from = i;
+                format!("{file}:{}", i + 1)
+            }
+            None => file.to_owned(),
+        };
+        entries.push(format!("\n  {line} at {pointer}: {entry}"));
+    }
+    let labels = left
+        .iter()
+        .filter(|(_, w)| matches!(w, Left::Label(_)))
+        .count();
+    let placeholders = left.len() - labels;
+    Some(Error {
+        file: file.to_owned(),
+        location: Location::Pointer(first.clone()),
+        message: format!(
+            "`cargo xtask docs draft` left {labels} doc page label(s) to rewrite (without the `{DRAFT_MARK}` mark) and \
+             {placeholders} placeholder variant name(s) to replace:{}",
+            entries.concat()
+        ),
+    })
 }
 
 fn yaml_error(file: &str, what: &str, error: &serde_yaml::Error) -> Error {

@@ -157,3 +157,47 @@ fn draft_labels_are_refused_unless_accepted() {
         "{err}"
     );
 }
+
+/// Everything a draft left is listed at once, each with its line and pointer: two labels and a placeholder
+/// variant name, not only the first.
+#[test]
+fn every_draft_label_and_placeholder_is_listed_with_its_line() {
+    let drafted = SPEC
+        .replace("summary: Updates a thing.", "summary: 'DRAFT: 更新'")
+        .replace("description: A kind.", "description: 'DRAFT: 种类'")
+        .replace(
+            "x-enum-varnames: [Small, Large]",
+            "x-enum-varnames: [Small, Value2]",
+        );
+    assert_ne!(drafted, SPEC);
+    let refused = codegen::read("facts.yaml", &drafted, DraftLabels::Refused)
+        .expect_err("refused")
+        .to_string();
+    let line_of = |needle: &str| {
+        drafted
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .expect("the spec holds it")
+    };
+    for (needle, what) in [
+        ("DRAFT: 更新", "`DRAFT: 更新` is a doc page's label"),
+        ("DRAFT: 种类", "`DRAFT: 种类` is a doc page's label"),
+        ("Value2", "`Value2` is a placeholder variant name"),
+    ] {
+        let line = format!("facts.yaml:{} at #/", line_of(needle));
+        assert!(
+            refused
+                .lines()
+                .any(|l| l.trim_start().starts_with(&line) && l.contains(what)),
+            "{needle}:\n{refused}"
+        );
+    }
+    assert!(refused.contains("left 2 doc page label(s)"), "{refused}");
+    assert!(
+        refused.contains("1 placeholder variant name(s)"),
+        "{refused}"
+    );
+    // A draft is read as it is for its audit.
+    codegen::read("facts.yaml", &drafted, DraftLabels::Accepted).expect("accepted");
+}

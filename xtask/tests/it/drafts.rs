@@ -24,7 +24,8 @@ fn pages(folder: &str) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
-/// `text` without the draft marks, as a maintainer leaves it once the words are rewritten.
+/// `text` without the draft marks and placeholder variant names (`Value1`), as a maintainer leaves it once the
+/// words are rewritten and the values named.
 fn unmarked(value: &mut Value) {
     match value {
         Value::String(s) => {
@@ -33,7 +34,19 @@ fn unmarked(value: &mut Value) {
             }
         }
         Value::Sequence(items) => items.iter_mut().for_each(unmarked),
-        Value::Mapping(m) => m.iter_mut().for_each(|(_, v)| unmarked(v)),
+        Value::Mapping(m) => {
+            for (k, v) in m.iter_mut() {
+                if let (Some("x-enum-varnames"), Value::Sequence(names)) = (k.as_str(), &mut *v) {
+                    for name in names.iter_mut() {
+                        if let Some(number) = name.as_str().and_then(|n| n.strip_prefix("Value")) {
+                            *name = Value::String(format!("Named{}", number.replace('-', "Minus")));
+                        }
+                    }
+                } else {
+                    unmarked(v);
+                }
+            }
+        }
         _ => {}
     }
 }
