@@ -13,6 +13,12 @@ const MARKERS: &[&str] = &[
     "数据校验规则",
     "值格式",
     "当值为",
+    // Limits, under `数据校验规则` as `- 最大值：` or `* 最大值：`, or on their own line as `**最大值**：`.
+    "最大值",
+    "最小值",
+    "最大长度",
+    "最小长度",
+    "长度范围",
 ];
 
 /// Reads a description cell.
@@ -50,6 +56,9 @@ pub(super) fn facts(text: &str) -> Facts {
             "固定值" => facts.fixed = Some(unquote(value)),
             "可选值有" | "可选值" => facts.enum_values = enum_values(value),
             "数据校验规则" => rules(value, &mut facts),
+            limit @ ("最大值" | "最小值" | "最大长度" | "最小长度" | "长度范围") => {
+                rules(&format!("- {limit}:{value}"), &mut facts)
+            }
             _ => {}
         }
     }
@@ -129,7 +138,8 @@ fn item_starts(text: &str) -> Vec<(usize, usize, String)> {
     starts
 }
 
-/// `- 最大值：`100``, `- 长度范围：`1` ～ `100` 字符`, ...
+/// `- 最大值：`100``, `- 长度范围：`1` ～ `100` 字符`, ... A limit the page writes as a fact of its own (`* 最大值：`,
+/// `**最大值**：`) comes here as one such line.
 fn rules(text: &str, facts: &mut Facts) {
     for line in text.split("- ").map(str::trim) {
         let Some((name, value)) = line.split_once(':') else {
@@ -221,6 +231,39 @@ mod tests {
         assert_eq!(facts.example.as_deref(), Some("abc"));
         assert_eq!(facts.default.as_deref(), Some("open_id"));
         assert_eq!((facts.min_length, facts.max_length), (Some(1), Some(50)));
+    }
+
+    /// Limits in every way the pages write them (the `job_list` and `application_list` pages, among others).
+    #[test]
+    fn limits_in_every_written_form() {
+        for (cell, maximum) in [
+            (
+                "分页大小\n**默认值**：10\n**数据校验规则**：\n- 最大值：`100`\n**示例值**：10",
+                100.0,
+            ),
+            (
+                "分页大小\n**默认值**：10\n**数据校验规则**：\n* 最大值：100\n**示例值**：10",
+                100.0,
+            ),
+            (
+                "分页大小\n**最大值**：200\n**示例值**：100\n**默认值**：`10`",
+                200.0,
+            ),
+            ("分页大小\n**最大值**：`100`\n**示例值**：100", 100.0),
+            (
+                "分页大小 默认值: 10 示例值:10 数据校验规则: - 最大值: 20",
+                20.0,
+            ),
+        ] {
+            let read = facts(cell);
+            assert_eq!(read.maximum, Some(maximum), "{cell}");
+            assert_eq!(read.label, "分页大小", "{cell}");
+        }
+        let count = facts("数量\n**数据校验规则**：\n* 最小值：1\n* 最大值：500\n**示例值**：3");
+        assert_eq!((count.minimum, count.maximum), (Some(1.0), Some(500.0)));
+        assert_eq!(count.example.as_deref(), Some("3"));
+        let name = facts("名称\n**最小长度**：`2`\n**最大长度**：`8`");
+        assert_eq!((name.min_length, name.max_length), (Some(2), Some(8)));
     }
 
     #[test]
