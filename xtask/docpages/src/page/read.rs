@@ -223,27 +223,38 @@ impl<'a> Reader<'a> {
                     if let Some(brace) = raw.find('{') {
                         // Where the example starts in the page's text, when it starts on a line of its own.
                         let start = (advance == 1).then(|| self.starts[i] + brace);
-                        let (json, next, end_number, rest) =
-                            match self.example(&raw[brace..], start, number, i + advance) {
-                                Ok(example) => example,
-                                Err((problem, truncated)) => {
-                                    // A whole example that is not JSON, inside its code fence: the page
-                                    // contradicts itself there, and the rest of it is still read.
-                                    let fence = self.fence_after(i + advance);
-                                    match fence {
-                                        Some(close) if !truncated => {
-                                            self.problems.push(Located {
-                                                value: problem.message,
-                                                line: problem.line,
-                                            });
-                                            self.section = Section::Other;
-                                            i = close + 1;
-                                            continue;
-                                        }
-                                        _ => return Err(problem),
+                        let ReadExample {
+                            json,
+                            next,
+                            end_line: end_number,
+                            rest,
+                            repaired,
+                        } = match self.example(&raw[brace..], start, number, i + advance) {
+                            Ok(example) => example,
+                            Err((problem, truncated)) => {
+                                // A whole example that is not JSON, inside its code fence: the page
+                                // contradicts itself there, and the rest of it is still read.
+                                let fence = self.fence_after(i + advance);
+                                match fence {
+                                    Some(close) if !truncated => {
+                                        self.problems.push(Located {
+                                            value: problem.message,
+                                            line: problem.line,
+                                        });
+                                        self.section = Section::Other;
+                                        i = close + 1;
+                                        continue;
                                     }
+                                    _ => return Err(problem),
                                 }
-                            };
+                            }
+                        };
+                        if let Some(repaired) = repaired {
+                            self.problems.push(Located {
+                                value: repaired,
+                                line: number,
+                            });
+                        }
                         let located = Some(Located {
                             value: json,
                             line: number,
@@ -307,15 +318,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the JSON example that starts with `first` (on line `first_number`, at byte `start` of the page's
-    /// text when `first` is the end of that line) and goes on with the lines from index `next`: the value, the
-    /// index of the first line after it, the number of the line it ends on, and what follows it on that line.
+    /// text when `first` is the end of that line) and goes on with the lines from index `next`; an example that
+    /// is not JSON only for a trailing comma, a comment or a `[-]` is repaired, and says so.
     fn example(
         &self,
         first: &str,
         start: Option<usize>,
         first_number: usize,
         next: usize,
-    ) -> Result<(Json, usize, usize, String), (PageError, bool)> {
+    ) -> Result<ReadExample, (PageError, bool)> {
         let text: Cow<'_, str> = match start.and_then(|at| self.text.get(at..)) {
             // `first`, then each line after it: the rest of the page's text as it is.
             Some(rest) => Cow::Borrowed(rest),
@@ -330,20 +341,44 @@ impl<'a> Reader<'a> {
         };
         // Line `n` (from 1) of `text` is `first` for 1, and the page line `next + n - 1` after it.
         let page_line = |n: usize| if n <= 1 { first_number } else { next + n - 1 };
-        let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Json>();
-        match stream.next() {
+        let parsed = |text: &str| {
+            let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Json>();
+            let first = stream.next();
+            (first, stream.byte_offset())
+        };
+        let (mut first, mut consumed) = parsed(&text);
+        let mut repaired = None;
+        if let Some(Err(e)) = &first {
+            // What a page's example often gets wrong, repaired in place (the text keeps its length and lines):
+            // trailing commas, comments, and `[-]` for an empty list. Said as a problem of the page, never
+            // guessed past.
+            if !e.is_eof() {
+                if let Some((fixed, what)) = repair_json(&text) {
+                    let (again, at) = parsed(&fixed);
+                    if let Some(Ok(json)) = again {
+                        repaired = Some(format!(
+                            "the page's example is not valid JSON ({e}); read after removing {}",
+                            what.join(", ")
+                        ));
+                        first = Some(Ok(json));
+                        consumed = at;
+                    }
+                }
+            }
+        }
+        match first {
             Some(Ok(json)) => {
-                let consumed = stream.byte_offset();
                 let newlines = text[..consumed].matches('\n').count();
                 let line_end = text[consumed..]
                     .find('\n')
                     .map_or(text.len(), |n| consumed + n);
-                Ok((
+                Ok(ReadExample {
                     json,
-                    next + newlines,
-                    page_line(newlines + 1),
-                    text[consumed..line_end].to_owned(),
-                ))
+                    next: next + newlines,
+                    end_line: page_line(newlines + 1),
+                    rest: text[consumed..line_end].to_owned(),
+                    repaired,
+                })
             }
             Some(Err(e)) => {
                 let what = if e.is_eof() {
@@ -698,4 +733,114 @@ fn scope_tokens(text: &str) -> Vec<String> {
         })
         .map(str::to_owned)
         .collect()
+}
+
+/// An example read from the page: the value, the index of the first line after it, the number of the line it
+/// ends on, what follows it on that line, and what was repaired to read it, if anything.
+struct ReadExample {
+    json: Json,
+    next: usize,
+    end_line: usize,
+    rest: String,
+    repaired: Option<String>,
+}
+
+/// `text` with what keeps a page's example from being JSON blanked out, byte for byte (so offsets and lines
+/// stay): `//` and `/* */` comments, commas before a closing `]` or `}`, and the `-` of `[-]`. `None` when there
+/// is nothing of the kind; otherwise the text and what was removed.
+fn repair_json(text: &str) -> Option<(String, Vec<&'static str>)> {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut what = Vec::new();
+    let note = |w: &'static str, what: &mut Vec<&'static str>| {
+        if !what.contains(&w) {
+            what.push(w);
+        }
+    };
+    // Comments, outside strings.
+    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match (b, bytes.get(i + 1)) {
+            (b'"', _) => in_string = true,
+            (b'/', Some(b'/')) => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    bytes[i] = b' ';
+                    i += 1;
+                }
+                note("comments", &mut what);
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    if bytes[i] != b'\n' {
+                        bytes[i] = b' ';
+                    }
+                    i += 1;
+                }
+                for _ in 0..2 {
+                    if i < bytes.len() {
+                        bytes[i] = b' ';
+                        i += 1;
+                    }
+                }
+                note("comments", &mut what);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Trailing commas and `[-]`, outside strings (comments are blank by now).
+    let next_solid =
+        |bytes: &[u8], from: usize| (from..bytes.len()).find(|&j| !bytes[j].is_ascii_whitespace());
+    let (mut in_string, mut escaped) = (false, false);
+    for i in 0..bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' => {
+                if let Some(j) = next_solid(&bytes, i + 1) {
+                    if matches!(bytes[j], b']' | b'}') {
+                        bytes[i] = b' ';
+                        note("trailing commas", &mut what);
+                    }
+                }
+            }
+            b'[' => {
+                if let Some(j) = next_solid(&bytes, i + 1) {
+                    if bytes[j] == b'-'
+                        && next_solid(&bytes, j + 1).is_some_and(|k| bytes[k] == b']')
+                    {
+                        bytes[j] = b' ';
+                        note("`-` in `[-]`", &mut what);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if what.is_empty() {
+        return None;
+    }
+    // Only ASCII bytes were replaced by spaces: the text is still UTF-8.
+    String::from_utf8(bytes).ok().map(|text| (text, what))
 }

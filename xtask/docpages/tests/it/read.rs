@@ -349,6 +349,41 @@ fn an_example_that_is_not_json_is_read_around() {
     );
 }
 
+/// What pages' examples often get wrong (trailing commas, comments, `[-]` for an empty list) is repaired in
+/// place, and the page says so as a problem; the example is read, with its values.
+#[test]
+fn an_example_with_trailing_commas_comments_and_dashes_is_repaired_and_said() {
+    let text = text("gizmos.md");
+    let broken = text.replacen(
+        "\"level\": 2,\n    \"parts\"",
+        "\"level\": 2, // the level\n    \"empty\": [-],\n    \"ids\": [\"a\",],\n    /* parts */ \"parts\"",
+        1,
+    );
+    assert_ne!(broken, text);
+    let page = read_page("gizmos.md", broken.as_bytes()).expect("reads");
+    let example = page.request_example.as_ref().expect("the example is read");
+    let json = format!("{:?}", example.value);
+    assert!(
+        json.contains("level") && json.contains("parts") && json.contains("empty"),
+        "{json}"
+    );
+    assert_eq!(page.problems.len(), 1, "{:?}", page.problems);
+    let problem = &page.problems[0].value;
+    assert!(problem.contains("not valid JSON"), "{problem}");
+    assert!(
+        problem.contains("comments") && problem.contains("`-` in `[-]`"),
+        "{problem}"
+    );
+    // A comma doubled is no trailing comma: not repaired, read around as before.
+    let doubled = text.replacen(
+        "\"level\": 2,\n    \"parts\"",
+        "\"level\": 2,,\n    \"parts\"",
+        1,
+    );
+    let page = read_page("gizmos.md", doubled.as_bytes()).expect("the rest reads");
+    assert!(page.request_example.is_none());
+}
+
 /// A guide, or an event page, is not an API reference: refused, naming what it lacks.
 #[test]
 fn a_page_that_is_not_an_api_reference_is_refused() {
