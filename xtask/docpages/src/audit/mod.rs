@@ -95,6 +95,14 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
             "nothing: the page contradicts itself",
         );
     }
+    for repair in &page.repairs {
+        out.warn(
+            repair.line,
+            "page",
+            &repair.value,
+            "the example as repaired",
+        );
+    }
     if page.source_url.is_none() {
         out.warn(
             1,

@@ -196,6 +196,13 @@ pub fn draft_against(page: &Page, spec: Option<&Spec>) -> String {
             one_line(&problem.value)
         ));
     }
+    for repair in &page.repairs {
+        header.push_str(&format!(
+            "# The page's example at line {} is repaired: {}; check the values drafted from it.\n",
+            repair.line,
+            one_line(&repair.value)
+        ));
+    }
     for ambiguity in &page.ambiguities {
         header.push_str(&format!(
             "# Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it.\n",

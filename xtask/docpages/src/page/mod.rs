@@ -95,6 +95,9 @@ pub struct Page {
     pub ambiguities: Vec<Ambiguity>,
     /// Where the page contradicts itself and was read around (an example that is not valid JSON).
     pub problems: Vec<Located<String>>,
+    /// Examples that were not valid JSON only for what could be repaired (trailing commas, comments, `[-]`),
+    /// read after the repair: what was wrong, and what was removed.
+    pub repairs: Vec<Located<String>>,
 }
 
 impl Page {

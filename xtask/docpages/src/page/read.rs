@@ -118,6 +118,7 @@ struct Reader<'a> {
     title_heading: Option<String>,
     /// What the page says against itself, read around.
     problems: Vec<Located<String>>,
+    repairs: Vec<Located<String>>,
 }
 
 impl<'a> Reader<'a> {
@@ -153,6 +154,7 @@ impl<'a> Reader<'a> {
             source_line: None,
             title_heading: None,
             problems: Vec::new(),
+            repairs: Vec::new(),
         }
     }
 
@@ -250,7 +252,7 @@ impl<'a> Reader<'a> {
                             }
                         };
                         if let Some(repaired) = repaired {
-                            self.problems.push(Located {
+                            self.repairs.push(Located {
                                 value: repaired,
                                 line: number,
                             });
@@ -573,6 +575,7 @@ impl<'a> Reader<'a> {
             response_example: self.response_example,
             ambiguities,
             problems: self.problems,
+            repairs: self.repairs,
         })
     }
 }

@@ -367,13 +367,16 @@ fn an_example_with_trailing_commas_comments_and_dashes_is_repaired_and_said() {
         json.contains("level") && json.contains("parts") && json.contains("empty"),
         "{json}"
     );
-    assert_eq!(page.problems.len(), 1, "{:?}", page.problems);
-    let problem = &page.problems[0].value;
+    assert!(page.problems.is_empty(), "{:?}", page.problems);
+    assert_eq!(page.repairs.len(), 1, "{:?}", page.repairs);
+    let problem = &page.repairs[0].value;
     assert!(problem.contains("not valid JSON"), "{problem}");
-    assert!(
-        problem.contains("comments") && problem.contains("`-` in `[-]`"),
-        "{problem}"
-    );
+    for what in ["comments", "`-` in `[-]`", "trailing commas"] {
+        assert!(problem.contains(what), "{what}: {problem}");
+    }
+    let draft = docpages::draft::draft(&page);
+    assert!(draft.contains("# The page's example at line"), "{draft}");
+    assert!(!draft.contains("not drafted"), "{draft}");
     // A comma doubled is no trailing comma: not repaired, read around as before.
     let doubled = text.replacen(
         "\"level\": 2,\n    \"parts\"",
