@@ -352,6 +352,22 @@ pub enum Check {
     },
 }
 
+impl Check {
+    /// The values the check reads.
+    pub fn values(&self) -> &[Checked] {
+        match self {
+            Check::PathSegment { value }
+            | Check::Minimum { value, .. }
+            | Check::Maximum { value, .. }
+            | Check::MinLength { value, .. }
+            | Check::MaxLength { value, .. }
+            | Check::MinItems { value, .. }
+            | Check::MaxItems { value, .. } => std::slice::from_ref(value),
+            Check::Exclusive { fields } => fields,
+        }
+    }
+}
+
 /// A value a check reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {

@@ -292,11 +292,9 @@ impl Error {
     }
 
     pub(crate) fn from_reqwest(operation: &'static str, mut source: reqwest::Error) -> Self {
-        // reqwest's messages name the URL. Its query goes: it holds page tokens, which are quoted nowhere else,
-        // and may be of any length.
+        // reqwest's messages name the URL: only its place stays (its query holds page tokens, of any length).
         if let Some(url) = source.url_mut() {
-            url.set_query(None);
-            url.set_fragment(None);
+            crate::response::keep_place_only(url);
         }
         if source.is_builder() {
             // The request could not be made, so nothing was sent, and sending it again cannot help. Every value

@@ -155,11 +155,18 @@ pub(crate) fn redirected(response: &reqwest::Response, sent: &str) -> Option<Str
         return None;
     }
     let mut place = came_from.clone();
-    place.set_query(None);
-    place.set_fragment(None);
-    let _ = place.set_username("");
-    let _ = place.set_password(None);
+    keep_place_only(&mut place);
     Some(place.to_string())
+}
+
+/// Takes out of `url` what it may carry besides the place (the query, the fragment and any user info), so that
+/// errors may name it: queries hold page tokens and may be of any length.
+pub(crate) fn keep_place_only(url: &mut reqwest::Url) {
+    url.set_query(None);
+    url.set_fragment(None);
+    // Neither fails on a URL with a host; a URL without one has no user info to remove.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
 }
 
 /// Where a redirect points, without what it may carry besides the place: the query, the fragment and any user
@@ -168,11 +175,7 @@ fn redirect_target(headers: &reqwest::header::HeaderMap) -> Option<String> {
     let raw = headers.get(reqwest::header::LOCATION)?;
     let text = String::from_utf8_lossy(raw.as_bytes());
     if let Ok(mut url) = reqwest::Url::parse(&text) {
-        url.set_query(None);
-        url.set_fragment(None);
-        // Neither fails on a URL with a host; a URL without one has no user info to remove.
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
+        keep_place_only(&mut url);
         return Some(url.to_string());
     }
     // A relative reference: everything before its query or fragment.

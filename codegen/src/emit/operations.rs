@@ -299,20 +299,6 @@ pub fn check_doc(check: &Check) -> String {
     }
 }
 
-/// The values a check reads.
-fn checked_values(check: &Check) -> &[Checked] {
-    match check {
-        Check::PathSegment { value }
-        | Check::Minimum { value, .. }
-        | Check::Maximum { value, .. }
-        | Check::MinLength { value, .. }
-        | Check::MaxLength { value, .. }
-        | Check::MinItems { value, .. }
-        | Check::MaxItems { value, .. } => std::slice::from_ref(value),
-        Check::Exclusive { fields } => fields,
-    }
-}
-
 /// Whether a value has a builder setter, whose doc then carries the lines of its checks: an optional
 /// parameter, or a body field the builder sets one by one.
 fn has_setter(op: &Operation, value: &Checked) -> bool {
@@ -343,7 +329,8 @@ fn checks_doc(op: &Operation, wanted: impl Fn(&Check) -> bool) -> String {
 /// The lines of the checks that read the value named `name` (a body field when `in_body`), for its setter.
 fn setter_checks_doc(op: &Operation, name: &str, in_body: bool) -> String {
     checks_doc(op, |check| {
-        checked_values(check)
+        check
+            .values()
             .iter()
             .any(|v| v.name == name && v.in_body == in_body)
     })
@@ -427,7 +414,7 @@ fn validate_fn(op: &Operation) -> TokenStream {
     let doc = doc(&format!(
         "Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).{}",
         checks_doc(op, |check| {
-            !checked_values(check).iter().any(|v| has_setter(op, v))
+            !check.values().iter().any(|v| has_setter(op, v))
         })
     ));
     quote! {

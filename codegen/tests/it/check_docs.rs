@@ -3,7 +3,7 @@
 //! value without a setter (a path segment, a required value), on `validate()`, which lists exactly those.
 
 use codegen::emit::check_doc;
-use codegen::model::{Check, Checked, Operation};
+use codegen::model::{Checked, Operation};
 use std::path::{Path, PathBuf};
 
 /// The fixture specs and the project's spec.
@@ -60,19 +60,6 @@ fn validate_calls(f: &syn::ImplItemFn) -> usize {
     body.matches("validate ::").count()
 }
 
-fn values(check: &Check) -> Vec<&Checked> {
-    match check {
-        Check::PathSegment { value }
-        | Check::Minimum { value, .. }
-        | Check::Maximum { value, .. }
-        | Check::MinLength { value, .. }
-        | Check::MaxLength { value, .. }
-        | Check::MinItems { value, .. }
-        | Check::MaxItems { value, .. } => vec![value],
-        Check::Exclusive { fields } => fields.iter().collect(),
-    }
-}
-
 /// The builder method that sets `value`, if it has one: an optional parameter's setter, or the setter of a body
 /// field the builder sets one by one.
 fn setter_name(op: &Operation, value: &Checked) -> Option<String> {
@@ -120,8 +107,9 @@ fn check_operation(spec: &Path, op: &Operation, file: &syn::File) -> usize {
     let mut on_validate = 0;
     for check in &op.checks {
         let line = format!("Checked before sending: {}.", check_doc(check));
-        let setters: Vec<String> = values(check)
-            .into_iter()
+        let setters: Vec<String> = check
+            .values()
+            .iter()
             .filter_map(|v| setter_name(op, v))
             .collect();
         if setters.is_empty() {

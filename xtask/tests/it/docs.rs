@@ -295,24 +295,30 @@ fn bad_arguments_are_refused() {
 /// A loopback HTTP server for `docs fetch`: answers each request by its path from `answers` (status, content
 /// type, body), in order for a path listed more than once; 404 for any other path. Serves at most `requests`
 /// requests, then stops.
+/// Reads a request's line and headers from `stream`; its path.
+pub(crate) fn request_path(stream: &std::net::TcpStream) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut request_line = String::new();
+    let _ = reader.read_line(&mut request_line);
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+            break;
+        }
+    }
+    request_line.split(' ').nth(1).unwrap_or("").to_owned()
+}
+
 fn serve(answers: Vec<(&'static str, u16, &'static str, String)>, requests: usize) -> String {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     std::thread::spawn(move || {
         let mut answers = answers;
         for stream in listener.incoming().take(requests) {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut request_line = String::new();
-            let _ = reader.read_line(&mut request_line);
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
-                    break;
-                }
-            }
-            let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+            let path = request_path(&stream);
             let (status, content_type, body) = match answers.iter().position(|(p, ..)| *p == path) {
                 Some(i) => {
                     let (_, status, content_type, body) = answers.remove(i);

@@ -3,8 +3,8 @@
 //! byte-order mark are refused, and a failed fetch leaves the earlier file as it was. Every case runs the binary
 //! against a loopback server.
 
-use crate::docs::{audit, recorded_workspace, stderr, stdout, xtask, WIDGETS_PATH};
-use std::io::{BufRead, BufReader, Write};
+use crate::docs::{audit, recorded_workspace, request_path, stderr, stdout, xtask, WIDGETS_PATH};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::Output;
@@ -36,17 +36,8 @@ fn serve(
         let mut sent = 0;
         for stream in listener.incoming().take(connections) {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut request_line = String::new();
-            let _ = reader.read_line(&mut request_line);
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
-                    break;
-                }
-            }
+            let path = request_path(&stream);
             counted.fetch_add(1, Ordering::SeqCst);
-            let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
             sent += answer(&path, &mut stream);
         }
         sent

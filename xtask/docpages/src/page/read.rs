@@ -760,21 +760,13 @@ fn repair_json(text: &str) -> Option<(String, Vec<&'static str>)> {
         }
     };
     // Comments, outside strings.
-    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    let (mut i, mut strings) = (0, InString::default());
     while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
+        if strings.step(bytes[i]) {
             i += 1;
             continue;
         }
-        match (b, bytes.get(i + 1)) {
-            (b'"', _) => in_string = true,
+        match (bytes[i], bytes.get(i + 1)) {
             (b'/', Some(b'/')) => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     bytes[i] = b' ';
@@ -806,20 +798,12 @@ fn repair_json(text: &str) -> Option<(String, Vec<&'static str>)> {
     // Trailing commas and `[-]`, outside strings (comments are blank by now).
     let next_solid =
         |bytes: &[u8], from: usize| (from..bytes.len()).find(|&j| !bytes[j].is_ascii_whitespace());
-    let (mut in_string, mut escaped) = (false, false);
+    let mut strings = InString::default();
     for i in 0..bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
+        if strings.step(bytes[i]) {
             continue;
         }
-        match b {
-            b'"' => in_string = true,
+        match bytes[i] {
             b',' => {
                 if let Some(j) = next_solid(&bytes, i + 1) {
                     if matches!(bytes[j], b']' | b'}') {
@@ -846,4 +830,28 @@ fn repair_json(text: &str) -> Option<(String, Vec<&'static str>)> {
     }
     // Only ASCII bytes were replaced by spaces: the text is still UTF-8.
     String::from_utf8(bytes).ok().map(|text| (text, what))
+}
+
+/// Whether each byte of a JSON text is part of a string (its quotes included), told one byte at a time.
+#[derive(Default)]
+struct InString {
+    inside: bool,
+    escaped: bool,
+}
+
+impl InString {
+    /// Whether `b`, the text's next byte, is part of a string.
+    fn step(&mut self, b: u8) -> bool {
+        if !self.inside {
+            self.inside = b == b'"';
+            return self.inside;
+        }
+        match (self.escaped, b) {
+            (true, _) => self.escaped = false,
+            (false, b'\\') => self.escaped = true,
+            (false, b'"') => self.inside = false,
+            _ => {}
+        }
+        true
+    }
 }
