@@ -64,12 +64,19 @@ enum Left {
     Label(String),
     /// A variant name of `x-enum-varnames` that the draft could only number (`Value1`, `Value-2`).
     Placeholder(String),
+    /// An error code's name that the draft could only number (`Code1002613`).
+    ErrorName(String),
 }
 
 /// Whether a variant name is one of the draft's placeholders: `Value` and an integer.
 fn is_placeholder(name: &str) -> bool {
+    numbered(name, "Value")
+}
+
+/// Whether `name` is `prefix` and an integer (`Value1`, `Value-2`, `Code1002613`).
+fn numbered(name: &str, prefix: &str) -> bool {
     let number = name
-        .strip_prefix("Value")
+        .strip_prefix(prefix)
         .map(|n| n.strip_prefix('-').unwrap_or(n));
     number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
@@ -117,6 +124,19 @@ fn drafts_left(value: &serde_yaml::Value, at: &str, out: &mut Vec<(String, Left)
                             }
                         }
                     }
+                    ("x-error-codes", serde_yaml::Value::Sequence(items)) => {
+                        for (i, item) in items.iter().enumerate() {
+                            let at = format!("{here}/{i}");
+                            if let Some(name) = item
+                                .get("name")
+                                .and_then(serde_yaml::Value::as_str)
+                                .filter(|n| numbered(n, "Code"))
+                            {
+                                out.push((format!("{at}/name"), Left::ErrorName(name.to_owned())));
+                            }
+                            drafts_left(item, &at, out);
+                        }
+                    }
                     _ => drafts_left(item, &here, out),
                 }
             }
@@ -143,6 +163,10 @@ fn drafts_error(file: &str, text: &str, left: &[(String, Left)]) -> Option<Error
                 name.clone(),
                 format!("`{name}` is a placeholder variant name: name the value in English"),
             ),
+            Left::ErrorName(name) => (
+                name.clone(),
+                format!("`{name}` is a placeholder error name: name the error in English"),
+            ),
         };
         // The line of the text, searched from the last one found: the document is walked in order.
         let found = (from..lines.len())
@@ -161,13 +185,17 @@ fn drafts_error(file: &str, text: &str, left: &[(String, Left)]) -> Option<Error
         .iter()
         .filter(|(_, w)| matches!(w, Left::Label(_)))
         .count();
-    let placeholders = left.len() - labels;
+    let placeholders = left
+        .iter()
+        .filter(|(_, w)| matches!(w, Left::Placeholder(_)))
+        .count();
+    let error_names = left.len() - labels - placeholders;
     Some(Error {
         file: file.to_owned(),
         location: Location::Pointer(first.clone()),
         message: format!(
             "`cargo xtask docs draft` left {labels} doc page label(s) to rewrite (without the `{DRAFT_MARK}` mark) and \
-             {placeholders} placeholder variant name(s) to replace:{}",
+             {placeholders} placeholder variant name(s) and {error_names} placeholder error name(s) to replace:{}",
             entries.concat()
         ),
     })

@@ -1,4 +1,4 @@
-//! `cargo xtask docs audit`, `draft`, `fetch` and `check`: the command-line side of the `docpages` crate.
+//! `cargo xtask docs audit`, `draft`, `add`, `fetch` and `check`: the command-line side of the `docpages` crate.
 
 use docpages::audit::{audit, Finding, Status};
 use docpages::page::{read_page, Page};
@@ -202,4 +202,63 @@ pub fn run_draft(path: &Path, spec: Option<&Path>) -> ExitCode {
             ExitCode::from(UNREADABLE)
         }
     }
+}
+
+/// Runs `docs add`: drafts each page beside the spec (each later page beside the earlier ones) and writes the
+/// drafts into the spec's text, then records the pages in the lock file. 0 when every page is added; 2, with
+/// nothing written, when a page or the spec cannot be read, or a page's operation is already in the spec.
+pub fn run_add(spec_path: &Path, pages: &[PathBuf]) -> ExitCode {
+    match add(spec_path, pages) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(UNREADABLE)
+        }
+    }
+}
+
+fn add(spec_path: &Path, page_paths: &[PathBuf]) -> Result<(), String> {
+    let spec_name = crate::display_path(&crate::project_root(), spec_path);
+    let mut text = std::fs::read_to_string(spec_path)
+        .map_err(|e| format!("{spec_name}:1: cannot read the spec: {e}"))?;
+    let record_path = Record::path_for(spec_path);
+    let mut record = Record::load(&record_path)?;
+    let pages = read_pages(page_paths)?;
+    let mut reports = Vec::new();
+    for page in &pages {
+        let added = docpages::add::add(&spec_name, &text, page)?;
+        docpages::record::check_operation_key(&added.draft.operation_id)
+            .map_err(|problem| format!("{}: {problem}; nothing was written", page.file))?;
+        record.set(&added.draft.operation_id, page);
+        text = added.text;
+        reports.push((added.draft, added.marked));
+    }
+    // The spec first, whole or not at all (a sibling file renamed over it), then the lock file.
+    let staging = spec_path.with_extension("yaml.tmp");
+    std::fs::write(&staging, &text)
+        .and_then(|()| std::fs::rename(&staging, spec_path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&staging);
+            format!("{spec_name}: cannot write (it is unchanged): {e}")
+        })?;
+    record.save(&record_path)?;
+    for (draft, marked) in &reports {
+        let schemas = draft.schemas.len();
+        eprintln!(
+            "added `{}` ({} {}) from {}: {schemas} new schema(s), {marked} text(s) marked `{}` to rewrite",
+            draft.operation_id,
+            draft.method.to_uppercase(),
+            draft.path,
+            draft.file,
+            codegen::load::DRAFT_MARK,
+        );
+        for remark in &draft.remarks {
+            eprintln!("  {remark}.");
+        }
+    }
+    eprintln!(
+        "next: rewrite the marked texts and the numbered variant names (`cargo xtask gen` lists each with its \
+         line), review the derived names, then `cargo xtask docs audit` the page(s)"
+    );
+    Ok(())
 }

@@ -12,6 +12,7 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
        cargo xtask check-fixtures
        cargo xtask docs audit [--spec FILE] [--record] [--json] PAGE...
        cargo xtask docs draft [--spec FILE] PAGE
+       cargo xtask docs add [--spec FILE] PAGE...
        cargo xtask docs fetch [--spec FILE] [--out DIR] [--base-url URL] [OPERATION...]
        cargo xtask docs check [--spec FILE] [--out DIR] [--base-url URL]
 
@@ -31,6 +32,12 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
                    with --spec, a fragment to merge into the spec
     --spec FILE    draft beside this spec: reuse its schemas where the page's are the same, and name new
                    ones so that they do not collide with its own
+  docs add         draft each page beside the spec and write the draft into the spec in place: the
+                   operation into its path item (or a new one beside its resource's), its new schemas at
+                   the end of components.schemas, the page into the lock file; comments and layout are
+                   kept; refuses a page whose operation the spec has (docs audit compares those), and
+                   writes nothing unless every page is added
+    --spec FILE    the spec to add to (default: spec/hire_v1.yaml)
   docs fetch       download the Markdown of each page the lock file (spec/hire_v1.pages.json) records, at its
                    address with `.md` appended; exit 2 naming each page that fails
     --out DIR      where to write <operation>.md (default: target/doc-pages; never inside the tracked tree)
@@ -46,6 +53,10 @@ enum Task {
     Draft {
         page: PathBuf,
         spec: Option<PathBuf>,
+    },
+    Add {
+        spec: PathBuf,
+        pages: Vec<PathBuf>,
     },
     Fetch(xtask::fetch::FetchArgs),
     Check(xtask::fetch::FetchArgs),
@@ -131,6 +142,24 @@ fn parse_docs(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
                 Err(_) => Err("docs draft takes one page file".to_owned()),
             }
         }
+        Some("add") => {
+            let mut spec = project_root().join(DEFAULT_SPEC);
+            let mut pages = Vec::new();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--spec" => spec = args.next().ok_or("--spec needs a file")?.into(),
+                    "-h" | "--help" => return Err(String::new()),
+                    flag if flag.starts_with("--") => {
+                        return Err(format!("unknown argument `{flag}`"))
+                    }
+                    page => pages.push(PathBuf::from(page)),
+                }
+            }
+            if pages.is_empty() {
+                return Err("docs add needs at least one page file".to_owned());
+            }
+            Ok(Task::Add { spec, pages })
+        }
         Some(task @ ("fetch" | "check")) => {
             let mut parsed = xtask::fetch::FetchArgs {
                 spec: project_root().join(DEFAULT_SPEC),
@@ -165,9 +194,9 @@ fn parse_docs(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
             })
         }
         Some(other) => Err(format!(
-            "unknown docs task `{other}` (audit, draft, fetch or check)"
+            "unknown docs task `{other}` (audit, draft, add, fetch or check)"
         )),
-        None => Err("docs needs a task: audit, draft, fetch or check".to_owned()),
+        None => Err("docs needs a task: audit, draft, add, fetch or check".to_owned()),
     }
 }
 
@@ -185,6 +214,7 @@ fn main() -> ExitCode {
     let result = match task {
         Task::Audit(args) => return xtask::docs::run_audit(&args),
         Task::Draft { page, spec } => return xtask::docs::run_draft(&page, spec.as_deref()),
+        Task::Add { spec, pages } => return xtask::docs::run_add(&spec, &pages),
         Task::Fetch(args) => return xtask::docs::run_fetch(&args),
         Task::Check(args) => return xtask::docs::run_check(&args),
         Task::Gen(args) => gen(&args),

@@ -38,6 +38,78 @@ pub fn draft_beside(page: &Page, spec_name: &str, spec_text: &str) -> Result<Str
 /// used, and it is not drafted again), a new schema whose name the spec uses for something else is named after
 /// the operation instead, and a documented error code keeps the spec's name.
 pub fn draft_against(page: &Page, spec: Option<&Spec>) -> String {
+    drafted(page, spec).render(spec.is_some())
+}
+
+/// A page's draft in parts: what `docs draft` prints, and what `docs add` writes into the spec.
+pub struct Drafted {
+    /// The page file drafted.
+    pub file: String,
+    /// What the header says beyond the standard lines, one sentence each: what the page contradicts or repairs,
+    /// where its nesting is ambiguous, which drafted schemas are the spec's, and which names changed.
+    pub remarks: Vec<String>,
+    /// The drafted `operationId`.
+    pub operation_id: String,
+    /// The operation's path, as the spec writes it (`/open-apis/hire/v1/jobs/{job_id}`).
+    pub path: String,
+    /// The method, lowercase, as a key of the path item.
+    pub method: String,
+    /// The operation object.
+    pub operation: Value,
+    /// The new schemas, in the draft's order (a whole document also gets the envelope and the error answer).
+    pub schemas: Mapping,
+    title: String,
+}
+
+impl Drafted {
+    /// The draft as YAML text with its header: a whole document, or with `fragment` the part to merge into a spec.
+    pub fn render(&self, fragment: bool) -> String {
+        let paths = map([(
+            self.path.as_str(),
+            map([(self.method.as_str(), self.operation.clone())]),
+        )]);
+        let document = if fragment {
+            map([
+                ("paths", paths),
+                (
+                    "components",
+                    map([("schemas", Value::Mapping(self.schemas.clone()))]),
+                ),
+            ])
+        } else {
+            whole_document(&self.title, paths, self.schemas.clone())
+        };
+        let merge = if fragment {
+            "# Merge `paths` and `components.schemas` into the spec (`cargo xtask docs add` does it in place)."
+        } else {
+            "# A whole document, which `docs audit --spec` and `gen --spec` read on their own; into the spec, merge\n\
+             # `paths` and `components.schemas`, but for the envelope and the error answer, which it has."
+        };
+        let mut header = format!(
+            "# Drafted by `cargo xtask docs draft` from {file}.\n\
+             {merge}\n\
+             # Every text marked `{DRAFT_MARK}` is the page's own words: rewrite each in yours (`cargo xtask gen`\n\
+             # refuses the mark), and review the derived names (operationId, schema names, enum variant names,\n\
+             # error-code names).\n",
+            file = self.file
+        );
+        for remark in &self.remarks {
+            header.push_str(&format!("# {remark}.\n"));
+        }
+        format!("{header}{}", yaml_text(&document))
+    }
+}
+
+/// `value` as YAML text, every string a YAML reader could take for something else quoted.
+pub fn yaml_text(value: &Value) -> String {
+    match serde_yaml::to_string(value) {
+        Ok(yaml) => quote_plain_strings(yaml, value),
+        Err(e) => format!("# cannot write YAML: {e}\n"),
+    }
+}
+
+/// The draft of `page` in parts, beside `spec` when given (see [`draft_against`]).
+pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
     let mut drafter = Drafter {
         schemas: Mapping::new(),
         numbered: HashMap::new(),
@@ -162,59 +234,40 @@ pub fn draft_against(page: &Page, spec: Option<&Spec>) -> String {
     for (_, schema) in schemas.iter_mut() {
         rename_refs(schema, &renamed);
     }
-    let paths = map([(page.path.value.as_str(), map([(method.as_str(), op)]))]);
-    let fragment = match spec {
-        Some(_) => map([
-            ("paths", paths),
-            ("components", map([("schemas", Value::Mapping(schemas))])),
-        ]),
-        None => whole_document(&page.title, paths, schemas),
-    };
-    let yaml = match serde_yaml::to_string(&fragment) {
-        Ok(yaml) => quote_plain_strings(yaml, &fragment),
-        Err(e) => format!("# cannot write YAML: {e}\n"),
-    };
-    let merge = match spec {
-        Some(_) => "# Merge `paths` and `components.schemas` into the spec.",
-        None => {
-            "# A whole document, which `docs audit --spec` and `gen --spec` read on their own; into the spec, merge\n\
-             # `paths` and `components.schemas`, but for the envelope and the error answer, which it has."
-        }
-    };
-    let mut header = format!(
-        "# Drafted by `cargo xtask docs draft` from {file}.\n\
-         {merge}\n\
-         # Every text marked `{DRAFT_MARK}` is the page's own words: rewrite each in yours (`cargo xtask gen`\n\
-         # refuses the mark), and review the derived names (operationId, schema names, enum variant names,\n\
-         # error-code names).\n",
-        file = page.file
-    );
+    let mut remarks = Vec::new();
     for problem in &page.problems {
-        header.push_str(&format!(
-            "# The page contradicts itself at line {}: {}; that part is not drafted.\n",
+        remarks.push(format!(
+            "The page contradicts itself at line {}: {}; that part is not drafted",
             problem.line,
             one_line(&problem.value)
         ));
     }
     for repair in &page.repairs {
-        header.push_str(&format!(
-            "# The page's example at line {} is repaired: {}; check the values drafted from it.\n",
+        remarks.push(format!(
+            "The page's example at line {} is repaired: {}; check the values drafted from it",
             repair.line,
             one_line(&repair.value)
         ));
     }
     for ambiguity in &page.ambiguities {
-        header.push_str(&format!(
-            "# Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it.\n",
+        remarks.push(format!(
+            "Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it",
             ambiguity.line,
             ambiguity.name,
             ambiguity.candidates.join("` or `")
         ));
     }
-    for note in notes {
-        header.push_str(&format!("# {note}.\n"));
+    remarks.extend(notes);
+    Drafted {
+        file: page.file.clone(),
+        remarks,
+        operation_id: id,
+        path: page.path.value.clone(),
+        method,
+        operation: op,
+        schemas,
+        title: page.title.clone(),
     }
-    format!("{header}{yaml}")
 }
 
 /// The spec's name of an error code, where some operation of the spec documents it (one code has one name);
@@ -547,7 +600,8 @@ fn enum_schema(ty: &PageType, label: &str, values: &[EnumValue]) -> Value {
     let varnames = values
         .iter()
         .map(|v| {
-            if integer {
+            // A number says nothing of what it means: the placeholder `gen` refuses until it is named.
+            if integer || v.value.parse::<i64>().is_ok() {
                 format!("Value{}", v.value)
             } else {
                 naming::variant_name(&v.value)
