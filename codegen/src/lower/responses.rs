@@ -216,17 +216,17 @@ impl Lowerer<'_> {
         let size = match &pages.page_size_param {
             Some(wire) => {
                 let size = find_param("page_size_param", wire)?;
-                if !matches!(size.ty, Type::I32 | Type::I64) || size.required {
+                if !matches!(size.ty, Type::I32 | Type::I64) {
                     return Err(self.err(
                         &at.join("page_size_param"),
                         format!(
-                            "the page size parameter must be an optional integer, found {}{}",
-                            if size.required { "a required " } else { "" },
+                            "the page size parameter must be an integer, found {}",
                             type_text(&size.ty)
                         ),
                     ));
                 }
-                Some(PageSize {
+                // A required page size is the caller's, an argument of the request: nothing to fill in.
+                (!size.required).then(|| PageSize {
                     param: size.name.clone(),
                     maximum: size.rules.maximum,
                 })

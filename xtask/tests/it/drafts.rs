@@ -66,12 +66,34 @@ fn mapping<'a>(value: &'a mut Value, key: &str) -> &'a mut Mapping {
         .unwrap_or_else(|| panic!("a `{key}` mapping"))
 }
 
+/// `s` without runs of three asterisks or more: a masked value (`151********`), not bold marks.
+fn without_masks(s: &str) -> String {
+    let mut kept = String::new();
+    let mut stars = 0;
+    for c in s.chars().chain(std::iter::once('\0')) {
+        if c == '*' {
+            stars += 1;
+            continue;
+        }
+        if stars < 3 {
+            kept.push_str(&"*".repeat(stars));
+        }
+        stars = 0;
+        if c != '\0' {
+            kept.push(c);
+        }
+    }
+    kept
+}
+
 /// Every string value of `value` that is not the page's words, with markup in it.
 fn markup(value: &Value, at: &str, found: &mut Vec<String>) {
     match value {
         Value::String(s)
             if !s.starts_with(codegen::load::DRAFT_MARK)
-                && ["<br", "&nbsp;", "`", "**"].iter().any(|m| s.contains(m)) =>
+                && ["<br", "&nbsp;", "`", "**"]
+                    .iter()
+                    .any(|m| without_masks(s).contains(m)) =>
         {
             found.push(format!("{at}: {s}"));
         }
@@ -208,7 +230,13 @@ fn check(page_file: &Path, spec: &Value) -> Vec<String> {
         .output()
         .expect("xtask runs");
     for line in String::from_utf8_lossy(&audited.stdout).lines() {
-        if !line.contains("a row whose parent is either") {
+        // A row the page leaves ambiguous, and an example the reader repaired, are said in the draft's header.
+        let said = line.contains("a row whose parent is either")
+            || line.contains("(accepted: ")
+            || (line.ends_with("(warning)")
+                && (line.contains("the example as repaired")
+                    || line.contains("(not JSON, for an object)")));
+        if !said {
             problems.push(format!("the audit of the draft: {line}"));
         }
     }
@@ -244,11 +272,7 @@ fn drafts_of_every_page_of_the_reference_are_clean_and_generate() {
         eprintln!("not clean: {failure}");
     }
     assert!(total >= 179, "{total} pages");
-    assert!(
-        clean * 100 >= total * 95,
-        "{clean} of {total} clean:\n{}",
-        failures.join("\n")
-    );
+    assert_eq!(clean, total, "{}", failures.join("\n"));
 }
 
 #[test]

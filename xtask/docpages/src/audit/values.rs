@@ -310,7 +310,15 @@ pub(super) fn fields(
             .as_ref()
             .or_else(|| level.example.and_then(|e| e.get(&field.name)));
         if let Some(on_page) = &field.facts.example {
-            if !example.is_some_and(|e| example_matches(on_page, e)) {
+            if field.ty.is_object() && serde_json::from_str::<Value>(on_page).is_err() {
+                // An object's example that is not JSON cannot be its value: the page's JSON example says it.
+                out.warn(
+                    field.line,
+                    &format!("{field_path}.example"),
+                    &format!("{on_page} (not JSON, for an object)"),
+                    &example.map_or("none".to_owned(), short),
+                );
+            } else if !example.is_some_and(|e| example_matches(on_page, e)) {
                 out.differ(
                     field.line,
                     &format!("{field_path}.example"),

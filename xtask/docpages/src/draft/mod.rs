@@ -112,6 +112,7 @@ pub fn yaml_text(value: &Value) -> String {
 pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
     let mut drafter = Drafter {
         schemas: Mapping::new(),
+        deviations: Vec::new(),
         numbered: HashMap::new(),
     };
     let id = operation_id::operation_id(&page.method.value, &page.path.value);
@@ -158,6 +159,12 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
         .filter(|p| p.location != ParamIn::Header)
         .map(|p| drafter.param(p, &type_base))
         .collect();
+    if !drafter.deviations.is_empty() {
+        op.insert(
+            "x-doc-deviations".into(),
+            Value::Sequence(std::mem::take(&mut drafter.deviations)),
+        );
+    }
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Sequence(params));
     }
@@ -415,6 +422,8 @@ fn one_line(text: &str) -> String {
 
 struct Drafter {
     schemas: Mapping,
+    /// Where the draft departs from the page, each `{at, reason}` (`x-doc-deviations`).
+    deviations: Vec<Value>,
     /// For each fallback name that was taken, the number the last free name had.
     numbered: HashMap<String, usize>,
 }
@@ -427,12 +436,35 @@ impl Drafter {
         out.insert("required".into(), param.required.into());
         out.insert("description".into(), marked(&param.facts.label));
         let enum_name = format!("{type_base}{}", type_name(&param.name));
+        // A query or path parameter the page types `string` but gives a numeric range: on the wire an integer is
+        // the same text, and as an integer its range can be kept (a string cannot have one).
+        let numeric_text = param.ty.json_type() == "string"
+            && !param.ty.array
+            && param.facts.enum_values.is_empty()
+            && (param.facts.maximum.is_some() || param.facts.minimum.is_some());
+        let ty = if numeric_text {
+            self.deviations.push(map([
+                ("at", format!("{}.type", param.name).into()),
+                (
+                    "reason",
+                    "The page types it a string with a numeric range; in the query an integer is the same \
+                     text, and keeps the range."
+                        .into(),
+                ),
+            ]));
+            PageType {
+                base: "int".to_owned(),
+                array: false,
+            }
+        } else {
+            param.ty.clone()
+        };
         out.insert(
             "schema".into(),
-            self.value_schema(&param.ty, &param.facts, &enum_name, false),
+            self.value_schema(&ty, &param.facts, &enum_name, false),
         );
         if let Some(example) = &param.facts.example {
-            out.insert("example".into(), typed_scalar(example, &param.ty));
+            out.insert("example".into(), typed_scalar(example, &ty));
         }
         Value::Mapping(out)
     }
@@ -529,11 +561,17 @@ impl Drafter {
                     ("description", marked(&field.facts.label)),
                 ]);
                 if field.ty.array {
-                    map([
-                        ("type", "array".into()),
-                        ("description", marked(&field.facts.label)),
-                        ("items", reference(&type_name)),
-                    ])
+                    let mut array = mapping([("type", "array".into())]);
+                    // A list's length rule counts its items.
+                    if let Some(n) = field.facts.max_length {
+                        array.insert("maxItems".into(), n.into());
+                    }
+                    if let Some(n) = field.facts.min_length {
+                        array.insert("minItems".into(), n.into());
+                    }
+                    array.insert("description".into(), marked(&field.facts.label));
+                    array.insert("items".into(), reference(&type_name));
+                    Value::Mapping(array)
                 } else {
                     item
                 }

@@ -65,9 +65,38 @@ pub(super) fn facts(text: &str) -> Facts {
     facts
 }
 
+/// `text` without its bold marks: `**示例值**` is `示例值`, but asterisks that are a value's own
+/// (`"151********"`, a masked phone number) stay.
+fn unbold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("**") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        // A bold span: text without asterisks or line ends, then `**`.
+        let span = after
+            .find("**")
+            .filter(|&close| close > 0 && !after[..close].contains(['*', '\n']));
+        match span {
+            Some(close) => {
+                out.push_str(&after[..close]);
+                rest = &after[close + 2..];
+            }
+            None => {
+                // Not a bold mark: the asterisks are the text's own.
+                let stars = rest[open..].len() - rest[open..].trim_start_matches('*').len();
+                out.push_str(&rest[open..open + stars]);
+                rest = &rest[open + stars..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Folds the dialects together: no bold marks, ASCII colons, no Markdown escapes.
 fn normalize(text: &str) -> String {
-    text.replace("**", "")
+    unbold(text)
         .replace('：', ":")
         .replace("\\[", "[")
         .replace("\\]", "]")
@@ -234,6 +263,18 @@ mod tests {
     }
 
     /// Limits in every way the pages write them (the `job_list` and `application_list` pages, among others).
+    #[test]
+    fn bold_marks_go_and_a_values_own_asterisks_stay() {
+        assert_eq!(
+            unbold("**示例值**：\"151********\""),
+            "示例值：\"151********\""
+        );
+        assert_eq!(unbold("a **b** c **d**"), "a b c d");
+        assert_eq!(unbold("****"), "****");
+        let facts = facts("电话\n**示例值**：\"151********\"");
+        assert_eq!(facts.example.as_deref(), Some("151********"));
+    }
+
     #[test]
     fn limits_in_every_written_form() {
         for (cell, maximum) in [
