@@ -2,6 +2,7 @@
 
 mod enums;
 mod error_codes;
+mod example_requests;
 mod operations;
 
 pub use operations::check_doc;
@@ -25,16 +26,20 @@ pub enum OutputFile {
     ErrorCodes,
     /// `operations.rs`: the request builders.
     Operations,
+    /// `example_requests.rs`: each operation's request built from its documented examples, for the client's
+    /// tests; not a module of the library (`mod.rs` does not declare it).
+    ExampleRequests,
 }
 
 impl OutputFile {
     /// Every file, in the order they are written.
-    pub const ALL: [OutputFile; 5] = [
+    pub const ALL: [OutputFile; 6] = [
         OutputFile::Root,
         OutputFile::Types,
         OutputFile::Enums,
         OutputFile::ErrorCodes,
         OutputFile::Operations,
+        OutputFile::ExampleRequests,
     ];
 
     /// Its path, relative to the output folder.
@@ -45,6 +50,7 @@ impl OutputFile {
             OutputFile::Enums => "enums.rs",
             OutputFile::ErrorCodes => "error_codes.rs",
             OutputFile::Operations => "operations.rs",
+            OutputFile::ExampleRequests => "example_requests.rs",
         }
     }
 }
@@ -65,6 +71,7 @@ pub fn emit_file(api: &Api, file: OutputFile) -> TokenStream {
         OutputFile::Enums => enums::emit(api),
         OutputFile::ErrorCodes => error_codes::emit(api),
         OutputFile::Operations => operations::emit(api),
+        OutputFile::ExampleRequests => example_requests::emit(api),
     }
 }
 
