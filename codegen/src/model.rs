@@ -194,6 +194,43 @@ impl Method {
     }
 }
 
+/// The documented rate limits of an operation (`x-rate-limit`): requests per second and per minute, for one app.
+/// Either may be absent; a page may give both (`1000 次/分钟、50 次/秒`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RateLimit {
+    /// Requests per second.
+    pub per_second: Option<u32>,
+    /// Requests per minute.
+    pub per_minute: Option<u32>,
+}
+
+impl RateLimit {
+    /// Whether any limit is documented.
+    pub fn is_limited(&self) -> bool {
+        self.per_second.is_some() || self.per_minute.is_some()
+    }
+}
+
+/// A kind of access token an operation takes (`x-token-types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenType {
+    /// A tenant access token (`t-...`): the app acts for the tenant.
+    Tenant,
+    /// A user access token (`u-...`): the app acts for a signed-in user.
+    User,
+}
+
+impl TokenType {
+    /// `tenant` or `user`, as the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::Tenant => "tenant",
+            TokenType::User => "user",
+        }
+    }
+}
+
 /// A kind of Feishu app that may call an operation (`x-app-types`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -472,13 +509,15 @@ pub struct Operation {
     /// Link to the doc page.
     pub doc_url: Option<String>,
     /// Requests per second (`x-rate-limit`).
-    pub rate_limit: Option<u32>,
+    pub rate_limit: RateLimit,
     /// Scopes, any one of which allows the call.
     pub scopes: Vec<String>,
     /// Scopes that unlock some response fields.
     pub field_scopes: Vec<String>,
     /// The kinds of app the doc page allows to call it.
     pub app_types: Vec<AppType>,
+    /// The access tokens it takes (`x-token-types`; a tenant access token when the spec does not say).
+    pub token_types: Vec<TokenType>,
     /// Whether repeating the call is safe (`x-idempotent`).
     pub idempotent: bool,
     /// Documented error codes.

@@ -4,7 +4,7 @@
 //! runtime already uses, which generated names must avoid, is listed here too. The runtime, for its part,
 //! names no generated item: what links the two (`ApiError::error_code`) is emitted.
 
-use crate::model::{AppType, Method, Operation};
+use crate::model::{AppType, Method, Operation, TokenType};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -32,6 +32,7 @@ pub const RESERVED_TYPES: &[&str] = &[
     "PaginationProblem",
     "PlatformCategory",
     "PlatformCode",
+    "Quota",
     "RateLimit",
     "RateLimiter",
     "Response",
@@ -40,6 +41,7 @@ pub const RESERVED_TYPES: &[&str] = &[
     "Self",
     "String",
     "TokenKind",
+    "TokenType",
     "Value",
     "Vec",
     "WindowLimiter",
@@ -76,6 +78,7 @@ pub const RESERVED_METHODS: &[&str] = &[
     "tenant_access_token",
     "tenant_key",
     "timeout",
+    "user_access_token",
     "validate",
 ];
 
@@ -92,8 +95,9 @@ pub fn operation_imports(validate: bool, app_types: bool) -> TokenStream {
     let validate = validate.then(|| quote!(validate,));
     let app_type = app_types.then(|| quote!(AppType,));
     quote! {
-        use crate::operation::{#app_type HttpMethod, OperationInfo};
+        use crate::operation::{#app_type HttpMethod, OperationInfo, TokenType};
         use crate::options::CallOptions;
+        use crate::rate_limit::Quota;
         use crate::{transport, #validate Client, Error};
     }
 }
@@ -152,22 +156,30 @@ pub fn operation_info(op: &Operation) -> TokenStream {
         AppType::Custom => format_ident!("Custom"),
         AppType::Store => format_ident!("Store"),
     });
-    let rate_limit = match op.rate_limit {
+    let window = |n: Option<u32>| match n {
         Some(n) => {
             let n = proc_macro2::Literal::u32_unsuffixed(n);
             quote!(Some(#n))
         }
         None => quote!(None),
     };
+    let per_second = window(op.rate_limit.per_second);
+    let per_minute = window(op.rate_limit.per_minute);
+    let token_types = op.token_types.iter().map(|t| match t {
+        TokenType::Tenant => format_ident!("Tenant"),
+        TokenType::User => format_ident!("User"),
+    });
     quote! {
-        /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+        /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+        /// allows.
         pub const OPERATION: OperationInfo = OperationInfo {
             id: #id,
             method: HttpMethod::#method,
             path: #path,
-            rate_limit: #rate_limit,
+            rate_limit: Quota { per_second: #per_second, per_minute: #per_minute },
             idempotent: #idempotent,
             app_types: &[#(AppType::#app_types),*],
+            token_types: &[#(TokenType::#token_types),*],
         };
     }
 }

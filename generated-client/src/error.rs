@@ -241,6 +241,18 @@ impl Error {
         }
     }
 
+    /// Whether the failure shows that the server did not act on the request: the connection was never made,
+    /// or the request was turned away for its rate (HTTP 429, Feishu's rate-limit code). Such a call is
+    /// retried even when it changes data.
+    pub(crate) fn was_not_acted_on(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => source.is_connect(),
+            Error::Http { status, .. } => *status == 429,
+            Error::Api(api) => api.is_rate_limited(),
+            _ => false,
+        }
+    }
+
     /// How many times the call's request (or the token request that ended it) was sent, retries included: 1
     /// for a call that was not retried, 0 for one that ended before anything was sent. `Display` says so when it
     /// is more than one.

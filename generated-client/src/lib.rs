@@ -53,13 +53,13 @@ pub use generated::operations::*;
 pub use generated::types::*;
 pub use lenient::MAX_WARNED_PATHS;
 pub use operation::AppType;
-pub use operation::{HttpMethod, OperationInfo};
+pub use operation::{HttpMethod, OperationInfo, TokenType};
 pub use options::RESERVED_HEADERS;
 pub use pagination::{
     Items, PageFuture, Pages, Paginated, PaginationProblem, MAX_EMPTY_PAGES, MAX_PAGE_TOKEN_LEN,
 };
 pub use platform::{PlatformCategory, PlatformCode};
-pub use rate_limit::{RateLimit, RateLimiter, WindowLimiter};
+pub use rate_limit::{Quota, RateLimit, RateLimiter, WindowLimiter};
 pub use response::{Response, DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;
 pub use transport::decode_answer;

@@ -70,6 +70,34 @@ impl std::fmt::Display for AppType {
     }
 }
 
+/// A kind of access token an operation takes, as its doc page names them (`x-token-types`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TokenType {
+    /// A tenant access token (`t-...`): the app acts for the tenant. The client's own token is one, and so is
+    /// a request builder's `.tenant_access_token(..)`.
+    #[default]
+    Tenant,
+    /// A user access token (`u-...`): the app acts for a signed-in user; a request builder's
+    /// `.user_access_token(..)`.
+    User,
+}
+
+impl TokenType {
+    /// `tenant access token` or `user access token`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenType::Tenant => "tenant access token",
+            TokenType::User => "user access token",
+        }
+    }
+}
+
+impl std::fmt::Display for TokenType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Facts of one operation, taken from the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationInfo {
@@ -79,11 +107,13 @@ pub struct OperationInfo {
     pub method: HttpMethod,
     /// Path template, e.g. `/open-apis/hire/v1/jobs/{job_id}`.
     pub path: &'static str,
-    /// Documented rate limit in requests per second (`x-rate-limit`).
-    pub rate_limit: Option<u32>,
+    /// Documented rate limits, per second and per minute (`x-rate-limit`).
+    pub rate_limit: crate::rate_limit::Quota,
     /// Whether the spec marks the call safe to repeat (`x-idempotent`); only such calls are retried.
     pub idempotent: bool,
     /// The kinds of app the doc page allows to call it (`x-app-types`); empty when the spec does not say,
     /// and then any app may.
     pub app_types: &'static [AppType],
+    /// The access tokens it takes (`x-token-types`); a call made with another kind is refused before sending.
+    pub token_types: &'static [TokenType],
 }

@@ -1,5 +1,5 @@
-//! Options of one call, set on any request builder: the tenant it is for (store apps), a token for this call
-//! only, extra headers and a deadline.
+//! Options of one call, set on any request builder: the tenant it is for (store apps), a tenant or user access
+//! token for this call only, extra headers and a deadline.
 
 use crate::auth::Secret;
 use crate::redact::quoted;
@@ -23,6 +23,8 @@ pub const RESERVED_HEADERS: &[&str] = &[
 pub(crate) struct CallOptions {
     pub(crate) tenant_key: Option<String>,
     pub(crate) token: Option<Secret>,
+    /// The kind of `token`, or of the client's own token (a tenant access token) when there is none.
+    pub(crate) token_type: crate::operation::TokenType,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
 }
@@ -33,7 +35,8 @@ impl fmt::Debug for CallOptions {
         let headers: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("CallOptions")
             .field("tenant_key", &self.tenant_key)
-            .field("tenant_access_token", &self.token)
+            .field("token", &self.token)
+            .field("token_type", &self.token_type)
             .field("headers", &headers)
             .field("timeout", &self.timeout)
             .finish()
@@ -54,7 +57,7 @@ impl CallOptions {
                 .map_err(|_| invalid(format!("`{}` is not a valid header name", quoted(name))))?;
             if RESERVED_HEADERS.contains(&parsed.as_str()) {
                 let hint = if parsed == reqwest::header::AUTHORIZATION {
-                    "; use `.tenant_access_token(..)` for a token of this call only"
+                    "; use `.tenant_access_token(..)` or `.user_access_token(..)` for a token of this call only"
                 } else {
                     ""
                 };
@@ -106,6 +109,17 @@ macro_rules! call_options {
             /// cached nor shared with other calls, and not refreshed if Feishu rejects it.
             pub fn tenant_access_token(mut self, token: impl Into<String>) -> Self {
                 self.options.token = Some(crate::auth::Secret::new(token));
+                self.options.token_type = crate::TokenType::Tenant;
+                self
+            }
+
+            /// A user access token (`u-...`) for this call, instead of the client's tenant access token: the
+            /// call is made for that user. Only operations whose doc page allows a user access token take one
+            /// ([`OperationInfo::token_types`](crate::OperationInfo::token_types)); `send` refuses it elsewhere,
+            /// before sending anything. Like `tenant_access_token`, it is neither cached nor refreshed.
+            pub fn user_access_token(mut self, token: impl Into<String>) -> Self {
+                self.options.token = Some(crate::auth::Secret::new(token));
+                self.options.token_type = crate::TokenType::User;
                 self
             }
 

@@ -3,7 +3,7 @@
 
 use crate::auth::{Auth, CustomApp, Secret, StoreApp, MAX_CREDENTIAL_CHARS, MAX_TENANT_KEY_CHARS};
 use crate::client::Inner;
-use crate::operation::OperationInfo;
+use crate::operation::{OperationInfo, TokenType};
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::{self, excerpt_around, excerpt_start, Head, Quoting, Response};
@@ -257,14 +257,36 @@ impl Inner {
             (Auth::Fixed(token), None, None) => TokenSource::Caller(token),
             (Auth::Custom(app), None, None) => TokenSource::CustomApp(app),
         };
+        let token_type = options.token_type;
+        let parameter = match token_type {
+            TokenType::Tenant => "tenant_access_token",
+            TokenType::User => "user_access_token",
+        };
         if let Some(token) = &options.token {
             if let Some(problem) = unsendable(token.expose(), MAX_CREDENTIAL_CHARS) {
                 return Err(Error::InvalidRequest {
                     operation: operation.id,
-                    parameter: "tenant_access_token",
+                    parameter,
                     rule: problem,
                 });
             }
+        }
+        if !operation.token_types.contains(&token_type) {
+            let allowed: Vec<&str> = operation.token_types.iter().map(|t| t.name()).collect();
+            let hint = if operation.token_types.contains(&TokenType::User) {
+                "; set one with `.user_access_token(..)`"
+            } else {
+                ""
+            };
+            return Err(Error::InvalidRequest {
+                operation: operation.id,
+                parameter,
+                rule: format!(
+                    "the operation does not take a {} (its doc page allows: {}){hint}",
+                    token_type.name(),
+                    allowed.join(", ")
+                ),
+            });
         }
         let headers = options.header_map(operation.id)?;
         Ok(Prepared { token, headers })
@@ -291,8 +313,8 @@ impl Inner {
             tracing::Span::current().record("attempt", attempt);
             // A token request has retried what it could on its own: its failure ends the call.
             let token = self.token(&prepared.token).await?;
-            if let Some(per_second) = inner.rate_limit.per_second(operation.rate_limit) {
-                inner.limiter.acquire(operation.id, per_second).await;
+            if let Some(quota) = inner.rate_limit.quota(operation.rate_limit) {
+                inner.limiter.acquire(operation.id, quota).await;
             }
             let error = match self
                 .attempt(request, &prepared.headers, &token, decoder)
@@ -313,8 +335,12 @@ impl Inner {
                     continue;
                 }
             }
+            // A call that changes data is repeated only when the spec marks it safe, or when the failure shows
+            // the server did not act on it: the connection was never made, or the request was turned away for
+            // its rate.
+            let repeatable = operation.idempotent || error.was_not_acted_on();
             retries
-                .wait_before_retry(error, operation.idempotent, attempt)
+                .wait_before_retry(error, repeatable, attempt)
                 .await?;
         }
     }

@@ -4,7 +4,7 @@
 use super::{deprecated, doc, doc_text, ident, mentions_enum, rust_type};
 use crate::model::{
     Api, AppType, BodySetter, Check, Checked, Operation, Pagination, Param, ParamLocation, Segment,
-    Type,
+    TokenType, Type,
 };
 use crate::naming;
 use crate::runtime::{self, PageStreams};
@@ -218,11 +218,28 @@ fn operation_doc(op: &Operation) -> String {
     if let Some(url) = &op.doc_url {
         text.push_str(&format!("- Doc page: <{url}>\n"));
     }
-    if let Some(limit) = op.rate_limit {
+    let windows: Vec<String> = [
+        (op.rate_limit.per_second, "second"),
+        (op.rate_limit.per_minute, "minute"),
+    ]
+    .into_iter()
+    .filter_map(|(n, window)| Some(format!("{} requests per {window}", n?)))
+    .collect();
+    if !windows.is_empty() {
         text.push_str(&format!(
-            "- Rate limit: {limit} requests per second; the client keeps under it by default\n"
+            "- Rate limit: {}; the client keeps under it by default\n",
+            windows.join(" and ")
         ));
     }
+    let tokens: Vec<&str> = op
+        .token_types
+        .iter()
+        .map(|t| match t {
+            TokenType::Tenant => "a tenant access token",
+            TokenType::User => "a user access token (`.user_access_token(..)`)",
+        })
+        .collect();
+    text.push_str(&format!("- Takes: {}\n", tokens.join(" or ")));
     if !op.scopes.is_empty() {
         text.push_str(&format!("- Scopes (any one): {}\n", code_list(&op.scopes)));
     }

@@ -3,12 +3,11 @@
 
 use super::{Lowerer, Result};
 use crate::error::Pointer;
-use crate::model::AppType;
+use crate::model::{AppType, TokenType};
 use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
-use std::num::NonZeroU32;
 
 /// Extensions of a schema.
 #[derive(Debug, Default, Deserialize)]
@@ -47,9 +46,9 @@ pub(super) struct ParamExtensions {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct OperationExtensions {
-    /// Requests per second.
+    /// Requests per second, or per second and per minute.
     #[serde(rename = "x-rate-limit")]
-    pub rate_limit: Option<NonZeroU32>,
+    pub rate_limit: Option<Value>,
     /// Scopes, any one of which allows the call.
     #[serde(rename = "x-scopes", default)]
     pub scopes: Vec<String>,
@@ -59,6 +58,9 @@ pub(super) struct OperationExtensions {
     /// The kinds of app that may call the operation.
     #[serde(rename = "x-app-types", default)]
     pub app_types: Vec<AppType>,
+    /// The access tokens it takes.
+    #[serde(rename = "x-token-types", default)]
+    pub token_types: Vec<TokenType>,
     /// Whether repeating the call is safe.
     #[serde(rename = "x-idempotent", default)]
     pub idempotent: bool,

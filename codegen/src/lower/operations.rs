@@ -6,7 +6,7 @@ use super::{type_text, Lowerer, Result};
 use crate::error::Pointer;
 use crate::model::{
     Body, BodySetter, Check, Checked, DocDeviation, Examples, Field, Method, Operation, Param,
-    ParamLocation, Rules, Segment, Struct, Type,
+    ParamLocation, RateLimit, Rules, Segment, Struct, TokenType, Type,
 };
 use crate::naming::{self, Scope};
 use crate::runtime;
@@ -95,6 +95,23 @@ impl Lowerer<'_> {
         }
         self.check_operation_id(&id, &at.join("operationId"))?;
         let ext: OperationExtensions = self.extensions(&op.extensions, at)?;
+        let rate_limit = match &ext.rate_limit {
+            None => RateLimit::default(),
+            Some(value) => rate_limit(value).map_err(|problem| {
+                self.err(
+                    &at.join("x-rate-limit"),
+                    format!(
+                        "x-rate-limit must be requests per second (`50`) or per window (`{{per_second: 50, \
+                         per_minute: 1000}}`): {problem}"
+                    ),
+                )
+            })?,
+        };
+        let token_types = if ext.token_types.is_empty() {
+            vec![TokenType::Tenant]
+        } else {
+            ext.token_types.clone()
+        };
         for (i, deviation) in ext.doc_deviations.iter().enumerate() {
             if deviation.at.trim().is_empty() || deviation.reason.trim().is_empty() {
                 return Err(self.err(
@@ -190,10 +207,11 @@ impl Lowerer<'_> {
             summary: op.summary.clone(),
             doc: op.description.clone(),
             doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
-            rate_limit: ext.rate_limit.map(|n| n.get()),
+            rate_limit,
             scopes: ext.scopes,
             field_scopes: ext.field_scopes,
             app_types: ext.app_types,
+            token_types,
             idempotent: ext.idempotent,
             errors,
             pagination,
@@ -540,4 +558,41 @@ fn rule_checks(rules: &Rules, ty: &Type, value: Checked) -> Vec<Check> {
         _ => {}
     }
     checks
+}
+
+/// `x-rate-limit`: a positive integer (per second), or a mapping of `per_second` and `per_minute`, at least one.
+fn rate_limit(value: &serde_json::Value) -> std::result::Result<RateLimit, String> {
+    let positive = |value: &serde_json::Value, what: &str| -> std::result::Result<u32, String> {
+        value
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{what} is `{value}`, not a positive integer"))
+    };
+    match value {
+        serde_json::Value::Object(windows) => {
+            if let Some(other) = windows
+                .keys()
+                .find(|k| !matches!(k.as_str(), "per_second" | "per_minute"))
+            {
+                return Err(format!(
+                    "`{other}` is not a window (per_second, per_minute)"
+                ));
+            }
+            let window = |key: &str| windows.get(key).map(|v| positive(v, key)).transpose();
+            let limit = RateLimit {
+                per_second: window("per_second")?,
+                per_minute: window("per_minute")?,
+            };
+            if limit.is_limited() {
+                Ok(limit)
+            } else {
+                Err("it names no window".to_owned())
+            }
+        }
+        other => Ok(RateLimit {
+            per_second: Some(positive(other, "the limit")?),
+            per_minute: None,
+        }),
+    }
 }

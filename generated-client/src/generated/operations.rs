@@ -3,8 +3,9 @@
 
 use super::enums::*;
 use super::types::*;
-use crate::operation::{AppType, HttpMethod, OperationInfo};
+use crate::operation::{AppType, HttpMethod, OperationInfo, TokenType};
 use crate::options::CallOptions;
+use crate::rate_limit::Quota;
 use crate::{transport, validate, Client, Error};
 
 /// Get a job.
@@ -14,6 +15,7 @@ use crate::{transport, validate, Client, Error};
 /// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}` (operation `get_job`)
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/get>
 /// - Rate limit: 50 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
 /// - Scopes (any one): `hire:job:readonly`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
 /// - Callable by: custom apps and store apps
@@ -56,14 +58,19 @@ impl Client {
 }
 
 impl GetJobRequest {
-    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/{job_id}",
-        rate_limit: Some(50),
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
         idempotent: true,
         app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
@@ -132,6 +139,7 @@ crate::options::call_options!(GetJobRequest, GetJobData);
 /// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/config` (operation `get_job_config`)
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/config>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
 /// - Scopes (any one): `hire:job:readonly`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
 /// - Callable by: custom apps and store apps
@@ -164,14 +172,19 @@ impl Client {
 }
 
 impl GetJobConfigRequest {
-    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job_config",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/{job_id}/config",
-        rate_limit: Some(20),
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
         idempotent: true,
         app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
@@ -213,6 +226,7 @@ crate::options::call_options!(GetJobConfigRequest, GetJobConfigData);
 /// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/get_detail` (operation `get_job_detail`)
 /// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/get_detail>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
 /// - Scopes (any one): `hire:job.composite_info:readonly`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
 /// - Callable by: custom apps and store apps
@@ -252,14 +266,19 @@ impl Client {
 }
 
 impl GetJobDetailRequest {
-    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "get_job_detail",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/{job_id}/get_detail",
-        rate_limit: Some(20),
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
         idempotent: true,
         app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型).
@@ -328,6 +347,7 @@ crate::options::call_options!(GetJobDetailRequest, GetJobDetailData);
 /// - Endpoint: `GET /open-apis/hire/v1/external_applications` (operation `list_external_applications`)
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/list>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
 /// - Scopes (any one): `hire:external_application`
 /// - Callable by: custom apps
 /// - Safe to repeat: failed attempts are retried
@@ -366,14 +386,19 @@ impl Client {
 }
 
 impl ListExternalApplicationsRequest {
-    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "list_external_applications",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/external_applications",
-        rate_limit: Some(20),
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
         idempotent: true,
         app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
     };
 
     /// Number of applications per page (分页大小).
@@ -432,6 +457,7 @@ crate::pagination::paginated!(
 /// - Endpoint: `GET /open-apis/hire/v1/job_processes` (operation `list_job_processes`)
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_process/list>
 /// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
 /// - Scopes (any one): `hire:job_process:readonly`
 /// - Callable by: custom apps and store apps
 /// - Safe to repeat: failed attempts are retried
@@ -464,14 +490,19 @@ impl Client {
 }
 
 impl ListJobProcessesRequest {
-    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "list_job_processes",
         method: HttpMethod::Get,
         path: "/open-apis/hire/v1/job_processes",
-        rate_limit: Some(20),
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
         idempotent: true,
         app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
     };
 
     /// Number of processes per page (分页大小).
@@ -524,6 +555,7 @@ crate::pagination::paginated!(
 /// - Endpoint: `POST /open-apis/hire/v1/job_requirements/search` (operation `search_job_requirements`)
 /// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_requirement/list_by_id>
 /// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
 /// - Scopes (any one): `hire:job_requirement:readonly`, `hire:job_requirement`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
 /// - Callable by: custom apps and store apps
@@ -565,14 +597,19 @@ impl Client {
 }
 
 impl SearchJobRequirementsRequest {
-    /// What the client knows of this operation: method, path, rate limit, retries, the apps it allows.
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
         id: "search_job_requirements",
         method: HttpMethod::Post,
         path: "/open-apis/hire/v1/job_requirements/search",
-        rate_limit: Some(10),
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
         idempotent: true,
         app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
     };
 
     /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.

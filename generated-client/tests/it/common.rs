@@ -157,3 +157,11 @@ pub async fn assert_nothing_sent(server: &MockServer) {
     let received = server.received_requests().await.expect("recorded");
     assert!(received.is_empty(), "nothing should be sent: {received:?}");
 }
+
+/// A limit of `n` requests per second only.
+pub fn per_second(n: u32) -> generated_client::Quota {
+    generated_client::Quota {
+        per_second: Some(n),
+        per_minute: None,
+    }
+}

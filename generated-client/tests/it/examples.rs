@@ -9,6 +9,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Each operation's request built from the spec's examples, emitted by `cargo xtask gen` beside the client's
 /// code: an operation added to the spec is tested here with no edit.
+#[rustfmt::skip]
 #[path = "../../src/generated/example_requests.rs"]
 mod example_requests;
 

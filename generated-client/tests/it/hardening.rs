@@ -148,7 +148,13 @@ async fn abandoned_waits_give_their_slots_back() {
     let waits = (0..400).map(|_| {
         tokio::time::timeout(
             Duration::from_millis(500),
-            limiter.acquire("get_job_config", 20),
+            limiter.acquire(
+                "get_job_config",
+                Quota {
+                    per_second: Some(20),
+                    per_minute: None,
+                },
+            ),
         )
     });
     let through = futures_util::future::join_all(waits)
@@ -159,7 +165,7 @@ async fn abandoned_waits_give_their_slots_back() {
     assert_eq!(through, 20);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let started = tokio::time::Instant::now();
-    limiter.acquire("get_job_config", 20).await;
+    limiter.acquire("get_job_config", per_second(20)).await;
     assert!(started.elapsed().is_zero(), "{:?}", started.elapsed());
 }
 
@@ -243,7 +249,7 @@ fn a_rate_of_zero_is_refused_at_build() {
 struct Stuck;
 
 impl RateLimiter for Stuck {
-    fn acquire(&self, _: &'static str, _: u32) -> rate_limit::Acquire<'_> {
+    fn acquire(&self, _: &'static str, _: Quota) -> rate_limit::Acquire<'_> {
         Box::pin(std::future::pending())
     }
 }

@@ -1,5 +1,6 @@
-//! Pacing under the documented rate limits: at most the limit starts in any one-second window, a call starts
-//! at once while the window has room, and a limiter of one's own can replace the in-process one.
+//! Pacing under the documented rate limits: at most the limit starts in any one-second window (and in any
+//! minute, for operations documented per minute too), a call starts at once while the windows have room, and a
+//! limiter of one's own can replace the in-process one.
 
 use crate::common::*;
 use generated_client::*;
@@ -12,12 +13,46 @@ use wiremock::{Mock, MockServer};
 
 /// When each of `calls` acquisitions of one operation is granted, relative to the first request.
 async fn grant_times(limiter: &WindowLimiter, per_second: u32, calls: usize) -> Vec<Duration> {
+    let quota = Quota {
+        per_second: Some(per_second),
+        per_minute: None,
+    };
+    grant_times_within(limiter, quota, calls).await
+}
+
+/// When each of `calls` acquisitions under `quota` is granted, relative to the first request.
+async fn grant_times_within(limiter: &WindowLimiter, quota: Quota, calls: usize) -> Vec<Duration> {
     let started = Instant::now();
     let waits = (0..calls).map(|_| async {
-        limiter.acquire("get_job", per_second).await;
+        limiter.acquire("get_job", quota).await;
         started.elapsed()
     });
     futures_util::future::join_all(waits).await
+}
+
+/// `1000 次/分钟、50 次/秒`, scaled down: 5 a second and 12 a minute. The second window paces the first
+/// calls, the minute window the rest: no second holds more than 5, no minute more than 12.
+#[tokio::test(start_paused = true)]
+async fn both_windows_of_a_two_window_limit_are_kept() {
+    let limiter = WindowLimiter::new();
+    let quota = Quota {
+        per_second: Some(5),
+        per_minute: Some(12),
+    };
+    let times = grant_times_within(&limiter, quota, 30).await;
+    for (i, start) in times.iter().enumerate() {
+        let within = |length: Duration| times[i..].iter().filter(|t| **t < *start + length).count();
+        assert!(within(Duration::from_secs(1)) <= 5, "{times:?}");
+        assert!(within(Duration::from_secs(60)) <= 12, "{times:?}");
+    }
+    let whole_seconds: Vec<u64> = times.iter().map(|t| t.as_secs()).collect();
+    assert_eq!(
+        whole_seconds[..13],
+        [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 60],
+        "five a second until twelve in the minute, then the minute's first call leaves its window"
+    );
+    assert_eq!(times.len(), 30);
+    assert_eq!(times[29].as_secs(), 121);
 }
 
 #[tokio::test(start_paused = true)]
@@ -61,21 +96,29 @@ async fn no_one_second_window_holds_more_than_the_limit() {
 #[tokio::test(start_paused = true)]
 async fn operations_have_windows_of_their_own() {
     let limiter = WindowLimiter::new();
-    limiter.acquire("get_job", 1).await;
+    limiter.acquire("get_job", per_second(1)).await;
     let started = Instant::now();
-    limiter.acquire("get_job_config", 1).await;
+    limiter.acquire("get_job_config", per_second(1)).await;
     assert!(started.elapsed().is_zero());
-    limiter.acquire("get_job", 1).await;
+    limiter.acquire("get_job", per_second(1)).await;
     assert_eq!(started.elapsed(), Duration::from_secs(1));
 }
 
 #[test]
 fn the_limit_follows_the_mode() {
-    assert_eq!(RateLimit::Documented.per_second(Some(50)), Some(50));
-    assert_eq!(RateLimit::Documented.per_second(None), None);
-    assert_eq!(RateLimit::PerSecond(5).per_second(Some(50)), Some(5));
-    assert_eq!(RateLimit::PerSecond(0).per_second(Some(50)), None);
-    assert_eq!(RateLimit::Off.per_second(Some(50)), None);
+    let both = Quota {
+        per_second: Some(50),
+        per_minute: Some(1000),
+    };
+    assert_eq!(RateLimit::Documented.quota(both), Some(both));
+    assert_eq!(
+        RateLimit::Documented.quota(per_second(50)),
+        Some(per_second(50))
+    );
+    assert_eq!(RateLimit::Documented.quota(Quota::NONE), None);
+    assert_eq!(RateLimit::PerSecond(5).quota(both), Some(per_second(5)));
+    assert_eq!(RateLimit::PerSecond(0).quota(both), None);
+    assert_eq!(RateLimit::Off.quota(both), None);
 }
 
 async fn job_server() -> MockServer {
@@ -116,11 +159,17 @@ async fn the_client_keeps_the_documented_limit_without_needless_waits() {
 
 /// A limiter that records what it is asked, as a shared limiter of a service would be.
 #[derive(Debug, Default, Clone)]
-struct Recording(Arc<Mutex<Vec<(&'static str, u32)>>>);
+struct Recording(Arc<Mutex<Vec<Asked>>>);
+
+/// What a limiter was asked: the operation and its per-second limit.
+type Asked = (&'static str, Option<u32>);
 
 impl RateLimiter for Recording {
-    fn acquire(&self, operation: &'static str, per_second: u32) -> rate_limit::Acquire<'_> {
-        self.0.lock().expect("lock").push((operation, per_second));
+    fn acquire(&self, operation: &'static str, quota: Quota) -> rate_limit::Acquire<'_> {
+        self.0
+            .lock()
+            .expect("lock")
+            .push((operation, quota.per_second));
         Box::pin(async {})
     }
 }
@@ -139,7 +188,7 @@ async fn a_limiter_of_ones_own_is_asked_before_every_attempt() {
     client.get_job_config("6001").send().await.expect("ok");
     assert_eq!(
         *recording.0.lock().expect("lock"),
-        [("get_job", 50), ("get_job_config", 20)]
+        [("get_job", Some(50)), ("get_job_config", Some(20))]
     );
 
     let off = Recording::default();

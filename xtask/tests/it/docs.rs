@@ -211,7 +211,7 @@ fn unreadable_pages_and_specs_exit_2_with_a_located_message() {
         ),
         (
             vec!["--spec", "zero-rate.yaml", "widgets.md"],
-            "zero-rate.yaml at #/paths/~1open-apis~1demo~1v1~1stores~1{store_id}~1widgets/get/x-rate-limit: invalid value: integer `0`",
+            "zero-rate.yaml at #/paths/~1open-apis~1demo~1v1~1stores~1{store_id}~1widgets/get/x-rate-limit: x-rate-limit must be requests per second (`50`) or per window (`{per_second: 50, per_minute: 1000}`): the limit is `0`, not a positive integer",
         ),
     ];
     for (args, expected) in cases {

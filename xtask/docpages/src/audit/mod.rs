@@ -169,22 +169,49 @@ fn recorded_version(page: &Page, operation: &str, record: &Record, out: &mut Fin
 }
 
 fn request_facts(page: &Page, op: &Operation, out: &mut Findings) {
-    let spec_rate = op
+    let rate_text = |limit: &codegen::model::RateLimit| {
+        let windows: Vec<String> = [(limit.per_minute, "min"), (limit.per_second, "s")]
+            .into_iter()
+            .filter_map(|(n, unit)| Some(format!("{}/{unit}", n?)))
+            .collect();
+        if windows.is_empty() {
+            "none".to_owned()
+        } else {
+            windows.join(", ")
+        }
+    };
+    let on_page = page
         .rate_limit
-        .map_or("none".to_owned(), |n| format!("{n}/s"));
-    match &page.rate_limit {
-        Some(rate) if Some(u64::from(rate.value)) != op.rate_limit.map(u64::from) => {
+        .as_ref()
+        .map(|r| r.value)
+        .unwrap_or_default();
+    if on_page != op.rate_limit {
+        let line = page
+            .rate_limit
+            .as_ref()
+            .map_or(page.method.line, |r| r.line);
+        out.differ(
+            line,
+            "x-rate-limit",
+            &rate_text(&on_page),
+            &rate_text(&op.rate_limit),
+        );
+    }
+    // A page without an `Authorization` row says nothing of tokens; the spec's default is a tenant token.
+    if !page.token_types.value.is_empty() {
+        let in_spec: Vec<String> = op
+            .token_types
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect();
+        if !same_set(&page.token_types.value, &in_spec) {
             out.differ(
-                rate.line,
-                "x-rate-limit",
-                &format!("{}/s", rate.value),
-                &spec_rate,
+                page.token_types.line,
+                "x-token-types",
+                &list(&page.token_types.value),
+                &list(&in_spec),
             );
         }
-        None if op.rate_limit.is_some() => {
-            out.differ(page.method.line, "x-rate-limit", "none", &spec_rate);
-        }
-        _ => {}
     }
     let app_types: Vec<String> = op.app_types.iter().map(|t| t.as_str().to_owned()).collect();
     let sets = [

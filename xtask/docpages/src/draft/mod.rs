@@ -125,7 +125,21 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
         op.insert("externalDocs".into(), map([("url", url.clone().into())]));
     }
     if let Some(rate) = &page.rate_limit {
-        op.insert("x-rate-limit".into(), u64::from(rate.value).into());
+        let limit = rate.value;
+        let value: Value = match (limit.per_second, limit.per_minute) {
+            (Some(n), None) => u64::from(n).into(),
+            (per_second, per_minute) => {
+                let mut windows = Mapping::new();
+                if let Some(n) = per_second {
+                    windows.insert("per_second".into(), u64::from(n).into());
+                }
+                if let Some(n) = per_minute {
+                    windows.insert("per_minute".into(), u64::from(n).into());
+                }
+                Value::Mapping(windows)
+            }
+        };
+        op.insert("x-rate-limit".into(), value);
     }
     op.insert("x-scopes".into(), strings(&page.scopes.value));
     if !page.field_scopes.value.is_empty() {
@@ -133,6 +147,9 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
     }
     if !page.app_types.value.is_empty() {
         op.insert("x-app-types".into(), strings(&page.app_types.value));
+    }
+    if !page.token_types.value.is_empty() {
+        op.insert("x-token-types".into(), strings(&page.token_types.value));
     }
     op.insert("x-idempotent".into(), (page.method.value == "GET").into());
     if let Some(pagination) = pagination(page) {

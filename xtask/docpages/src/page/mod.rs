@@ -71,10 +71,13 @@ pub struct Page {
     pub method: Located<String>,
     /// The path, with `{name}` for path parameters (the page writes `:name`).
     pub path: Located<String>,
-    /// Requests per second.
-    pub rate_limit: Option<Located<u32>>,
+    /// The documented rate limits: per second, per minute, or both.
+    pub rate_limit: Option<Located<codegen::model::RateLimit>>,
     /// `custom` and `store`, as far as the page allows them.
     pub app_types: Located<Vec<String>>,
+    /// The access tokens it takes, from its `Authorization` header row: `tenant`, `user`, or both; empty when
+    /// the page has no such row.
+    pub token_types: Located<Vec<String>>,
     /// Scopes, any one of which allows the call.
     pub scopes: Located<Vec<String>>,
     /// Scopes that unlock some response fields.

@@ -4,6 +4,7 @@ use super::cell::facts;
 use super::nesting::{nest, Row};
 use super::ordered::Json;
 use super::{ErrorRow, Located, Page, PageError, PageType, Param, ParamIn};
+use codegen::model::RateLimit;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
@@ -469,6 +470,10 @@ impl<'a> Reader<'a> {
             self.error(url.line, format!("`{}` is not an http(s) URL", url.value))
         })?;
         let mut params = Vec::new();
+        let mut token_types = Located {
+            value: Vec::new(),
+            line: 0,
+        };
         let mut body_rows = Vec::new();
         let mut response_rows = Vec::new();
         let mut errors = Vec::new();
@@ -476,6 +481,27 @@ impl<'a> Reader<'a> {
             let cells = &raw.cells;
             let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
             match section {
+                Section::Headers if cell(0).trim().eq_ignore_ascii_case("Authorization") => {
+                    // `tenant_access_token`, `user_access_token`, or both (`... 或 ...`): the tokens it takes.
+                    let text = cells
+                        .get(3)
+                        .or(cells.get(2))
+                        .map(String::as_str)
+                        .unwrap_or("");
+                    let mut types = Vec::new();
+                    for (word, kind) in [
+                        ("tenant_access_token", "tenant"),
+                        ("user_access_token", "user"),
+                    ] {
+                        if text.contains(word) {
+                            types.push(kind.to_owned());
+                        }
+                    }
+                    token_types = Located {
+                        value: types,
+                        line: raw.line,
+                    };
+                }
                 Section::Headers | Section::PathParams | Section::Query => {
                     let location = match section {
                         Section::Headers => ParamIn::Header,
@@ -565,6 +591,7 @@ impl<'a> Reader<'a> {
             },
             rate_limit: request.rate_limit(),
             app_types: request.app_types(),
+            token_types,
             scopes: request.scopes(false),
             field_scopes: request.scopes(true),
             params,
@@ -639,20 +666,28 @@ impl RequestTable {
         })
     }
 
-    fn rate_limit(&self) -> Option<Located<u32>> {
+    /// The documented limits (`接口频率限制`): `50 次/秒`, `20 次/分钟`, or both (`1000 次/分钟、50 次/秒`).
+    fn rate_limit(&self) -> Option<Located<RateLimit>> {
         self.lines.iter().find_map(|(line, text)| {
-            let at = text.find("次/秒")?;
-            let digits: String = text[..at]
-                .chars()
-                .rev()
-                .skip_while(|c| c.is_whitespace())
-                .take_while(char::is_ascii_digit)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            Some(Located {
-                value: digits.parse().ok()?,
+            let number_before = |unit: &str| -> Option<u32> {
+                let at = text.find(unit)?;
+                let digits: String = text[..at]
+                    .chars()
+                    .rev()
+                    .skip_while(|c| c.is_whitespace())
+                    .take_while(char::is_ascii_digit)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                digits.parse().ok()
+            };
+            let limit = RateLimit {
+                per_second: number_before("次/秒"),
+                per_minute: number_before("次/分钟"),
+            };
+            limit.is_limited().then_some(Located {
+                value: limit,
                 line: *line,
             })
         })

@@ -49,7 +49,10 @@ fn the_markdown_dialect() {
         "/open-apis/demo/v1/stores/{store_id}/widgets"
     );
     assert_eq!(page.path.line, line("widgets.md", "HTTP URL"));
-    assert_eq!(page.rate_limit.as_ref().map(|r| r.value), Some(5));
+    assert_eq!(
+        page.rate_limit.as_ref().and_then(|r| r.value.per_second),
+        Some(5)
+    );
     assert_eq!(page.app_types.value, ["custom", "store"]);
     assert_eq!(page.scopes.value, ["demo:widget:readonly", "demo:widget"]);
     assert_eq!(
@@ -57,6 +60,7 @@ fn the_markdown_dialect() {
         ["contact:user.employee_id:readonly"]
     );
 
+    assert_eq!(page.token_types.value, ["tenant"]);
     let params: Vec<(ParamIn, &str, bool)> = page
         .params
         .iter()
@@ -65,7 +69,6 @@ fn the_markdown_dialect() {
     assert_eq!(
         params,
         [
-            (ParamIn::Header, "Authorization", true),
             (ParamIn::Path, "store_id", true),
             (ParamIn::Query, "page_size", false),
             (ParamIn::Query, "page_token", false),
@@ -73,14 +76,14 @@ fn the_markdown_dialect() {
             (ParamIn::Query, "label", true),
         ]
     );
-    let size = &page.params[2];
+    let size = &page.params[1];
     assert_eq!(size.line, line("widgets.md", "page_size"));
     assert_eq!(size.facts.label, "每页数量");
     assert_eq!(size.facts.default.as_deref(), Some("20"));
     assert_eq!(size.facts.example.as_deref(), Some("20"));
     assert_eq!(size.facts.maximum, Some(50.0));
     assert_eq!(size.facts.minimum, Some(1.0));
-    let color = &page.params[4];
+    let color = &page.params[3];
     let values: Vec<(&str, &str)> = color
         .facts
         .enum_values
@@ -90,7 +93,7 @@ fn the_markdown_dialect() {
     assert_eq!(values, [("red", "红色"), ("blue", "蓝色")]);
     // The default ends where the field-scope note after it starts.
     assert_eq!(color.facts.default.as_deref(), Some("red"));
-    let label = &page.params[5];
+    let label = &page.params[4];
     assert_eq!(
         (label.facts.min_length, label.facts.max_length),
         (Some(1), Some(32))
@@ -145,18 +148,21 @@ fn the_one_line_per_row_dialect() {
     assert_eq!(page.source_url, None);
     assert_eq!(page.method.value, "POST");
     assert_eq!(page.path.value, "/open-apis/demo/v1/gadgets");
-    assert_eq!(page.rate_limit.as_ref().map(|r| r.value), Some(10));
+    assert_eq!(
+        page.rate_limit.as_ref().and_then(|r| r.value.per_second),
+        Some(10)
+    );
     assert_eq!(page.app_types.value, ["custom"]);
     assert_eq!(page.scopes.value, ["demo:gadget"]);
     assert!(page.field_scopes.value.is_empty());
 
-    let content_type = &page.params[1];
+    let content_type = &page.params[0];
     assert_eq!(content_type.name, "Content-Type");
     assert_eq!(
         content_type.facts.fixed.as_deref(),
         Some("application/json; charset=utf-8")
     );
-    let dry_run = &page.params[2];
+    let dry_run = &page.params[1];
     assert_eq!(
         (dry_run.name.as_str(), dry_run.ty.json_type()),
         ("dry_run", "boolean")
@@ -225,7 +231,10 @@ fn feishus_own_markdown() {
     assert_eq!(page.method.value, "PUT");
     assert_eq!(page.path.value, "/open-apis/demo/v1/gizmos/{gizmo_id}");
     assert_eq!(page.path.line, line("gizmos.md", "HTTP URL"));
-    assert_eq!(page.rate_limit.as_ref().map(|r| r.value), Some(3));
+    assert_eq!(
+        page.rate_limit.as_ref().and_then(|r| r.value.per_second),
+        Some(3)
+    );
     assert_eq!(page.app_types.value, ["custom", "store"]);
     assert_eq!(page.scopes.value, ["demo:gizmo"]);
     assert_eq!(
@@ -238,7 +247,7 @@ fn feishus_own_markdown() {
             .find(|p| p.name == name)
             .unwrap_or_else(|| panic!("{name}"))
     };
-    assert_eq!(param("Authorization").location, ParamIn::Header);
+    assert_eq!(page.token_types.value, ["tenant"]);
     let id = param("gizmo_id");
     assert_eq!((id.location, id.required), (ParamIn::Path, true));
     assert_eq!(id.facts.label, "小装置 ID");
@@ -425,4 +434,37 @@ fn unreadable_pages_are_located_errors() {
     let no_request =
         read_page("short.md", "# 标题\n\n只有一句话。\n".as_bytes()).expect_err("no request table");
     assert!(no_request.message.contains("HTTP URL"), "{no_request}");
+}
+
+/// Rate limits of one window or two, and the tokens the `Authorization` row names.
+#[test]
+fn rate_limit_windows_and_token_types() {
+    let original = text("gizmos.md");
+    let read = |rate: &str, tokens: &str| {
+        let text = original
+            .replace("[3 次/秒]", rate)
+            .replace("| `tenant_access_token`<br>", tokens);
+        read_page("gizmos.md", text.as_bytes()).expect("reads")
+    };
+    let both = read(
+        "[1000 次/分钟、50 次/秒]",
+        "| `tenant_access_token`<br>或<br>`user_access_token`<br>",
+    );
+    let limit = both.rate_limit.expect("a limit").value;
+    assert_eq!((limit.per_second, limit.per_minute), (Some(50), Some(1000)));
+    assert_eq!(both.token_types.value, ["tenant", "user"]);
+    assert_eq!(both.token_types.line, line("gizmos.md", "Authorization"));
+
+    let per_minute = read("[20 次/分钟]", "| `user_access_token`<br>");
+    let limit = per_minute.rate_limit.expect("a limit").value;
+    assert_eq!((limit.per_second, limit.per_minute), (None, Some(20)));
+    assert_eq!(per_minute.token_types.value, ["user"]);
+
+    let special = read("[特殊频控]", "| `tenant_access_token`<br>");
+    assert!(special.rate_limit.is_none());
+    assert_eq!(special.token_types.value, ["tenant"]);
+    assert!(
+        special.params.iter().all(|p| p.name != "Authorization"),
+        "the Authorization row is the token types, not a parameter"
+    );
 }
