@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 mod fit;
 mod operation_id;
+mod widen;
 
 use fit::{fit_into, new_names, rename_refs, Fit};
 
@@ -204,6 +205,16 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
     let data_name = format!("{type_base}Data");
     let data = drafter.object(page.data_fields(), &data_name, false);
     drafter.schemas.insert(data_name.clone().into(), data);
+    // Integers whose examples need 64 bits (millisecond timestamps the page types `int`).
+    if let Some(example) = &page.response_example {
+        if let Some(data) = ordered_yaml(&example.value).get("data") {
+            widen::widen_to_example(&mut drafter.schemas, &data_name, data);
+        }
+    }
+    if let Some(example) = &page.request_example {
+        let body = format!("{type_base}Body");
+        widen::widen_to_example(&mut drafter.schemas, &body, &ordered_yaml(&example.value));
+    }
     let envelope = map([(
         "allOf",
         Value::Sequence(vec![
@@ -504,10 +515,14 @@ impl Drafter {
         } else {
             schema.insert("type".into(), ty.json_type().into());
             if ty.json_type() == "integer" {
-                schema.insert(
-                    "format".into(),
-                    if facts.int64 { "int64" } else { "int32" }.into(),
-                );
+                // An example that needs 64 bits (a millisecond timestamp) makes the integer 64 bits wide.
+                let wide = facts.int64
+                    || facts
+                        .example
+                        .as_deref()
+                        .and_then(|e| serde_yaml::from_str::<Value>(e.trim_matches('"')).ok())
+                        .is_some_and(|v| widen::needs_64_bits(&v));
+                schema.insert("format".into(), if wide { "int64" } else { "int32" }.into());
             }
         }
         if let Some(max) = facts.maximum {
