@@ -7,10 +7,36 @@ use codegen::naming::snake_name;
 /// Verbs that can lead a path's action segment (`get_detail`, `search`, `batch_delete`, `change_talent_block`):
 /// such a segment names what the operation does.
 const ACTION_VERBS: &[&str] = &[
-    "add", "batch", "cancel", "change", "close", "combined", "complete", "create", "delete", "get",
-    "list", "mark", "move", "open", "publish", "query", "recover", "remove", "reset", "search",
-    "set", "transfer", "update", "withdraw",
+    "add",
+    "batch",
+    "cancel",
+    "change",
+    "close",
+    "combined",
+    "complete",
+    "create",
+    "delete",
+    "get",
+    "list",
+    "mark",
+    "move",
+    "open",
+    "publish",
+    "query",
+    "recover",
+    "remove",
+    "reset",
+    "search",
+    "set",
+    "tag",
+    "terminate",
+    "transfer",
+    "update",
+    "withdraw",
 ];
+
+/// Verbs that lead a verb of two words: `batch_delete`, `combined_create`.
+const LEADING_VERBS: &[&str] = &["batch", "combined"];
 
 /// The operation id a spec would give the endpoint `method path`, from its path below
 /// `/open-apis/<service>/<version>/`, the way the spec's own ids are made:
@@ -23,8 +49,25 @@ const ACTION_VERBS: &[&str] = &[
 /// - an action or a part of an item: `GET /jobs/{job_id}/get_detail` is `get_job_detail`,
 ///   `GET /jobs/{job_id}/config` is `get_job_config`;
 /// - the resources before the last one name it too: `GET /jobs/{job_id}/managers/{manager_id}` is
-///   `get_job_manager`.
+///   `get_job_manager`;
+/// - a status set on an item is updated: `POST /talents/{talent_id}/onboard_status` is
+///   `update_talent_onboard_status`;
+/// - a version after the first is said: `GET /open-apis/hire/v2/talents/{talent_id}` is `get_talent_v2`.
 pub fn operation_id(method: &str, path: &str) -> String {
+    let id = guess(method, path);
+    let version = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .skip_while(|s| *s == "open-apis")
+        .nth(1)
+        .filter(|v| *v != "v1" && v.starts_with('v'));
+    match version {
+        Some(version) => format!("{id}_{version}"),
+        None => id,
+    }
+}
+
+fn guess(method: &str, path: &str) -> String {
     let segments: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty())
@@ -60,7 +103,7 @@ pub fn operation_id(method: &str, path: &str) -> String {
                 .iter()
                 .find(|v| rest == **v || rest.starts_with(&format!("{v}_")))
             {
-                Some(second) if *verb == "batch" => Some((
+                Some(second) if LEADING_VERBS.contains(verb) => Some((
                     format!("{verb}_{second}"),
                     rest[second.len()..].trim_start_matches('_').to_owned(),
                 )),
@@ -82,12 +125,24 @@ pub fn operation_id(method: &str, path: &str) -> String {
         let Some((subject, outer)) = parents.split_last() else {
             return join(&[verb.clone(), rest.clone()]);
         };
-        // One item's action, or a creation, is about one thing; any other action is about the collection.
-        let subject = if after_item || verb == "create" {
+        // One item's action, a creation or an update, is about one thing; any other action is about the
+        // collection.
+        let one_thing = verb.ends_with("create") || verb.ends_with("update");
+        let one = subject.clone();
+        let subject = if after_item || one_thing {
             subject.clone()
         } else {
             words(segments[last - 1])
         };
+        // Ids fetched in a batch are `ids`; a thing removed from a folder is removed from it.
+        let rest = match (verb.as_str(), rest.as_str()) {
+            (v, "id") if v.starts_with("batch") => {
+                return join(&[verb.clone(), one, "ids".to_owned()]);
+            }
+            ("remove", r) if r.starts_with("to_") => format!("from_{}", &r[3..]),
+            _ => rest.clone(),
+        };
+        let rest = &rest;
         // A rest that names its subject already (`talent_blocklist/change_talent_block`) is not repeated.
         let first_word = |s: &str| s.split('_').next().unwrap_or("").to_owned();
         if !rest.is_empty() && first_word(rest) == first_word(&subject) {
@@ -103,10 +158,18 @@ pub fn operation_id(method: &str, path: &str) -> String {
         ("GET", true) => "get",
         ("GET", false) if after_item => "get",
         ("GET", false) => "list",
+        ("POST", false) if after_item && own.ends_with("status") => "update",
         ("POST", _) => "create",
         ("PUT" | "PATCH", _) => "update",
         ("DELETE", _) => "delete",
         _ => "call",
+    };
+    // A part that names its item again (`offers/{offer_id}/offer_status`) does not repeat it.
+    let own = match parents.last() {
+        Some(parent) if after_item && own.starts_with(&format!("{parent}_")) => {
+            own[parent.len() + 1..].to_owned()
+        }
+        _ => own,
     };
     let mut parts = vec![verb.to_owned()];
     parts.extend(parents);
@@ -227,12 +290,57 @@ mod tests {
             (
                 "POST",
                 "/open-apis/hire/v1/talents/{talent_id}/onboard_status",
-                "create_talent_onboard_status",
+                "update_talent_onboard_status",
             ),
             (
                 "GET",
                 "/open-apis/hire/v2/talents/{talent_id}",
-                "get_talent",
+                "get_talent_v2",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/jobs/combined_create",
+                "combined_create_job",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/jobs/{job_id}/combined_update",
+                "combined_update_job",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/talents/combined_update",
+                "combined_update_talent",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/applications/{application_id}/terminate",
+                "terminate_application",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/talents/batch_get_id",
+                "batch_get_talent_ids",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/talents/remove_to_folder",
+                "remove_talents_from_folder",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/talents/{talent_id}/tag",
+                "tag_talent",
+            ),
+            (
+                "PATCH",
+                "/open-apis/hire/v1/offers/{offer_id}/offer_status",
+                "update_offer_status",
+            ),
+            (
+                "POST",
+                "/open-apis/hire/v1/offers/{offer_id}/intern_offer_status",
+                "update_offer_intern_offer_status",
             ),
             ("GET", "/open-apis/hire/v1/{id}", "get_root"),
         ];
