@@ -62,7 +62,7 @@ pub const DRAFT_MARK: &str = "DRAFT:";
 enum Left {
     /// A description, summary or enum description that still carries [`DRAFT_MARK`].
     Label(String),
-    /// A variant name of `x-enum-varnames` that the draft could only number (`Value1`, `Value-2`).
+    /// A variant name of `x-enum-varnames` that the draft could only number (`Value1`, `ValueMinus1`).
     Placeholder(String),
     /// An error code's name that the draft could only number (`Code1002613`).
     ErrorName(String),
@@ -73,11 +73,11 @@ fn is_placeholder(name: &str) -> bool {
     numbered(name, "Value")
 }
 
-/// Whether `name` is `prefix` and an integer (`Value1`, `Value-2`, `Code1002613`).
+/// Whether `name` is `prefix` and an integer (`Value1`, `ValueMinus1`, `Code1002613`).
 fn numbered(name: &str, prefix: &str) -> bool {
     let number = name
         .strip_prefix(prefix)
-        .map(|n| n.strip_prefix('-').unwrap_or(n));
+        .map(|n| n.strip_prefix("Minus").unwrap_or(n));
     number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 

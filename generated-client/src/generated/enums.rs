@@ -15,6 +15,82 @@ pub enum ActiveStatus {
 
 crate::open_enum::impls!(ActiveStatus, i64 { Enabled = 1, Disabled = 2 });
 
+/// Kind of field (字段类型); currently only 1, 2, 3, 4, 5, 9 or 10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommonSchemaChildSettingObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    CommonSchemaChildSettingObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
+    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Attachment = 13 }
+);
+
+/// Kind of object; currently always 11 (module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommonSchemaSettingObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    CommonSchemaSettingObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
+    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Attachment = 13 }
+);
+
 /// Kind of a custom field (字段类型); it says which member of the value is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -49,6 +125,24 @@ crate::open_enum::impls!(
     CustomizedObjectType, i64 { SingleLineText = 1, MultiLineText = 2, SingleSelect = 3,
     MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8, Number = 9,
     DefaultField = 10, Module = 11 }
+);
+
+/// Access to the data (数据权限状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataPermissionSelectStatus {
+    /// `0`: Hidden.
+    Hidden,
+    /// `1`: Visible.
+    Visible,
+    /// `2`: Editable.
+    Editable,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    DataPermissionSelectStatus, i64 { Hidden = 0, Visible = 1, Editable = 2 }
 );
 
 /// Minimum education (学历要求) of a job or a job requirement. Value 1 is "primary school or above" on the job requirement and job detail pages; the older job page labels it "JuniorMiddleSchoolEducation".
@@ -310,6 +404,20 @@ pub enum JobRequirementPriority {
 
 crate::open_enum::impls!(JobRequirementPriority, i64 { High = 1, Medium = 2, Low = 3 });
 
+/// Recruitment type of the template (职位模板类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobSchemaScenarioType {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(JobSchemaScenarioType, i64 { Social = 1, Campus = 2 });
+
 /// Kind of user id (user_id_type) on the job pages, which also list `people_admin_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -331,6 +439,92 @@ crate::open_enum::impls!(
     PeopleAdminId = "people_admin_id" }
 );
 
+/// Recruitment type of the template (职位模板类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListJobSchemasScenario {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(ListJobSchemasScenario, i64 { Social = 1, Campus = 2 });
+
+/// Kind of address (地址类型).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListLocationsUsage {
+    /// `position_location`: Job location.
+    PositionLocation,
+    /// `interview_location`: Interview location.
+    InterviewLocation,
+    /// `store_location`: Store location; only for tenants not using Feishu People (飞书人事).
+    StoreLocation,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    ListLocationsUsage, str { PositionLocation = "position_location", InterviewLocation =
+    "interview_location", StoreLocation = "store_location" }
+);
+
+/// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListTalentFoldersUserIdType {
+    /// `open_id`: A user's id within one app.
+    OpenId,
+    /// `union_id`: A user's id across the apps of one developer.
+    UnionId,
+    /// `user_id`: A user's id within one tenant.
+    UserId,
+    /// `people_admin_id`: The user's people admin id.
+    PeopleAdminId,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    ListTalentFoldersUserIdType, str { OpenId = "open_id", UnionId = "union_id", UserId =
+    "user_id", PeopleAdminId = "people_admin_id" }
+);
+
+/// Kind of tag (标签类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListTalentTagsType {
+    /// `1`: Tag set by hand (手动标签).
+    Manual,
+    /// `2`: Tag set automatically (自动标签).
+    Automatic,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(ListTalentTagsType, i64 { Manual = 1, Automatic = 2 });
+
+/// Kind of scope rule (规则类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PermissionScopeRuleRuleType {
+    /// `0`: No data.
+    NoData,
+    /// `1`: All data.
+    AllData,
+    /// `2`: A range set by rules; the rules themselves are not returned.
+    ByRule,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    PermissionScopeRuleRuleType, i64 { NoData = 0, AllData = 1, ByRule = 2 }
+);
+
 /// Social or campus recruitment (社招 / 校招).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -344,6 +538,173 @@ pub enum ProcessType {
 }
 
 crate::open_enum::impls!(ProcessType, i64 { Social = 1, Campus = 2 });
+
+/// Level of the locations (地点类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryLocationsBodyLocationType {
+    /// `1`: Countries.
+    Country,
+    /// `2`: Provinces or states.
+    State,
+    /// `3`: Cities.
+    City,
+    /// `4`: Districts or counties.
+    District,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    QueryLocationsBodyLocationType, i64 { Country = 1, State = 2, City = 3, District = 4
+    }
+
+);
+
+/// Kind of source (来源类型).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResumeSourceResumeSourceType {
+    /// `10000`: Referral (内推).
+    Referral,
+    /// `10001`: Headhunter (猎头).
+    Headhunter,
+    /// `10002`: Internal source.
+    Internal,
+    /// `10003`: Third-party job board.
+    JobBoard,
+    /// `10004`: Social media.
+    SocialMedia,
+    /// `10005`: Offline source.
+    Offline,
+    /// `10006`: Other.
+    Other,
+    /// `10007`: External referral.
+    ExternalReferral,
+    /// `10008`: Transfer of an employee.
+    EmployeeTransfer,
+    /// `10009`: Intern converted to a regular employee.
+    InternConversion,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    ResumeSourceResumeSourceType, str { Referral = "10000", Headhunter = "10001",
+    Internal = "10002", JobBoard = "10003", SocialMedia = "10004", Offline = "10005",
+    Other = "10006", ExternalReferral = "10007", EmployeeTransfer = "10008",
+    InternConversion = "10009" }
+);
+
+/// Kind of scope rule (规则类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRuleRuleType {
+    /// `0`: No data.
+    NoData,
+    /// `1`: All data.
+    AllData,
+    /// `2`: A range set by rules; the rules themselves are not returned.
+    ByRule,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRuleRuleType,
+    i64 { NoData = 0, AllData = 1, ByRule = 2 }
+);
+
+/// Access to the data (数据权限状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleDetailCampusPermissionCollectionDataPermissionsSelectStatus {
+    /// `0`: Hidden.
+    Hidden,
+    /// `1`: Visible.
+    Visible,
+    /// `2`: Editable.
+    Editable,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RoleDetailCampusPermissionCollectionDataPermissionsSelectStatus, i64 { Hidden = 0,
+    Visible = 1, Editable = 2 }
+);
+
+/// Kind of role (角色类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleDetailRoleType {
+    /// `1`: Built-in role.
+    BuiltIn,
+    /// `2`: Ordinary user.
+    OrdinaryUser,
+    /// `5`: Custom role.
+    Custom,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RoleDetailRoleType, i64 { BuiltIn = 1, OrdinaryUser = 2, Custom = 5 }
+);
+
+/// Recruitment type the role applies to (适用范围).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleDetailScopeOfApplication {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// `3`: Both.
+    Both,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RoleDetailScopeOfApplication, i64 { Social = 1, Campus = 2, Both = 3 }
+);
+
+/// Kind of role (角色类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleRoleType {
+    /// `1`: Built-in role.
+    BuiltIn,
+    /// `2`: Ordinary user.
+    OrdinaryUser,
+    /// `5`: Custom role.
+    Custom,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RoleRoleType, i64 { BuiltIn = 1, OrdinaryUser = 2, Custom = 5 }
+);
+
+/// Recruitment type the role applies to (适用范围).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleScopeOfApplication {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// `3`: Both; only with the new permission model (新版权限).
+    Both,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RoleScopeOfApplication, i64 { Social = 1, Campus = 2, Both = 3 }
+);
 
 /// Kind of a process stage (阶段类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -389,6 +750,39 @@ pub enum StorefrontMode {
 }
 
 crate::open_enum::impls!(StorefrontMode, i64 { Regular = 1, Storefront = 2 });
+
+/// Kind of tag (标签类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentTagType {
+    /// `1`: Tag set by hand (手动标签).
+    Manual,
+    /// `2`: Tag set automatically (自动标签).
+    Automatic,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(TalentTagType, i64 { Manual = 1, Automatic = 2 });
+
+/// Which side ended the application (终止原因类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TerminationReasonTerminationType {
+    /// `1`: We rejected the candidate.
+    RejectedByUs,
+    /// `22`: The candidate turned us down.
+    RejectedByCandidate,
+    /// `27`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TerminationReasonTerminationType, i64 { RejectedByUs = 1, RejectedByCandidate = 22,
+    Other = 27 }
+);
 
 /// Kind of user id (user_id_type) on the job requirement page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

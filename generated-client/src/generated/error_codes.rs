@@ -11,21 +11,50 @@ pub enum ErrorCode {
     /// - `get_job` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_detail` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_role` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_job_functions` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_processes` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_job_schemas` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_job_types` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_locations` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_resume_sources` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_roles` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_subjects` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_talent_folders` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_talent_tags` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_termination_reasons` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_user_roles` (HTTP 500): Internal error on the Feishu side.
+    /// - `query_locations` (HTTP 500): Internal error on the Feishu side.
     /// - `search_job_requirements` (HTTP 500): Internal error on the Feishu side.
     SystemError,
     /// `1002002`.
     /// - `get_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_detail` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_role` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_job_functions` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_processes` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_job_schemas` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_job_types` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_locations` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_resume_sources` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_roles` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_subjects` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_talent_folders` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_talent_tags` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_termination_reasons` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_user_roles` (HTTP 400): A parameter has a wrong type or size.
+    /// - `query_locations` (HTTP 400): A parameter has a wrong type or size.
     /// - `search_job_requirements` (HTTP 400): A parameter is invalid; here: an id list longer than 100.
     InvalidParameter,
     /// `1002102`.
     /// - `list_external_applications` (HTTP 400): No talent has this talent_id.
     TalentNotFound,
+    /// `1002352`.
+    /// - `get_role` (HTTP 400): No role has this id.
+    RoleNotFound,
     /// `1002601`.
     /// - `get_job` (HTTP 404): No job has this id.
     /// - `get_job_detail` (HTTP 404): No job has this id.
@@ -44,6 +73,7 @@ impl ErrorCode {
             Self::SystemError => 1002001,
             Self::InvalidParameter => 1002002,
             Self::TalentNotFound => 1002102,
+            Self::RoleNotFound => 1002352,
             Self::JobNotFound => 1002601,
             Self::IdListWithShortCodeList => 1002725,
             Self::Unknown(code) => *code,
@@ -57,6 +87,7 @@ impl From<i64> for ErrorCode {
             1002001 => Self::SystemError,
             1002002 => Self::InvalidParameter,
             1002102 => Self::TalentNotFound,
+            1002352 => Self::RoleNotFound,
             1002601 => Self::JobNotFound,
             1002725 => Self::IdListWithShortCodeList,
             other => Self::Unknown(other),

@@ -19,8 +19,21 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("get_job", Ok(get_job)),
     ("get_job_config", Ok(get_job_config)),
     ("get_job_detail", Ok(get_job_detail)),
+    ("get_role", Ok(get_role)),
     ("list_external_applications", Ok(list_external_applications)),
+    ("list_job_functions", Ok(list_job_functions)),
     ("list_job_processes", Ok(list_job_processes)),
+    ("list_job_schemas", Ok(list_job_schemas)),
+    ("list_job_types", Ok(list_job_types)),
+    ("list_locations", Ok(list_locations)),
+    ("list_resume_sources", Ok(list_resume_sources)),
+    ("list_roles", Ok(list_roles)),
+    ("list_subjects", Ok(list_subjects)),
+    ("list_talent_folders", Ok(list_talent_folders)),
+    ("list_talent_tags", Ok(list_talent_tags)),
+    ("list_termination_reasons", Ok(list_termination_reasons)),
+    ("list_user_roles", Ok(list_user_roles)),
+    ("query_locations", Ok(query_locations)),
     ("search_job_requirements", Ok(search_job_requirements)),
 ];
 
@@ -71,9 +84,33 @@ fn get_job_detail(client: &Client) -> Sent {
     })
 }
 
+fn get_role(client: &Client) -> Sent {
+    let request = client.get_role(example::<String>("\"7350589232462807068\""));
+
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn list_external_applications(client: &Client) -> Sent {
     let request = client
         .list_external_applications(example::<String>("\"6960663240925956660\""))
+        .page_size(example::<i32>("10"))
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_job_functions(client: &Client) -> Sent {
+    let request = client
+        .list_job_functions()
         .page_size(example::<i32>("10"))
         .page_token(
             example::<
@@ -91,6 +128,177 @@ fn list_job_processes(client: &Client) -> Sent {
         .list_job_processes()
         .page_size(example::<i32>("10"))
         .page_token(example::<String>("\"7342029494511126794\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_job_schemas(client: &Client) -> Sent {
+    let request = client
+        .list_job_schemas()
+        .page_token(
+            example::<String>("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE3MjQ2NTQ0OTc2OTd9\""),
+        )
+        .page_size(example::<i32>("10"))
+        .scenario(example::<ListJobSchemasScenario>("1"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_job_types(client: &Client) -> Sent {
+    let request = client
+        .list_job_types()
+        .page_size(example::<i32>("10"))
+        .page_token(
+            example::<
+                String,
+            >("\"eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_locations(client: &Client) -> Sent {
+    let request = client
+        .list_locations(example::<ListLocationsUsage>("\"interview_location\""))
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        )
+        .page_size(example::<i32>("100"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_resume_sources(client: &Client) -> Sent {
+    let request = client
+        .list_resume_sources()
+        .page_size(example::<i32>("10"))
+        .page_token(example::<String>("\"6794694704606185741\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_roles(client: &Client) -> Sent {
+    let request = client
+        .list_roles()
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        )
+        .page_size(example::<i32>("100"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_subjects(client: &Client) -> Sent {
+    let request = client
+        .list_subjects()
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .page_token(example::<String>("\"1231231987\""))
+        .page_size(example::<i32>("100"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_talent_folders(client: &Client) -> Sent {
+    let request = client
+        .list_talent_folders()
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEsInRpbWVzdGFtcCI6MTY0MDc2NTYzMjA4OCwiaWQiOm51bGx9\""),
+        )
+        .page_size(example::<i32>("10"))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_talent_tags(client: &Client) -> Sent {
+    let request = client
+        .list_talent_tags()
+        .keyword(example::<String>("\"985\""))
+        .id_list(example::<Vec<String>>("[\"[\\\"6887469228283299336\\\"]\"]"))
+        .r#type(example::<ListTalentTagsType>("1"))
+        .include_inactive(example::<bool>("true"))
+        .page_size(example::<i32>("20"))
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_termination_reasons(client: &Client) -> Sent {
+    let request = client
+        .list_termination_reasons()
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        )
+        .page_size(example::<i32>("10"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_user_roles(client: &Client) -> Sent {
+    let request = client
+        .list_user_roles()
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        )
+        .page_size(example::<i32>("10"))
+        .user_id(example::<String>("\"7326856229396906012\""))
+        .role_id(example::<String>("\"101\""))
+        .update_start_time(example::<String>("\"1618500278663\""))
+        .update_end_time(example::<String>("\"1618500278663\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn query_locations(client: &Client) -> Sent {
+    let request = client
+        .query_locations(
+            example::<i32>("100"),
+            example::<
+                QueryLocationsBody,
+            >("{\"code_list\":[\"CN_1\"],\"location_type\":1}"),
+        )
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        );
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))

@@ -340,6 +340,80 @@ impl GetJobDetailRequest {
 
 crate::options::call_options!(GetJobDetailRequest, GetJobDetailData);
 
+/// Get a role.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/roles/{role_id}` (operation `get_role`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/auth/get>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002352` [`ErrorCode::RoleNotFound`](crate::ErrorCode::RoleNotFound), HTTP 400: No role has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetRoleRequest {
+    client: Client,
+    options: CallOptions,
+    role_id: String,
+}
+
+impl Client {
+    /// Get a role.
+    ///
+    /// See [`GetRoleRequest`] for the parameters, limits and documented errors.
+    pub fn get_role(&self, role_id: impl Into<String>) -> GetRoleRequest {
+        GetRoleRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl GetRoleRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_role",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/roles/{role_id}",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `role_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let role_id = validate::path_segment(operation, "role_id", &self.role_id)?;
+            format!("/open-apis/hire/v1/roles/{role_id}")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetRoleRequest, GetRoleData);
+
 /// List a talent's external applications.
 ///
 /// Lists the applications (外部投递) a talent made in systems outside Feishu Hire, one page at a time.
@@ -450,6 +524,100 @@ crate::pagination::paginated!(
     page_size : page_size = 20
 );
 
+/// List job functions.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_functions` (operation `list_job_functions`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list-3>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobFunctionsRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl Client {
+    /// List job functions.
+    ///
+    /// See [`ListJobFunctionsRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_functions(&self) -> ListJobFunctionsRequest {
+        ListJobFunctionsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+impl ListJobFunctionsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_functions",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_functions",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of job functions per page; 10 by default, at most 50.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 50.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 50)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_functions".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobFunctionsRequest, ListJobFunctionsData);
+
+crate::pagination::paginated!(
+    ListJobFunctionsRequest, ListJobFunctionsData, JobFunction, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    50
+);
+
 /// List recruitment processes and their stages.
 ///
 /// Lists every recruitment process (招聘流程) of the tenant with its name, type and stages, one page at a time.
@@ -546,6 +714,1187 @@ crate::pagination::paginated!(
     ListJobProcessesRequest, ListJobProcessesData, JobProcess, page_token : page_token,
     next_token : page_token, has_more : has_more, items : items, page_size : page_size =
     100
+);
+
+/// List job templates.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_schemas` (operation `list_job_schemas`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobSchemasRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    scenario: Option<ListJobSchemasScenario>,
+}
+
+impl Client {
+    /// List job templates.
+    ///
+    /// See [`ListJobSchemasRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_schemas(&self) -> ListJobSchemasRequest {
+        ListJobSchemasRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            scenario: None,
+        }
+    }
+}
+
+impl ListJobSchemasRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_schemas",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_schemas",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Recruitment type of the template (职位模板类型).
+    pub fn scenario(mut self, value: ListJobSchemasScenario) -> Self {
+        self.scenario = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_schemas".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("scenario", self.scenario.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobSchemasRequest, ListJobSchemasData);
+
+crate::pagination::paginated!(
+    ListJobSchemasRequest, ListJobSchemasData, JobSchema, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// List job types.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_types` (operation `list_job_types`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/list-4>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobTypesRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl Client {
+    /// List job types.
+    ///
+    /// See [`ListJobTypesRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_types(&self) -> ListJobTypesRequest {
+        ListJobTypesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+impl ListJobTypesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_types",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_types",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_types".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobTypesRequest, ListJobTypesData);
+
+crate::pagination::paginated!(
+    ListJobTypesRequest, ListJobTypesData, JobTypeInfo, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// List addresses.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/locations` (operation `list_locations`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/location/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:location:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListLocationsRequest {
+    client: Client,
+    options: CallOptions,
+    usage: ListLocationsUsage,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl Client {
+    /// List addresses.
+    ///
+    /// See [`ListLocationsRequest`] for the parameters, limits and documented errors.
+    pub fn list_locations(&self, usage: ListLocationsUsage) -> ListLocationsRequest {
+        ListLocationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            usage,
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+impl ListLocationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_locations",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/locations",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/locations".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("usage", Some(&self.usage));
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListLocationsRequest, ListLocationsData);
+
+crate::pagination::paginated!(
+    ListLocationsRequest, ListLocationsData, Location, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// List resume sources.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/resume_sources` (operation `list_resume_sources`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/resume_source/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent:readonly`, `hire:talent`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListResumeSourcesRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl Client {
+    /// List resume sources.
+    ///
+    /// See [`ListResumeSourcesRequest`] for the parameters, limits and documented errors.
+    pub fn list_resume_sources(&self) -> ListResumeSourcesRequest {
+        ListResumeSourcesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+impl ListResumeSourcesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_resume_sources",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/resume_sources",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `1000`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/resume_sources".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListResumeSourcesRequest, ListResumeSourcesData);
+
+crate::pagination::paginated!(
+    ListResumeSourcesRequest, ListResumeSourcesData, ResumeSource, page_token :
+    page_token, next_token : page_token, has_more : has_more, items : items, page_size :
+    page_size = 100
+);
+
+/// List roles.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/roles` (operation `list_roles`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/auth/list>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListRolesRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl Client {
+    /// List roles.
+    ///
+    /// See [`ListRolesRequest`] for the parameters, limits and documented errors.
+    pub fn list_roles(&self) -> ListRolesRequest {
+        ListRolesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+impl ListRolesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_roles",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/roles",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 200.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/roles".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListRolesRequest, ListRolesData);
+
+crate::pagination::paginated!(
+    ListRolesRequest, ListRolesData, Role, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items, page_size : page_size = 200
+);
+
+/// List projects.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/subjects` (operation `list_subjects`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/subject/list>
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:subject:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListSubjectsRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<UserIdType>,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl Client {
+    /// List projects.
+    ///
+    /// See [`ListSubjectsRequest`] for the parameters, limits and documented errors.
+    pub fn list_subjects(&self) -> ListSubjectsRequest {
+        ListSubjectsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+impl ListSubjectsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_subjects",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/subjects",
+        rate_limit: Quota {
+            per_second: None,
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of projects per page, at most 200.
+    ///
+    /// Server default: `1`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/subjects".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListSubjectsRequest, ListSubjectsData);
+
+crate::pagination::paginated!(
+    ListSubjectsRequest, ListSubjectsData, Subject, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items
+);
+
+/// List talent folders.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/talent_folders` (operation `list_talent_folders`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent_folder:readonly`, `hire:talent_folder`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTalentFoldersRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl Client {
+    /// List talent folders.
+    ///
+    /// See [`ListTalentFoldersRequest`] for the parameters, limits and documented errors.
+    pub fn list_talent_folders(&self) -> ListTalentFoldersRequest {
+        ListTalentFoldersRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            user_id_type: None,
+        }
+    }
+}
+
+impl ListTalentFoldersRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_talent_folders",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/talent_folders",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talent_folders".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTalentFoldersRequest, ListTalentFoldersData);
+
+crate::pagination::paginated!(
+    ListTalentFoldersRequest, ListTalentFoldersData, TalentFolderForList, page_token :
+    page_token, next_token : page_token, has_more : has_more, items : items, page_size :
+    page_size = 100
+);
+
+/// List talent tags.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/talent_tags` (operation `list_talent_tags`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/application/list-2>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent_tag`, `hire:talent_tag:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTalentTagsRequest {
+    client: Client,
+    options: CallOptions,
+    keyword: Option<String>,
+    id_list: Option<Vec<String>>,
+    r#type: Option<ListTalentTagsType>,
+    include_inactive: Option<bool>,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl Client {
+    /// List talent tags.
+    ///
+    /// See [`ListTalentTagsRequest`] for the parameters, limits and documented errors.
+    pub fn list_talent_tags(&self) -> ListTalentTagsRequest {
+        ListTalentTagsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            keyword: None,
+            id_list: None,
+            r#type: None,
+            include_inactive: None,
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+impl ListTalentTagsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_talent_tags",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/talent_tags",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Search keyword (搜索关键词).
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.keyword = Some(value.into());
+        self
+    }
+
+    /// Only these tag ids (标签 ID).
+    pub fn id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Kind of tag (标签类型).
+    pub fn r#type(mut self, value: ListTalentTagsType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+
+    /// Whether to include disabled tags.
+    pub fn include_inactive(mut self, value: bool) -> Self {
+        self.include_inactive = Some(value);
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `20`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talent_tags".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("keyword", self.keyword.as_ref());
+        request.query_each("id_list", self.id_list.as_ref());
+        request.query("type", self.r#type.as_ref());
+        request.query("include_inactive", self.include_inactive.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTalentTagsRequest, ListTalentTagsData);
+
+crate::pagination::paginated!(
+    ListTalentTagsRequest, ListTalentTagsData, TalentTag, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// List termination reasons.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/termination_reasons` (operation `list_termination_reasons`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application:readonly`, `hire:application`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTerminationReasonsRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl Client {
+    /// List termination reasons.
+    ///
+    /// See [`ListTerminationReasonsRequest`] for the parameters, limits and documented errors.
+    pub fn list_termination_reasons(&self) -> ListTerminationReasonsRequest {
+        ListTerminationReasonsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+impl ListTerminationReasonsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_termination_reasons",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/termination_reasons",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of termination reasons per page; 10 by default.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 200.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/termination_reasons".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTerminationReasonsRequest, ListTerminationReasonsData);
+
+crate::pagination::paginated!(
+    ListTerminationReasonsRequest, ListTerminationReasonsData, TerminationReason,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
+    page_size : page_size = 200
+);
+
+/// List users' roles.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/user_roles` (operation `list_user_roles`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/auth/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListUserRolesRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    user_id: Option<String>,
+    role_id: Option<String>,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+    user_id_type: Option<UserIdType>,
+}
+
+impl Client {
+    /// List users' roles.
+    ///
+    /// See [`ListUserRolesRequest`] for the parameters, limits and documented errors.
+    pub fn list_user_roles(&self) -> ListUserRolesRequest {
+        ListUserRolesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            user_id: None,
+            role_id: None,
+            update_start_time: None,
+            update_end_time: None,
+            user_id_type: None,
+        }
+    }
+}
+
+impl ListUserRolesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_user_roles",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/user_roles",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// User id; kind per `user_id_type`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// A role id, from `list_roles`.
+    pub fn role_id(mut self, value: impl Into<String>) -> Self {
+        self.role_id = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or after this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or before this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/user_roles".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("user_id", self.user_id.as_ref());
+        request.query("role_id", self.role_id.as_ref());
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListUserRolesRequest, ListUserRolesData);
+
+crate::pagination::paginated!(
+    ListUserRolesRequest, ListUserRolesData, UserRole, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// Query locations by level.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/locations/query` (operation `query_locations`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/location/query>
+/// - Rate limit: 5 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:location:readonly`
+/// - Callable by: custom apps and store apps
+/// - Not marked safe to repeat: never retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct QueryLocationsRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: i32,
+    page_token: Option<String>,
+    body: QueryLocationsBody,
+}
+
+impl Client {
+    /// Query locations by level.
+    ///
+    /// See [`QueryLocationsRequest`] for the parameters, limits and documented errors.
+    pub fn query_locations(
+        &self,
+        page_size: i32,
+        body: QueryLocationsBody,
+    ) -> QueryLocationsRequest {
+        QueryLocationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size,
+            page_token: None,
+            body,
+        }
+    }
+}
+
+impl QueryLocationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "query_locations",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/locations/query",
+        rate_limit: Quota {
+            per_second: Some(5),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: QueryLocationsBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Codes of the locations to get (地点码), at most 100; leave it out to page through every location of `location_type`.
+    ///
+    /// Body field `code_list`.
+    pub fn code_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.code_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/locations/query".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", Some(&self.page_size));
+        request.query("page_token", self.page_token.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(QueryLocationsRequest, QueryLocationsData);
+
+crate::pagination::paginated!(
+    QueryLocationsRequest, QueryLocationsData, LocationDto, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items
 );
 
 /// Get job requirements by id or short code.

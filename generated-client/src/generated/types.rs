@@ -3,6 +3,17 @@
 
 use super::enums::*;
 
+/// BusinessManagementScope
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BusinessManagementScope {
+    /// Kind of record the scope covers (实体); `code` is one of `talent`, `application`, `interview`, `interview_appointment_project`, `jobfair`, `exam_session`, `offer`, `job`, `job_recruitment`, `reward`, `info_session`, `bi`, `subject`.
+    pub entity: Option<CodeNameObject>,
+    /// Permission groups (权限分组), each with its scope rule.
+    pub permission_groups: Option<Vec<PermissionGroupInfo>>,
+}
+
+crate::object::fields!(BusinessManagementScope { entity, permission_groups });
+
 /// A code with a bilingual name (code_name_object).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodeNameObject {
@@ -32,6 +43,104 @@ pub struct CommonAddress {
 }
 
 crate::object::fields!(CommonAddress { id, name, district, city, state, country });
+
+/// CommonSchema
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonSchema {
+    /// Module id (模块 ID).
+    pub id: Option<String>,
+    /// Module name.
+    pub name: Option<I18n>,
+    /// Module description.
+    pub description: Option<I18n>,
+    /// Module type and settings.
+    pub setting: Option<CommonSchemaSetting>,
+    /// Whether it is a custom module rather than a built-in one.
+    pub is_customized: Option<bool>,
+    /// Whether it is required.
+    pub is_required: Option<bool>,
+    /// Whether it is enabled (是否启用).
+    pub active_status: Option<ActiveStatus>,
+    /// Fields of the module.
+    pub children_list: Option<Vec<CommonSchemaChild>>,
+}
+
+crate::object::fields!(
+    CommonSchema { id, name, description, setting, is_customized, is_required,
+    active_status, children_list }
+);
+
+/// CommonSchemaChild
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonSchemaChild {
+    /// Field id (字段 ID).
+    pub id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Field description.
+    pub description: Option<I18n>,
+    /// Field type and settings.
+    pub setting: Option<CommonSchemaChildSetting>,
+    /// Id of the module the field belongs to, the outer `object_list.id`.
+    pub parent_id: Option<String>,
+    /// Whether it is a custom field rather than a built-in one.
+    pub is_customized: Option<bool>,
+    /// Whether it is required.
+    pub is_required: Option<bool>,
+    /// Whether it is enabled (是否启用).
+    pub active_status: Option<ActiveStatus>,
+}
+
+crate::object::fields!(
+    CommonSchemaChild { id, name, description, setting, parent_id, is_customized,
+    is_required, active_status }
+);
+
+/// CommonSchemaChildSetting
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonSchemaChildSetting {
+    /// Kind of field (字段类型); currently only 1, 2, 3, 4, 5, 9 or 10.
+    pub object_type: Option<CommonSchemaChildSettingObjectType>,
+    /// Field settings.
+    pub config: Option<CommonSchemaConfig>,
+}
+
+crate::object::fields!(CommonSchemaChildSetting { object_type, config });
+
+/// CommonSchemaConfig
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonSchemaConfig {
+    /// Options of a choice field (`object_type` 3 or 4).
+    pub options: Option<Vec<CommonSchemaOption>>,
+}
+
+crate::object::fields!(CommonSchemaConfig { options });
+
+/// CommonSchemaOption
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonSchemaOption {
+    /// Option id (选项 ID).
+    pub key: Option<String>,
+    /// Option name.
+    pub name: Option<I18n>,
+    /// Option description.
+    pub description: Option<I18n>,
+    /// Whether it is enabled (是否启用).
+    pub active_status: Option<ActiveStatus>,
+}
+
+crate::object::fields!(CommonSchemaOption { key, name, description, active_status });
+
+/// CommonSchemaSetting
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommonSchemaSetting {
+    /// Kind of object; currently always 11 (module).
+    pub object_type: Option<CommonSchemaSettingObjectType>,
+    /// Module settings.
+    pub config: Option<CommonSchemaConfig>,
+}
+
+crate::object::fields!(CommonSchemaSetting { object_type, config });
 
 /// A custom field of a job or a job requirement (job_customized_data, job_requirement_customized_data_dto).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,6 +199,19 @@ pub struct CustomizedValue {
 crate::object::fields!(
     CustomizedValue { content, option, option_list, time_range, time, number }
 );
+
+/// DataPermission
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataPermission {
+    /// Permission id (权限点 ID).
+    pub id: Option<String>,
+    /// Permission name.
+    pub name: Option<I18n>,
+    /// Access to the data (数据权限状态).
+    pub select_status: Option<DataPermissionSelectStatus>,
+}
+
+crate::object::fields!(DataPermission { id, name, select_status });
 
 /// An application made outside Feishu Hire (external_application).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -150,6 +272,15 @@ pub struct GetJobDetailData {
 }
 
 crate::object::fields!(GetJobDetailData { job_detail });
+
+/// GetRoleData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetRoleData {
+    /// The role, with its permissions.
+    pub role: Option<RoleDetail>,
+}
+
+crate::object::fields!(GetRoleData { role });
 
 /// A text in Chinese and English (i18n).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -585,6 +716,21 @@ pub struct JobDetailTag {
 
 crate::object::fields!(JobDetailTag { id, name, order });
 
+/// JobFunction
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobFunction {
+    /// Job function id (职能分类 ID).
+    pub id: Option<String>,
+    /// Job function name.
+    pub name: Option<I18n>,
+    /// Whether it is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Id of the parent job function.
+    pub parent_id: Option<String>,
+}
+
+crate::object::fields!(JobFunction { id, name, active_status, parent_id });
+
 /// A job highlight (job_highlight).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobHighlight {
@@ -776,6 +922,21 @@ pub struct JobRequirementSimple {
 
 crate::object::fields!(JobRequirementSimple { id, short_code, name, department_id });
 
+/// JobSchema
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobSchema {
+    /// Job template id (职位模板 ID).
+    pub id: Option<String>,
+    /// Template name.
+    pub name: Option<I18n>,
+    /// Recruitment type of the template (职位模板类型).
+    pub scenario_type: Option<JobSchemaScenarioType>,
+    /// Modules (模块) of the template.
+    pub object_list: Option<Vec<CommonSchema>>,
+}
+
+crate::object::fields!(JobSchema { id, name, scenario_type, object_list });
+
 /// A storefront of a job (job_storefront).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobStorefront {
@@ -841,6 +1002,19 @@ pub struct ListExternalApplicationsData {
 
 crate::object::fields!(ListExternalApplicationsData { items, has_more, page_token });
 
+/// ListJobFunctionsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJobFunctionsData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// The items of this page (列表).
+    pub items: Option<Vec<JobFunction>>,
+}
+
+crate::object::fields!(ListJobFunctionsData { has_more, page_token, items });
+
 /// One page of recruitment processes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListJobProcessesData {
@@ -854,6 +1028,309 @@ pub struct ListJobProcessesData {
 
 crate::object::fields!(ListJobProcessesData { has_more, page_token, items });
 
+/// ListJobSchemasData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJobSchemasData {
+    /// The job templates of this page.
+    pub items: Option<Vec<JobSchema>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListJobSchemasData { items, has_more, page_token });
+
+/// ListJobTypesData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJobTypesData {
+    /// The job types (职位类别) of this page, each with its parent's id.
+    pub items: Option<Vec<JobTypeInfo>>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+}
+
+crate::object::fields!(ListJobTypesData { items, page_token, has_more });
+
+/// ListLocationsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListLocationsData {
+    /// The addresses of this page, with their district, city, state and country.
+    pub items: Option<Vec<Location>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListLocationsData { items, has_more, page_token });
+
+/// ListResumeSourcesData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListResumeSourcesData {
+    /// The resume sources of this page.
+    pub items: Option<Vec<ResumeSource>>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+}
+
+crate::object::fields!(ListResumeSourcesData { items, page_token, has_more });
+
+/// ListRolesData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListRolesData {
+    /// The roles of this page.
+    pub items: Option<Vec<Role>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListRolesData { items, has_more, page_token });
+
+/// ListSubjectsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListSubjectsData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// The projects (项目) of this page.
+    pub items: Option<Vec<Subject>>,
+}
+
+crate::object::fields!(ListSubjectsData { has_more, page_token, items });
+
+/// ListTalentFoldersData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentFoldersData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// The folders of this page.
+    pub items: Option<Vec<TalentFolderForList>>,
+}
+
+crate::object::fields!(ListTalentFoldersData { has_more, page_token, items });
+
+/// ListTalentTagsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentTagsData {
+    /// The tags of this page, newest first.
+    pub items: Option<Vec<TalentTag>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListTalentTagsData { items, has_more, page_token });
+
+/// ListTerminationReasonsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTerminationReasonsData {
+    /// The items of this page (列表).
+    pub items: Option<Vec<TerminationReason>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListTerminationReasonsData { items, has_more, page_token });
+
+/// ListUserRolesData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListUserRolesData {
+    /// The user roles of this page.
+    pub items: Option<Vec<UserRole>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListUserRolesData { items, has_more, page_token });
+
+/// Location
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Location {
+    /// Address id (地址 ID).
+    pub id: Option<String>,
+    /// Address (地址名称).
+    pub name: Option<I18n>,
+    /// District (区).
+    pub district: Option<CodeNameObject>,
+    /// City (市).
+    pub city: Option<CodeNameObject>,
+    /// Province or state (省份/州).
+    pub state: Option<CodeNameObject>,
+    /// Country (国家).
+    pub country: Option<CodeNameObject>,
+    /// Whether the address is enabled (地址启用状态).
+    pub active_status: Option<ActiveStatus>,
+}
+
+crate::object::fields!(
+    Location { id, name, district, city, state, country, active_status }
+);
+
+/// LocationCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationCity {
+    /// City code, e.g. `CT_1`.
+    pub city_code: Option<String>,
+    /// Province or state code, e.g. `ST_1`.
+    pub state_code: Option<String>,
+    /// Country code, e.g. `CN_1`.
+    pub country_code: Option<String>,
+    /// The city's names.
+    pub city_name_info: Option<LocationNameInfo>,
+}
+
+crate::object::fields!(
+    LocationCity { city_code, state_code, country_code, city_name_info }
+);
+
+/// LocationCountry
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationCountry {
+    /// Country code, e.g. `CN_1`.
+    pub country_code: Option<String>,
+    /// The country's names.
+    pub country_name_info: Option<LocationNameInfo>,
+}
+
+crate::object::fields!(LocationCountry { country_code, country_name_info });
+
+/// LocationDistrict
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationDistrict {
+    /// District or county code, e.g. `DS_70`.
+    pub district_code: Option<String>,
+    /// City code, e.g. `CT_1`.
+    pub city_code: Option<String>,
+    /// Province or state code, e.g. `ST_1`.
+    pub state_code: Option<String>,
+    /// Country code, e.g. `CN_1`.
+    pub country_code: Option<String>,
+    /// The district's or county's names.
+    pub district_name_info: Option<LocationNameInfo>,
+}
+
+crate::object::fields!(
+    LocationDistrict { district_code, city_code, state_code, country_code,
+    district_name_info }
+);
+
+/// LocationDto
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationDto {
+    /// The country; only when `location_type` is 1.
+    pub country: Option<LocationCountry>,
+    /// The province or state; only when `location_type` is 2.
+    pub state: Option<LocationState>,
+    /// The city; only when `location_type` is 3.
+    pub city: Option<LocationCity>,
+    /// The district or county; only when `location_type` is 4.
+    pub district: Option<LocationDistrict>,
+}
+
+crate::object::fields!(LocationDto { country, state, city, district });
+
+/// LocationNameInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationNameInfo {
+    /// Name in Chinese.
+    pub zh_name: Option<String>,
+    /// Name in English.
+    pub en_name: Option<String>,
+    /// Name in pinyin.
+    pub py_name: Option<String>,
+}
+
+crate::object::fields!(LocationNameInfo { zh_name, en_name, py_name });
+
+/// LocationState
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationState {
+    /// Province or state code, e.g. `ST_1`.
+    pub state_code: Option<String>,
+    /// Country code, e.g. `CN_1`.
+    pub country_code: Option<String>,
+    /// The province's or state's names.
+    pub state_name_info: Option<LocationNameInfo>,
+}
+
+crate::object::fields!(LocationState { state_code, country_code, state_name_info });
+
+/// PermissionCollection
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PermissionCollection {
+    /// Feature permissions (功能权限).
+    pub feature_permissions: Option<Vec<IdNameObject>>,
+    /// Management permissions (管理权限).
+    pub management_permissions: Option<Vec<IdNameObject>>,
+    /// Data permissions (数据权限).
+    pub data_permissions: Option<Vec<DataPermission>>,
+    /// Business management scopes (业务管理范围): which records of each kind are covered.
+    pub business_management_scopes: Option<Vec<BusinessManagementScope>>,
+}
+
+crate::object::fields!(
+    PermissionCollection { feature_permissions, management_permissions, data_permissions,
+    business_management_scopes }
+);
+
+/// PermissionGroupInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PermissionGroupInfo {
+    /// Ids of the permissions in the group.
+    pub permission_ids: Option<Vec<String>>,
+    /// Scope rule (管理范围规则).
+    pub scope_rule: Option<PermissionScopeRule>,
+}
+
+crate::object::fields!(PermissionGroupInfo { permission_ids, scope_rule });
+
+/// PermissionScopeRule
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PermissionScopeRule {
+    /// Kind of scope rule (规则类型).
+    pub rule_type: Option<PermissionScopeRuleRuleType>,
+}
+
+crate::object::fields!(PermissionScopeRule { rule_type });
+
+/// QueryLocationsBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QueryLocationsBody {
+    /// Codes of the locations to get (地点码), at most 100; leave it out to page through every location of `location_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_list: Option<Vec<String>>,
+    /// Level of the locations (地点类型).
+    pub location_type: QueryLocationsBodyLocationType,
+}
+
+/// QueryLocationsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryLocationsData {
+    /// The locations of this page.
+    pub items: Option<Vec<LocationDto>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(QueryLocationsData { items, has_more, page_token });
+
 /// A form template (registration_info).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegistrationInfo {
@@ -864,6 +1341,165 @@ pub struct RegistrationInfo {
 }
 
 crate::object::fields!(RegistrationInfo { schema_id, name });
+
+/// ResumeSource
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResumeSource {
+    /// Resume source id (简历来源 ID).
+    pub id: Option<String>,
+    /// Chinese name of the source.
+    pub zh_name: Option<String>,
+    /// English name of the source.
+    pub en_name: Option<String>,
+    /// Whether it is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Kind of source (来源类型).
+    pub resume_source_type: Option<ResumeSourceResumeSourceType>,
+}
+
+crate::object::fields!(
+    ResumeSource { id, zh_name, en_name, active_status, resume_source_type }
+);
+
+/// Role
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Role {
+    /// Role id (角色 ID).
+    pub id: Option<String>,
+    /// Role name.
+    pub name: Option<I18n>,
+    /// Role description.
+    pub description: Option<I18n>,
+    /// Recruitment type the role applies to (适用范围).
+    pub scope_of_application: Option<RoleScopeOfApplication>,
+    /// Last update time, milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+    /// Whether the role is enabled (停启用状态).
+    pub role_status: Option<ActiveStatus>,
+    /// Kind of role (角色类型).
+    pub role_type: Option<RoleRoleType>,
+}
+
+crate::object::fields!(
+    Role { id, name, description, scope_of_application, modify_time, role_status,
+    role_type }
+);
+
+/// RoleDetail
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDetail {
+    /// Role id (角色 ID).
+    pub id: Option<String>,
+    /// Role name.
+    pub name: Option<I18n>,
+    /// Role description.
+    pub description: Option<I18n>,
+    /// Last update time, milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+    /// Whether the role is enabled (角色启用状态).
+    pub role_status: Option<ActiveStatus>,
+    /// Kind of role (角色类型).
+    pub role_type: Option<RoleDetailRoleType>,
+    /// Recruitment type the role applies to (适用范围).
+    pub scope_of_application: Option<RoleDetailScopeOfApplication>,
+    /// Whether business management scopes are set on the role.
+    pub has_business_management_scope: Option<bool>,
+    /// Permissions for social recruitment; only when `scope_of_application` is social (1) or both (3).
+    pub socail_permission_collection: Option<PermissionCollection>,
+    /// Permissions for campus recruitment; only when `scope_of_application` is campus (2) or both (3).
+    pub campus_permission_collection: Option<RoleDetailCampusPermissionCollection>,
+}
+
+crate::object::fields!(
+    RoleDetail { id, name, description, modify_time, role_status, role_type,
+    scope_of_application, has_business_management_scope, socail_permission_collection,
+    campus_permission_collection }
+);
+
+/// RoleDetailCampusPermissionCollection
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDetailCampusPermissionCollection {
+    /// Feature permissions (功能权限).
+    pub feature_permissions: Option<Vec<IdNameObject>>,
+    /// Management permissions (管理权限).
+    pub management_permissions: Option<Vec<IdNameObject>>,
+    /// Data permissions (数据权限).
+    pub data_permissions: Option<
+        Vec<RoleDetailCampusPermissionCollectionDataPermissions>,
+    >,
+    /// Business management scopes (业务管理范围): which records of each kind are covered.
+    pub business_management_scopes: Option<
+        Vec<RoleDetailCampusPermissionCollectionBusinessManagementScopes>,
+    >,
+}
+
+crate::object::fields!(
+    RoleDetailCampusPermissionCollection { feature_permissions, management_permissions,
+    data_permissions, business_management_scopes }
+);
+
+/// RoleDetailCampusPermissionCollectionBusinessManagementScopes
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDetailCampusPermissionCollectionBusinessManagementScopes {
+    /// Kind of record the scope covers (实体); `code` is one of `talent`, `application`, `interview`, `interview_appointment_project`, `jobfair`, `exam_session`, `offer`, `job`, `job_recruitment`, `reward`, `info_session`, `bi`, `subject`.
+    pub entity: Option<CodeNameObject>,
+    /// Permission groups (权限分组), each with its scope rule.
+    pub permission_groups: Option<
+        Vec<RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroups>,
+    >,
+}
+
+crate::object::fields!(
+    RoleDetailCampusPermissionCollectionBusinessManagementScopes { entity,
+    permission_groups }
+);
+
+/// RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroups
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroups {
+    /// Ids of the permissions in the group.
+    pub permission_ids: Option<Vec<String>>,
+    /// Scope rule (管理范围规则).
+    pub scope_rule: Option<
+        RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRule,
+    >,
+}
+
+crate::object::fields!(
+    RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroups {
+    permission_ids, scope_rule }
+);
+
+/// RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRule
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRule {
+    /// Kind of scope rule (规则类型).
+    pub rule_type: Option<
+        RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRuleRuleType,
+    >,
+}
+
+crate::object::fields!(
+    RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRule
+    { rule_type }
+);
+
+/// RoleDetailCampusPermissionCollectionDataPermissions
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDetailCampusPermissionCollectionDataPermissions {
+    /// Permission id (权限点 ID).
+    pub id: Option<String>,
+    /// Permission name.
+    pub name: Option<I18n>,
+    /// Access to the data (数据权限状态).
+    pub select_status: Option<
+        RoleDetailCampusPermissionCollectionDataPermissionsSelectStatus,
+    >,
+}
+
+crate::object::fields!(
+    RoleDetailCampusPermissionCollectionDataPermissions { id, name, select_status }
+);
 
 /// Which job requirements to fetch; set one of the two lists.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -885,6 +1521,59 @@ pub struct SearchJobRequirementsData {
 
 crate::object::fields!(SearchJobRequirementsData { items });
 
+/// Subject
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Subject {
+    /// Project id (项目 ID).
+    pub id: Option<String>,
+    /// Project name.
+    pub name: Option<I18n>,
+    /// Creation time, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Whether it is enabled (状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Most jobs one candidate may apply to in the project; deprecated.
+    pub application_limit: Option<i32>,
+    /// Creator; id kind per `user_id_type`.
+    pub creator: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    Subject { id, name, create_time, active_status, application_limit, creator }
+);
+
+/// TalentFolderForList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentFolderForList {
+    /// Folder id (文件夹 ID).
+    pub folder_id: Option<String>,
+    /// Folder name.
+    pub folder_name: Option<String>,
+    /// Owner's user id; kind per `user_id_type`.
+    pub owner_id: Option<String>,
+}
+
+crate::object::fields!(TalentFolderForList { folder_id, folder_name, owner_id });
+
+/// TalentTag
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentTag {
+    /// Tag id (标签 ID).
+    pub id: Option<String>,
+    /// Tag name.
+    pub name: Option<I18n>,
+    /// Tag description.
+    pub description: Option<I18n>,
+    /// Kind of tag (标签类型).
+    pub r#type: Option<TalentTagType>,
+    /// Whether the tag is enabled (启停用状态).
+    pub active_status: Option<ActiveStatus>,
+}
+
+crate::object::fields!(
+    TalentTag { id, name, description, r#type = "type", active_status }
+);
+
 /// A target major of a job (target_major_info).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TargetMajorInfo {
@@ -897,3 +1586,58 @@ pub struct TargetMajorInfo {
 }
 
 crate::object::fields!(TargetMajorInfo { id, zh_name, en_name });
+
+/// TerminationReason
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TerminationReason {
+    /// Termination reason id (终止原因 ID).
+    pub id: Option<String>,
+    /// Name of the reason (终止原因).
+    pub name: Option<I18n>,
+    /// Text shown for the reason on the referral channel (内推渠道展示文案).
+    pub referral_name: Option<I18n>,
+    /// Which side ended the application (终止原因类型).
+    pub termination_type: Option<TerminationReasonTerminationType>,
+    /// Whether the reason is used in evaluations (是否用于评估).
+    pub is_used_as_evaluation: Option<bool>,
+    /// Whether it is enabled (状态).
+    pub active_status: Option<ActiveStatus>,
+}
+
+crate::object::fields!(
+    TerminationReason { id, name, referral_name, termination_type, is_used_as_evaluation,
+    active_status }
+);
+
+/// UserBusinessManagementScope
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserBusinessManagementScope {
+    /// Kind of record the scope covers (实体); `code` is one of `talent`, `application`, `interview`, `interview_appointment_project`, `jobfair`, `exam_session`, `offer`, `job`, `job_recruitment`, `reward`, `info_session`, `bi`, `subject`.
+    pub entity: Option<CodeNameObject>,
+    /// Scope rule (管理范围规则).
+    pub scope_rule: Option<PermissionScopeRule>,
+}
+
+crate::object::fields!(UserBusinessManagementScope { entity, scope_rule });
+
+/// UserRole
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserRole {
+    /// User id; kind per `user_id_type`.
+    pub user_id: Option<String>,
+    /// A role id, from `list_roles`.
+    pub role_id: Option<String>,
+    /// Last modification time, milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+    /// Role name.
+    pub role_name: Option<I18n>,
+    /// Role description.
+    pub role_description: Option<I18n>,
+    /// Business management scopes (业务管理范围): which records of each kind are covered.
+    pub business_management_scopes: Option<Vec<UserBusinessManagementScope>>,
+}
+
+crate::object::fields!(
+    UserRole { user_id, role_id, modify_time, role_name, role_description,
+    business_management_scopes }
+);

@@ -156,7 +156,7 @@ fn every_kind_of_fact_set_wrong_is_reported() {
                 keys(&records_op, &["x-token-types"]),
                 serde_yaml::from_str("[tenant]").expect("YAML"),
             ),
-            "list_interview_records x-token-types",
+            "list_interview_records_v2 x-token-types",
         ),
         (
             "an error code's HTTP status",

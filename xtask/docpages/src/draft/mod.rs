@@ -672,7 +672,8 @@ fn enum_schema(ty: &PageType, label: &str, values: &[EnumValue]) -> Value {
         .map(|v| {
             // A number says nothing of what it means: the placeholder `gen` refuses until it is named.
             if integer || v.value.parse::<i64>().is_ok() {
-                format!("Value{}", v.value)
+                // `Value1`, `ValueMinus1`: a Rust name, which `gen` still refuses as a placeholder.
+                format!("Value{}", v.value.replace('-', "Minus"))
             } else {
                 naming::variant_name(&v.value)
             }
