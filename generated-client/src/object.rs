@@ -111,6 +111,8 @@ macro_rules! fields {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let set = 0 $(+ usize::from(self.$field.is_some()))*;
+                // A struct without fields writes none.
+                #[allow(unused_mut)]
                 let mut object = crate::object::Writer::new(serializer, stringify!($name), set);
                 $(object.field(crate::object::wire!($field $(= $wire)?), &self.$field);)*
                 object.end()

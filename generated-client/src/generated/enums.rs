@@ -15,6 +15,82 @@ pub enum ActiveStatus {
 
 crate::open_enum::impls!(ActiveStatus, i64 { Enabled = 1, Disabled = 2 });
 
+/// Years of work experience required (工作经验要求).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CombinedCreateJobBodyExperience {
+    /// `1`: No requirement.
+    Unlimited,
+    /// `2`: New graduate.
+    NewGraduate,
+    /// `3`: Under 1 year.
+    LessThanOneYear,
+    /// `4`: 1 to 3 years.
+    OneToThreeYears,
+    /// `5`: 3 to 5 years.
+    ThreeToFiveYears,
+    /// `6`: 5 to 7 years.
+    FiveToSevenYears,
+    /// `7`: 7 to 10 years.
+    SevenToTenYears,
+    /// `8`: Over 10 years.
+    MoreThanTenYears,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    CombinedCreateJobBodyExperience, i64 { Unlimited = 1, NewGraduate = 2,
+    LessThanOneYear = 3, OneToThreeYears = 4, ThreeToFiveYears = 5, FiveToSevenYears = 6,
+    SevenToTenYears = 7, MoreThanTenYears = 8 }
+);
+
+/// Years of work experience required (工作经验要求).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CombinedUpdateJobBodyExperience {
+    /// `1`: No requirement.
+    Unlimited,
+    /// `2`: New graduate.
+    NewGraduate,
+    /// `3`: Under 1 year.
+    LessThanOneYear,
+    /// `4`: 1 to 3 years.
+    OneToThreeYears,
+    /// `5`: 3 to 5 years.
+    ThreeToFiveYears,
+    /// `6`: 5 to 7 years.
+    FiveToSevenYears,
+    /// `7`: 7 to 10 years.
+    SevenToTenYears,
+    /// `8`: Over 10 years.
+    MoreThanTenYears,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    CombinedUpdateJobBodyExperience, i64 { Unlimited = 1, NewGraduate = 2,
+    LessThanOneYear = 3, OneToThreeYears = 4, ThreeToFiveYears = 5, FiveToSevenYears = 6,
+    SevenToTenYears = 7, MoreThanTenYears = 8 }
+);
+
+/// Whether the job is a real or a virtual one (职位属性).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CombinedUpdateJobBodyJobAttribute {
+    /// `1`: A real job.
+    Real,
+    /// `2`: A virtual job.
+    Virtual,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    CombinedUpdateJobBodyJobAttribute, i64 { Real = 1, Virtual = 2 }
+);
+
 /// Kind of field (字段类型); currently only 1, 2, 3, 4, 5, 9 or 10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -782,6 +858,44 @@ pub enum TerminationReasonTerminationType {
 crate::open_enum::impls!(
     TerminationReasonTerminationType, i64 { RejectedByUs = 1, RejectedByCandidate = 22,
     Other = 27 }
+);
+
+/// Settings to update (更新选项); only these are checked and changed, and the call fails when a required field of a chosen setting is empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateJobConfigBodyUpdateOptionList {
+    /// `1`: Update the interview feedback form.
+    InterviewFeedbackForm,
+    /// `2`: Update the offer form.
+    OfferForm,
+    /// `3`: Update the offer approval flow.
+    OfferApprovalFlow,
+    /// `4`: Update job requirements
+    JobRequirements,
+    /// `5`: Update the suggested interviewers.
+    SuggestedInterviewers,
+    /// `6`: Update the suggested evaluators.
+    SuggestedEvaluators,
+    /// `8`: Update the related jobs.
+    RelatedJobs,
+    /// `9`: Update how interviewers schedule interviews (面试官安排面试配置).
+    InterviewAppointment,
+    /// `10`: Update the interview registration form.
+    InterviewRegistrationForm,
+    /// `11`: Update the onboarding registration form.
+    OnboardRegistrationForm,
+    /// `12`: Update the careers-site application form.
+    CareersSiteApplicationForm,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    UpdateJobConfigBodyUpdateOptionList, i64 { InterviewFeedbackForm = 1, OfferForm = 2,
+    OfferApprovalFlow = 3, JobRequirements = 4, SuggestedInterviewers = 5,
+    SuggestedEvaluators = 6, RelatedJobs = 8, InterviewAppointment = 9,
+    InterviewRegistrationForm = 10, OnboardRegistrationForm = 11,
+    CareersSiteApplicationForm = 12 }
 );
 
 /// Kind of user id (user_id_type) on the job requirement page.

@@ -8,15 +8,23 @@
 #[non_exhaustive]
 pub enum ErrorCode {
     /// `1002001`.
+    /// - `close_job` (HTTP 500): Internal error on the Feishu side.
+    /// - `combined_create_job` (HTTP 500): Internal error on the Feishu side.
+    /// - `combined_update_job` (HTTP 500): Internal error on the Feishu side.
+    /// - `create_job_requirement` (HTTP 500): Internal error on the Feishu side.
+    /// - `delete_job_requirement` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_detail` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_job_recruiter` (HTTP 500): Internal error on the Feishu side.
     /// - `get_role` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_functions` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_processes` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_job_requirements` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_schemas` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_types` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_jobs` (HTTP 500): Internal error on the Feishu side.
     /// - `list_locations` (HTTP 500): Internal error on the Feishu side.
     /// - `list_resume_sources` (HTTP 500): Internal error on the Feishu side.
     /// - `list_roles` (HTTP 500): Internal error on the Feishu side.
@@ -25,19 +33,30 @@ pub enum ErrorCode {
     /// - `list_talent_tags` (HTTP 500): Internal error on the Feishu side.
     /// - `list_termination_reasons` (HTTP 500): Internal error on the Feishu side.
     /// - `list_user_roles` (HTTP 500): Internal error on the Feishu side.
+    /// - `open_job` (HTTP 500): Internal error on the Feishu side.
     /// - `query_locations` (HTTP 500): Internal error on the Feishu side.
     /// - `search_job_requirements` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_job_config` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_job_requirement` (HTTP 500): Internal error on the Feishu side.
     SystemError,
     /// `1002002`.
+    /// - `close_job` (HTTP 400): A parameter has a wrong type or size.
+    /// - `combined_create_job` (HTTP 400): A parameter has a wrong type or size.
+    /// - `combined_update_job` (HTTP 400): A parameter has a wrong type or size.
+    /// - `create_job_requirement` (HTTP 400): A parameter has a wrong type or size.
+    /// - `delete_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_detail` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_job_recruiter` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_role` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_functions` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_processes` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_job_requirements` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_schemas` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_types` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_jobs` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_locations` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_resume_sources` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_roles` (HTTP 400): A parameter has a wrong type or size.
@@ -46,9 +65,15 @@ pub enum ErrorCode {
     /// - `list_talent_tags` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_termination_reasons` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_user_roles` (HTTP 400): A parameter has a wrong type or size.
+    /// - `open_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `query_locations` (HTTP 400): A parameter has a wrong type or size.
     /// - `search_job_requirements` (HTTP 400): A parameter is invalid; here: an id list longer than 100.
+    /// - `update_job_config` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     InvalidParameter,
+    /// `1002071`.
+    /// - `delete_job_requirement` (HTTP 400): Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+    OfferOrJobSettingRejected,
     /// `1002102`.
     /// - `list_external_applications` (HTTP 400): No talent has this talent_id.
     TalentNotFound,
@@ -58,7 +83,117 @@ pub enum ErrorCode {
     /// `1002601`.
     /// - `get_job` (HTTP 404): No job has this id.
     /// - `get_job_detail` (HTTP 404): No job has this id.
+    /// - `get_job_recruiter` (HTTP 400): No job has this id.
+    /// - `open_job` (HTTP 400): No job has this id.
     JobNotFound,
+    /// `1002603`.
+    /// - `combined_create_job` (HTTP 400): No job category has the given `job_type_id`.
+    /// - `combined_update_job` (HTTP 400): No job category has the given `job_type_id`.
+    JobTypeNotFound,
+    /// `1002604`.
+    /// - `combined_create_job` (HTTP 400): No employment type has the given `recruitment_type_id`.
+    /// - `combined_update_job` (HTTP 400): No employment type has the given id.
+    RecruitmentTypeNotFound,
+    /// `1002605`.
+    /// - `combined_create_job` (HTTP 400): No job family has the given `job_category_id`.
+    /// - `combined_update_job` (HTTP 400): No job family has the given `job_category_id`.
+    JobCategoryNotFound,
+    /// `1002606`.
+    /// - `combined_create_job` (HTTP 400): No job level has the given `min_level_id` or `max_level_id`.
+    /// - `combined_update_job` (HTTP 400): No job level has the given `min_level_id` or `max_level_id`.
+    JobLevelNotFound,
+    /// `1002607`.
+    /// - `combined_create_job` (HTTP 400): A highlight in `highlight_list` does not exist.
+    /// - `combined_update_job` (HTTP 400): A highlight in `highlight_list` does not exist.
+    HighlightNotFound,
+    /// `1002608`.
+    /// - `combined_create_job` (HTTP 400): No project has the given `subject_id`.
+    /// - `combined_update_job` (HTTP 400): No project has the given `subject_id`.
+    SubjectNotFound,
+    /// `1002609`.
+    /// - `close_job` (HTTP 400): The job is closed.
+    /// - `combined_create_job` (HTTP 400): The job is closed.
+    /// - `combined_update_job` (HTTP 400): The job is closed.
+    /// - `update_job_config` (HTTP 400): The job is closed.
+    JobClosed,
+    /// `1002611`.
+    /// - `update_job_config` (HTTP 400): The offer approval flow does not apply to the job's department.
+    OfferApprovalFlowNotApplicable,
+    /// `1002613`.
+    /// - `combined_create_job` (HTTP 400): Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+    /// - `combined_update_job` (HTTP 400): Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+    /// - `open_job` (HTTP 400): Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings.
+    /// - `update_job_config` (HTTP 400): Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+    JobApiSyncDisabled,
+    /// `1002615`.
+    /// - `combined_update_job` (HTTP 400): Candidates have already applied to the job, so its recruitment process cannot change.
+    JobProcessLocked,
+    /// `1002616`.
+    /// - `open_job` (HTTP 400): The job is already open.
+    JobAlreadyOpen,
+    /// `1002620`.
+    /// - `update_job_config` (HTTP 400): A job cannot be related to a job of the same attribute (real to real, virtual to virtual).
+    RelatedJobSameAttribute,
+    /// `1002621`.
+    /// - `update_job_config` (HTTP 400): A real job can be related to one virtual job only.
+    RealJobRelatedTwice,
+    /// `1002622`.
+    /// - `combined_create_job` (HTTP 400): A major in `target_major_id_list` does not exist.
+    /// - `combined_update_job` (HTTP 400): A major in `target_major_id_list` does not exist.
+    TargetMajorNotFound,
+    /// `1002623`.
+    /// - `combined_create_job` (HTTP 400): "Any major" (不限专业) cannot be combined with other target majors.
+    /// - `combined_update_job` (HTTP 400): "Any major" (不限专业) cannot be combined with other target majors.
+    AnyMajorCombined,
+    /// `1002630`.
+    /// - `combined_create_job` (HTTP 400): A job level given is disabled.
+    /// - `combined_update_job` (HTTP 400): A job level given is disabled.
+    JobLevelDisabled,
+    /// `1002631`.
+    /// - `combined_update_job` (HTTP 400): The job is locked while its applications move to another project; try again later.
+    JobLockedForMove,
+    /// `1002701`.
+    /// - `create_job_requirement` (HTTP 500): Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+    /// - `update_job_requirement` (HTTP 400): Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+    JobRequirementApiDisabled,
+    /// `1002702`.
+    /// - `create_job_requirement` (HTTP 400): Another job requirement already has this short code.
+    /// - `update_job_requirement` (HTTP 400): Job requirement approval is on, so a requirement cannot be linked to jobs before it is approved.
+    JobRequirementConflict,
+    /// `1002703`.
+    /// - `update_job_config` (HTTP 400): A job requirement in `jr_id_list` does not exist.
+    /// - `update_job_requirement` (HTTP 400): Job requirement approval is on, and a requirement under approval cannot be updated.
+    JobRequirementNotUpdatable,
+    /// `1002704`.
+    /// - `delete_job_requirement` (HTTP 400): This job requirement cannot be deleted, e.g. because jobs are linked to it.
+    JobRequirementNotDeletable,
+    /// `1002705`.
+    /// - `create_job_requirement` (HTTP 400): Job requirement approval is on, so job requirements cannot be created or edited through the API.
+    /// - `update_job_requirement` (HTTP 400): Job requirement approval is on, so job requirements cannot be created or edited through the API.
+    JobRequirementApprovalOn,
+    /// `1002708`.
+    /// - `create_job_requirement` (HTTP 400): No employee type has the given `employee_type_id` or `recruitment_type_id`.
+    /// - `update_job_requirement` (HTTP 400): No employee type has the given `employee_type_id` or `recruitment_type_id`.
+    EmployeeTypeNotFound,
+    /// `1002710`.
+    /// - `create_job_requirement` (HTTP 400): A job level of the requirement is disabled.
+    /// - `update_job_requirement` (HTTP 400): A job level of the requirement is disabled.
+    RequirementJobLevelDisabled,
+    /// `1002721`.
+    /// - `create_job_requirement` (HTTP 400): An owner, hiring manager or direct leader is listed twice.
+    /// - `update_job_requirement` (HTTP 400): An owner, hiring manager or direct leader is listed twice.
+    DuplicatePerson,
+    /// `1002722`.
+    /// - `create_job_requirement` (HTTP 400): The head count, alone or with the other requirements of its head count plan (编制), exceeds the vacant head count; only for tenants that combine Hire with Feishu People and check head count.
+    /// - `update_job_requirement` (HTTP 400): The head count, alone or with the other requirements of its head count plan (编制), exceeds the vacant head count; only for tenants that combine Hire with Feishu People and check head count.
+    HeadCountExceeded,
+    /// `1002723`.
+    /// - `create_job_requirement` (HTTP 400): A field the head count check needs is missing.
+    /// - `update_job_requirement` (HTTP 400): A field the head count check needs is missing.
+    HeadCountFieldMissing,
+    /// `1002724`.
+    /// - `create_job_requirement` (HTTP 400): Job requirement approval is on, so a requirement cannot be linked to jobs before it is approved.
+    JobRequirementNotApproved,
     /// `1002725`.
     /// - `search_job_requirements` (HTTP 400): id_list and short_code_list were sent together.
     IdListWithShortCodeList,
@@ -72,9 +207,38 @@ impl ErrorCode {
         match self {
             Self::SystemError => 1002001,
             Self::InvalidParameter => 1002002,
+            Self::OfferOrJobSettingRejected => 1002071,
             Self::TalentNotFound => 1002102,
             Self::RoleNotFound => 1002352,
             Self::JobNotFound => 1002601,
+            Self::JobTypeNotFound => 1002603,
+            Self::RecruitmentTypeNotFound => 1002604,
+            Self::JobCategoryNotFound => 1002605,
+            Self::JobLevelNotFound => 1002606,
+            Self::HighlightNotFound => 1002607,
+            Self::SubjectNotFound => 1002608,
+            Self::JobClosed => 1002609,
+            Self::OfferApprovalFlowNotApplicable => 1002611,
+            Self::JobApiSyncDisabled => 1002613,
+            Self::JobProcessLocked => 1002615,
+            Self::JobAlreadyOpen => 1002616,
+            Self::RelatedJobSameAttribute => 1002620,
+            Self::RealJobRelatedTwice => 1002621,
+            Self::TargetMajorNotFound => 1002622,
+            Self::AnyMajorCombined => 1002623,
+            Self::JobLevelDisabled => 1002630,
+            Self::JobLockedForMove => 1002631,
+            Self::JobRequirementApiDisabled => 1002701,
+            Self::JobRequirementConflict => 1002702,
+            Self::JobRequirementNotUpdatable => 1002703,
+            Self::JobRequirementNotDeletable => 1002704,
+            Self::JobRequirementApprovalOn => 1002705,
+            Self::EmployeeTypeNotFound => 1002708,
+            Self::RequirementJobLevelDisabled => 1002710,
+            Self::DuplicatePerson => 1002721,
+            Self::HeadCountExceeded => 1002722,
+            Self::HeadCountFieldMissing => 1002723,
+            Self::JobRequirementNotApproved => 1002724,
             Self::IdListWithShortCodeList => 1002725,
             Self::Unknown(code) => *code,
         }
@@ -86,9 +250,38 @@ impl From<i64> for ErrorCode {
         match code {
             1002001 => Self::SystemError,
             1002002 => Self::InvalidParameter,
+            1002071 => Self::OfferOrJobSettingRejected,
             1002102 => Self::TalentNotFound,
             1002352 => Self::RoleNotFound,
             1002601 => Self::JobNotFound,
+            1002603 => Self::JobTypeNotFound,
+            1002604 => Self::RecruitmentTypeNotFound,
+            1002605 => Self::JobCategoryNotFound,
+            1002606 => Self::JobLevelNotFound,
+            1002607 => Self::HighlightNotFound,
+            1002608 => Self::SubjectNotFound,
+            1002609 => Self::JobClosed,
+            1002611 => Self::OfferApprovalFlowNotApplicable,
+            1002613 => Self::JobApiSyncDisabled,
+            1002615 => Self::JobProcessLocked,
+            1002616 => Self::JobAlreadyOpen,
+            1002620 => Self::RelatedJobSameAttribute,
+            1002621 => Self::RealJobRelatedTwice,
+            1002622 => Self::TargetMajorNotFound,
+            1002623 => Self::AnyMajorCombined,
+            1002630 => Self::JobLevelDisabled,
+            1002631 => Self::JobLockedForMove,
+            1002701 => Self::JobRequirementApiDisabled,
+            1002702 => Self::JobRequirementConflict,
+            1002703 => Self::JobRequirementNotUpdatable,
+            1002704 => Self::JobRequirementNotDeletable,
+            1002705 => Self::JobRequirementApprovalOn,
+            1002708 => Self::EmployeeTypeNotFound,
+            1002710 => Self::RequirementJobLevelDisabled,
+            1002721 => Self::DuplicatePerson,
+            1002722 => Self::HeadCountExceeded,
+            1002723 => Self::HeadCountFieldMissing,
+            1002724 => Self::JobRequirementNotApproved,
             1002725 => Self::IdListWithShortCodeList,
             other => Self::Unknown(other),
         }

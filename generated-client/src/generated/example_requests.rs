@@ -16,15 +16,23 @@ pub type Sender = fn(&Client) -> Sent;
 
 /// Each operation id, with the function that sends its example request, or what the spec lacks to build one.
 pub const CASES: &[(&str, Result<Sender, &str>)] = &[
+    ("close_job", Ok(close_job)),
+    ("combined_create_job", Ok(combined_create_job)),
+    ("combined_update_job", Ok(combined_update_job)),
+    ("create_job_requirement", Ok(create_job_requirement)),
+    ("delete_job_requirement", Ok(delete_job_requirement)),
     ("get_job", Ok(get_job)),
     ("get_job_config", Ok(get_job_config)),
     ("get_job_detail", Ok(get_job_detail)),
+    ("get_job_recruiter", Ok(get_job_recruiter)),
     ("get_role", Ok(get_role)),
     ("list_external_applications", Ok(list_external_applications)),
     ("list_job_functions", Ok(list_job_functions)),
     ("list_job_processes", Ok(list_job_processes)),
+    ("list_job_requirements", Ok(list_job_requirements)),
     ("list_job_schemas", Ok(list_job_schemas)),
     ("list_job_types", Ok(list_job_types)),
+    ("list_jobs", Ok(list_jobs)),
     ("list_locations", Ok(list_locations)),
     ("list_resume_sources", Ok(list_resume_sources)),
     ("list_roles", Ok(list_roles)),
@@ -33,14 +41,98 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("list_talent_tags", Ok(list_talent_tags)),
     ("list_termination_reasons", Ok(list_termination_reasons)),
     ("list_user_roles", Ok(list_user_roles)),
+    ("open_job", Ok(open_job)),
     ("query_locations", Ok(query_locations)),
     ("search_job_requirements", Ok(search_job_requirements)),
+    ("update_job_config", Ok(update_job_config)),
+    ("update_job_requirement", Ok(update_job_requirement)),
 ];
 
 /// A documented example value, as the type the builder takes.
 fn example<T: serde::de::DeserializeOwned>(json: &str) -> T {
     serde_json::from_str(json)
         .unwrap_or_else(|e| panic!("the spec's example {json} does not decode: {e}"))
+}
+
+fn close_job(client: &Client) -> Sent {
+    let request = client.close_job(example::<String>("\"6960663240925956555\""));
+
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn combined_create_job(client: &Client) -> Sent {
+    let request = client
+        .combined_create_job(
+            example::<
+                CombinedCreateJobBody,
+            >(
+                "{\"address_id_list\":[\"7243965681799839748\"],\"code\":\"R18\",\"customized_data_list\":[{\"object_id\":\"7281257045172308287\",\"value\":\"职位特殊要求\"}],\"department_id\":\"od-b2fafdce6fc5800b574ba5b0e2798b36\",\"description\":\"后端研发岗位描述\",\"experience\":1,\"expiry_time\":1622484739,\"expiry_timestamp\":\"1622484739955\",\"head_count\":100,\"highlight_list\":[\"6732430418202593547\"],\"interview_registration_schema_id\":\"6930815272790114324\",\"is_never_expired\":false,\"job_attribute\":1,\"job_category_id\":\"6960663240925956550\",\"job_function_id\":\"6960663240925956555\",\"job_managers\":{\"assistant_id_list\":[\"on_94a1ee5551019f18cd73d9f111898cf2\"],\"hiring_manager_id_list\":[\"on_94a1ee5551019f18cd73d9f111898cf2\"],\"id\":\"7281257045172308287\",\"recruiter_id\":\"ou_efk39117c300506837def50545420c6a\"},\"job_process_id\":\"6960663240925956554\",\"job_type_id\":\"6960663240925956551\",\"max_level_id\":\"6960663240925956548\",\"max_salary\":2000,\"min_level_id\":\"7281257045172308287\",\"min_salary\":1000,\"onboard_registration_schema_id\":\"6930815272790114325\",\"portal_website_apply_form_schema_id\":\"7397638158859323692\",\"process_type\":1,\"recruitment_type_id\":\"102\",\"required_degree\":20,\"requirement\":\"熟悉后端研发\",\"subject_id\":\"6960663240925956555\",\"target_major_id_list\":[\"MDMJ00000067\"],\"title\":\"后端研发\"}",
+            ),
+        )
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn combined_update_job(client: &Client) -> Sent {
+    let request = client
+        .combined_update_job(example::<String>("\"6960663240925956660\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .body(
+            example::<
+                CombinedUpdateJobBody,
+            >(
+                "{\"address_id_list\":[\"6960663240925956553\"],\"customized_data_list\":[{\"object_id\":\"6960663240925956549\",\"value\":\"自定义内容\"}],\"department_id\":\"od-b2fafdce6fc5800b574ba5b0e2798b36\",\"description\":\"后端研发岗位描述\",\"experience\":1,\"expiry_time\":1622484739,\"expiry_timestamp\":\"1622484739955\",\"head_count\":100,\"highlight_list\":[\"6887476508052523278\"],\"id\":\"6960663240925956576\",\"is_never_expired\":false,\"job_attribute\":6960663240925956554,\"job_category_id\":\"6960663240925956550\",\"job_function_id\":\"6960663240925956555\",\"job_managers\":{\"assistant_id_list\":[\"on_94a1ee5551019f18cd73d9f111898cf2\"],\"hiring_manager_id_list\":[\"on_94a1ee5551019f18cd73d9f111898cf2\"],\"id\":\"1618209327096\",\"recruiter_id\":\"ou_efk39117c300506837def50545420c6a\"},\"job_process_id\":\"6960663240925956554\",\"job_type_id\":\"6960663240925956551\",\"max_level_id\":\"6960663240925956548\",\"max_salary\":2000,\"min_level_id\":\"6960663240925956547\",\"min_salary\":1000,\"required_degree\":20,\"requirement\":\"熟悉后端研发\",\"subject_id\":\"6960663240925956555\",\"target_major_id_list\":[\"MDMJ00000067\"],\"title\":\"后端研发\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn create_job_requirement(client: &Client) -> Sent {
+    let request = client
+        .create_job_requirement(
+            example::<
+                CreateJobRequirementBody,
+            >(
+                "{\"address_id\":\"7265901641899311105\",\"category\":1,\"customized_data_list\":[{\"object_id\":\"1213213123123\",\"value\":\"简单文本\"}],\"deadline\":\"1625729379000\",\"department_id\":\"od-4e6ac4d14bcd5071a37a39de902c7141\",\"description\":\"部门人力紧缺，需要招聘资深工程师10名\",\"direct_leader_id_list\":[\"od-4e6ac4d14bcd5071a37a39de902c7141\"],\"display_progress\":1,\"employee_type_id\":\"6807409776231254285\",\"employment_job_id\":\"6807407987381831949\",\"head_count\":10,\"job_id_list\":[\"6930815272790114324\"],\"job_type_id\":\"6930815272790114324\",\"jr_hiring_manager_id_list\":[\"ou_0c9b1b7b9b94146b9df142c349e3c4bf\"],\"max_level_id\":\"6807409776231254286\",\"max_salary\":\"10\",\"min_level_id\":\"6807409776231254287\",\"min_salary\":\"5\",\"name\":\"HR部门春季招聘需求\",\"position_id\":\"7094136522860922111\",\"priority\":1,\"process_type\":1,\"recruiter_id_list\":[\"od-4e6ac4d14bcd5071a37a39de902c7141\"],\"recruitment_type_id\":\"101\",\"required_degree\":1,\"sequence_id\":\"6911957338526091536\",\"short_code\":\"R01905\",\"start_time\":\"1625729379000\"}",
+            ),
+        )
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn delete_job_requirement(client: &Client) -> Sent {
+    let request = client
+        .delete_job_requirement(example::<String>("\"6949805467799537964\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
 }
 
 #[allow(deprecated)]
@@ -78,6 +170,16 @@ fn get_job_detail(client: &Client) -> Sent {
         .job_family_id_type(
             example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
         );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_job_recruiter(client: &Client) -> Sent {
+    let request = client
+        .get_job_recruiter(example::<String>("\"6960663240925956555\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -134,6 +236,31 @@ fn list_job_processes(client: &Client) -> Sent {
     })
 }
 
+fn list_job_requirements(client: &Client) -> Sent {
+    let request = client
+        .list_job_requirements()
+        .page_token(example::<String>("\"1231231987\""))
+        .page_size(example::<i32>("20"))
+        .job_id(example::<String>("\"6001\""))
+        .create_time_begin(example::<String>("\"1658980233000\""))
+        .create_time_end(example::<String>("\"1658980233000\""))
+        .update_time_begin(example::<String>("\"1658980233000\""))
+        .update_time_end(example::<String>("\"1658980233000\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn list_job_schemas(client: &Client) -> Sent {
     let request = client
         .list_job_schemas()
@@ -156,6 +283,29 @@ fn list_job_types(client: &Client) -> Sent {
             example::<
                 String,
             >("\"eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_jobs(client: &Client) -> Sent {
+    let request = client
+        .list_jobs()
+        .update_start_time(example::<String>("\"1618500278663\""))
+        .update_end_time(example::<String>("\"1618500278663\""))
+        .page_size(example::<i32>("10"))
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        )
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
         );
     Box::pin(async move {
         let data = request.send().await?;
@@ -286,6 +436,20 @@ fn list_user_roles(client: &Client) -> Sent {
     })
 }
 
+fn open_job(client: &Client) -> Sent {
+    let request = client
+        .open_job(example::<String>("\"6960663240925956555\""))
+        .body(
+            example::<
+                OpenJobBody,
+            >("{\"expiry_time\":1830259120000,\"is_never_expired\":true}"),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn query_locations(client: &Client) -> Sent {
     let request = client
         .query_locations(
@@ -321,6 +485,46 @@ fn search_job_requirements(client: &Client) -> Sent {
             example::<
                 SearchJobRequirementsBody,
             >("{\"id_list\":[\"6952811314255265796\"]}"),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_job_config(client: &Client) -> Sent {
+    let request = client
+        .update_job_config(example::<String>("\"6960663240925956660\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .body(
+            example::<
+                UpdateJobConfigBody,
+            >(
+                "{\"assessment_template_biz_id\":\"6960663240925956571\",\"interview_appointment_config\":{\"config\":{\"address_id\":\"6960663240925956576\",\"appointment_notification_template_id\":\"6960663240925956573\",\"cancel_interview_notification_template_id\":\"6960663240925956573\",\"cc\":[\"6930815272790114324\"],\"contact_email\":\"test@email\",\"contact_mobile\":\"151********\",\"contact_user_id\":\"ou_c99c5f35d542efc7ee492afe11af19ef\",\"interview_notification_template_id\":\"6960663240925956573\",\"interview_type\":1,\"remark\":\"仅仅用于视频面试\",\"talent_timezone_code\":\"Asia/Shanghai\",\"video_type\":1},\"enable_interview_appointment_by_interviewer\":true},\"interview_registration_schema_id\":\"6930815272790114324\",\"interview_round_conf_list\":[{\"interviewer_id_list\":[\"6960663240925956571\"],\"round\":1}],\"interview_round_type_conf_list\":[{\"assessment_template_biz_id\":\"6960663240925956632\",\"round_biz_id\":\"7012129842917837100\"}],\"jr_id_list\":[\"6966533137982392320\"],\"offer_apply_schema_id\":\"6960663240925956573\",\"offer_process_conf\":\"6960663240925956572\",\"onboard_registration_schema_id\":\"6930815272790114324\",\"portal_website_apply_form_schema_id\":\"6930815272790114324\",\"recommended_evaluator_id_list\":[\"6966533137982392320\"],\"related_job_id_list\":[\"6966533137982392320\"],\"update_option_list\":[6]}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_job_requirement(client: &Client) -> Sent {
+    let request = client
+        .update_job_requirement(
+            example::<String>("\"6949805467799537964\""),
+            example::<
+                UpdateJobRequirementBody,
+            >(
+                "{\"address_id\":\"7265901641899311105\",\"category\":1,\"customized_data_list\":[{\"object_id\":\"1213213123123\",\"value\":\"简单文本\"}],\"deadline\":\"1625729379000\",\"department_id\":\"od-4e6ac4d14bcd5071a37a39de902c7141\",\"description\":\"部门人力紧缺，需要招聘资深工程师10名\",\"direct_leader_id_list\":[\"od-4e6ac4d14bcd5071a37a39de902c7141\"],\"display_progress\":1,\"employee_type_id\":\"6807409776231254285\",\"employment_job_id\":\"6807407987381831949\",\"head_count\":11,\"job_id_list\":[\"6930815272790114324\"],\"job_type_id\":\"6930815272790114324\",\"jr_hiring_manager_id_list\":[\"ou_0c9b1b7b9b94146b9df142c349e3c4bf\"],\"max_level_id\":\"6807409776231254286\",\"max_salary\":\"10\",\"min_level_id\":\"6807409776231254287\",\"min_salary\":\"5\",\"name\":\"HR部门春季招聘需求\",\"position_id\":\"7094136522860922111\",\"priority\":1,\"process_type\":1,\"recruiter_id_list\":[\"od-4e6ac4d14bcd5071a37a39de902c7141\"],\"recruitment_type_id\":\"101\",\"required_degree\":1,\"sequence_id\":\"6911957338526091536\",\"start_time\":\"1625729379000\",\"update_option\":{\"need_update_related_job\":false}}",
+            ),
+        )
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
         );
     Box::pin(async move {
         let data = request.send().await?;

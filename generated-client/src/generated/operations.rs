@@ -8,6 +8,1199 @@ use crate::options::CallOptions;
 use crate::rate_limit::Quota;
 use crate::{transport, validate, Client, Error};
 
+/// Close a job.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/close` (operation `close_job`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/close>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002609` [`ErrorCode::JobClosed`](crate::ErrorCode::JobClosed), HTTP 400: The job is closed.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CloseJobRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+}
+
+impl Client {
+    /// Close a job.
+    ///
+    /// See [`CloseJobRequest`] for the parameters, limits and documented errors.
+    pub fn close_job(&self, job_id: impl Into<String>) -> CloseJobRequest {
+        CloseJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+        }
+    }
+}
+
+impl CloseJobRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "close_job",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/jobs/{job_id}/close",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/close")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CloseJobRequest, OpenJobData);
+
+/// Create a job.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/combined_create` (operation `combined_create_job`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/combined_create>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+/// - `1002603` [`ErrorCode::JobTypeNotFound`](crate::ErrorCode::JobTypeNotFound), HTTP 400: No job category has the given `job_type_id`.
+/// - `1002604` [`ErrorCode::RecruitmentTypeNotFound`](crate::ErrorCode::RecruitmentTypeNotFound), HTTP 400: No employment type has the given `recruitment_type_id`.
+/// - `1002605` [`ErrorCode::JobCategoryNotFound`](crate::ErrorCode::JobCategoryNotFound), HTTP 400: No job family has the given `job_category_id`.
+/// - `1002606` [`ErrorCode::JobLevelNotFound`](crate::ErrorCode::JobLevelNotFound), HTTP 400: No job level has the given `min_level_id` or `max_level_id`.
+/// - `1002607` [`ErrorCode::HighlightNotFound`](crate::ErrorCode::HighlightNotFound), HTTP 400: A highlight in `highlight_list` does not exist.
+/// - `1002608` [`ErrorCode::SubjectNotFound`](crate::ErrorCode::SubjectNotFound), HTTP 400: No project has the given `subject_id`.
+/// - `1002609` [`ErrorCode::JobClosed`](crate::ErrorCode::JobClosed), HTTP 400: The job is closed.
+/// - `1002622` [`ErrorCode::TargetMajorNotFound`](crate::ErrorCode::TargetMajorNotFound), HTTP 400: A major in `target_major_id_list` does not exist.
+/// - `1002623` [`ErrorCode::AnyMajorCombined`](crate::ErrorCode::AnyMajorCombined), HTTP 400: "Any major" (不限专业) cannot be combined with other target majors.
+/// - `1002630` [`ErrorCode::JobLevelDisabled`](crate::ErrorCode::JobLevelDisabled), HTTP 400: A job level given is disabled.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CombinedCreateJobRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    body: CombinedCreateJobBody,
+}
+
+impl Client {
+    /// Create a job.
+    ///
+    /// See [`CombinedCreateJobRequest`] for the parameters, limits and documented errors.
+    pub fn combined_create_job(
+        &self,
+        body: CombinedCreateJobBody,
+    ) -> CombinedCreateJobRequest {
+        CombinedCreateJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            body,
+        }
+    }
+}
+
+impl CombinedCreateJobRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "combined_create_job",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/jobs/combined_create",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CombinedCreateJobBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Job code (职位编码), unique, at most 16 bytes; generated when left out.
+    ///
+    /// Body field `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.body.code = Some(value.into());
+        self
+    }
+
+    /// Years of work experience required (工作经验要求).
+    ///
+    /// Body field `experience`.
+    pub fn experience(mut self, value: CombinedCreateJobBodyExperience) -> Self {
+        self.body.experience = Some(value);
+        self
+    }
+
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    ///
+    /// Body field `expiry_time`.
+    pub fn expiry_time(mut self, value: i32) -> Self {
+        self.body.expiry_time = Some(value);
+        self
+    }
+
+    /// Custom fields (自定义字段).
+    ///
+    /// Body field `customized_data_list`.
+    pub fn customized_data_list(
+        mut self,
+        values: impl IntoIterator<Item = CombinedJobObjectValueMap>,
+    ) -> Self {
+        self.body.customized_data_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `min_level_id`.
+    pub fn min_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.min_level_id = Some(value.into());
+        self
+    }
+
+    /// Lowest monthly salary, in thousands (最低月薪).
+    ///
+    /// Body field `min_salary`.
+    pub fn min_salary(mut self, value: i32) -> Self {
+        self.body.min_salary = Some(value);
+        self
+    }
+
+    /// Project id (项目 ID), from `list_subjects`.
+    ///
+    /// Body field `subject_id`.
+    pub fn subject_id(mut self, value: impl Into<String>) -> Self {
+        self.body.subject_id = Some(value.into());
+        self
+    }
+
+    /// Job function id (职能分类 ID), from `list_job_functions`.
+    ///
+    /// Body field `job_function_id`.
+    pub fn job_function_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_function_id = Some(value.into());
+        self
+    }
+
+    /// Number of people to hire (招聘数量).
+    ///
+    /// Body field `head_count`.
+    pub fn head_count(mut self, value: i32) -> Self {
+        self.body.head_count = Some(value);
+        self
+    }
+
+    /// Highest monthly salary, in thousands (最高月薪).
+    ///
+    /// Body field `max_salary`.
+    pub fn max_salary(mut self, value: i32) -> Self {
+        self.body.max_salary = Some(value);
+        self
+    }
+
+    /// What the job requires of candidates (职位要求).
+    ///
+    /// Body field `requirement`.
+    pub fn requirement(mut self, value: impl Into<String>) -> Self {
+        self.body.requirement = Some(value.into());
+        self
+    }
+
+    /// Job description (职位描述).
+    ///
+    /// Body field `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+
+    /// Highlight ids (职位亮点); the job highlights are listed on the enum constants page of the Hire docs.
+    ///
+    /// Body field `highlight_list`.
+    pub fn highlight_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.highlight_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `max_level_id`.
+    pub fn max_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.max_level_id = Some(value.into());
+        self
+    }
+
+    /// Minimum education (学历要求).
+    ///
+    /// Body field `required_degree`.
+    pub fn required_degree(mut self, value: Degree) -> Self {
+        self.body.required_degree = Some(value);
+        self
+    }
+
+    /// Job family id (序列 ID), kind per `job_family_id_type`.
+    ///
+    /// Body field `job_category_id`.
+    pub fn job_category_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_category_id = Some(value.into());
+        self
+    }
+
+    /// Work address ids (工作地址), from `list_locations`.
+    ///
+    /// Body field `address_id_list`.
+    pub fn address_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.address_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether the job is a real or a virtual one (职位属性).
+    ///
+    /// Body field `job_attribute`.
+    pub fn job_attribute(mut self, value: JobAttribute) -> Self {
+        self.body.job_attribute = Some(value);
+        self
+    }
+
+    /// Expiry time, in milliseconds since the Unix epoch, as a string; ignored when `is_never_expired` is true, as the job then never expires.
+    ///
+    /// Body field `expiry_timestamp`.
+    pub fn expiry_timestamp(mut self, value: impl Into<String>) -> Self {
+        self.body.expiry_timestamp = Some(value.into());
+        self
+    }
+
+    /// Interview registration form id (面试登记表 ID), from `list_interview_registration_schemas`; required when Hire settings let HR choose the form per job (HR 按职位选择登记表), ignored otherwise.
+    ///
+    /// Body field `interview_registration_schema_id`.
+    pub fn interview_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.interview_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Onboarding registration form id (入职登记表 ID), from `list_registration_schemas`; required when Hire settings let HR choose the form per job (HR 按职位选择登记表), ignored otherwise.
+    ///
+    /// Body field `onboard_registration_schema_id`.
+    pub fn onboard_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Target major ids (目标专业 ID).
+    ///
+    /// Body field `target_major_id_list`.
+    pub fn target_major_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.target_major_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
+    ///
+    /// Body field `portal_website_apply_form_schema_id`.
+    pub fn portal_website_apply_form_schema_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.body.portal_website_apply_form_schema_id = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/jobs/combined_create".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CombinedCreateJobRequest, CombinedCreateJobData);
+
+/// Update a job.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/combined_update` (operation `combined_update_job`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/combined_update>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+/// - `1002615` [`ErrorCode::JobProcessLocked`](crate::ErrorCode::JobProcessLocked), HTTP 400: Candidates have already applied to the job, so its recruitment process cannot change.
+/// - `1002603` [`ErrorCode::JobTypeNotFound`](crate::ErrorCode::JobTypeNotFound), HTTP 400: No job category has the given `job_type_id`.
+/// - `1002604` [`ErrorCode::RecruitmentTypeNotFound`](crate::ErrorCode::RecruitmentTypeNotFound), HTTP 400: No employment type has the given id.
+/// - `1002605` [`ErrorCode::JobCategoryNotFound`](crate::ErrorCode::JobCategoryNotFound), HTTP 400: No job family has the given `job_category_id`.
+/// - `1002606` [`ErrorCode::JobLevelNotFound`](crate::ErrorCode::JobLevelNotFound), HTTP 400: No job level has the given `min_level_id` or `max_level_id`.
+/// - `1002607` [`ErrorCode::HighlightNotFound`](crate::ErrorCode::HighlightNotFound), HTTP 400: A highlight in `highlight_list` does not exist.
+/// - `1002608` [`ErrorCode::SubjectNotFound`](crate::ErrorCode::SubjectNotFound), HTTP 400: No project has the given `subject_id`.
+/// - `1002609` [`ErrorCode::JobClosed`](crate::ErrorCode::JobClosed), HTTP 400: The job is closed.
+/// - `1002622` [`ErrorCode::TargetMajorNotFound`](crate::ErrorCode::TargetMajorNotFound), HTTP 400: A major in `target_major_id_list` does not exist.
+/// - `1002623` [`ErrorCode::AnyMajorCombined`](crate::ErrorCode::AnyMajorCombined), HTTP 400: "Any major" (不限专业) cannot be combined with other target majors.
+/// - `1002630` [`ErrorCode::JobLevelDisabled`](crate::ErrorCode::JobLevelDisabled), HTTP 400: A job level given is disabled.
+/// - `1002631` [`ErrorCode::JobLockedForMove`](crate::ErrorCode::JobLockedForMove), HTTP 400: The job is locked while its applications move to another project; try again later.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CombinedUpdateJobRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    body: CombinedUpdateJobBody,
+}
+
+impl Client {
+    /// Update a job.
+    ///
+    /// See [`CombinedUpdateJobRequest`] for the parameters, limits and documented errors.
+    pub fn combined_update_job(
+        &self,
+        job_id: impl Into<String>,
+    ) -> CombinedUpdateJobRequest {
+        CombinedUpdateJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            body: CombinedUpdateJobBody::default(),
+        }
+    }
+}
+
+impl CombinedUpdateJobRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "combined_update_job",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/jobs/{job_id}/combined_update",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CombinedUpdateJobBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Job id (职位 ID), from `list_jobs`.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Years of work experience required (工作经验要求).
+    ///
+    /// Body field `experience`.
+    pub fn experience(mut self, value: CombinedUpdateJobBodyExperience) -> Self {
+        self.body.experience = Some(value);
+        self
+    }
+
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    ///
+    /// Body field `expiry_time`.
+    pub fn expiry_time(mut self, value: i32) -> Self {
+        self.body.expiry_time = Some(value);
+        self
+    }
+
+    /// Custom fields (自定义字段); the list replaces all existing values.
+    ///
+    /// Body field `customized_data_list`.
+    pub fn customized_data_list(
+        mut self,
+        values: impl IntoIterator<Item = CombinedUpdateJobCombinedJobObjectValueMap>,
+    ) -> Self {
+        self.body.customized_data_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `min_level_id`.
+    pub fn min_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.min_level_id = Some(value.into());
+        self
+    }
+
+    /// Lowest monthly salary, in thousands (最低薪资).
+    ///
+    /// Body field `min_salary`.
+    pub fn min_salary(mut self, value: i32) -> Self {
+        self.body.min_salary = Some(value);
+        self
+    }
+
+    /// Job title (职位名称).
+    ///
+    /// Body field `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.body.title = Some(value.into());
+        self
+    }
+
+    /// Recruitment process id (招聘流程), from `list_job_processes`.
+    ///
+    /// Body field `job_process_id`.
+    pub fn job_process_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_process_id = Some(value.into());
+        self
+    }
+
+    /// Project id (项目 ID), from `list_subjects`.
+    ///
+    /// Body field `subject_id`.
+    pub fn subject_id(mut self, value: impl Into<String>) -> Self {
+        self.body.subject_id = Some(value.into());
+        self
+    }
+
+    /// Job function id (职能分类 ID), from `list_job_functions`.
+    ///
+    /// Body field `job_function_id`.
+    pub fn job_function_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_function_id = Some(value.into());
+        self
+    }
+
+    /// Department id (部门 ID), kind per `department_id_type`.
+    ///
+    /// Body field `department_id`.
+    pub fn department_id(mut self, value: impl Into<String>) -> Self {
+        self.body.department_id = Some(value.into());
+        self
+    }
+
+    /// Number of people to hire (招聘数量).
+    ///
+    /// Body field `head_count`.
+    pub fn head_count(mut self, value: i32) -> Self {
+        self.body.head_count = Some(value);
+        self
+    }
+
+    /// Highest monthly salary, in thousands (最高薪资).
+    ///
+    /// Body field `max_salary`.
+    pub fn max_salary(mut self, value: i32) -> Self {
+        self.body.max_salary = Some(value);
+        self
+    }
+
+    /// What the job requires of candidates (职位要求).
+    ///
+    /// Body field `requirement`.
+    pub fn requirement(mut self, value: impl Into<String>) -> Self {
+        self.body.requirement = Some(value.into());
+        self
+    }
+
+    /// Job description (职位描述).
+    ///
+    /// Body field `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+
+    /// Highlight ids (职位亮点 ID); the job highlights are listed on the enum constants page of the Hire docs.
+    ///
+    /// Body field `highlight_list`.
+    pub fn highlight_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.highlight_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `max_level_id`.
+    pub fn max_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.max_level_id = Some(value.into());
+        self
+    }
+
+    /// Minimum education (学历要求).
+    ///
+    /// Body field `required_degree`.
+    pub fn required_degree(mut self, value: Degree) -> Self {
+        self.body.required_degree = Some(value);
+        self
+    }
+
+    /// Job family id (序列 ID), kind per `job_family_id_type`.
+    ///
+    /// Body field `job_category_id`.
+    pub fn job_category_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_category_id = Some(value.into());
+        self
+    }
+
+    /// Work address ids (工作地点 ID), from `list_locations`.
+    ///
+    /// Body field `address_id_list`.
+    pub fn address_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.address_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether the job is a real or a virtual one (职位属性).
+    ///
+    /// Body field `job_attribute`.
+    pub fn job_attribute(mut self, value: CombinedUpdateJobBodyJobAttribute) -> Self {
+        self.body.job_attribute = Some(value);
+        self
+    }
+
+    /// Expiry time, in milliseconds since the Unix epoch, as a string; ignored when `is_never_expired` is true, as the job then never expires.
+    ///
+    /// Body field `expiry_timestamp`.
+    pub fn expiry_timestamp(mut self, value: impl Into<String>) -> Self {
+        self.body.expiry_timestamp = Some(value.into());
+        self
+    }
+
+    /// Target major ids (目标专业 ID), from the Feishu master data API that lists majors (mdm v3 major/list).
+    ///
+    /// Body field `target_major_id_list`.
+    pub fn target_major_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.target_major_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/combined_update")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CombinedUpdateJobRequest, CombinedUpdateJobData);
+
+/// Create a job requirement.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/job_requirements` (operation `create_job_requirement`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_requirement/create>
+/// - Rate limit: 5 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job_requirement`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002701` [`ErrorCode::JobRequirementApiDisabled`](crate::ErrorCode::JobRequirementApiDisabled), HTTP 500: Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+/// - `1002702` [`ErrorCode::JobRequirementConflict`](crate::ErrorCode::JobRequirementConflict), HTTP 400: Another job requirement already has this short code.
+/// - `1002705` [`ErrorCode::JobRequirementApprovalOn`](crate::ErrorCode::JobRequirementApprovalOn), HTTP 400: Job requirement approval is on, so job requirements cannot be created or edited through the API.
+/// - `1002708` [`ErrorCode::EmployeeTypeNotFound`](crate::ErrorCode::EmployeeTypeNotFound), HTTP 400: No employee type has the given `employee_type_id` or `recruitment_type_id`.
+/// - `1002710` [`ErrorCode::RequirementJobLevelDisabled`](crate::ErrorCode::RequirementJobLevelDisabled), HTTP 400: A job level of the requirement is disabled.
+/// - `1002721` [`ErrorCode::DuplicatePerson`](crate::ErrorCode::DuplicatePerson), HTTP 400: An owner, hiring manager or direct leader is listed twice.
+/// - `1002722` [`ErrorCode::HeadCountExceeded`](crate::ErrorCode::HeadCountExceeded), HTTP 400: The head count, alone or with the other requirements of its head count plan (编制), exceeds the vacant head count; only for tenants that combine Hire with Feishu People and check head count.
+/// - `1002723` [`ErrorCode::HeadCountFieldMissing`](crate::ErrorCode::HeadCountFieldMissing), HTTP 400: A field the head count check needs is missing.
+/// - `1002724` [`ErrorCode::JobRequirementNotApproved`](crate::ErrorCode::JobRequirementNotApproved), HTTP 400: Job requirement approval is on, so a requirement cannot be linked to jobs before it is approved.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateJobRequirementRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: CreateJobRequirementBody,
+}
+
+impl Client {
+    /// Create a job requirement.
+    ///
+    /// See [`CreateJobRequirementRequest`] for the parameters, limits and documented errors.
+    pub fn create_job_requirement(
+        &self,
+        body: CreateJobRequirementBody,
+    ) -> CreateJobRequirementRequest {
+        CreateJobRequirementRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body,
+        }
+    }
+}
+
+impl CreateJobRequirementRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_job_requirement",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/job_requirements",
+        rate_limit: Quota {
+            per_second: Some(5),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateJobRequirementBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Job nature id (职位性质 ID), listed on the enum constants page of the Hire docs; being retired, use `employee_type_id`. One of the two is required.
+    ///
+    /// Body field `recruitment_type_id`.
+    pub fn recruitment_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.recruitment_type_id = Some(value.into());
+        self
+    }
+
+    /// Employee type id (人员类型 ID), kind per `employee_type_id_type`.
+    ///
+    /// Body field `employee_type_id`.
+    pub fn employee_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.employee_type_id = Some(value.into());
+        self
+    }
+
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `max_level_id`.
+    pub fn max_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.max_level_id = Some(value.into());
+        self
+    }
+
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `min_level_id`.
+    pub fn min_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.min_level_id = Some(value.into());
+        self
+    }
+
+    /// Job family id (职位序列 ID), kind per `job_family_id_type`.
+    ///
+    /// Body field `sequence_id`.
+    pub fn sequence_id(mut self, value: impl Into<String>) -> Self {
+        self.body.sequence_id = Some(value.into());
+        self
+    }
+
+    /// Requirement type (需求类型).
+    ///
+    /// Body field `category`.
+    pub fn category(mut self, value: JobRequirementCategory) -> Self {
+        self.body.category = Some(value);
+        self
+    }
+
+    /// Department id (需求部门 ID), kind per `department_id_type`.
+    ///
+    /// Body field `department_id`.
+    pub fn department_id(mut self, value: impl Into<String>) -> Self {
+        self.body.department_id = Some(value.into());
+        self
+    }
+
+    /// Owners' user ids (需求负责人 ID), kind per `user_id_type`.
+    ///
+    /// Body field `recruiter_id_list`.
+    pub fn recruiter_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.recruiter_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Hiring managers' user ids (需求用人经理 ID), kind per `user_id_type`.
+    ///
+    /// Body field `jr_hiring_manager_id_list`.
+    pub fn jr_hiring_manager_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.jr_hiring_manager_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Direct leaders' user ids (直属上级 ID), kind per `user_id_type`.
+    ///
+    /// Body field `direct_leader_id_list`.
+    pub fn direct_leader_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.direct_leader_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    ///
+    /// Body field `start_time`.
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.body.start_time = Some(value.into());
+        self
+    }
+
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    ///
+    /// Body field `deadline`.
+    pub fn deadline(mut self, value: impl Into<String>) -> Self {
+        self.body.deadline = Some(value.into());
+        self
+    }
+
+    /// Priority (招聘优先级).
+    ///
+    /// Body field `priority`.
+    pub fn priority(mut self, value: JobRequirementPriority) -> Self {
+        self.body.priority = Some(value);
+        self
+    }
+
+    /// Minimum education (学历要求).
+    ///
+    /// Body field `required_degree`.
+    pub fn required_degree(mut self, value: Degree) -> Self {
+        self.body.required_degree = Some(value);
+        self
+    }
+
+    /// Highest monthly salary, in thousands (最高薪资).
+    ///
+    /// Body field `max_salary`.
+    pub fn max_salary(mut self, value: impl Into<String>) -> Self {
+        self.body.max_salary = Some(value.into());
+        self
+    }
+
+    /// Lowest monthly salary, in thousands (最低薪资).
+    ///
+    /// Body field `min_salary`.
+    pub fn min_salary(mut self, value: impl Into<String>) -> Self {
+        self.body.min_salary = Some(value.into());
+        self
+    }
+
+    /// Work address id (工作地址 ID), from `list_locations`.
+    ///
+    /// Body field `address_id`.
+    pub fn address_id(mut self, value: impl Into<String>) -> Self {
+        self.body.address_id = Some(value.into());
+        self
+    }
+
+    /// Description (需求描述).
+    ///
+    /// Body field `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+
+    /// Custom fields (自定义字段); `list_job_requirement_schemas` gives their ids and types.
+    ///
+    /// Body field `customized_data_list`.
+    pub fn customized_data_list(
+        mut self,
+        values: impl IntoIterator<Item = JobRequirementCustomizedData>,
+    ) -> Self {
+        self.body.customized_data_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Recruitment type (招聘类型): social or campus.
+    ///
+    /// Body field `process_type`.
+    pub fn process_type(mut self, value: ProcessType) -> Self {
+        self.body.process_type = Some(value);
+        self
+    }
+
+    /// Job category id (职位类别), from `list_job_types`.
+    ///
+    /// Body field `job_type_id`.
+    pub fn job_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_type_id = Some(value.into());
+        self
+    }
+
+    /// Ids of jobs to link (关联的职位 ID). Leave it out when job requirement approval (招聘需求审批) is on: a requirement cannot be linked to jobs before it is approved.
+    ///
+    /// Body field `job_id_list`.
+    ///
+    /// Checked before sending: `job_id_list` has at most 200 items.
+    pub fn job_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.job_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; Feishu People tenants only.
+    ///
+    /// Body field `employment_job_id`.
+    pub fn employment_job_id(mut self, value: impl Into<String>) -> Self {
+        self.body.employment_job_id = Some(value.into());
+        self
+    }
+
+    /// Position id in Feishu People (岗位 ID), from the Feishu People (corehr v2) position query API; only for Feishu People tenants that use positions.
+    ///
+    /// Body field `position_id`.
+    pub fn position_id(mut self, value: impl Into<String>) -> Self {
+        self.body.position_id = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::max_items(
+            operation,
+            "job_id_list",
+            self.body.job_id_list.as_ref().map(Vec::len),
+            200,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_requirements".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateJobRequirementRequest, CreateJobRequirementData);
+
+/// Delete a job requirement.
+///
+/// - Endpoint: `DELETE /open-apis/hire/v1/job_requirements/{job_requirement_id}` (operation `delete_job_requirement`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_requirement/delete>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job_requirement`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002071` [`ErrorCode::OfferOrJobSettingRejected`](crate::ErrorCode::OfferOrJobSettingRejected), HTTP 400: Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+/// - `1002704` [`ErrorCode::JobRequirementNotDeletable`](crate::ErrorCode::JobRequirementNotDeletable), HTTP 400: This job requirement cannot be deleted, e.g. because jobs are linked to it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct DeleteJobRequirementRequest {
+    client: Client,
+    options: CallOptions,
+    job_requirement_id: String,
+}
+
+impl Client {
+    /// Delete a job requirement.
+    ///
+    /// See [`DeleteJobRequirementRequest`] for the parameters, limits and documented errors.
+    pub fn delete_job_requirement(
+        &self,
+        job_requirement_id: impl Into<String>,
+    ) -> DeleteJobRequirementRequest {
+        DeleteJobRequirementRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_requirement_id: job_requirement_id.into(),
+        }
+    }
+}
+
+impl DeleteJobRequirementRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "delete_job_requirement",
+        method: HttpMethod::Delete,
+        path: "/open-apis/hire/v1/job_requirements/{job_requirement_id}",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_requirement_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "job_requirement_id",
+            &self.job_requirement_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_requirement_id = validate::path_segment(
+                operation,
+                "job_requirement_id",
+                &self.job_requirement_id,
+            )?;
+            format!("/open-apis/hire/v1/job_requirements/{job_requirement_id}")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(DeleteJobRequirementRequest, OpenJobData);
+
 /// Get a job.
 ///
 /// Returns one job (职位) by id. Feishu no longer updates this endpoint and points to `get_job_detail` (获取职位详情) instead; it keeps working.
@@ -339,6 +1532,95 @@ impl GetJobDetailRequest {
 }
 
 crate::options::call_options!(GetJobDetailRequest, GetJobDetailData);
+
+/// Get the recruiting team of a job.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/recruiter` (operation `get_job_recruiter`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/recruiter>
+/// - Rate limit: 50 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 400: No job has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetJobRecruiterRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<UserIdType>,
+}
+
+impl Client {
+    /// Get the recruiting team of a job.
+    ///
+    /// See [`GetJobRecruiterRequest`] for the parameters, limits and documented errors.
+    pub fn get_job_recruiter(
+        &self,
+        job_id: impl Into<String>,
+    ) -> GetJobRecruiterRequest {
+        GetJobRecruiterRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+        }
+    }
+}
+
+impl GetJobRecruiterRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_job_recruiter",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs/{job_id}/recruiter",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/recruiter")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetJobRecruiterRequest, GetJobRecruiterData);
 
 /// Get a role.
 ///
@@ -716,6 +1998,200 @@ crate::pagination::paginated!(
     100
 );
 
+/// List job requirements.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_requirements` (operation `list_job_requirements`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_requirement/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job_requirement:readonly`, `hire:job_requirement`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobRequirementsRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    job_id: Option<String>,
+    create_time_begin: Option<String>,
+    create_time_end: Option<String>,
+    update_time_begin: Option<String>,
+    update_time_end: Option<String>,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl Client {
+    /// List job requirements.
+    ///
+    /// See [`ListJobRequirementsRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_requirements(&self) -> ListJobRequirementsRequest {
+        ListJobRequirementsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            job_id: None,
+            create_time_begin: None,
+            create_time_end: None,
+            update_time_begin: None,
+            update_time_end: None,
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+}
+
+impl ListJobRequirementsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_requirements",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_requirements",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of job requirements per page (分页大小), at most 100.
+    ///
+    /// Server default: `1`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Only requirements linked to this job (职位 ID); job ids come from `list_jobs`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// Only requirements created at or after this time (起始创建时间), in milliseconds since the Unix epoch, as a string.
+    pub fn create_time_begin(mut self, value: impl Into<String>) -> Self {
+        self.create_time_begin = Some(value.into());
+        self
+    }
+
+    /// Only requirements created at or before this time (截止创建时间), in milliseconds since the Unix epoch, as a string.
+    pub fn create_time_end(mut self, value: impl Into<String>) -> Self {
+        self.create_time_end = Some(value.into());
+        self
+    }
+
+    /// Only requirements updated at or after this time (起始更新时间), in milliseconds since the Unix epoch, as a string.
+    pub fn update_time_begin(mut self, value: impl Into<String>) -> Self {
+        self.update_time_begin = Some(value.into());
+        self
+    }
+
+    /// Only requirements updated at or before this time (截止更新时间), in milliseconds since the Unix epoch, as a string.
+    pub fn update_time_end(mut self, value: impl Into<String>) -> Self {
+        self.update_time_end = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_requirements".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("job_id", self.job_id.as_ref());
+        request.query("create_time_begin", self.create_time_begin.as_ref());
+        request.query("create_time_end", self.create_time_end.as_ref());
+        request.query("update_time_begin", self.update_time_begin.as_ref());
+        request.query("update_time_end", self.update_time_end.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobRequirementsRequest, ListJobRequirementsData);
+
+crate::pagination::paginated!(
+    ListJobRequirementsRequest, ListJobRequirementsData, JobRequirementDto, page_token :
+    page_token, next_token : page_token, has_more : has_more, items : items
+);
+
 /// List job templates.
 ///
 /// - Endpoint: `GET /open-apis/hire/v1/job_schemas` (operation `list_job_schemas`)
@@ -915,6 +2391,164 @@ crate::pagination::paginated!(
     ListJobTypesRequest, ListJobTypesData, JobTypeInfo, page_token : page_token,
     next_token : page_token, has_more : has_more, items : items, page_size : page_size =
     100
+);
+
+/// List jobs.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs` (operation `list_jobs`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list-2>
+/// - Rate limit: 50 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobsRequest {
+    client: Client,
+    options: CallOptions,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+}
+
+impl Client {
+    /// List jobs.
+    ///
+    /// See [`ListJobsRequest`] for the parameters, limits and documented errors.
+    pub fn list_jobs(&self) -> ListJobsRequest {
+        ListJobsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            update_start_time: None,
+            update_end_time: None,
+            page_size: None,
+            page_token: None,
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+        }
+    }
+}
+
+impl ListJobsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_jobs",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Only jobs updated at or after this time (最早更新时间), in milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Only jobs updated at or before this time (最晚更新时间), in milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Number of jobs per page (分页大小), at most 20.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 20.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/jobs".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobsRequest, ListJobsData);
+
+crate::pagination::paginated!(
+    ListJobsRequest, ListJobsData, ListJobsJob, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items, page_size : page_size = 20
 );
 
 /// List addresses.
@@ -1792,6 +3426,99 @@ crate::pagination::paginated!(
     100
 );
 
+/// Reopen a job.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/open` (operation `open_job`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/open>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 400: No job has this id.
+/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings.
+/// - `1002616` [`ErrorCode::JobAlreadyOpen`](crate::ErrorCode::JobAlreadyOpen), HTTP 400: The job is already open.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct OpenJobRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    body: OpenJobBody,
+}
+
+impl Client {
+    /// Reopen a job.
+    ///
+    /// See [`OpenJobRequest`] for the parameters, limits and documented errors.
+    pub fn open_job(&self, job_id: impl Into<String>) -> OpenJobRequest {
+        OpenJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            body: OpenJobBody::default(),
+        }
+    }
+}
+
+impl OpenJobRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "open_job",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/jobs/{job_id}/open",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: OpenJobBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Expiry date, in milliseconds since the Unix epoch; required, and later than now, when `is_never_expired` is false.
+    ///
+    /// Body field `expiry_time`.
+    pub fn expiry_time(mut self, value: i64) -> Self {
+        self.body.expiry_time = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/open")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(OpenJobRequest, OpenJobData);
+
 /// Query locations by level.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/locations/query` (operation `query_locations`)
@@ -2075,3 +3802,613 @@ impl SearchJobRequirementsRequest {
 }
 
 crate::options::call_options!(SearchJobRequirementsRequest, SearchJobRequirementsData);
+
+/// Update a job's settings.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/update_config` (operation `update_job_config`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/update_config>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+/// - `1002609` [`ErrorCode::JobClosed`](crate::ErrorCode::JobClosed), HTTP 400: The job is closed.
+/// - `1002611` [`ErrorCode::OfferApprovalFlowNotApplicable`](crate::ErrorCode::OfferApprovalFlowNotApplicable), HTTP 400: The offer approval flow does not apply to the job's department.
+/// - `1002620` [`ErrorCode::RelatedJobSameAttribute`](crate::ErrorCode::RelatedJobSameAttribute), HTTP 400: A job cannot be related to a job of the same attribute (real to real, virtual to virtual).
+/// - `1002621` [`ErrorCode::RealJobRelatedTwice`](crate::ErrorCode::RealJobRelatedTwice), HTTP 400: A real job can be related to one virtual job only.
+/// - `1002703` [`ErrorCode::JobRequirementNotUpdatable`](crate::ErrorCode::JobRequirementNotUpdatable), HTTP 400: A job requirement in `jr_id_list` does not exist.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateJobConfigRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<UserIdType>,
+    body: UpdateJobConfigBody,
+}
+
+impl Client {
+    /// Update a job's settings.
+    ///
+    /// See [`UpdateJobConfigRequest`] for the parameters, limits and documented errors.
+    pub fn update_job_config(
+        &self,
+        job_id: impl Into<String>,
+    ) -> UpdateJobConfigRequest {
+        UpdateJobConfigRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            body: UpdateJobConfigBody::default(),
+        }
+    }
+}
+
+impl UpdateJobConfigRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_job_config",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/jobs/{job_id}/update_config",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateJobConfigBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Offer form id (Offer 申请表 ID), from `list_offer_application_forms`; required when `update_option_list` has 2.
+    ///
+    /// Body field `offer_apply_schema_id`.
+    pub fn offer_apply_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.offer_apply_schema_id = Some(value.into());
+        self
+    }
+
+    /// Offer approval flow id (Offer 审批流程 ID), from `list_offer_approval_templates`.
+    ///
+    /// Body field `offer_process_conf`.
+    pub fn offer_process_conf(mut self, value: impl Into<String>) -> Self {
+        self.body.offer_process_conf = Some(value.into());
+        self
+    }
+
+    /// Suggested evaluators' user ids (建议评估人 ID), kind per `user_id_type`.
+    ///
+    /// Body field `recommended_evaluator_id_list`.
+    pub fn recommended_evaluator_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.recommended_evaluator_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Interview feedback form id (面试评价表 ID), from `list_interview_feedback_forms`; required when `update_option_list` has 1 and interview round types (面试轮次类型) are switched off in Hire settings.
+    ///
+    /// Body field `assessment_template_biz_id`.
+    pub fn assessment_template_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.body.assessment_template_biz_id = Some(value.into());
+        self
+    }
+
+    /// Suggested interviewers per round (建议面试官); required when `update_option_list` has 5.
+    ///
+    /// Body field `interview_round_conf_list`.
+    pub fn interview_round_conf_list(
+        mut self,
+        values: impl IntoIterator<Item = JobConfigInterviewRoundConf>,
+    ) -> Self {
+        self.body.interview_round_conf_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Ids of the job requirements to link (关联招聘需求), as `search_job_requirements` returns them.
+    ///
+    /// Body field `jr_id_list`.
+    pub fn jr_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.jr_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Interview registration form id (面试登记表 ID), from `list_interview_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 10.
+    ///
+    /// Body field `interview_registration_schema_id`.
+    pub fn interview_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.interview_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Onboarding registration form id (入职登记表 ID), from `list_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 11.
+    ///
+    /// Body field `onboard_registration_schema_id`.
+    pub fn onboard_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Interview round types with their feedback forms (面试轮次类型); required when `update_option_list` has 1 and interview round types are switched on in Hire settings.
+    ///
+    /// Body field `interview_round_type_conf_list`.
+    pub fn interview_round_type_conf_list(
+        mut self,
+        values: impl IntoIterator<Item = JobConfigRoundType>,
+    ) -> Self {
+        self.body.interview_round_type_conf_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Ids of related jobs (关联职位), from `list_jobs`: virtual jobs for a real job, real jobs for a virtual one.
+    ///
+    /// Body field `related_job_id_list`.
+    pub fn related_job_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.related_job_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// How interviewers schedule interviews (自助约面配置); required when `update_option_list` has 9.
+    ///
+    /// Body field `interview_appointment_config`.
+    pub fn interview_appointment_config(
+        mut self,
+        value: UpdateJobConfigInterviewAppointmentConfig,
+    ) -> Self {
+        self.body.interview_appointment_config = Some(value);
+        self
+    }
+
+    /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
+    ///
+    /// Body field `portal_website_apply_form_schema_id`.
+    pub fn portal_website_apply_form_schema_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.body.portal_website_apply_form_schema_id = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/update_config")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateJobConfigRequest, GetJobConfigData);
+
+/// Update job requirements.
+///
+/// - Endpoint: `PUT /open-apis/hire/v1/job_requirements/{job_requirement_id}` (operation `update_job_requirement`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_requirement/update>
+/// - Rate limit: 5 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job_requirement`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002705` [`ErrorCode::JobRequirementApprovalOn`](crate::ErrorCode::JobRequirementApprovalOn), HTTP 400: Job requirement approval is on, so job requirements cannot be created or edited through the API.
+/// - `1002708` [`ErrorCode::EmployeeTypeNotFound`](crate::ErrorCode::EmployeeTypeNotFound), HTTP 400: No employee type has the given `employee_type_id` or `recruitment_type_id`.
+/// - `1002710` [`ErrorCode::RequirementJobLevelDisabled`](crate::ErrorCode::RequirementJobLevelDisabled), HTTP 400: A job level of the requirement is disabled.
+/// - `1002721` [`ErrorCode::DuplicatePerson`](crate::ErrorCode::DuplicatePerson), HTTP 400: An owner, hiring manager or direct leader is listed twice.
+/// - `1002722` [`ErrorCode::HeadCountExceeded`](crate::ErrorCode::HeadCountExceeded), HTTP 400: The head count, alone or with the other requirements of its head count plan (编制), exceeds the vacant head count; only for tenants that combine Hire with Feishu People and check head count.
+/// - `1002723` [`ErrorCode::HeadCountFieldMissing`](crate::ErrorCode::HeadCountFieldMissing), HTTP 400: A field the head count check needs is missing.
+/// - `1002701` [`ErrorCode::JobRequirementApiDisabled`](crate::ErrorCode::JobRequirementApiDisabled), HTTP 400: Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+/// - `1002702` [`ErrorCode::JobRequirementConflict`](crate::ErrorCode::JobRequirementConflict), HTTP 400: Job requirement approval is on, so a requirement cannot be linked to jobs before it is approved.
+/// - `1002703` [`ErrorCode::JobRequirementNotUpdatable`](crate::ErrorCode::JobRequirementNotUpdatable), HTTP 400: Job requirement approval is on, and a requirement under approval cannot be updated.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateJobRequirementRequest {
+    client: Client,
+    options: CallOptions,
+    job_requirement_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: UpdateJobRequirementBody,
+}
+
+impl Client {
+    /// Update job requirements.
+    ///
+    /// See [`UpdateJobRequirementRequest`] for the parameters, limits and documented errors.
+    pub fn update_job_requirement(
+        &self,
+        job_requirement_id: impl Into<String>,
+        body: UpdateJobRequirementBody,
+    ) -> UpdateJobRequirementRequest {
+        UpdateJobRequirementRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_requirement_id: job_requirement_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body,
+        }
+    }
+}
+
+impl UpdateJobRequirementRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_job_requirement",
+        method: HttpMethod::Put,
+        path: "/open-apis/hire/v1/job_requirements/{job_requirement_id}",
+        rate_limit: Quota {
+            per_second: Some(5),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateJobRequirementBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Job nature id (职位性质 ID), listed on the enum constants page of the Hire docs; being retired, use `employee_type_id`. One of the two is required.
+    ///
+    /// Body field `recruitment_type_id`.
+    pub fn recruitment_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.recruitment_type_id = Some(value.into());
+        self
+    }
+
+    /// Employee type id (人员类型 ID), kind per `employee_type_id_type`.
+    ///
+    /// Body field `employee_type_id`.
+    pub fn employee_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.employee_type_id = Some(value.into());
+        self
+    }
+
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `max_level_id`.
+    pub fn max_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.max_level_id = Some(value.into());
+        self
+    }
+
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    ///
+    /// Body field `min_level_id`.
+    pub fn min_level_id(mut self, value: impl Into<String>) -> Self {
+        self.body.min_level_id = Some(value.into());
+        self
+    }
+
+    /// Job family id (职位序列 ID), kind per `job_family_id_type`.
+    ///
+    /// Body field `sequence_id`.
+    pub fn sequence_id(mut self, value: impl Into<String>) -> Self {
+        self.body.sequence_id = Some(value.into());
+        self
+    }
+
+    /// Requirement type (需求类型).
+    ///
+    /// Body field `category`.
+    pub fn category(mut self, value: JobRequirementCategory) -> Self {
+        self.body.category = Some(value);
+        self
+    }
+
+    /// Department id (需求部门 ID), kind per `department_id_type`.
+    ///
+    /// Body field `department_id`.
+    pub fn department_id(mut self, value: impl Into<String>) -> Self {
+        self.body.department_id = Some(value.into());
+        self
+    }
+
+    /// Owners' user ids (需求负责人 ID), kind per `user_id_type`.
+    ///
+    /// Body field `recruiter_id_list`.
+    pub fn recruiter_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.recruiter_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Hiring managers' user ids (需求用人经理 ID), kind per `user_id_type`.
+    ///
+    /// Body field `jr_hiring_manager_id_list`.
+    pub fn jr_hiring_manager_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.jr_hiring_manager_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Direct leaders' user ids (直属上级 ID), kind per `user_id_type`.
+    ///
+    /// Body field `direct_leader_id_list`.
+    pub fn direct_leader_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.direct_leader_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    ///
+    /// Body field `start_time`.
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.body.start_time = Some(value.into());
+        self
+    }
+
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    ///
+    /// Body field `deadline`.
+    pub fn deadline(mut self, value: impl Into<String>) -> Self {
+        self.body.deadline = Some(value.into());
+        self
+    }
+
+    /// Priority (招聘优先级).
+    ///
+    /// Body field `priority`.
+    pub fn priority(mut self, value: JobRequirementPriority) -> Self {
+        self.body.priority = Some(value);
+        self
+    }
+
+    /// Minimum education (学历要求).
+    ///
+    /// Body field `required_degree`.
+    pub fn required_degree(mut self, value: Degree) -> Self {
+        self.body.required_degree = Some(value);
+        self
+    }
+
+    /// Highest monthly salary, in thousands (最高薪资).
+    ///
+    /// Body field `max_salary`.
+    pub fn max_salary(mut self, value: impl Into<String>) -> Self {
+        self.body.max_salary = Some(value.into());
+        self
+    }
+
+    /// Lowest monthly salary, in thousands (最低薪资).
+    ///
+    /// Body field `min_salary`.
+    pub fn min_salary(mut self, value: impl Into<String>) -> Self {
+        self.body.min_salary = Some(value.into());
+        self
+    }
+
+    /// Work address id (工作地点 ID), from `list_locations`.
+    ///
+    /// Body field `address_id`.
+    pub fn address_id(mut self, value: impl Into<String>) -> Self {
+        self.body.address_id = Some(value.into());
+        self
+    }
+
+    /// Description (需求描述).
+    ///
+    /// Body field `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+
+    /// Custom fields (自定义字段); `list_job_requirement_schemas` gives their ids, types and which are required. The list replaces all existing values.
+    ///
+    /// Body field `customized_data_list`.
+    pub fn customized_data_list(
+        mut self,
+        values: impl IntoIterator<Item = JobRequirementCustomizedData>,
+    ) -> Self {
+        self.body.customized_data_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Recruitment type (招聘类型): social or campus.
+    ///
+    /// Body field `process_type`.
+    pub fn process_type(mut self, value: ProcessType) -> Self {
+        self.body.process_type = Some(value);
+        self
+    }
+
+    /// Job category id (职位类别), from `list_job_types`.
+    ///
+    /// Body field `job_type_id`.
+    pub fn job_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_type_id = Some(value.into());
+        self
+    }
+
+    /// Ids of linked jobs (关联的职位 ID); applied only when `update_option.need_update_related_job` is true.
+    ///
+    /// Body field `job_id_list`.
+    ///
+    /// Checked before sending: `job_id_list` has at most 200 items.
+    pub fn job_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.job_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; Feishu People tenants only.
+    ///
+    /// Body field `employment_job_id`.
+    pub fn employment_job_id(mut self, value: impl Into<String>) -> Self {
+        self.body.employment_job_id = Some(value.into());
+        self
+    }
+
+    /// Position id in Feishu People (岗位 ID), from the Feishu People (corehr v2) position query API; only for Feishu People tenants that use positions.
+    ///
+    /// Body field `position_id`.
+    pub fn position_id(mut self, value: impl Into<String>) -> Self {
+        self.body.position_id = Some(value.into());
+        self
+    }
+
+    /// Confirmations for side effects of the update (招聘需求修改确认控制).
+    ///
+    /// Body field `update_option`.
+    pub fn update_option(mut self, value: JobRequirementUpdateOption) -> Self {
+        self.body.update_option = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_requirement_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "job_requirement_id",
+            &self.job_requirement_id,
+        )?;
+        validate::max_items(
+            operation,
+            "job_id_list",
+            self.body.job_id_list.as_ref().map(Vec::len),
+            200,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_requirement_id = validate::path_segment(
+                operation,
+                "job_requirement_id",
+                &self.job_requirement_id,
+            )?;
+            format!("/open-apis/hire/v1/job_requirements/{job_requirement_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateJobRequirementRequest, OpenJobData);

@@ -25,6 +25,365 @@ pub struct CodeNameObject {
 
 crate::object::fields!(CodeNameObject { code, name });
 
+/// CombinedCreateJobBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedCreateJobBody {
+    /// Job code (职位编码), unique, at most 16 bytes; generated when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Years of work experience required (工作经验要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experience: Option<CombinedCreateJobBodyExperience>,
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_time: Option<i32>,
+    /// Custom fields (自定义字段).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data_list: Option<Vec<CombinedJobObjectValueMap>>,
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level_id: Option<String>,
+    /// Lowest monthly salary, in thousands (最低月薪).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_salary: Option<i32>,
+    /// Job title (职位名称).
+    pub title: String,
+    /// The people in charge of the job: recruiter, hiring managers and assistants (职位管理者).
+    pub job_managers: JobManager,
+    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
+    pub job_process_id: String,
+    /// Recruitment process type (职位流程类型): social or campus.
+    pub process_type: ProcessType,
+    /// Project id (项目 ID), from `list_subjects`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    /// Job function id (职能分类 ID), from `list_job_functions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_function_id: Option<String>,
+    /// Department id (部门 ID), kind per `department_id_type`.
+    pub department_id: String,
+    /// Number of people to hire (招聘数量).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_count: Option<i32>,
+    /// Whether the job never expires (是否长期有效).
+    pub is_never_expired: bool,
+    /// Highest monthly salary, in thousands (最高月薪).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_salary: Option<i32>,
+    /// What the job requires of candidates (职位要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// Job description (职位描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Highlight ids (职位亮点); the job highlights are listed on the enum constants page of the Hire docs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight_list: Option<Vec<String>>,
+    /// Job category id (职位类别 ID), from `list_job_types`.
+    pub job_type_id: String,
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_level_id: Option<String>,
+    /// Employment type id (雇佣类型 ID); the values are listed under recruitment_type on the enum constants page of the Hire docs.
+    pub recruitment_type_id: String,
+    /// Minimum education (学历要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_degree: Option<Degree>,
+    /// Job family id (序列 ID), kind per `job_family_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_category_id: Option<String>,
+    /// Work address ids (工作地址), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id_list: Option<Vec<String>>,
+    /// Whether the job is a real or a virtual one (职位属性).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_attribute: Option<JobAttribute>,
+    /// Expiry time, in milliseconds since the Unix epoch, as a string; ignored when `is_never_expired` is true, as the job then never expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_timestamp: Option<String>,
+    /// Interview registration form id (面试登记表 ID), from `list_interview_registration_schemas`; required when Hire settings let HR choose the form per job (HR 按职位选择登记表), ignored otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_registration_schema_id: Option<String>,
+    /// Onboarding registration form id (入职登记表 ID), from `list_registration_schemas`; required when Hire settings let HR choose the form per job (HR 按职位选择登记表), ignored otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_registration_schema_id: Option<String>,
+    /// Target major ids (目标专业 ID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_major_id_list: Option<Vec<String>>,
+    /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_website_apply_form_schema_id: Option<String>,
+}
+
+/// CombinedCreateJobData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedCreateJobData {
+    /// The job's default advertisement (职位广告).
+    pub default_job_post: Option<CombinedJobResultDefaultJobPost>,
+    /// The job (职位).
+    pub job: Option<CombinedCreateJobJob>,
+    /// The people in charge of the job: recruiter, hiring managers and assistants (职位负责人).
+    pub job_manager: Option<CombinedCreateJobDataJobManager>,
+    /// Interview registration form of the job (面试登记表).
+    pub interview_registration_schema_info: Option<RegistrationInfo>,
+    /// Onboarding registration form of the job (入职登记表).
+    pub onboard_registration_schema_info: Option<RegistrationInfo>,
+    /// Target majors (目标专业).
+    pub target_major_list: Option<Vec<JobType>>,
+    /// Careers-site application form of the job (官网申请表).
+    pub portal_website_apply_form_schema_info: Option<RegistrationInfo>,
+}
+
+crate::object::fields!(
+    CombinedCreateJobData { default_job_post, job, job_manager,
+    interview_registration_schema_info, onboard_registration_schema_info,
+    target_major_list, portal_website_apply_form_schema_info }
+);
+
+/// CombinedCreateJobDataJobManager
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedCreateJobDataJobManager {
+    /// Job id (职位 ID); `get_job` returns the whole job.
+    pub id: Option<String>,
+    /// Recruiter's user id (招聘负责人 ID), kind per `user_id_type`.
+    pub recruiter_id: Option<String>,
+    /// Hiring managers' user ids (用人经理 ID), kind per `user_id_type`.
+    pub hiring_manager_id_list: Option<Vec<String>>,
+    /// Assistants' user ids (协助人 ID), kind per `user_id_type`.
+    pub assistant_id_list: Option<Vec<String>>,
+}
+
+crate::object::fields!(
+    CombinedCreateJobDataJobManager { id, recruiter_id, hiring_manager_id_list,
+    assistant_id_list }
+);
+
+/// CombinedCreateJobJob
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedCreateJobJob {
+    /// Job id (职位 ID); `get_job` returns the whole job.
+    pub id: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Job description (职位描述).
+    pub description: Option<String>,
+    /// Job code (职位编号).
+    pub code: Option<String>,
+    /// What the job requires of candidates (职位要求).
+    pub requirement: Option<String>,
+    /// Employment type (雇佣类型).
+    pub recruitment_type: Option<JobLevel>,
+    /// Department (部门); id kind per `department_id_type`.
+    pub department: Option<JobType>,
+    /// Work city (工作城市).
+    pub city: Option<JobCity>,
+    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
+    pub min_job_level: Option<JobLevel>,
+    /// Highest job level (最高职级); id kind per `job_level_id_type`.
+    pub max_job_level: Option<JobLevel>,
+    /// Highlights of the job (职位亮点).
+    pub highlight_list: Option<Vec<JobType>>,
+    /// Job family (职位序列); id kind per `job_family_id_type`.
+    pub job_category: Option<JobLevel>,
+    /// Job category (职位类别).
+    pub job_type: Option<JobType>,
+    /// Whether the job is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`; empty when the system created the job.
+    pub create_user_id: Option<String>,
+    /// Creation time; deprecated, use `create_timestamp`.
+    pub create_time: Option<i64>,
+    /// Last update time; deprecated, use `update_timestamp`.
+    pub update_time: Option<i64>,
+    /// Recruitment process type (招聘流程类型).
+    pub process_type: Option<ProcessType>,
+    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
+    pub process_id: Option<String>,
+    /// Chinese name of the recruitment process (招聘流程中文名称).
+    pub process_name: Option<String>,
+    /// English name of the recruitment process (招聘流程英文名称).
+    pub process_en_name: Option<String>,
+    /// The job's custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<CustomizedData>>,
+    /// Job function (职能分类).
+    pub job_function: Option<IdNameObject>,
+    /// Project the job belongs to (项目).
+    pub subject: Option<IdNameObject>,
+    /// Number of people to hire (招聘数量).
+    pub head_count: Option<i32>,
+    /// Years of work experience required (工作经验要求).
+    pub experience: Option<JobExperience>,
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    pub expiry_time: Option<i64>,
+    /// Lowest monthly salary, in thousands (最低月薪).
+    pub min_salary: Option<i32>,
+    /// Highest monthly salary, in thousands (最高月薪).
+    pub max_salary: Option<i32>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<Degree>,
+    /// Work cities (工作城市列表).
+    pub city_list: Option<Vec<CodeNameObject>>,
+    /// Whether the job is a real or a virtual one (职位属性).
+    pub job_attribute: Option<JobAttribute>,
+    /// Creation time, in milliseconds since the Unix epoch, as a string.
+    pub create_timestamp: Option<String>,
+    /// Last update time, in milliseconds since the Unix epoch, as a string.
+    pub update_timestamp: Option<String>,
+    /// Expiry time, in milliseconds since the Unix epoch, as a string; ignored when `is_never_expired` is true, as the job then never expires.
+    pub expiry_timestamp: Option<String>,
+    /// Target majors (目标专业).
+    pub target_major_list: Option<Vec<JobType>>,
+}
+
+crate::object::fields!(
+    CombinedCreateJobJob { id, title, description, code, requirement, recruitment_type,
+    department, city, min_job_level, max_job_level, highlight_list, job_category,
+    job_type, active_status, create_user_id, create_time, update_time, process_type,
+    process_id, process_name, process_en_name, customized_data_list, job_function,
+    subject, head_count, experience, expiry_time, min_salary, max_salary,
+    required_degree, city_list, job_attribute, create_timestamp, update_timestamp,
+    expiry_timestamp, target_major_list }
+);
+
+/// CombinedJobObjectValueMap
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedJobObjectValueMap {
+    /// Custom field id (自定义字段 ID), from `list_job_schemas`.
+    pub object_id: Option<String>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(CombinedJobObjectValueMap { object_id, value });
+
+/// CombinedJobResultDefaultJobPost
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedJobResultDefaultJobPost {
+    /// Id of the job's default advertisement (职位广告); `publish_advertisement` publishes it to the careers site.
+    pub id: Option<String>,
+}
+
+crate::object::fields!(CombinedJobResultDefaultJobPost { id });
+
+/// CombinedUpdateJobBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedUpdateJobBody {
+    /// Job id (职位 ID), from `list_jobs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Years of work experience required (工作经验要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experience: Option<CombinedUpdateJobBodyExperience>,
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_time: Option<i32>,
+    /// Custom fields (自定义字段); the list replaces all existing values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data_list: Option<Vec<CombinedUpdateJobCombinedJobObjectValueMap>>,
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level_id: Option<String>,
+    /// Lowest monthly salary, in thousands (最低薪资).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_salary: Option<i32>,
+    /// Job title (职位名称).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The people in charge of the job: recruiter, hiring managers and assistants (职位管理者).
+    pub job_managers: CombinedUpdateJobJobManager,
+    /// Recruitment process id (招聘流程), from `list_job_processes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_process_id: Option<String>,
+    /// Project id (项目 ID), from `list_subjects`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    /// Job function id (职能分类 ID), from `list_job_functions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_function_id: Option<String>,
+    /// Department id (部门 ID), kind per `department_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    /// Number of people to hire (招聘数量).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_count: Option<i32>,
+    /// Whether the job never expires (是否长期有效).
+    pub is_never_expired: bool,
+    /// Highest monthly salary, in thousands (最高薪资).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_salary: Option<i32>,
+    /// What the job requires of candidates (职位要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// Job description (职位描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Highlight ids (职位亮点 ID); the job highlights are listed on the enum constants page of the Hire docs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight_list: Option<Vec<String>>,
+    /// Job category id (职位类别 ID), from `list_job_types`.
+    pub job_type_id: String,
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_level_id: Option<String>,
+    /// Minimum education (学历要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_degree: Option<Degree>,
+    /// Job family id (序列 ID), kind per `job_family_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_category_id: Option<String>,
+    /// Work address ids (工作地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id_list: Option<Vec<String>>,
+    /// Whether the job is a real or a virtual one (职位属性).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_attribute: Option<CombinedUpdateJobBodyJobAttribute>,
+    /// Expiry time, in milliseconds since the Unix epoch, as a string; ignored when `is_never_expired` is true, as the job then never expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_timestamp: Option<String>,
+    /// Target major ids (目标专业 ID), from the Feishu master data API that lists majors (mdm v3 major/list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_major_id_list: Option<Vec<String>>,
+}
+
+/// CombinedUpdateJobCombinedJobObjectValueMap
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedUpdateJobCombinedJobObjectValueMap {
+    /// Custom field id (自定义字段 ID), from `list_job_schemas`.
+    pub object_id: Option<String>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(CombinedUpdateJobCombinedJobObjectValueMap { object_id, value });
+
+/// CombinedUpdateJobData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedUpdateJobData {
+    /// The job's default advertisement (职位广告).
+    pub default_job_post: Option<CombinedJobResultDefaultJobPost>,
+    /// The job (职位).
+    pub job: Option<CombinedCreateJobJob>,
+    /// The people in charge of the job: recruiter, hiring managers and assistants (职位负责人).
+    pub job_manager: Option<CombinedCreateJobDataJobManager>,
+}
+
+crate::object::fields!(CombinedUpdateJobData { default_job_post, job, job_manager });
+
+/// CombinedUpdateJobJobManager
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedUpdateJobJobManager {
+    /// Job id; deprecated and ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Recruiter's user id (招聘负责人 ID), kind per `user_id_type`.
+    pub recruiter_id: String,
+    /// Hiring managers' user ids (用人经理 ID), kind per `user_id_type`.
+    pub hiring_manager_id_list: Vec<String>,
+    /// Assistants' user ids (协助人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assistant_id_list: Option<Vec<String>>,
+}
+
 /// An address: a job's work place or a storefront's (common_address).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CommonAddress {
@@ -141,6 +500,180 @@ pub struct CommonSchemaSetting {
 }
 
 crate::object::fields!(CommonSchemaSetting { object_type, config });
+
+/// CreateJobRequirementBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateJobRequirementBody {
+    /// Short code (招聘需求编号); must be unique.
+    pub short_code: String,
+    /// Name (需求名称).
+    pub name: String,
+    /// Status (需求状态).
+    pub display_progress: JobRequirementDisplayProgress,
+    /// Number of people wanted (需求人数).
+    pub head_count: i32,
+    /// Job nature id (职位性质 ID), listed on the enum constants page of the Hire docs; being retired, use `employee_type_id`. One of the two is required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruitment_type_id: Option<String>,
+    /// Employee type id (人员类型 ID), kind per `employee_type_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_type_id: Option<String>,
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_level_id: Option<String>,
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level_id: Option<String>,
+    /// Job family id (职位序列 ID), kind per `job_family_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_id: Option<String>,
+    /// Requirement type (需求类型).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<JobRequirementCategory>,
+    /// Department id (需求部门 ID), kind per `department_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    /// Owners' user ids (需求负责人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruiter_id_list: Option<Vec<String>>,
+    /// Hiring managers' user ids (需求用人经理 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jr_hiring_manager_id_list: Option<Vec<String>>,
+    /// Direct leaders' user ids (直属上级 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct_leader_id_list: Option<Vec<String>>,
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Priority (招聘优先级).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<JobRequirementPriority>,
+    /// Minimum education (学历要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_degree: Option<Degree>,
+    /// Highest monthly salary, in thousands (最高薪资).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_salary: Option<String>,
+    /// Lowest monthly salary, in thousands (最低薪资).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_salary: Option<String>,
+    /// Work address id (工作地址 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// Description (需求描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Custom fields (自定义字段); `list_job_requirement_schemas` gives their ids and types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data_list: Option<Vec<JobRequirementCustomizedData>>,
+    /// Recruitment type (招聘类型): social or campus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_type: Option<ProcessType>,
+    /// Job category id (职位类别), from `list_job_types`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_type_id: Option<String>,
+    /// Ids of jobs to link (关联的职位 ID). Leave it out when job requirement approval (招聘需求审批) is on: a requirement cannot be linked to jobs before it is approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_id_list: Option<Vec<String>>,
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; Feishu People tenants only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employment_job_id: Option<String>,
+    /// Position id in Feishu People (岗位 ID), from the Feishu People (corehr v2) position query API; only for Feishu People tenants that use positions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position_id: Option<String>,
+}
+
+/// CreateJobRequirementData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateJobRequirementData {
+    /// The job requirement created (招聘需求).
+    pub job_requirement: Option<CreateJobRequirementJobRequirementDto>,
+}
+
+crate::object::fields!(CreateJobRequirementData { job_requirement });
+
+/// CreateJobRequirementJobRequirementDto
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateJobRequirementJobRequirementDto {
+    /// Job requirement id (招聘需求 ID).
+    pub id: Option<String>,
+    /// Short code (招聘需求编号).
+    pub short_code: Option<String>,
+    /// Name (需求名称).
+    pub name: Option<String>,
+    /// Status (需求状态).
+    pub display_progress: Option<JobRequirementDisplayProgress>,
+    /// Number of people wanted (需求人数).
+    pub head_count: Option<i32>,
+    /// Job nature (职位性质), listed on the enum constants page of the Hire docs; prefer `employee_type`.
+    pub recruitment_type: Option<IdNameObject>,
+    /// Employee type (人员类型); id kind per `employee_type_id_type`.
+    pub employee_type: Option<IdNameObject>,
+    /// Highest job level (最高职级); id kind per `job_level_id_type`.
+    pub max_level: Option<IdNameObject>,
+    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
+    pub min_level: Option<IdNameObject>,
+    /// Job family (职位序列); id kind per `job_family_id_type`.
+    pub sequence: Option<IdNameObject>,
+    /// Requirement type (需求类型).
+    pub category: Option<JobRequirementCategory>,
+    /// Department (需求部门); id kind per `department_id_type`.
+    pub department: Option<IdNameObject>,
+    /// Owners (需求负责人); id kind per `user_id_type`.
+    pub recruiter_list: Option<Vec<IdNameObject>>,
+    /// Hiring managers (需求用人经理); id kind per `user_id_type`.
+    pub jr_hiring_managers: Option<Vec<IdNameObject>>,
+    /// Direct leaders (直属上级); id kind per `user_id_type`.
+    pub direct_leader_list: Option<Vec<IdNameObject>>,
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    pub start_time: Option<String>,
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    pub deadline: Option<String>,
+    /// Priority (招聘优先级).
+    pub priority: Option<JobRequirementPriority>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<Degree>,
+    /// Highest monthly salary, in thousands (最高月薪).
+    pub max_salary: Option<String>,
+    /// Lowest monthly salary, in thousands (最低月薪).
+    pub min_salary: Option<String>,
+    /// Work address (工作地址).
+    pub address: Option<IdNameObject>,
+    /// Description (需求描述).
+    pub description: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<CustomizedData>>,
+    /// Recruitment type (招聘类型): social or campus.
+    pub process_type: Option<ProcessType>,
+    /// Job category (职位类别).
+    pub job_type: Option<JobTypeInfo>,
+    /// Creation time, in milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Last update time, in milliseconds since the Unix epoch, as a string.
+    pub update_time: Option<String>,
+    /// Job id in Feishu People (职务 ID), as the Feishu People (corehr v2) job API returns it.
+    pub employment_job_id: Option<String>,
+    /// Position id in Feishu People (岗位 ID).
+    pub position_id: Option<String>,
+    /// Completion time, in milliseconds since the Unix epoch, as a string.
+    pub completion_time: Option<String>,
+    /// Approval status (审批状态).
+    pub approval_status: Option<JobRequirementApprovalStatus>,
+}
+
+crate::object::fields!(
+    CreateJobRequirementJobRequirementDto { id, short_code, name, display_progress,
+    head_count, recruitment_type, employee_type, max_level, min_level, sequence,
+    category, department, recruiter_list, jr_hiring_managers, direct_leader_list,
+    start_time, deadline, priority, required_degree, max_salary, min_salary, address,
+    description, customized_data_list, process_type, job_type, create_time, creator_id,
+    update_time, employment_job_id, position_id, completion_time, approval_status }
+);
 
 /// A custom field of a job or a job requirement (job_customized_data, job_requirement_customized_data_dto).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -272,6 +805,15 @@ pub struct GetJobDetailData {
 }
 
 crate::object::fields!(GetJobDetailData { job_detail });
+
+/// GetJobRecruiterData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetJobRecruiterData {
+    /// The job's recruiter, hiring managers and assistants (职位招聘人员).
+    pub info: Option<CombinedCreateJobDataJobManager>,
+}
+
+crate::object::fields!(GetJobRecruiterData { info });
 
 /// GetRoleData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -530,6 +1072,17 @@ pub struct JobConfigInterviewRound {
 
 crate::object::fields!(JobConfigInterviewRound { interviewer_list, round });
 
+/// JobConfigInterviewRoundConf
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobConfigInterviewRoundConf {
+    /// Suggested interviewers' user ids (建议面试官 ID), kind per `user_id_type`.
+    pub interviewer_id_list: Option<Vec<String>>,
+    /// Interview round number (面试轮次).
+    pub round: Option<i32>,
+}
+
+crate::object::fields!(JobConfigInterviewRoundConf { interviewer_id_list, round });
+
 /// Settings of a job (job_config_result). Note: the doc table lists `id` after `assessment_template`, as if it belonged to it; the example shows it on this object.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobConfigResult {
@@ -570,6 +1123,17 @@ crate::object::fields!(
     related_job_list, job_attribute, interview_appointment_config,
     portal_website_apply_form_schema_info }
 );
+
+/// JobConfigRoundType
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobConfigRoundType {
+    /// Interview round type id (面试轮次类型 ID), from `list_interview_round_types`.
+    pub round_biz_id: Option<String>,
+    /// Interview feedback form id (面试评价表 ID), from `list_interview_feedback_forms`.
+    pub assessment_template_biz_id: Option<String>,
+}
+
+crate::object::fields!(JobConfigRoundType { round_biz_id, assessment_template_biz_id });
 
 /// An interview round type with its feedback form (job_config_round_type_result).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -759,6 +1323,21 @@ pub struct JobLevel {
 
 crate::object::fields!(JobLevel { id, zh_name, en_name, active_status });
 
+/// JobManager
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct JobManager {
+    /// Job id; not used here, leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Recruiter's user id (招聘负责人 ID), kind per `user_id_type`.
+    pub recruiter_id: String,
+    /// Hiring managers' user ids (用人经理 ID), kind per `user_id_type`.
+    pub hiring_manager_id_list: Vec<String>,
+    /// Assistants' user ids (协助人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assistant_id_list: Option<Vec<String>>,
+}
+
 /// A recruitment process (job_processes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobProcess {
@@ -907,6 +1486,99 @@ crate::object::fields!(
     JobRequirementCountData { offer_count, pre_hire_count, complete_count }
 );
 
+/// JobRequirementCustomizedData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobRequirementCustomizedData {
+    /// Custom field id (自定义字段 ID), from `list_job_requirement_schemas`.
+    pub object_id: Option<String>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(JobRequirementCustomizedData { object_id, value });
+
+/// JobRequirementDto
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobRequirementDto {
+    /// Job requirement id (招聘需求 ID).
+    pub id: Option<String>,
+    /// Short code (招聘需求编号).
+    pub short_code: Option<String>,
+    /// Name (需求名称).
+    pub name: Option<String>,
+    /// Status (需求状态).
+    pub display_progress: Option<JobRequirementDisplayProgress>,
+    /// Number of people wanted (需求人数).
+    pub head_count: Option<i32>,
+    /// Job nature (职位性质), listed under recruitment_type on the enum constants page of the Hire docs; being retired, use `employee_type`.
+    pub recruitment_type: Option<IdNameObject>,
+    /// Employee type (人员类型); id kind per `employee_type_id_type`.
+    pub employee_type: Option<IdNameObject>,
+    /// Highest job level (最高职级); id kind per `job_level_id_type`.
+    pub max_level: Option<IdNameObject>,
+    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
+    pub min_level: Option<IdNameObject>,
+    /// Job family (职位序列); id kind per `job_family_id_type`.
+    pub sequence: Option<IdNameObject>,
+    /// Requirement type (需求类型).
+    pub category: Option<JobRequirementCategory>,
+    /// Department (需求部门); id kind per `department_id_type`.
+    pub department: Option<IdNameObject>,
+    /// Owners (需求负责人); id kind per `user_id_type`.
+    pub recruiter_list: Option<Vec<IdNameObject>>,
+    /// Hiring managers (需求用人经理); id kind per `user_id_type`.
+    pub jr_hiring_managers: Option<Vec<IdNameObject>>,
+    /// Direct leaders (直属上级); id kind per `user_id_type`.
+    pub direct_leader_list: Option<Vec<IdNameObject>>,
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    pub start_time: Option<String>,
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    pub deadline: Option<String>,
+    /// Priority (招聘优先级).
+    pub priority: Option<JobRequirementPriority>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<Degree>,
+    /// Highest monthly salary, in thousands (最高薪资).
+    pub max_salary: Option<String>,
+    /// Lowest monthly salary, in thousands (最低薪资).
+    pub min_salary: Option<String>,
+    /// Work address (工作地点).
+    pub address: Option<IdNameObject>,
+    /// Description (需求描述).
+    pub description: Option<String>,
+    /// Custom fields (自定义字段), as defined by `list_job_requirement_schemas`.
+    pub customized_data_list: Option<Vec<CustomizedData>>,
+    /// Ids of linked jobs (关联职位 ID).
+    pub job_id_list: Option<Vec<String>>,
+    /// Recruitment type the requirement serves (招聘类型): social or campus.
+    pub process_type: Option<ProcessType>,
+    /// Job category (职位类别); see `list_job_types`.
+    pub job_type: Option<JobTypeInfo>,
+    /// Creation time, in milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Last update time, in milliseconds since the Unix epoch, as a string.
+    pub update_time: Option<String>,
+    /// Job id in Feishu People (职务 ID), as the Feishu People (corehr v2) job API returns it.
+    pub employment_job_id: Option<String>,
+    /// Position id in Feishu People (岗位 ID); only for Feishu People tenants that use positions.
+    pub position_id: Option<String>,
+    /// Completion time, in milliseconds since the Unix epoch, as a string; only when the status is completed, and only for tenants in the gradual rollout (灰度).
+    pub completion_time: Option<String>,
+    /// Approval status (审批状态); only for tenants in the gradual rollout (灰度).
+    pub approval_status: Option<JobRequirementApprovalStatus>,
+}
+
+crate::object::fields!(
+    JobRequirementDto { id, short_code, name, display_progress, head_count,
+    recruitment_type, employee_type, max_level, min_level, sequence, category,
+    department, recruiter_list, jr_hiring_managers, direct_leader_list, start_time,
+    deadline, priority, required_degree, max_salary, min_salary, address, description,
+    customized_data_list, job_id_list, process_type, job_type, create_time, creator_id,
+    update_time, employment_job_id, position_id, completion_time, approval_status }
+);
+
 /// A job requirement a job fills (job_requirement_simple).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobRequirementSimple {
@@ -921,6 +1593,15 @@ pub struct JobRequirementSimple {
 }
 
 crate::object::fields!(JobRequirementSimple { id, short_code, name, department_id });
+
+/// JobRequirementUpdateOption
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobRequirementUpdateOption {
+    /// Whether to replace the linked jobs with `job_id_list`; false by default.
+    pub need_update_related_job: Option<bool>,
+}
+
+crate::object::fields!(JobRequirementUpdateOption { need_update_related_job });
 
 /// JobSchema
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1028,6 +1709,19 @@ pub struct ListJobProcessesData {
 
 crate::object::fields!(ListJobProcessesData { has_more, page_token, items });
 
+/// ListJobRequirementsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJobRequirementsData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// The job requirements (招聘需求).
+    pub items: Option<Vec<JobRequirementDto>>,
+}
+
+crate::object::fields!(ListJobRequirementsData { has_more, page_token, items });
+
 /// ListJobSchemasData
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListJobSchemasData {
@@ -1053,6 +1747,104 @@ pub struct ListJobTypesData {
 }
 
 crate::object::fields!(ListJobTypesData { items, page_token, has_more });
+
+/// ListJobsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJobsData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// The jobs (职位列表).
+    pub items: Option<Vec<ListJobsJob>>,
+}
+
+crate::object::fields!(ListJobsData { has_more, page_token, items });
+
+/// ListJobsJob
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJobsJob {
+    /// Job id (职位 ID); `get_job` returns the whole job.
+    pub id: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Job description (职位描述).
+    pub description: Option<String>,
+    /// Job code (职位编号).
+    pub code: Option<String>,
+    /// What the job requires of candidates (职位要求).
+    pub requirement: Option<String>,
+    /// Employment type (雇佣类型).
+    pub recruitment_type: Option<JobLevel>,
+    /// Department (部门); id kind per `department_id_type`.
+    pub department: Option<JobType>,
+    /// Work city (工作城市).
+    pub city: Option<JobCity>,
+    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
+    pub min_job_level: Option<JobLevel>,
+    /// Highest job level (最高职级); id kind per `job_level_id_type`.
+    pub max_job_level: Option<JobLevel>,
+    /// Highlights of the job (职位亮点).
+    pub highlight_list: Option<Vec<JobType>>,
+    /// Job family (职位序列); id kind per `job_family_id_type`.
+    pub job_category: Option<JobLevel>,
+    /// Job category (职位类别).
+    pub job_type: Option<JobType>,
+    /// Whether the job is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`; empty when the system or a connected external system created the job.
+    pub create_user_id: Option<String>,
+    /// Creation time; deprecated, use `create_timestamp`.
+    pub create_time: Option<i64>,
+    /// Last update time; deprecated, use `update_timestamp`.
+    pub update_time: Option<i64>,
+    /// Recruitment process type (招聘流程类型).
+    pub process_type: Option<ProcessType>,
+    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
+    pub process_id: Option<String>,
+    /// Chinese name of the recruitment process (招聘流程中文名称).
+    pub process_name: Option<String>,
+    /// English name of the recruitment process (招聘流程英文名称).
+    pub process_en_name: Option<String>,
+    /// Job function (职能分类).
+    pub job_function: Option<IdNameObject>,
+    /// Project the job belongs to (项目).
+    pub subject: Option<IdNameObject>,
+    /// Number of people to hire (招聘数量).
+    pub head_count: Option<i32>,
+    /// Years of work experience required (工作经验要求).
+    pub experience: Option<JobExperience>,
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    pub expiry_time: Option<i64>,
+    /// Lowest monthly salary, in thousands (最低薪资).
+    pub min_salary: Option<i32>,
+    /// Highest monthly salary, in thousands (最高薪资).
+    pub max_salary: Option<i32>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<Degree>,
+    /// Work cities (工作城市列表).
+    pub city_list: Option<Vec<CodeNameObject>>,
+    /// Whether the job is a real or a virtual one (职位属性).
+    pub job_attribute: Option<JobAttribute>,
+    /// Creation time, in milliseconds since the Unix epoch, as a string.
+    pub create_timestamp: Option<String>,
+    /// Last update time, in milliseconds since the Unix epoch, as a string.
+    pub update_timestamp: Option<String>,
+    /// Expiry time, in milliseconds since the Unix epoch, as a string.
+    pub expiry_timestamp: Option<String>,
+    /// Target majors (目标专业).
+    pub target_major_list: Option<Vec<JobType>>,
+}
+
+crate::object::fields!(
+    ListJobsJob { id, title, description, code, requirement, recruitment_type,
+    department, city, min_job_level, max_job_level, highlight_list, job_category,
+    job_type, active_status, create_user_id, create_time, update_time, process_type,
+    process_id, process_name, process_en_name, job_function, subject, head_count,
+    experience, expiry_time, min_salary, max_salary, required_degree, city_list,
+    job_attribute, create_timestamp, update_timestamp, expiry_timestamp,
+    target_major_list }
+);
 
 /// ListLocationsData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1269,6 +2061,21 @@ pub struct LocationState {
 }
 
 crate::object::fields!(LocationState { state_code, country_code, state_name_info });
+
+/// OpenJobBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OpenJobBody {
+    /// Expiry date, in milliseconds since the Unix epoch; required, and later than now, when `is_never_expired` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_time: Option<i64>,
+    /// Whether the job never expires (是否长期有效).
+    pub is_never_expired: bool,
+}
+
+/// OpenJobData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpenJobData {}
+crate::object::fields!(OpenJobData {});
 
 /// PermissionCollection
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1608,6 +2415,185 @@ crate::object::fields!(
     TerminationReason { id, name, referral_name, termination_type, is_used_as_evaluation,
     active_status }
 );
+
+/// UpdateJobConfigBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateJobConfigBody {
+    /// Offer form id (Offer 申请表 ID), from `list_offer_application_forms`; required when `update_option_list` has 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_apply_schema_id: Option<String>,
+    /// Offer approval flow id (Offer 审批流程 ID), from `list_offer_approval_templates`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_process_conf: Option<String>,
+    /// Suggested evaluators' user ids (建议评估人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommended_evaluator_id_list: Option<Vec<String>>,
+    /// Settings to update (更新选项); only these are checked and changed, and the call fails when a required field of a chosen setting is empty.
+    pub update_option_list: Vec<UpdateJobConfigBodyUpdateOptionList>,
+    /// Interview feedback form id (面试评价表 ID), from `list_interview_feedback_forms`; required when `update_option_list` has 1 and interview round types (面试轮次类型) are switched off in Hire settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment_template_biz_id: Option<String>,
+    /// Suggested interviewers per round (建议面试官); required when `update_option_list` has 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_round_conf_list: Option<Vec<JobConfigInterviewRoundConf>>,
+    /// Ids of the job requirements to link (关联招聘需求), as `search_job_requirements` returns them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jr_id_list: Option<Vec<String>>,
+    /// Interview registration form id (面试登记表 ID), from `list_interview_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 10.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_registration_schema_id: Option<String>,
+    /// Onboarding registration form id (入职登记表 ID), from `list_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 11.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_registration_schema_id: Option<String>,
+    /// Interview round types with their feedback forms (面试轮次类型); required when `update_option_list` has 1 and interview round types are switched on in Hire settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_round_type_conf_list: Option<Vec<JobConfigRoundType>>,
+    /// Ids of related jobs (关联职位), from `list_jobs`: virtual jobs for a real job, real jobs for a virtual one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_job_id_list: Option<Vec<String>>,
+    /// How interviewers schedule interviews (自助约面配置); required when `update_option_list` has 9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_appointment_config: Option<UpdateJobConfigInterviewAppointmentConfig>,
+    /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_website_apply_form_schema_id: Option<String>,
+}
+
+/// UpdateJobConfigInterviewAppointmentConfig
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateJobConfigInterviewAppointmentConfig {
+    /// Whether interviewers book interviews themselves.
+    pub enable_interview_appointment_by_interviewer: Option<bool>,
+    /// The settings.
+    pub config: Option<UpdateJobConfigInterviewAppointmentConfigContent>,
+}
+
+crate::object::fields!(
+    UpdateJobConfigInterviewAppointmentConfig {
+    enable_interview_appointment_by_interviewer, config }
+);
+
+/// UpdateJobConfigInterviewAppointmentConfigContent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateJobConfigInterviewAppointmentConfigContent {
+    /// Interview type.
+    pub interview_type: Option<InterviewType>,
+    /// The candidate's time zone.
+    pub talent_timezone_code: Option<String>,
+    /// User id of the interview contact, of the kind `user_id_type` names.
+    pub contact_user_id: Option<String>,
+    /// Phone number of the interview contact.
+    pub contact_mobile: Option<String>,
+    /// Email of the interview contact.
+    pub contact_email: Option<String>,
+    /// Interview location id, from `list_locations`.
+    pub address_id: Option<String>,
+    /// Video interview tool.
+    pub video_type: Option<VideoInterviewType>,
+    /// User ids to copy, of the kind `user_id_type` names.
+    pub cc: Option<Vec<String>>,
+    /// Remark on the interview settings.
+    pub remark: Option<String>,
+    /// Id of the interview notification template.
+    pub interview_notification_template_id: Option<String>,
+    /// Id of the appointment notification template.
+    pub appointment_notification_template_id: Option<String>,
+    /// Id of the interview cancellation notification template.
+    pub cancel_interview_notification_template_id: Option<String>,
+}
+
+crate::object::fields!(
+    UpdateJobConfigInterviewAppointmentConfigContent { interview_type,
+    talent_timezone_code, contact_user_id, contact_mobile, contact_email, address_id,
+    video_type, cc, remark, interview_notification_template_id,
+    appointment_notification_template_id, cancel_interview_notification_template_id }
+);
+
+/// UpdateJobRequirementBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateJobRequirementBody {
+    /// Name (需求名称).
+    pub name: String,
+    /// Status (需求状态).
+    pub display_progress: JobRequirementDisplayProgress,
+    /// Number of people wanted (需求人数).
+    pub head_count: i32,
+    /// Job nature id (职位性质 ID), listed on the enum constants page of the Hire docs; being retired, use `employee_type_id`. One of the two is required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruitment_type_id: Option<String>,
+    /// Employee type id (人员类型 ID), kind per `employee_type_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_type_id: Option<String>,
+    /// Highest job level id (最高职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_level_id: Option<String>,
+    /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level_id: Option<String>,
+    /// Job family id (职位序列 ID), kind per `job_family_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_id: Option<String>,
+    /// Requirement type (需求类型).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<JobRequirementCategory>,
+    /// Department id (需求部门 ID), kind per `department_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    /// Owners' user ids (需求负责人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruiter_id_list: Option<Vec<String>>,
+    /// Hiring managers' user ids (需求用人经理 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jr_hiring_manager_id_list: Option<Vec<String>>,
+    /// Direct leaders' user ids (直属上级 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct_leader_id_list: Option<Vec<String>>,
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Priority (招聘优先级).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<JobRequirementPriority>,
+    /// Minimum education (学历要求).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_degree: Option<Degree>,
+    /// Highest monthly salary, in thousands (最高薪资).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_salary: Option<String>,
+    /// Lowest monthly salary, in thousands (最低薪资).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_salary: Option<String>,
+    /// Work address id (工作地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// Description (需求描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Custom fields (自定义字段); `list_job_requirement_schemas` gives their ids, types and which are required. The list replaces all existing values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data_list: Option<Vec<JobRequirementCustomizedData>>,
+    /// Recruitment type (招聘类型): social or campus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_type: Option<ProcessType>,
+    /// Job category id (职位类别), from `list_job_types`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_type_id: Option<String>,
+    /// Ids of linked jobs (关联的职位 ID); applied only when `update_option.need_update_related_job` is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_id_list: Option<Vec<String>>,
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; Feishu People tenants only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employment_job_id: Option<String>,
+    /// Position id in Feishu People (岗位 ID), from the Feishu People (corehr v2) position query API; only for Feishu People tenants that use positions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position_id: Option<String>,
+    /// Confirmations for side effects of the update (招聘需求修改确认控制).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_option: Option<JobRequirementUpdateOption>,
+}
 
 /// UserBusinessManagementScope
 #[derive(Debug, Clone, Default, PartialEq)]

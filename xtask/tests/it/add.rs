@@ -35,19 +35,29 @@ fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).expect("readable")
 }
 
-const LIST_APPLICATIONS: &str =
-    "candidate-management_delivery-process-management_application_list.md";
-const OPEN_JOB: &str = "recruitment-related-configuration_job_open.md";
-const CREATE_EXTERNAL_APPLICATION: &str =
-    "get-candidates_import-external-system-information_create.md";
+/// `POST /jobs/{job_id}/managers/batch_update`: a job's path, with enum values and error codes to name.
+const JOB_MANAGERS: &str = "recruitment-related-configuration_job_batch_update.md";
+/// `PUT` and `DELETE /external_background_checks/{id}`: a new resource, two methods of one path.
+const UPDATE_BACKGROUND_CHECK: &str =
+    "get-candidates_import-external-system-information_import-external-background-info_update.md";
+const DELETE_BACKGROUND_CHECK: &str =
+    "get-candidates_import-external-system-information_import-external-background-info_delete.md";
+/// `GET /jobs/{job_id}`: the spec's `get_job`.
 const GET_JOB: &str = "recruitment-related-configuration_job_get.md";
+
+/// The path items of a spec's text, in order.
+fn path_items(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("  /open-apis/")?.strip_suffix(':'))
+        .collect()
+}
 
 #[test]
 fn pages_are_added_in_place_recorded_audited_and_left_for_words() {
-    let (Some(applications), Some(open), Some(external)) = (
-        page(LIST_APPLICATIONS),
-        page(OPEN_JOB),
-        page(CREATE_EXTERNAL_APPLICATION),
+    let (Some(managers), Some(update), Some(delete)) = (
+        page(JOB_MANAGERS),
+        page(UPDATE_BACKGROUND_CHECK),
+        page(DELETE_BACKGROUND_CHECK),
     ) else {
         eprintln!("no ../shared/pages/hire-v1 beside the checkout; nothing to add");
         return;
@@ -60,24 +70,24 @@ fn pages_are_added_in_place_recorded_audited_and_left_for_words() {
             "add",
             "--spec",
             "spec.yaml",
-            &applications,
-            &open,
-            &external,
+            &managers,
+            &update,
+            &delete,
         ],
         dir.path(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let report = stderr(&out);
     assert!(
-        report.contains("added `list_applications` (GET /open-apis/hire/v1/applications)"),
+        report.contains("added `batch_update_job_manager` (POST /open-apis/hire/v1/jobs/{job_id}/managers/batch_update)"),
         "{report}"
     );
     assert!(
-        report.contains("added `open_job` (POST /open-apis/hire/v1/jobs/{job_id}/open)"),
+        report.contains("added `update_external_background_check`"),
         "{report}"
     );
     assert!(
-        report.contains("added `create_external_application`"),
+        report.contains("added `delete_external_background_check`"),
         "{report}"
     );
     let after = read(dir.path(), "spec.yaml");
@@ -90,46 +100,45 @@ fn pages_are_added_in_place_recorded_audited_and_left_for_words() {
             "the line {line:?} is gone or moved"
         );
     }
-    // The job operation goes after the other job paths, the new resource after all paths, the new method into
-    // its existing path item, and each operation's new schemas at the end, under a comment naming it.
+    // The job operation goes after the paths of its job, the new resource after all paths (one
+    // path item for its two methods), and the new schemas at the end, under a comment naming their operation.
+    let items = path_items(&after);
+    let managers_at = items
+        .iter()
+        .position(|p| *p == "hire/v1/jobs/{job_id}/managers/batch_update")
+        .expect("the job operation's path item");
+    // Beside its closest relatives: after the last path of the same job.
+    assert!(
+        items[managers_at - 1].starts_with("hire/v1/jobs/{job_id}/"),
+        "{items:?}"
+    );
+    assert!(
+        !items[managers_at + 1].starts_with("hire/v1/jobs/{job_id}/"),
+        "{items:?}"
+    );
+    assert_eq!(
+        items.last(),
+        Some(&"hire/v1/external_background_checks/{external_background_check_id}")
+    );
+    assert_eq!(items.len(), path_items(&before).len() + 2);
     let at = |needle: &str| {
         after
             .find(needle)
             .unwrap_or_else(|| panic!("{needle} is in the spec"))
     };
     assert!(
-        at("  /open-apis/hire/v1/jobs/{job_id}/get_detail:")
-            < at("  /open-apis/hire/v1/jobs/{job_id}/open:")
+        at("operationId: update_external_background_check")
+            < at("operationId: delete_external_background_check")
     );
-    assert!(
-        at("  /open-apis/hire/v1/jobs/{job_id}/open:")
-            < at("  /open-apis/hire/v1/external_applications:")
-    );
-    assert!(
-        at("  /open-apis/hire/v1/external_applications:")
-            < at("  /open-apis/hire/v1/applications:")
-    );
-    assert!(at("  /open-apis/hire/v1/applications:") < at("\ncomponents:"));
-    assert_eq!(
-        after
-            .matches("  /open-apis/hire/v1/external_applications:\n")
-            .count(),
-        1
-    );
-    assert!(
-        at("operationId: list_external_applications")
-            < at("operationId: create_external_application")
-    );
-    assert!(at("    # ---- list_applications ---") < at("    ListApplicationsData:"));
-    assert!(at("\ncomponents:") < at("    # ---- list_applications ---"));
+    assert!(at("\ncomponents:") < at("    # ---- batch_update_job_manager ---"));
     // Sequences are indented under their keys, as the rest of the file writes them.
-    assert!(after.contains("      x-scopes:\n        - hire:application:readonly\n"));
+    assert!(after.contains("      x-scopes:\n        - "));
 
     let lock = read(dir.path(), "spec.pages.json");
     for key in [
-        "\"list_applications\"",
-        "\"open_job\"",
-        "\"create_external_application\"",
+        "\"batch_update_job_manager\"",
+        "\"update_external_background_check\"",
+        "\"delete_external_background_check\"",
     ] {
         assert!(lock.contains(key), "the lock file records {key}");
     }
@@ -140,9 +149,9 @@ fn pages_are_added_in_place_recorded_audited_and_left_for_words() {
             "audit",
             "--spec",
             "spec.yaml",
-            &applications,
-            &open,
-            &external,
+            &managers,
+            &update,
+            &delete,
         ],
         dir.path(),
     );
@@ -174,25 +183,47 @@ fn pages_are_added_in_place_recorded_audited_and_left_for_words() {
         marked,
         "{listed}"
     );
+    let numbered = |prefix: &str| {
+        after
+            .lines()
+            .filter(|l| {
+                l.trim()
+                    .strip_prefix(prefix)
+                    .is_some_and(|n| n.parse::<u64>().is_ok())
+            })
+            .count()
+    };
+    let values = numbered("- Value");
+    let codes = numbered("name: Code");
     assert!(
-        listed.contains("`Value1` is a placeholder variant name"),
+        values > 0 && codes > 0,
+        "the pages have values and errors to name"
+    );
+    assert_eq!(
+        listed.matches("is a placeholder variant name").count(),
+        values,
         "{listed}"
     );
-    assert!(
-        listed.contains("`Code1002613` is a placeholder error name"),
+    assert_eq!(
+        listed.matches("is a placeholder error name").count(),
+        codes,
         "{listed}"
     );
     assert!(listed.contains("spec.yaml:"), "{listed}");
     assert!(!out_dir.exists());
 
-    // With the words written and the values named, it generates.
-    let mut named = after.replace("'DRAFT: ", "'Written: ");
-    for n in 1..=9 {
-        named = named.replace(&format!("- Value{n}\n"), &format!("- Named{n}\n"));
-    }
-    named = named
-        .replace("Code1002613", "SyncNotEnabled")
-        .replace("Code1002616", "JobAlreadyOpen");
+    // With the words written and the values and errors named, it generates.
+    let named: String = after
+        .replace("'DRAFT: ", "'Written: ")
+        .lines()
+        .map(|l| {
+            let l = l.replace("- Value", "- Named");
+            match l.split_once("name: Code") {
+                Some((head, code)) => format!("{head}name: Named{code}\n"),
+                None => format!("{l}\n"),
+            }
+        })
+        .collect();
     std::fs::write(dir.path().join("spec.yaml"), named).expect("written");
     let generated = xtask(
         &[
@@ -206,13 +237,13 @@ fn pages_are_added_in_place_recorded_audited_and_left_for_words() {
     );
     assert!(generated.status.success(), "{}", stderr(&generated));
     let operations = std::fs::read_to_string(out_dir.join("operations.rs")).expect("generated");
-    assert!(operations.contains("pub fn list_applications(&self)"));
-    assert!(operations.contains("pub fn open_job(&self"));
+    assert!(operations.contains("pub fn batch_update_job_manager("));
+    assert!(operations.contains("pub fn delete_external_background_check("));
 }
 
 #[test]
 fn a_page_whose_operation_the_spec_has_is_refused_and_nothing_is_written() {
-    let (Some(applications), Some(get_job)) = (page(LIST_APPLICATIONS), page(GET_JOB)) else {
+    let (Some(update), Some(get_job)) = (page(UPDATE_BACKGROUND_CHECK), page(GET_JOB)) else {
         eprintln!("no ../shared/pages/hire-v1 beside the checkout; nothing to add");
         return;
     };
@@ -221,14 +252,7 @@ fn a_page_whose_operation_the_spec_has_is_refused_and_nothing_is_written() {
     let lock = read(dir.path(), "spec.pages.json");
     // The first page would be added; the second is the spec's `get_job`: neither is written.
     let out = xtask(
-        &[
-            "docs",
-            "add",
-            "--spec",
-            "spec.yaml",
-            &applications,
-            &get_job,
-        ],
+        &["docs", "add", "--spec", "spec.yaml", &update, &get_job],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
@@ -245,15 +269,11 @@ fn a_page_whose_operation_the_spec_has_is_refused_and_nothing_is_written() {
     assert!(!dir.path().join("spec.yaml.tmp").exists());
 
     // Once added, a page is the spec's too.
-    let out = xtask(
-        &["docs", "add", "--spec", "spec.yaml", &applications],
-        dir.path(),
-    );
+    let out = xtask(&["docs", "add", "--spec", "spec.yaml", &update], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
-    let again = xtask(
-        &["docs", "add", "--spec", "spec.yaml", &applications],
-        dir.path(),
-    );
+    let again = xtask(&["docs", "add", "--spec", "spec.yaml", &update], dir.path());
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already the spec's operation `list_applications`"));
+    assert!(
+        stderr(&again).contains("already the spec's operation `update_external_background_check`")
+    );
 }

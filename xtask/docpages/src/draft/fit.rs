@@ -36,9 +36,19 @@ pub(super) fn fit_into(
     type_base: &str,
 ) -> BTreeMap<String, Fit> {
     let mut fits: BTreeMap<String, Fit> = BTreeMap::new();
+    // The spec's schemas by their shape; a drafted schema with examples (a request body's) must have the
+    // spec's examples too, or reusing it would drop the page's examples.
     let spec_shapes: Vec<(String, Value)> = spec
         .iter()
-        .filter_map(|(name, schema)| Some((name.as_str()?.to_owned(), shape(&as_read(schema)))))
+        .filter_map(|(name, schema)| {
+            let read = as_read(schema);
+            let name = name.as_str()?.to_owned();
+            Some([
+                (name.clone(), shape(&read)),
+                (name, shape_with_examples(&read)),
+            ])
+        })
+        .flatten()
         .collect();
     // A drafted name the spec uses gets the operation's prefix first, so that a reference to it is never taken
     // for a reference to the spec's schema of that name.
@@ -77,7 +87,10 @@ pub(super) fn fit_into(
     // Schemas of the spec by their shape, in the spec's order.
     let mut spec_by_shape: HashMap<&Value, Vec<&String>> = HashMap::new();
     for (name, shape) in &spec_shapes {
-        spec_by_shape.entry(shape).or_default().push(name);
+        let names = spec_by_shape.entry(shape).or_default();
+        if !names.contains(&name) {
+            names.push(name);
+        }
     }
     // A schema refers to others: it can equal another only once those it refers to are mapped. The first schema
     // (in the draft's order) that equals one of the spec's, or an earlier one of the draft, is mapped, and the
@@ -115,6 +128,8 @@ pub(super) fn fit_into(
         rename_refs(&mut schema, finals);
         let read = if spec_shapes.is_empty() {
             Value::Null
+        } else if has_example(&schema) {
+            shape_with_examples(&as_read(&schema))
         } else {
             shape(&as_read(&schema))
         };
@@ -270,6 +285,17 @@ fn chinese_terms(description: &str) -> Vec<String> {
         .filter(|t| t.chars().any(|c| c > '\u{2e80}'))
         .map(str::to_owned)
         .collect()
+}
+
+/// Whether a schema (not those it refers to) gives an example of a value.
+fn has_example(schema: &Value) -> bool {
+    match schema {
+        Value::Mapping(m) => m
+            .iter()
+            .any(|(k, v)| k.as_str() == Some("example") || has_example(v)),
+        Value::Sequence(items) => items.iter().any(has_example),
+        _ => false,
+    }
 }
 
 /// What a schema says of the wire: without descriptions, examples and the names and words of enum values.
