@@ -8,16 +8,22 @@
 #[non_exhaustive]
 pub enum ErrorCode {
     /// `1002001`.
+    /// - `cancel_application_onboard` (HTTP 500): Internal error on the Feishu side.
     /// - `close_job` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_create_job` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_update_job` (HTTP 500): Internal error on the Feishu side.
+    /// - `create_application` (HTTP 500): Internal error on the Feishu side.
     /// - `create_job_requirement` (HTTP 500): Internal error on the Feishu side.
     /// - `delete_job_requirement` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_application` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_application_detail` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_application_offer` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_detail` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_recruiter` (HTTP 500): Internal error on the Feishu side.
     /// - `get_role` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_applications` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_functions` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_processes` (HTTP 500): Internal error on the Feishu side.
@@ -35,21 +41,31 @@ pub enum ErrorCode {
     /// - `list_user_roles` (HTTP 500): Internal error on the Feishu side.
     /// - `open_job` (HTTP 500): Internal error on the Feishu side.
     /// - `query_locations` (HTTP 500): Internal error on the Feishu side.
+    /// - `recover_application` (HTTP 500): Internal error on the Feishu side.
     /// - `search_job_requirements` (HTTP 500): Internal error on the Feishu side.
+    /// - `terminate_application` (HTTP 500): Internal error on the Feishu side.
+    /// - `transfer_application_onboard` (HTTP 500): Internal error on the Feishu side.
+    /// - `transfer_application_stage` (HTTP 500): Internal error on the Feishu side.
     /// - `update_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `update_job_requirement` (HTTP 500): Internal error on the Feishu side.
     SystemError,
     /// `1002002`.
+    /// - `cancel_application_onboard` (HTTP 400): A parameter has a wrong type or size.
     /// - `close_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_create_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_update_job` (HTTP 400): A parameter has a wrong type or size.
+    /// - `create_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     /// - `delete_job_requirement` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_application` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_application_detail` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_application_offer` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_detail` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_recruiter` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_role` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_applications` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_functions` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_processes` (HTTP 400): A parameter has a wrong type or size.
@@ -67,7 +83,11 @@ pub enum ErrorCode {
     /// - `list_user_roles` (HTTP 400): A parameter has a wrong type or size.
     /// - `open_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `query_locations` (HTTP 400): A parameter has a wrong type or size.
+    /// - `recover_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `search_job_requirements` (HTTP 400): A parameter is invalid; here: an id list longer than 100.
+    /// - `terminate_application` (HTTP 400): A parameter has a wrong type or size.
+    /// - `transfer_application_onboard` (HTTP 400): A parameter has a wrong type or size.
+    /// - `transfer_application_stage` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     InvalidParameter,
@@ -75,11 +95,63 @@ pub enum ErrorCode {
     /// - `delete_job_requirement` (HTTP 400): Creating, editing and deleting job requirements through the API is switched off in Hire settings.
     OfferOrJobSettingRejected,
     /// `1002102`.
+    /// - `create_application` (HTTP 400): No talent has this id.
     /// - `list_external_applications` (HTTP 400): No talent has this talent_id.
     TalentNotFound,
+    /// `1002201`.
+    /// - `get_application_detail` (HTTP 400): No application has this id.
+    /// - `recover_application` (HTTP 400): No application has this id.
+    /// - `transfer_application_stage` (HTTP 400): No application has this id.
+    ApplicationNotFound,
+    /// `1002204`.
+    /// - `transfer_application_stage` (HTTP 400): No stage has this id.
+    StageNotFound,
+    /// `1002206`.
+    /// - `create_application` (HTTP 400): The talent already has an active application to this job.
+    /// - `recover_application` (HTTP 400): The talent has a similar application.
+    DuplicateApplication,
+    /// `1002209`.
+    /// - `recover_application` (HTTP 400): The talent has already joined.
+    TalentAlreadyOnboarded,
+    /// `1002210`.
+    /// - `recover_application` (HTTP 400): The talent is locked to another application.
+    /// - `transfer_application_onboard` (HTTP 500): The talent is locked to another application.
+    /// - `transfer_application_stage` (HTTP 400): The talent is locked to another application.
+    TalentLocked,
+    /// `1002211`.
+    /// - `transfer_application_stage` (HTTP 400): The application cannot be moved to this stage.
+    CannotTransferToStage,
+    /// `1002212`.
+    /// - `transfer_application_stage` (HTTP 400): The stage change failed.
+    StageTransferFailed,
+    /// `1002220`.
+    /// - `transfer_application_stage` (HTTP 400): The application cannot leave its current stage.
+    CurrentStageNotTransferable,
+    /// `1002221`.
+    /// - `cancel_application_onboard` (HTTP 400): The application is already terminated.
+    /// - `terminate_application` (HTTP 400): The application is already terminated.
+    ApplicationAlreadyTerminated,
+    /// `1002222`.
+    /// - `create_application` (HTTP 400): The talent is already linked to another employee.
+    TalentLinkedToOtherEmployee,
+    /// `1002223`.
+    /// - `create_application` (HTTP 400): The employee is already linked to another talent.
+    EmployeeLinkedToOtherTalent,
+    /// `1002224`.
+    /// - `create_application` (HTTP 400): No employee has this id.
+    EmployeeNotFound,
+    /// `1002225`.
+    /// - `recover_application` (HTTP 400): The application is not terminated.
+    ApplicationNotTerminated,
     /// `1002352`.
     /// - `get_role` (HTTP 400): No role has this id.
     RoleNotFound,
+    /// `1002511`.
+    /// - `create_application` (HTTP 400): The talent has reached the tenant's limit on applications.
+    ApplicationLimitReached,
+    /// `1002512`.
+    /// - `create_application` (HTTP 400): No resume source has this id.
+    ResumeSourceNotFound,
     /// `1002601`.
     /// - `get_job` (HTTP 404): No job has this id.
     /// - `get_job_detail` (HTTP 404): No job has this id.
@@ -197,6 +269,24 @@ pub enum ErrorCode {
     /// `1002725`.
     /// - `search_job_requirements` (HTTP 400): id_list and short_code_list were sent together.
     IdListWithShortCodeList,
+    /// `1002901`.
+    /// - `transfer_application_onboard` (HTTP 404): No application has this id.
+    OnboardApplicationNotFound,
+    /// `1002902`.
+    /// - `transfer_application_onboard` (HTTP 400): The application is not in the waiting-to-join (待入职) stage.
+    EmployeeStatusNotAllowed,
+    /// `1002904`.
+    /// - `transfer_application_onboard` (HTTP 400): The employee has already joined.
+    EmployeeAlreadyOnboarded,
+    /// `1002905`.
+    /// - `transfer_application_onboard` (HTTP 400): A time value is invalid.
+    InvalidTime,
+    /// `1002908`.
+    /// - `transfer_application_onboard` (HTTP 500): Syncing hires through an e-HR/OA system is not turned on in the Hire settings.
+    EhrSyncDisabled,
+    /// `1002910`.
+    /// - `cancel_application_onboard` (HTTP 400): The candidate already has a pending hire in Feishu People (飞书人事); cancel it there.
+    PendingHireInFeishuPeople,
     /// A code the doc pages do not list.
     Unknown(i64),
 }
@@ -209,7 +299,22 @@ impl ErrorCode {
             Self::InvalidParameter => 1002002,
             Self::OfferOrJobSettingRejected => 1002071,
             Self::TalentNotFound => 1002102,
+            Self::ApplicationNotFound => 1002201,
+            Self::StageNotFound => 1002204,
+            Self::DuplicateApplication => 1002206,
+            Self::TalentAlreadyOnboarded => 1002209,
+            Self::TalentLocked => 1002210,
+            Self::CannotTransferToStage => 1002211,
+            Self::StageTransferFailed => 1002212,
+            Self::CurrentStageNotTransferable => 1002220,
+            Self::ApplicationAlreadyTerminated => 1002221,
+            Self::TalentLinkedToOtherEmployee => 1002222,
+            Self::EmployeeLinkedToOtherTalent => 1002223,
+            Self::EmployeeNotFound => 1002224,
+            Self::ApplicationNotTerminated => 1002225,
             Self::RoleNotFound => 1002352,
+            Self::ApplicationLimitReached => 1002511,
+            Self::ResumeSourceNotFound => 1002512,
             Self::JobNotFound => 1002601,
             Self::JobTypeNotFound => 1002603,
             Self::RecruitmentTypeNotFound => 1002604,
@@ -240,6 +345,12 @@ impl ErrorCode {
             Self::HeadCountFieldMissing => 1002723,
             Self::JobRequirementNotApproved => 1002724,
             Self::IdListWithShortCodeList => 1002725,
+            Self::OnboardApplicationNotFound => 1002901,
+            Self::EmployeeStatusNotAllowed => 1002902,
+            Self::EmployeeAlreadyOnboarded => 1002904,
+            Self::InvalidTime => 1002905,
+            Self::EhrSyncDisabled => 1002908,
+            Self::PendingHireInFeishuPeople => 1002910,
             Self::Unknown(code) => *code,
         }
     }
@@ -252,7 +363,22 @@ impl From<i64> for ErrorCode {
             1002002 => Self::InvalidParameter,
             1002071 => Self::OfferOrJobSettingRejected,
             1002102 => Self::TalentNotFound,
+            1002201 => Self::ApplicationNotFound,
+            1002204 => Self::StageNotFound,
+            1002206 => Self::DuplicateApplication,
+            1002209 => Self::TalentAlreadyOnboarded,
+            1002210 => Self::TalentLocked,
+            1002211 => Self::CannotTransferToStage,
+            1002212 => Self::StageTransferFailed,
+            1002220 => Self::CurrentStageNotTransferable,
+            1002221 => Self::ApplicationAlreadyTerminated,
+            1002222 => Self::TalentLinkedToOtherEmployee,
+            1002223 => Self::EmployeeLinkedToOtherTalent,
+            1002224 => Self::EmployeeNotFound,
+            1002225 => Self::ApplicationNotTerminated,
             1002352 => Self::RoleNotFound,
+            1002511 => Self::ApplicationLimitReached,
+            1002512 => Self::ResumeSourceNotFound,
             1002601 => Self::JobNotFound,
             1002603 => Self::JobTypeNotFound,
             1002604 => Self::RecruitmentTypeNotFound,
@@ -283,6 +409,12 @@ impl From<i64> for ErrorCode {
             1002723 => Self::HeadCountFieldMissing,
             1002724 => Self::JobRequirementNotApproved,
             1002725 => Self::IdListWithShortCodeList,
+            1002901 => Self::OnboardApplicationNotFound,
+            1002902 => Self::EmployeeStatusNotAllowed,
+            1002904 => Self::EmployeeAlreadyOnboarded,
+            1002905 => Self::InvalidTime,
+            1002908 => Self::EhrSyncDisabled,
+            1002910 => Self::PendingHireInFeishuPeople,
             other => Self::Unknown(other),
         }
     }

@@ -16,16 +16,22 @@ pub type Sender = fn(&Client) -> Sent;
 
 /// Each operation id, with the function that sends its example request, or what the spec lacks to build one.
 pub const CASES: &[(&str, Result<Sender, &str>)] = &[
+    ("cancel_application_onboard", Ok(cancel_application_onboard)),
     ("close_job", Ok(close_job)),
     ("combined_create_job", Ok(combined_create_job)),
     ("combined_update_job", Ok(combined_update_job)),
+    ("create_application", Ok(create_application)),
     ("create_job_requirement", Ok(create_job_requirement)),
     ("delete_job_requirement", Ok(delete_job_requirement)),
+    ("get_application", Ok(get_application)),
+    ("get_application_detail", Ok(get_application_detail)),
+    ("get_application_offer", Ok(get_application_offer)),
     ("get_job", Ok(get_job)),
     ("get_job_config", Ok(get_job_config)),
     ("get_job_detail", Ok(get_job_detail)),
     ("get_job_recruiter", Ok(get_job_recruiter)),
     ("get_role", Ok(get_role)),
+    ("list_applications", Ok(list_applications)),
     ("list_external_applications", Ok(list_external_applications)),
     ("list_job_functions", Ok(list_job_functions)),
     ("list_job_processes", Ok(list_job_processes)),
@@ -43,7 +49,11 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("list_user_roles", Ok(list_user_roles)),
     ("open_job", Ok(open_job)),
     ("query_locations", Ok(query_locations)),
+    ("recover_application", Ok(recover_application)),
     ("search_job_requirements", Ok(search_job_requirements)),
+    ("terminate_application", Ok(terminate_application)),
+    ("transfer_application_onboard", Ok(transfer_application_onboard)),
+    ("transfer_application_stage", Ok(transfer_application_stage)),
     ("update_job_config", Ok(update_job_config)),
     ("update_job_requirement", Ok(update_job_requirement)),
 ];
@@ -52,6 +62,22 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
 fn example<T: serde::de::DeserializeOwned>(json: &str) -> T {
     serde_json::from_str(json)
         .unwrap_or_else(|e| panic!("the spec's example {json} does not decode: {e}"))
+}
+
+fn cancel_application_onboard(client: &Client) -> Sent {
+    let request = client
+        .cancel_application_onboard(
+            example::<String>("\"1111111111\""),
+            example::<
+                CancelApplicationOnboardBody,
+            >(
+                "{\"termination_reason_id_list\":[\"6959090661225640000\"],\"termination_reason_notes\":\"候选人经历不匹配\",\"termination_type\":1}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
 }
 
 fn close_job(client: &Client) -> Sent {
@@ -104,6 +130,23 @@ fn combined_update_job(client: &Client) -> Sent {
     })
 }
 
+fn create_application(client: &Client) -> Sent {
+    let request = client
+        .create_application()
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .body(
+            example::<
+                CreateApplicationBody,
+            >(
+                "{\"application_preferred_city_code_list\":[\"CN_1\"],\"delivery_type\":1,\"job_id\":\"6889330484657424647\",\"resume_source_id\":\"7115289562569591070\",\"talent_id\":\"6889020179456689671\",\"user_id\":\"6930815272790114324\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn create_job_requirement(client: &Client) -> Sent {
     let request = client
         .create_job_requirement(
@@ -129,6 +172,56 @@ fn create_job_requirement(client: &Client) -> Sent {
 fn delete_job_requirement(client: &Client) -> Sent {
     let request = client
         .delete_job_requirement(example::<String>("\"6949805467799537964\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_application(client: &Client) -> Sent {
+    let request = client
+        .get_application(example::<String>("\"6949805467799537964\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .options_2(
+            example::<
+                Vec<GetApplicationOptions>,
+            >("[\"get_latest_application_on_chain\"]"),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_application_detail(client: &Client) -> Sent {
+    let request = client
+        .get_application_detail(example::<String>("\"6956499586395523359\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        )
+        .options_2(example::<Vec<GetApplicationDetailOptions>>("[\"with_job\"]"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_application_offer(client: &Client) -> Sent {
+    let request = client
+        .get_application_offer(example::<String>("\"6949805467799537964\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"people_admin_employee_type_id\""),
+        );
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -189,6 +282,29 @@ fn get_job_recruiter(client: &Client) -> Sent {
 fn get_role(client: &Client) -> Sent {
     let request = client.get_role(example::<String>("\"7350589232462807068\""));
 
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_applications(client: &Client) -> Sent {
+    let request = client
+        .list_applications()
+        .process_id(example::<String>("\"6960663240925956554\""))
+        .stage_id(example::<String>("\"614218419274131\""))
+        .talent_id(example::<String>("\"6891560630172518670\""))
+        .active_status(example::<ListApplicationsActiveStatus>("\"1\""))
+        .job_id(example::<String>("\"7334134355464633\""))
+        .lock_status(example::<Vec<ListApplicationsLockStatus>>("[1]"))
+        .page_token(
+            example::<
+                String,
+            >("\"eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0\""),
+        )
+        .page_size(example::<i32>("100"))
+        .update_start_time(example::<String>("\"1618500278663\""))
+        .update_end_time(example::<String>("\"1618500278663\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -469,6 +585,15 @@ fn query_locations(client: &Client) -> Sent {
     })
 }
 
+fn recover_application(client: &Client) -> Sent {
+    let request = client.recover_application(example::<String>("\"12312312312\""));
+
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn search_job_requirements(client: &Client) -> Sent {
     let request = client
         .search_job_requirements()
@@ -485,6 +610,61 @@ fn search_job_requirements(client: &Client) -> Sent {
             example::<
                 SearchJobRequirementsBody,
             >("{\"id_list\":[\"6952811314255265796\"]}"),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn terminate_application(client: &Client) -> Sent {
+    let request = client
+        .terminate_application(
+            example::<String>("\"12312312312\""),
+            example::<
+                TerminateApplicationBody,
+            >(
+                "{\"termination_reason_list\":[\"7230753910687080000\"],\"termination_reason_note\":\"不符合期望\",\"termination_type\":1}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn transfer_application_onboard(client: &Client) -> Sent {
+    let request = client
+        .transfer_application_onboard(example::<String>("\"7073372582620416300\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(
+            example::<TransferApplicationOnboardDepartmentIdType>("\"department_id\""),
+        )
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        )
+        .body(
+            example::<
+                TransferApplicationOnboardBody,
+            >(
+                "{\"actual_onboard_time\":1616428800000,\"department\":\"6966123381141866028\",\"employee_type\":\"cSbrHjS5Ogiwq0Zu-cKz1g==\",\"expected_conversion_time\":1616428800000,\"job_requirement_id\":\"6960663240925956402\",\"leader\":\"7326856229396906012\",\"level\":\"6937934036379650311\",\"onboard_city_code\":\"CT_2\",\"operator_id\":\"7326856229396906012\",\"sequence\":\"7006234385490345986\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn transfer_application_stage(client: &Client) -> Sent {
+    let request = client
+        .transfer_application_stage(example::<String>("\"6960663240925956401\""))
+        .body(
+            example::<
+                TransferApplicationStageBody,
+            >("{\"stage_id\":\"6960663240925956402\"}"),
         );
     Box::pin(async move {
         let data = request.send().await?;

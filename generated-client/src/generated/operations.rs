@@ -8,6 +8,119 @@ use crate::options::CallOptions;
 use crate::rate_limit::Quota;
 use crate::{transport, validate, Client, Error};
 
+/// Cancel a candidate's onboarding.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/cancel_onboard` (operation `cancel_application_onboard`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/cancel_onboard>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002221` [`ErrorCode::ApplicationAlreadyTerminated`](crate::ErrorCode::ApplicationAlreadyTerminated), HTTP 400: The application is already terminated.
+/// - `1002910` [`ErrorCode::PendingHireInFeishuPeople`](crate::ErrorCode::PendingHireInFeishuPeople), HTTP 400: The candidate already has a pending hire in Feishu People (飞书人事); cancel it there.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CancelApplicationOnboardRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    body: CancelApplicationOnboardBody,
+}
+
+impl Client {
+    /// Cancel a candidate's onboarding.
+    ///
+    /// See [`CancelApplicationOnboardRequest`] for the parameters, limits and documented errors.
+    pub fn cancel_application_onboard(
+        &self,
+        application_id: impl Into<String>,
+        body: CancelApplicationOnboardBody,
+    ) -> CancelApplicationOnboardRequest {
+        CancelApplicationOnboardRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            body,
+        }
+    }
+}
+
+impl CancelApplicationOnboardRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "cancel_application_onboard",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/cancel_onboard",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CancelApplicationOnboardBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
+    ///
+    /// Body field `termination_reason_id_list`.
+    pub fn termination_reason_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.termination_reason_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Remark (备注).
+    ///
+    /// Body field `termination_reason_notes`.
+    pub fn termination_reason_notes(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason_notes = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/cancel_onboard")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CancelApplicationOnboardRequest, OpenJobData);
+
 /// Close a job.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/close` (operation `close_job`)
@@ -755,6 +868,134 @@ impl CombinedUpdateJobRequest {
 
 crate::options::call_options!(CombinedUpdateJobRequest, CombinedUpdateJobData);
 
+/// Create an application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications` (operation `create_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/create>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has this id.
+/// - `1002206` [`ErrorCode::DuplicateApplication`](crate::ErrorCode::DuplicateApplication), HTTP 400: The talent already has an active application to this job.
+/// - `1002222` [`ErrorCode::TalentLinkedToOtherEmployee`](crate::ErrorCode::TalentLinkedToOtherEmployee), HTTP 400: The talent is already linked to another employee.
+/// - `1002223` [`ErrorCode::EmployeeLinkedToOtherTalent`](crate::ErrorCode::EmployeeLinkedToOtherTalent), HTTP 400: The employee is already linked to another talent.
+/// - `1002224` [`ErrorCode::EmployeeNotFound`](crate::ErrorCode::EmployeeNotFound), HTTP 400: No employee has this id.
+/// - `1002511` [`ErrorCode::ApplicationLimitReached`](crate::ErrorCode::ApplicationLimitReached), HTTP 400: The talent has reached the tenant's limit on applications.
+/// - `1002512` [`ErrorCode::ResumeSourceNotFound`](crate::ErrorCode::ResumeSourceNotFound), HTTP 400: No resume source has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<UserIdType>,
+    body: CreateApplicationBody,
+}
+
+impl Client {
+    /// Create an application.
+    ///
+    /// See [`CreateApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn create_application(&self) -> CreateApplicationRequest {
+        CreateApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            body: CreateApplicationBody::default(),
+        }
+    }
+}
+
+impl CreateApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// User id of the employee (人员 ID); kind per `user_id_type`. Required when the resume source is an internal transfer (员工转岗) or an intern conversion (实习生转正); the employee is then linked to the talent. For other sources no link is made.
+    ///
+    /// Body field `user_id`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.body.user_id = Some(value.into());
+        self
+    }
+
+    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    ///
+    /// Body field `resume_source_id`.
+    pub fn resume_source_id(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_source_id = Some(value.into());
+        self
+    }
+
+    /// Codes of the cities the candidate would like to work in (意向投递城市), from `query_locations`.
+    ///
+    /// Body field `application_preferred_city_code_list`.
+    pub fn application_preferred_city_code_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.application_preferred_city_code_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// How the application was made (投递方式).
+    ///
+    /// Body field `delivery_type`.
+    pub fn delivery_type(mut self, value: CreateApplicationBodyDeliveryType) -> Self {
+        self.body.delivery_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateApplicationRequest, CombinedJobResultDefaultJobPost);
+
 /// Create a job requirement.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/job_requirements` (operation `create_job_requirement`)
@@ -1200,6 +1441,395 @@ impl DeleteJobRequirementRequest {
 }
 
 crate::options::call_options!(DeleteJobRequirementRequest, OpenJobData);
+
+/// Get an application.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}` (operation `get_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/get>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`, `hire:application:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    options_2: Option<Vec<GetApplicationOptions>>,
+}
+
+impl Client {
+    /// Get an application.
+    ///
+    /// See [`GetApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn get_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetApplicationRequest {
+        GetApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            options_2: None,
+        }
+    }
+}
+
+impl GetApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_application",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications/{application_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Options that change the answer (请求控制参数); repeat the parameter to pass several, e.g. `?options=a&options=b`.
+    pub fn options_2(
+        mut self,
+        values: impl IntoIterator<Item = GetApplicationOptions>,
+    ) -> Self {
+        self.options_2 = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query_each("options", self.options_2.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetApplicationRequest, GetApplicationData);
+
+/// Get an application's details.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}/get_detail` (operation `get_application_detail`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/application/get_detail>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`, `hire:application:readonly`
+/// - Field scopes (unlock some fields of the answer): `hire:agency:readonly`, `hire:agency_salary:readonly`, `hire:employee`, `hire:employee:readonly`, `hire:evaluation:readonly`, `hire:interview:readonly`, `hire:job:readonly`, `hire:offer:readonly`, `hire:offer_salary:readonly`, `hire:referral:readonly`, `hire:site:readonly`, `hire:talent:readonly`, `hire:interview`, `hire:agency`, `hire:referral`, `hire:job`, `hire:site`, `contact:user.employee_id:readonly`, `hire:talent`, `hire:offer`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetApplicationDetailRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    options_2: Option<Vec<GetApplicationDetailOptions>>,
+}
+
+impl Client {
+    /// Get an application's details.
+    ///
+    /// See [`GetApplicationDetailRequest`] for the parameters, limits and documented errors.
+    pub fn get_application_detail(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetApplicationDetailRequest {
+        GetApplicationDetailRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            options_2: None,
+        }
+    }
+}
+
+impl GetApplicationDetailRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_application_detail",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications/{application_id}/get_detail",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `job_family_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `employee_type_enum_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Related records to include (关联实体信息); without it only `basic_info` comes back. Repeat the parameter for several, e.g. `?options=with_job&options=with_talent`.
+    pub fn options_2(
+        mut self,
+        values: impl IntoIterator<Item = GetApplicationDetailOptions>,
+    ) -> Self {
+        self.options_2 = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/get_detail")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.query_each("options", self.options_2.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetApplicationDetailRequest, GetApplicationDetailData);
+
+/// Get the offer of an application.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}/offer` (operation `get_application_offer`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/offer>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`, `hire:application:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetApplicationOfferRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl Client {
+    /// Get the offer of an application.
+    ///
+    /// See [`GetApplicationOfferRequest`] for the parameters, limits and documented errors.
+    pub fn get_application_offer(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetApplicationOfferRequest {
+        GetApplicationOfferRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+}
+
+impl GetApplicationOfferRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_application_offer",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications/{application_id}/offer",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/offer")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetApplicationOfferRequest, GetApplicationOfferData);
 
 /// Get a job.
 ///
@@ -1695,6 +2325,168 @@ impl GetRoleRequest {
 }
 
 crate::options::call_options!(GetRoleRequest, GetRoleData);
+
+/// List applications.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications` (operation `list_applications`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/list>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application:readonly`, `hire:application`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListApplicationsRequest {
+    client: Client,
+    options: CallOptions,
+    process_id: Option<String>,
+    stage_id: Option<String>,
+    talent_id: Option<String>,
+    active_status: Option<ListApplicationsActiveStatus>,
+    job_id: Option<String>,
+    lock_status: Option<Vec<ListApplicationsLockStatus>>,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+}
+
+impl Client {
+    /// List applications.
+    ///
+    /// See [`ListApplicationsRequest`] for the parameters, limits and documented errors.
+    pub fn list_applications(&self) -> ListApplicationsRequest {
+        ListApplicationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            process_id: None,
+            stage_id: None,
+            talent_id: None,
+            active_status: None,
+            job_id: None,
+            lock_status: None,
+            page_token: None,
+            page_size: None,
+            update_start_time: None,
+            update_end_time: None,
+        }
+    }
+}
+
+impl ListApplicationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_applications",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
+    pub fn process_id(mut self, value: impl Into<String>) -> Self {
+        self.process_id = Some(value.into());
+        self
+    }
+
+    /// Stage id (招聘阶段 ID), from the stage list of a process in `list_job_processes`.
+    pub fn stage_id(mut self, value: impl Into<String>) -> Self {
+        self.stage_id = Some(value.into());
+        self
+    }
+
+    /// Talent id (人才 ID), from `list_talents`.
+    pub fn talent_id(mut self, value: impl Into<String>) -> Self {
+        self.talent_id = Some(value.into());
+        self
+    }
+
+    /// Whether applications are active (投递活跃状态); all applications when left out.
+    pub fn active_status(mut self, value: ListApplicationsActiveStatus) -> Self {
+        self.active_status = Some(value);
+        self
+    }
+
+    /// Job id (职位 ID), from `list_jobs`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
+    pub fn lock_status(
+        mut self,
+        values: impl IntoIterator<Item = ListApplicationsLockStatus>,
+    ) -> Self {
+        self.lock_status = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at most 200.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Earliest update time to include, milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Latest update time to include, milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("process_id", self.process_id.as_ref());
+        request.query("stage_id", self.stage_id.as_ref());
+        request.query("talent_id", self.talent_id.as_ref());
+        request.query("active_status", self.active_status.as_ref());
+        request.query("job_id", self.job_id.as_ref());
+        request.query_each("lock_status", self.lock_status.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListApplicationsRequest, ListApplicationsData);
 
 /// List a talent's external applications.
 ///
@@ -3624,6 +4416,91 @@ crate::pagination::paginated!(
     next_token : page_token, has_more : has_more, items : items
 );
 
+/// Restore a terminated application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/recover` (operation `recover_application`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/application/recover>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 400: The talent is locked to another application.
+/// - `1002206` [`ErrorCode::DuplicateApplication`](crate::ErrorCode::DuplicateApplication), HTTP 400: The talent has a similar application.
+/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
+/// - `1002225` [`ErrorCode::ApplicationNotTerminated`](crate::ErrorCode::ApplicationNotTerminated), HTTP 400: The application is not terminated.
+/// - `1002209` [`ErrorCode::TalentAlreadyOnboarded`](crate::ErrorCode::TalentAlreadyOnboarded), HTTP 400: The talent has already joined.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct RecoverApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+}
+
+impl Client {
+    /// Restore a terminated application.
+    ///
+    /// See [`RecoverApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn recover_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> RecoverApplicationRequest {
+        RecoverApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+        }
+    }
+}
+
+impl RecoverApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "recover_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/recover",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/recover")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(RecoverApplicationRequest, OpenJobData);
+
 /// Get job requirements by id or short code.
 ///
 /// Fetches job requirements (招聘需求) in bulk, either by requirement id or by requirement short code (编号), never both in one call. With neither list the answer is empty.
@@ -3802,6 +4679,449 @@ impl SearchJobRequirementsRequest {
 }
 
 crate::options::call_options!(SearchJobRequirementsRequest, SearchJobRequirementsData);
+
+/// Terminate an application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/terminate` (operation `terminate_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/terminate>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002221` [`ErrorCode::ApplicationAlreadyTerminated`](crate::ErrorCode::ApplicationAlreadyTerminated), HTTP 400: The application is already terminated.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TerminateApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    body: TerminateApplicationBody,
+}
+
+impl Client {
+    /// Terminate an application.
+    ///
+    /// See [`TerminateApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn terminate_application(
+        &self,
+        application_id: impl Into<String>,
+        body: TerminateApplicationBody,
+    ) -> TerminateApplicationRequest {
+        TerminateApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            body,
+        }
+    }
+}
+
+impl TerminateApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "terminate_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/terminate",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TerminateApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
+    ///
+    /// Body field `termination_reason_list`.
+    pub fn termination_reason_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.termination_reason_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Free-text note on the termination (终止备注).
+    ///
+    /// Body field `termination_reason_note`.
+    pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/terminate")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(TerminateApplicationRequest, OpenJobData);
+
+/// Mark an application's candidate as joined.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/transfer_onboard` (operation `transfer_application_onboard`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/transfer_onboard>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002901` [`ErrorCode::OnboardApplicationNotFound`](crate::ErrorCode::OnboardApplicationNotFound), HTTP 404: No application has this id.
+/// - `1002902` [`ErrorCode::EmployeeStatusNotAllowed`](crate::ErrorCode::EmployeeStatusNotAllowed), HTTP 400: The application is not in the waiting-to-join (待入职) stage.
+/// - `1002904` [`ErrorCode::EmployeeAlreadyOnboarded`](crate::ErrorCode::EmployeeAlreadyOnboarded), HTTP 400: The employee has already joined.
+/// - `1002905` [`ErrorCode::InvalidTime`](crate::ErrorCode::InvalidTime), HTTP 400: A time value is invalid.
+/// - `1002908` [`ErrorCode::EhrSyncDisabled`](crate::ErrorCode::EhrSyncDisabled), HTTP 500: Syncing hires through an e-HR/OA system is not turned on in the Hire settings.
+/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 500: The talent is locked to another application.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TransferApplicationOnboardRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: TransferApplicationOnboardBody,
+}
+
+impl Client {
+    /// Mark an application's candidate as joined.
+    ///
+    /// See [`TransferApplicationOnboardRequest`] for the parameters, limits and documented errors.
+    pub fn transfer_application_onboard(
+        &self,
+        application_id: impl Into<String>,
+    ) -> TransferApplicationOnboardRequest {
+        TransferApplicationOnboardRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body: TransferApplicationOnboardBody::default(),
+        }
+    }
+}
+
+impl TransferApplicationOnboardRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "transfer_application_onboard",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/transfer_onboard",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TransferApplicationOnboardBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Actual start date (实际入职时间), milliseconds since the Unix epoch; not later than now. Defaults to now.
+    ///
+    /// Body field `actual_onboard_time`.
+    pub fn actual_onboard_time(mut self, value: i64) -> Self {
+        self.body.actual_onboard_time = Some(value);
+        self
+    }
+
+    /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch. Defaults to 0.
+    ///
+    /// Body field `expected_conversion_time`.
+    pub fn expected_conversion_time(mut self, value: i64) -> Self {
+        self.body.expected_conversion_time = Some(value);
+        self
+    }
+
+    /// Job requirement id (招聘需求 ID), from `list_job_requirements`. Whether it is required depends on the tenant's job requirement settings (招聘需求关联设置); on success the requirement's count of hires goes up by one.
+    ///
+    /// Body field `job_requirement_id`.
+    pub fn job_requirement_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_requirement_id = Some(value.into());
+        self
+    }
+
+    /// Operator's user id (操作人 ID); kind per `user_id_type`.
+    ///
+    /// Body field `operator_id`.
+    pub fn operator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.operator_id = Some(value.into());
+        self
+    }
+
+    /// Office location code of the hire (办公地点), from `list_locations`; used for referral bonus rules.
+    ///
+    /// Body field `onboard_city_code`.
+    pub fn onboard_city_code(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_city_code = Some(value.into());
+        self
+    }
+
+    /// Department the candidate joins (入职部门 ID), from the contact API's department search; kind per `department_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `department`.
+    pub fn department(mut self, value: impl Into<String>) -> Self {
+        self.body.department = Some(value.into());
+        self
+    }
+
+    /// Direct manager's user id (直属上级); kind per `user_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `leader`.
+    pub fn leader(mut self, value: impl Into<String>) -> Self {
+        self.body.leader = Some(value.into());
+        self
+    }
+
+    /// Job family id (序列 ID); kind per `job_family_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `sequence`.
+    pub fn sequence(mut self, value: impl Into<String>) -> Self {
+        self.body.sequence = Some(value.into());
+        self
+    }
+
+    /// Job level id (职级 ID); kind per `job_level_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `level`.
+    pub fn level(mut self, value: impl Into<String>) -> Self {
+        self.body.level = Some(value.into());
+        self
+    }
+
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `employee_type`.
+    pub fn employee_type(mut self, value: impl Into<String>) -> Self {
+        self.body.employee_type = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/transfer_onboard")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    TransferApplicationOnboardRequest, TransferApplicationOnboardData
+);
+
+/// Move an application to another stage.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/transfer_stage` (operation `transfer_application_stage`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/transfer_stage>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
+/// - `1002204` [`ErrorCode::StageNotFound`](crate::ErrorCode::StageNotFound), HTTP 400: No stage has this id.
+/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 400: The talent is locked to another application.
+/// - `1002211` [`ErrorCode::CannotTransferToStage`](crate::ErrorCode::CannotTransferToStage), HTTP 400: The application cannot be moved to this stage.
+/// - `1002212` [`ErrorCode::StageTransferFailed`](crate::ErrorCode::StageTransferFailed), HTTP 400: The stage change failed.
+/// - `1002220` [`ErrorCode::CurrentStageNotTransferable`](crate::ErrorCode::CurrentStageNotTransferable), HTTP 400: The application cannot leave its current stage.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TransferApplicationStageRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    body: TransferApplicationStageBody,
+}
+
+impl Client {
+    /// Move an application to another stage.
+    ///
+    /// See [`TransferApplicationStageRequest`] for the parameters, limits and documented errors.
+    pub fn transfer_application_stage(
+        &self,
+        application_id: impl Into<String>,
+    ) -> TransferApplicationStageRequest {
+        TransferApplicationStageRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            body: TransferApplicationStageBody::default(),
+        }
+    }
+}
+
+impl TransferApplicationStageRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "transfer_application_stage",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/transfer_stage",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TransferApplicationStageBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/transfer_stage")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(TransferApplicationStageRequest, OpenJobData);
 
 /// Update a job's settings.
 ///

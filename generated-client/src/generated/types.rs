@@ -3,6 +3,621 @@
 
 use super::enums::*;
 
+/// Ability
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ability {
+    /// Ability id (能力项 ID).
+    pub id: Option<String>,
+    /// Ability name (能力项名称).
+    pub name: Option<I18n>,
+    /// Ability description (能力项描述).
+    pub description: Option<I18n>,
+}
+
+crate::object::fields!(Ability { id, name, description });
+
+/// Acceptance
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Acceptance {
+    /// Who recorded the answer (操作类型).
+    pub operator_type: Option<AcceptanceOperatorType>,
+    /// Whether the offer was accepted or declined.
+    pub conclusion: Option<AcceptanceConclusion>,
+    /// Remark; the reason when the offer was declined.
+    pub memo: Option<String>,
+    /// When it was recorded, milliseconds since the Unix epoch, as a string.
+    pub operate_time: Option<String>,
+}
+
+crate::object::fields!(Acceptance { operator_type, conclusion, memo, operate_time });
+
+/// AgencyBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgencyBasicInfo {
+    /// Headhunter's name (猎头用户名).
+    pub hunter_user_name: Option<I18n>,
+    /// Headhunting agency's name (猎头公司名).
+    pub hunter_company_name: Option<String>,
+}
+
+crate::object::fields!(AgencyBasicInfo { hunter_user_name, hunter_company_name });
+
+/// AgencyInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgencyInfo {
+    /// Basic facts of the headhunter (猎头基本信息).
+    pub basic_info: Option<AgencyBasicInfo>,
+    /// The headhunter's assessment of the candidate (猎头评价信息).
+    pub comment_info: Option<Vec<ReportCustomData>>,
+    /// Salary details entered by the headhunter (薪酬信息); needs `hire:agency_salary:readonly`.
+    pub salary_info: Option<Vec<ReportCustomData>>,
+}
+
+crate::object::fields!(AgencyInfo { basic_info, comment_info, salary_info });
+
+/// Application
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Application {
+    /// Application id (投递 ID).
+    pub id: Option<String>,
+    /// Id of the job applied for (职位 ID); see `get_job_detail`.
+    pub job_id: Option<String>,
+    /// Talent id of the candidate (候选人 ID); see `get_talent`.
+    pub talent_id: Option<String>,
+    /// Resume source id (简历来源 ID).
+    pub resume_source_id: Option<String>,
+    /// Current stage of the application (投递处于的阶段).
+    pub stage: Option<JobProcessStage>,
+    /// Whether the application is active (活跃状态); inactive means terminated (已终止).
+    pub active_status: Option<ActiveStatus>,
+    /// How the application was made (投递方式).
+    pub delivery_type: Option<ApplicationDeliveryType>,
+    /// Where the application came from (投递来源信息).
+    pub resume_source_info: Option<ApplicationResumeSource>,
+    /// Careers-site source of the application (官网投递来源).
+    pub website_resume_source: Option<ApplicationWebsiteResumeSource>,
+    /// Resume attachment id (简历附件 ID).
+    pub talent_attachment_resume_id: Option<String>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Last modification time (修改时间), milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+    /// When the application entered and left each stage (阶段变更时间列表).
+    pub stage_time_list: Option<Vec<ApplicationStageTime>>,
+    /// Kind of termination (终止原因的类型).
+    pub termination_type: Option<ApplicationTerminationType>,
+    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
+    pub termination_reason_list: Option<Vec<String>>,
+    /// Free-text note on the termination (终止备注).
+    pub termination_reason_note: Option<String>,
+    /// Cities the candidate would like to work in (意向投递城市列表).
+    pub application_preferred_city_list: Option<Vec<CodeNameObject>>,
+    /// User id of whoever created the application (投递创建人 ID); set only when an employee of the tenant created it (uploaded a resume, added the talent to a job, referred), empty otherwise, e.g. when the candidate applied.
+    pub creator_id: Option<String>,
+}
+
+crate::object::fields!(
+    Application { id, job_id, talent_id, resume_source_id, stage, active_status,
+    delivery_type, resume_source_info, website_resume_source,
+    talent_attachment_resume_id, create_time, modify_time, stage_time_list,
+    termination_type, termination_reason_list, termination_reason_note,
+    application_preferred_city_list, creator_id }
+);
+
+/// ApplicationDetailBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationDetailBasicInfo {
+    /// Application id (投递 ID).
+    pub id: Option<String>,
+    /// Job id (职位 ID); see `get_job`.
+    pub job_id: Option<String>,
+    /// Talent id (人才 ID); see `get_talent`.
+    pub talent_id: Option<String>,
+    /// Current stage of the application (投递处于的阶段).
+    pub stage: Option<JobProcessStage>,
+    /// Whether the application is active (投递活跃状态).
+    pub active_status: Option<ActiveStatus>,
+    /// How the application was made (投递方式).
+    pub delivery_type: Option<ApplicationDetailBasicInfoDeliveryType>,
+    /// Where the application came from (投递来源信息).
+    pub resume_source_info: Option<ApplicationResumeSource>,
+    /// Careers-site source (官网投递来源); present when the candidate applied on a careers site.
+    pub website_resume_source: Option<ApplicationWebsiteResumeSource>,
+    /// Resume attachment id (简历附件 ID); see `get_attachment`. Only set for a resume uploaded when the application was created inside Feishu Hire; resumes from channels, careers sites or referrals are not linked.
+    pub talent_attachment_resume_id: Option<String>,
+    /// When the application entered and left each stage (投递阶段变更时间列表).
+    pub stage_time_list: Option<Vec<ApplicationStageTime>>,
+    /// Whether the candidate of this application has joined (投递入职状态).
+    pub onboard_status: Option<ApplicationDetailBasicInfoOnboardStatus>,
+    /// Cities the candidate would like to work in (意向投递城市列表).
+    pub application_preferred_city_list: Option<Vec<CodeNameObject>>,
+    /// Why the application was terminated (投递终止原因).
+    pub termination_reason: Option<TerminationReasonInfo>,
+    /// User id of whoever created the application (投递创建者 ID); kind per `user_id_type`. Set only when an employee of the tenant created it (uploaded a resume, added the talent to a job, referred), empty otherwise, e.g. when the candidate applied; for a creator in an external tenant the id is a lark_id.
+    pub creator_id: Option<String>,
+    /// User id of the application's owner (投递所有者 ID); kind per `user_id_type`.
+    pub owner_id: Option<String>,
+    /// User id of whoever terminated the application (投递终止者 ID); kind per `user_id_type`.
+    pub terminator_id: Option<String>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Last modification time (修改时间), milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+}
+
+crate::object::fields!(
+    ApplicationDetailBasicInfo { id, job_id, talent_id, stage, active_status,
+    delivery_type, resume_source_info, website_resume_source,
+    talent_attachment_resume_id, stage_time_list, onboard_status,
+    application_preferred_city_list, termination_reason, creator_id, owner_id,
+    terminator_id, create_time, modify_time }
+);
+
+/// ApplicationDetailInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationDetailInfo {
+    /// Basic facts of the application (投递基本信息).
+    pub basic_info: Option<ApplicationDetailBasicInfo>,
+    /// The job applied for (投递职位信息); needs `hire:job:readonly` or `hire:job`.
+    pub job: Option<JobBasicInfo>,
+    /// The talent (投递人才信息); needs `hire:talent:readonly` or `hire:talent`.
+    pub talent: Option<TalentBasicInfoV2>,
+    /// Evaluations of the application (投递评估信息); needs `hire:evaluation:readonly`.
+    pub evaluations: Option<Vec<Evaluation>>,
+    /// Interviews of the application (投递面试信息); needs `hire:interview:readonly` or `hire:interview`.
+    pub interview_aggregation: Option<InterviewAggregation>,
+    /// The formal offer of the application (投递 Offer 信息); needs `hire:offer:readonly` or `hire:offer`.
+    pub offer: Option<OfferInfoV2>,
+    /// Joining, probation and leaving record of the hire (投递员工入转离信息); needs `hire:employee` or `hire:employee:readonly`.
+    pub employee: Option<EmployeeV2>,
+    /// Headhunter referral (投递猎头推荐信息); needs `hire:agency:readonly` or `hire:agency`.
+    pub agency: Option<AgencyInfo>,
+    /// Careers-site data (投递官网信息); needs `hire:site:readonly` or `hire:site`.
+    pub portal: Option<ApplicationDetailPortalInfo>,
+    /// Employee referral (投递内推信息); needs `hire:referral:readonly` or `hire:referral`.
+    pub referral: Option<ReferralInfoV2>,
+}
+
+crate::object::fields!(
+    ApplicationDetailInfo { basic_info, job, talent, evaluations, interview_aggregation,
+    offer, employee, agency, portal, referral }
+);
+
+/// ApplicationDetailPortalInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationDetailPortalInfo {
+    /// Campus recruitment preference (校招志愿信息).
+    pub campus_volunteer_info: Option<CampusVolumnteerInfo>,
+}
+
+crate::object::fields!(ApplicationDetailPortalInfo { campus_volunteer_info });
+
+/// ApplicationOffer
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOffer {
+    /// Offer id (Offer ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID).
+    pub application_id: Option<String>,
+    /// Basic facts (基础信息).
+    pub basic_info: Option<ApplicationOfferBasicInfo>,
+    /// Salary plan (薪酬计划).
+    pub salary_plan: Option<ApplicationOfferSalaryPlan>,
+    /// Id of the offer application form (schema) the offer uses; see `get_offer_application_form`.
+    pub schema_id: Option<String>,
+    /// Offer status (Offer 状态).
+    pub offer_status: Option<ApplicationOfferOfferStatus>,
+    /// The job (职位信息).
+    pub job_info: Option<OfferJobInfo>,
+    /// Custom modules of the offer (offer 自定义模块列表).
+    pub customized_module_list: Option<Vec<ApplicationOfferCustomModule>>,
+    /// Job requirement id (招聘需求 ID); see `search_job_requirements`.
+    pub job_requirement_id: Option<String>,
+    /// Records of sending the offer (offer 发送记录列表); in gradual rollout, ask your account manager to enable it.
+    pub offer_send_record_list: Option<Vec<OfferSendRecord>>,
+}
+
+crate::object::fields!(
+    ApplicationOffer { id, application_id, basic_info, salary_plan, schema_id,
+    offer_status, job_info, customized_module_list, job_requirement_id,
+    offer_send_record_list }
+);
+
+/// ApplicationOfferBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferBasicInfo {
+    /// Kind of offer (Offer 类型); deprecated.
+    pub offer_type: Option<ApplicationOfferBasicInfoOfferType>,
+    /// Remark (备注).
+    pub remark: Option<String>,
+    /// When the offer expires, milliseconds since the Unix epoch.
+    pub expire_time: Option<i64>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: Option<String>,
+    /// User id of the offer's creator (Offer 创建人 ID); kind per `user_id_type`.
+    pub creator_user_id: Option<String>,
+    /// Employee type of the offer (人员类型).
+    pub employee_type: Option<JobType>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: Option<String>,
+    /// Start date (入职日期), as YYYY-MM-DD.
+    pub onboard_date: Option<String>,
+    /// Department the candidate joins (入职部门); kind per `department_id_type`.
+    pub department_id: Option<String>,
+    /// Probation in months (试用期), e.g. 6.
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    pub contract_period: Option<ContractPeriodInfo>,
+    /// Employment type (雇员类型).
+    pub recruitment_type: Option<JobType>,
+    /// Job family (序列).
+    pub sequence: Option<JobType>,
+    /// Job level (级别).
+    pub level: Option<JobType>,
+    /// Onboarding location (入职地点).
+    pub onboard_address: Option<BaseAddress>,
+    /// Work location (工作地点).
+    pub work_address: Option<ApplicationOfferBasicInfoWorkAddress>,
+    /// Custom fields (自定义字段信息).
+    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
+    pub job_grade_id: Option<String>,
+    /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Career pathway id (通道 ID).
+    pub pathway_id: Option<String>,
+}
+
+crate::object::fields!(
+    ApplicationOfferBasicInfo { offer_type, remark, expire_time, owner_user_id,
+    creator_user_id, employee_type, create_time, leader_user_id, onboard_date,
+    department_id, probation_month, contract_year, contract_period, recruitment_type,
+    sequence, level, onboard_address, work_address, customize_info_list, position_id,
+    job_offered, job_grade_id, common_attachment_id_list, pathway_id }
+);
+
+/// ApplicationOfferBasicInfoWorkAddress
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferBasicInfoWorkAddress {
+    /// Work location id (工作地点 ID), from `list_locations`.
+    pub id: Option<String>,
+    /// Chinese name of the work location.
+    pub zh_name: Option<String>,
+    /// English name of the work location.
+    pub en_name: Option<String>,
+    /// District (区域信息).
+    pub district: Option<BaseDistrict>,
+    /// City (城市信息).
+    pub city: Option<ApplicationOfferBasicInfoWorkAddressCity>,
+    /// Province or state (省信息).
+    pub state: Option<ApplicationOfferBasicInfoWorkAddressState>,
+    /// Country (国家信息).
+    pub country: Option<ApplicationOfferBasicInfoWorkAddressCountry>,
+}
+
+crate::object::fields!(
+    ApplicationOfferBasicInfoWorkAddress { id, zh_name, en_name, district, city, state,
+    country }
+);
+
+/// ApplicationOfferBasicInfoWorkAddressCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferBasicInfoWorkAddressCity {
+    /// Chinese name of the city.
+    pub zh_name: Option<String>,
+    /// English name of the city.
+    pub en_name: Option<String>,
+    /// City code (城市编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<ApplicationOfferBasicInfoWorkAddressCityLocationType>,
+}
+
+crate::object::fields!(
+    ApplicationOfferBasicInfoWorkAddressCity { zh_name, en_name, code, location_type }
+);
+
+/// ApplicationOfferBasicInfoWorkAddressCountry
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferBasicInfoWorkAddressCountry {
+    /// Chinese name of the country.
+    pub zh_name: Option<String>,
+    /// English name of the country.
+    pub en_name: Option<String>,
+    /// Country code (国家编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<ApplicationOfferBasicInfoWorkAddressCountryLocationType>,
+}
+
+crate::object::fields!(
+    ApplicationOfferBasicInfoWorkAddressCountry { zh_name, en_name, code, location_type }
+);
+
+/// ApplicationOfferBasicInfoWorkAddressState
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferBasicInfoWorkAddressState {
+    /// Chinese name of the province or state.
+    pub zh_name: Option<String>,
+    /// English name of the province or state.
+    pub en_name: Option<String>,
+    /// Province or state code (省编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<ApplicationOfferBasicInfoWorkAddressStateLocationType>,
+}
+
+crate::object::fields!(
+    ApplicationOfferBasicInfoWorkAddressState { zh_name, en_name, code, location_type }
+);
+
+/// ApplicationOfferCustomModule
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferCustomModule {
+    /// Custom module id (自定义模块 ID).
+    ///
+    /// Wire name: `ID`.
+    pub id: Option<String>,
+    /// Values of the module's fields.
+    pub object_list: Option<Vec<ApplicationOfferCustomValue>>,
+}
+
+crate::object::fields!(ApplicationOfferCustomModule { id = "ID", object_list });
+
+/// ApplicationOfferCustomValue
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferCustomValue {
+    /// Custom field id (自定义字段 ID); see `get_offer_application_form`.
+    pub object_id: Option<String>,
+    /// Value of the custom field (自定义字段 Value).
+    pub customize_value: Option<String>,
+}
+
+crate::object::fields!(ApplicationOfferCustomValue { object_id, customize_value });
+
+/// ApplicationOfferSalaryPlan
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationOfferSalaryPlan {
+    /// Currency (币种).
+    pub currency: Option<String>,
+    /// Base salary (基本薪资) as a JSON string: `amount` is the amount and `period` the pay period, 1 daily or 2 monthly, e.g. `{"amount":"10000","period":2}`.
+    pub basic_salary: Option<ApplicationOfferSalaryPlanBasicSalary>,
+    /// Probation pay as a percentage of the full salary (试用期百分比).
+    pub probation_salary_percentage: Option<String>,
+    /// Year-end bonus in months of salary (年终奖月数).
+    pub award_salary_multiple: Option<String>,
+    /// Number of option shares (期权股数).
+    pub option_shares: Option<String>,
+    /// Quarterly bonus (季度奖金额).
+    pub quarterly_bonus: Option<String>,
+    /// Half-year bonus (半年奖金额).
+    pub half_year_bonus: Option<String>,
+    /// Total annual cash (年度现金总额); an amount, not a formula.
+    pub total_annual_cash: Option<String>,
+    /// Values of the custom salary fields; the fields are described by `get_offer_application_form`.
+    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
+}
+
+crate::object::fields!(
+    ApplicationOfferSalaryPlan { currency, basic_salary, probation_salary_percentage,
+    award_salary_multiple, option_shares, quarterly_bonus, half_year_bonus,
+    total_annual_cash, customize_info_list }
+);
+
+/// ApplicationResumeSource
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationResumeSource {
+    /// Source id (投递来源 ID).
+    pub id: Option<String>,
+    /// Source name (投递来源名称).
+    pub name: Option<I18n>,
+    /// Kind of source (投递来源类型).
+    pub resume_source_type: Option<ApplicationResumeSourceResumeSourceType>,
+}
+
+crate::object::fields!(ApplicationResumeSource { id, name, resume_source_type });
+
+/// ApplicationStageTime
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationStageTime {
+    /// Stage id (阶段 ID).
+    pub stage_id: Option<String>,
+    /// When the application last entered the stage, milliseconds since the Unix epoch, as a string.
+    pub enter_time: Option<String>,
+    /// When the application last left the stage, milliseconds since the Unix epoch, as a string; empty while it is still in the stage.
+    pub exit_time: Option<String>,
+}
+
+crate::object::fields!(ApplicationStageTime { stage_id, enter_time, exit_time });
+
+/// ApplicationWebsiteChannel
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationWebsiteChannel {
+    /// Careers-site promotion channel id (官网推广渠道 ID).
+    pub channel_id: Option<String>,
+    /// Name of the promotion channel (官网推广渠道名称).
+    pub channel_name: Option<I18n>,
+}
+
+crate::object::fields!(ApplicationWebsiteChannel { channel_id, channel_name });
+
+/// ApplicationWebsiteResumeSource
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationWebsiteResumeSource {
+    /// Careers-site id (官网站点 ID).
+    pub website_id: Option<String>,
+    /// Careers-site name (官网站点名称).
+    pub website_name: Option<I18n>,
+    /// Promotion channel the application came through (推广渠道来源).
+    pub channel: Option<ApplicationWebsiteChannel>,
+}
+
+crate::object::fields!(
+    ApplicationWebsiteResumeSource { website_id, website_name, channel }
+);
+
+/// BaseAddress
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseAddress {
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    pub id: Option<String>,
+    /// Chinese name of the onboarding location.
+    pub zh_name: Option<String>,
+    /// English name of the onboarding location.
+    pub en_name: Option<String>,
+    /// District (区域信息).
+    pub district: Option<BaseDistrict>,
+    /// City (城市信息).
+    pub city: Option<BaseCity>,
+    /// Province or state (省信息).
+    pub state: Option<BaseAddressState>,
+    /// Country (国家信息).
+    pub country: Option<BaseCountry>,
+}
+
+crate::object::fields!(
+    BaseAddress { id, zh_name, en_name, district, city, state, country }
+);
+
+/// BaseAddressState
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseAddressState {
+    /// Chinese name of the province or state.
+    pub zh_name: Option<String>,
+    /// English name of the province or state.
+    pub en_name: Option<String>,
+    /// Province or state code (省编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseAddressStateLocationType>,
+}
+
+crate::object::fields!(BaseAddressState { zh_name, en_name, code, location_type });
+
+/// BaseAddressV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseAddressV2 {
+    /// Location id (地点 ID), from `list_locations`.
+    pub id: Option<String>,
+    /// Location name (地点名称).
+    pub name: Option<I18n>,
+    /// District (区域信息).
+    pub district: Option<BaseLocation>,
+    /// City (城市信息).
+    pub city: Option<BaseAddressV2City>,
+    /// Province or state (省信息).
+    pub state: Option<BaseAddressV2State>,
+    /// Country (国家信息).
+    pub country: Option<BaseAddressV2Country>,
+}
+
+crate::object::fields!(BaseAddressV2 { id, name, district, city, state, country });
+
+/// BaseAddressV2City
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseAddressV2City {
+    /// City name (城市名称).
+    pub name: Option<I18n>,
+    /// City code (城市编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseAddressV2CityLocationType>,
+}
+
+crate::object::fields!(BaseAddressV2City { name, code, location_type });
+
+/// BaseAddressV2Country
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseAddressV2Country {
+    /// Country name (国家名称).
+    pub name: Option<I18n>,
+    /// Country code (国家编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseAddressV2CountryLocationType>,
+}
+
+crate::object::fields!(BaseAddressV2Country { name, code, location_type });
+
+/// BaseAddressV2State
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseAddressV2State {
+    /// Province or state name (省名称).
+    pub name: Option<I18n>,
+    /// Province or state code (省编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseAddressV2StateLocationType>,
+}
+
+crate::object::fields!(BaseAddressV2State { name, code, location_type });
+
+/// BaseCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseCity {
+    /// Chinese name of the city.
+    pub zh_name: Option<String>,
+    /// English name of the city.
+    pub en_name: Option<String>,
+    /// City code (城市编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseCityLocationType>,
+}
+
+crate::object::fields!(BaseCity { zh_name, en_name, code, location_type });
+
+/// BaseCountry
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseCountry {
+    /// Chinese name of the country.
+    pub zh_name: Option<String>,
+    /// English name of the country.
+    pub en_name: Option<String>,
+    /// Country code (国家编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseCountryLocationType>,
+}
+
+crate::object::fields!(BaseCountry { zh_name, en_name, code, location_type });
+
+/// BaseDistrict
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseDistrict {
+    /// Chinese name of the district.
+    pub zh_name: Option<String>,
+    /// English name of the district.
+    pub en_name: Option<String>,
+    /// District code (区域编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<i32>,
+}
+
+crate::object::fields!(BaseDistrict { zh_name, en_name, code, location_type });
+
+/// BaseLocation
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseLocation {
+    /// District name (区域名称).
+    pub name: Option<I18n>,
+    /// District code (区域编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<BaseLocationLocationType>,
+}
+
+crate::object::fields!(BaseLocation { name, code, location_type });
+
 /// BusinessManagementScope
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BusinessManagementScope {
@@ -13,6 +628,28 @@ pub struct BusinessManagementScope {
 }
 
 crate::object::fields!(BusinessManagementScope { entity, permission_groups });
+
+/// CampusVolumnteerInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CampusVolumnteerInfo {
+    /// Preference rank of this application (志愿顺序).
+    pub volunteer_seq: Option<i32>,
+}
+
+crate::object::fields!(CampusVolumnteerInfo { volunteer_seq });
+
+/// CancelApplicationOnboardBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CancelApplicationOnboardBody {
+    /// Kind of termination (终止类型).
+    pub termination_type: CancelApplicationOnboardBodyTerminationType,
+    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_id_list: Option<Vec<String>>,
+    /// Remark (备注).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_notes: Option<String>,
+}
 
 /// A code with a bilingual name (code_name_object).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -501,6 +1138,38 @@ pub struct CommonSchemaSetting {
 
 crate::object::fields!(CommonSchemaSetting { object_type, config });
 
+/// ContractPeriodInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContractPeriodInfo {
+    /// Unit of the contract period (合同周期类型).
+    pub period_type: Option<ContractPeriodInfoPeriodType>,
+    /// Contract length in the unit of `period_type` (合同时长).
+    pub period: Option<i32>,
+}
+
+crate::object::fields!(ContractPeriodInfo { period_type, period });
+
+/// CreateApplicationBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateApplicationBody {
+    /// Talent id (人才 ID), from `list_talents`.
+    pub talent_id: String,
+    /// Job id (职位 ID), from `list_jobs`.
+    pub job_id: String,
+    /// User id of the employee (人员 ID); kind per `user_id_type`. Required when the resume source is an internal transfer (员工转岗) or an intern conversion (实习生转正); the employee is then linked to the talent. For other sources no link is made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_source_id: Option<String>,
+    /// Codes of the cities the candidate would like to work in (意向投递城市), from `query_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_preferred_city_code_list: Option<Vec<String>>,
+    /// How the application was made (投递方式).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_type: Option<CreateApplicationBodyDeliveryType>,
+}
+
 /// CreateJobRequirementBody
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateJobRequirementBody {
@@ -746,6 +1415,168 @@ pub struct DataPermission {
 
 crate::object::fields!(DataPermission { id, name, select_status });
 
+/// DimensionAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DimensionAssessment {
+    /// Id of the matching dimension in the interview feedback form (维度 ID).
+    pub interview_feedback_form_dimension_id: Option<String>,
+    /// Dimension name (维度名称).
+    pub dimension_name: Option<I18n>,
+    /// Kind of dimension (维度类型).
+    pub dimension_type: Option<DimensionAssessmentDimensionType>,
+    /// Dimension weight (维度权重).
+    pub weight: Option<f64>,
+    /// The answer, when the dimension is free text.
+    pub dimension_content: Option<String>,
+    /// The chosen option, when the dimension is single choice.
+    pub dimension_option: Option<DimensionOption>,
+    /// The chosen options, when the dimension is multiple choice.
+    pub dimension_options: Option<Vec<DimensionOption>>,
+    /// The score, when the dimension is scored by entering a number.
+    pub dimension_score: Option<i32>,
+    /// The suggested levels, when the dimension is a job level suggestion.
+    pub recommended_job_level: Option<RecommendedJobLevel>,
+    /// Interview questions linked to the dimension (维度关联面试题).
+    pub question_assessments: Option<Vec<QuestionAssessment>>,
+}
+
+crate::object::fields!(
+    DimensionAssessment { interview_feedback_form_dimension_id, dimension_name,
+    dimension_type, weight, dimension_content, dimension_option, dimension_options,
+    dimension_score, recommended_job_level, question_assessments }
+);
+
+/// DimensionOption
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DimensionOption {
+    /// Option id (选项 ID).
+    pub id: Option<String>,
+    /// Option name (选项名称).
+    pub name: Option<I18n>,
+    /// Score of the option (选项对应的分数).
+    pub score_val: Option<i32>,
+}
+
+crate::object::fields!(DimensionOption { id, name, score_val });
+
+/// Employee
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Employee {
+    /// Employee id (员工 ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID).
+    pub application_id: Option<String>,
+    /// Employment status (入职状态).
+    pub onboard_status: Option<EmployeeOnboardStatus>,
+    /// Whether the employee has passed probation (转正状态).
+    pub conversion_status: Option<EmployeeConversionStatus>,
+    /// Actual start date (实际入职时间), milliseconds since the Unix epoch.
+    pub onboard_time: Option<i64>,
+    /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch.
+    pub expected_conversion_time: Option<i64>,
+    /// Actual end of probation (实际转正时间), milliseconds since the Unix epoch.
+    pub actual_conversion_time: Option<i64>,
+    /// Leaving date (离职时间), milliseconds since the Unix epoch.
+    pub overboard_time: Option<i64>,
+    /// Reason for leaving (离职原因).
+    pub overboard_note: Option<String>,
+    /// Office location code of the hire (办公地点), from `list_locations`.
+    pub onboard_city_code: Option<String>,
+    /// Department the candidate joined (入职部门 ID); kind per `department_id_type`.
+    pub department: Option<String>,
+    /// Direct manager's user id (直属上级); kind per `user_id_type`.
+    pub leader: Option<String>,
+    /// Job family id (序列 ID); kind per `job_family_id_type`.
+    pub sequence: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`.
+    pub level: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
+    pub employee_type: Option<String>,
+    /// Job requirement id (招聘需求 ID).
+    pub job_requirement_id: Option<String>,
+}
+
+crate::object::fields!(
+    Employee { id, application_id, onboard_status, conversion_status, onboard_time,
+    expected_conversion_time, actual_conversion_time, overboard_time, overboard_note,
+    onboard_city_code, department, leader, sequence, level, employee_type,
+    job_requirement_id }
+);
+
+/// EmployeeV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmployeeV2 {
+    /// Employee id (员工 ID); see `get_employee`.
+    pub id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// Employment status (入职状态).
+    pub onboard_status: Option<EmployeeV2OnboardStatus>,
+    /// Whether the employee has passed probation (转正状态).
+    pub conversion_status: Option<EmployeeV2ConversionStatus>,
+    /// Actual start date (实际入职时间), milliseconds since the Unix epoch, as a string.
+    pub onboard_time: Option<String>,
+    /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch, as a string.
+    pub expected_conversion_time: Option<String>,
+    /// Actual end of probation (实际转正时间), milliseconds since the Unix epoch, as a string.
+    pub actual_conversion_time: Option<String>,
+    /// Leaving date (离职时间), milliseconds since the Unix epoch, as a string.
+    pub overboard_time: Option<String>,
+    /// Reason for leaving (离职原因).
+    pub overboard_note: Option<String>,
+    /// Office location code (办公地点).
+    pub onboard_city_code: Option<String>,
+    /// Department the employee joined (入职部门 ID); kind per `department_id_type`.
+    pub department_id: Option<String>,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_id: Option<String>,
+    /// Job family id (序列 ID); kind per `job_family_id_type`.
+    pub sequence_id: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`.
+    pub level_id: Option<String>,
+    /// Employee type id (人员类型); kind per `employee_type_id_type`.
+    pub employee_type: Option<String>,
+    /// Job requirement id (招聘需求 ID); see `search_job_requirements`.
+    pub job_requirement_id: Option<String>,
+}
+
+crate::object::fields!(
+    EmployeeV2 { id, application_id, onboard_status, conversion_status, onboard_time,
+    expected_conversion_time, actual_conversion_time, overboard_time, overboard_note,
+    onboard_city_code, department_id, leader_id, sequence_id, level_id, employee_type,
+    job_requirement_id }
+);
+
+/// Evaluation
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evaluation {
+    /// Evaluation id (评估 ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// Stage id of the application (投递阶段 ID), from `list_job_processes`.
+    pub stage_id: Option<String>,
+    /// Creator's user id (创建人用户 ID); kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Evaluator's user id (评估人用户 ID); kind per `user_id_type`.
+    pub evaluator_id: Option<String>,
+    /// Whether it has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// Evaluation result (评估结论).
+    pub conclusion: Option<EvaluationConclusion>,
+    /// Evaluation text (评估详情).
+    pub content: Option<String>,
+    /// When the evaluation was created, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// When the evaluation was last updated, milliseconds since the Unix epoch, as a string.
+    pub update_time: Option<String>,
+}
+
+crate::object::fields!(
+    Evaluation { id, application_id, stage_id, creator_id, evaluator_id, commit_status,
+    conclusion, content, create_time, update_time }
+);
+
 /// An application made outside Feishu Hire (external_application).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExternalApplication {
@@ -778,6 +1609,33 @@ crate::object::fields!(
     talent_id, termination_reason, delivery_type, modify_time, create_time,
     termination_type }
 );
+
+/// GetApplicationData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetApplicationData {
+    /// The application.
+    pub application: Option<Application>,
+}
+
+crate::object::fields!(GetApplicationData { application });
+
+/// GetApplicationDetailData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetApplicationDetailData {
+    /// The application's details (投递详情).
+    pub application_detail: Option<ApplicationDetailInfo>,
+}
+
+crate::object::fields!(GetApplicationDetailData { application_detail });
+
+/// GetApplicationOfferData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetApplicationOfferData {
+    /// The offer.
+    pub offer: Option<ApplicationOffer>,
+}
+
+crate::object::fields!(GetApplicationOfferData { offer });
 
 /// A job's settings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -859,6 +1717,15 @@ pub struct IdNameStatusObject {
 
 crate::object::fields!(IdNameStatusObject { id, name, active_status });
 
+/// InterviewAggregation
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewAggregation {
+    /// Interviews (面试信息列表).
+    pub interviews: Option<Vec<InterviewExtendV2>>,
+}
+
+crate::object::fields!(InterviewAggregation { interviews });
+
 /// Interview scheduling by interviewers (interview_appointment_config).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InterviewAppointmentConfig {
@@ -906,6 +1773,138 @@ crate::object::fields!(
     contact_user_id, contact_mobile, contact_email, address_id, video_type, cc, remark,
     interview_notification_template_id, appointment_notification_template_id,
     cancel_interview_notification_template_id }
+);
+
+/// InterviewAttachment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewAttachment {
+    /// Attachment id (附件 ID); see `get_attachment`.
+    pub file_id: Option<String>,
+    /// File name of the attachment (附件名称).
+    pub file_name: Option<String>,
+    /// MIME type of the attachment (附件类型).
+    pub content_type: Option<String>,
+    /// When the attachment was created, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewAttachment { file_id, file_name, content_type, create_time }
+);
+
+/// InterviewExtendV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewExtendV2 {
+    /// Interview id (面试 ID); see `list_interviews`.
+    pub id: Option<String>,
+    /// Interview start, milliseconds since the Unix epoch, as a string.
+    pub begin_time: Option<String>,
+    /// Interview end, milliseconds since the Unix epoch, as a string.
+    pub end_time: Option<String>,
+    /// Interview round (面试轮次), counted from 0.
+    pub round: Option<i32>,
+    /// Interview feedback (面试评价信息).
+    pub interview_record_list: Option<Vec<InterviewRecordV2>>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch, as a string.
+    pub feedback_submit_time: Option<String>,
+    /// Id of the application stage the interview belongs to (面试关联的投递阶段).
+    pub stage_id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// The stage (阶段信息).
+    pub stage: Option<IdNameObject>,
+    /// Creator (创建人).
+    pub creator: Option<IdNameObject>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Last update time (更新时间), milliseconds since the Unix epoch, as a string.
+    pub update_time: Option<String>,
+    /// Outcome of the interview round so far (面试状态).
+    pub interview_round_summary: Option<InterviewExtendV2InterviewRoundSummary>,
+    /// Interview arrangement id (面试安排 ID).
+    pub interview_arrangement_id: Option<String>,
+    /// Interview type.
+    pub interview_type: Option<InterviewType>,
+    /// The candidate's time zone.
+    pub talent_time_zone: Option<CodeNameObject>,
+    /// Contact person for the interview (面试联系人).
+    pub contact_user: Option<IdNameObject>,
+    /// Phone number of the interview contact.
+    pub contact_mobile: Option<String>,
+    /// Remark (备注).
+    pub remark: Option<String>,
+    /// Interview location (面试地点).
+    pub address: Option<BaseAddressV2>,
+    /// Tool used for a video interview (视频面试工具).
+    pub video_type: Option<InterviewExtendV2VideoType>,
+    /// State of the batch interview (集中面试); set when the arrangement type is a batch interview.
+    pub arrangement_status: Option<InterviewExtendV2ArrangementStatus>,
+    /// How the interview is arranged (安排类型).
+    pub arrangement_type: Option<InterviewExtendV2ArrangementType>,
+    /// Whether the candidate booked the slot themselves (安排方式).
+    pub arrangement_appointment_kind: Option<
+        InterviewExtendV2ArrangementAppointmentKind,
+    >,
+    /// Meeting rooms of the interview (面试会议室).
+    pub meeting_room_list: Option<Vec<InterviewMeetingRoom>>,
+    /// Interview round type (面试轮次类型).
+    pub interview_round_type: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    InterviewExtendV2 { id, begin_time, end_time, round, interview_record_list,
+    feedback_submit_time, stage_id, application_id, stage, creator, create_time,
+    update_time, interview_round_summary, interview_arrangement_id, interview_type,
+    talent_time_zone, contact_user, contact_mobile, remark, address, video_type,
+    arrangement_status, arrangement_type, arrangement_appointment_kind,
+    meeting_room_list, interview_round_type }
+);
+
+/// InterviewMeetingRoom
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewMeetingRoom {
+    /// Meeting room id (会议室 ID).
+    pub room_id: Option<String>,
+    /// Meeting room name (会议室名称).
+    pub room_name: Option<String>,
+    /// Building name (建筑名称).
+    pub building_name: Option<String>,
+    /// Booking state of the meeting room (会议室预定状态).
+    pub reserved_status: Option<InterviewMeetingRoomReservedStatus>,
+    /// Floor (楼层).
+    pub floor_name: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewMeetingRoom { room_id, room_name, building_name, reserved_status, floor_name
+    }
+
+);
+
+/// InterviewRecordV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewRecordV2 {
+    /// Interview feedback id (面试评价 ID).
+    pub id: Option<String>,
+    /// Interview feedback form id (面试评价表 ID).
+    pub feedback_form_id: Option<String>,
+    /// Whether it has been submitted (提交状态).
+    pub commit_status: Option<InterviewRecordV2CommitStatus>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch, as a string.
+    pub submit_time: Option<String>,
+    /// Score of the feedback (面试评价分数).
+    pub record_score: Option<RecordScore>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<IdNameObject>,
+    /// Attachments of the feedback (面试评价附件列表).
+    pub attachments: Option<Vec<InterviewAttachment>>,
+    /// Assessments by module (模块评价列表).
+    pub module_assessments: Option<Vec<ModuleAssessment>>,
+}
+
+crate::object::fields!(
+    InterviewRecordV2 { id, feedback_form_id, commit_status, submit_time, record_score,
+    interviewer, attachments, module_assessments }
 );
 
 /// A job (job).
@@ -996,6 +1995,19 @@ crate::object::fields!(
     expiry_time, min_salary, max_salary, required_degree, city_list, job_attribute,
     create_timestamp, update_timestamp, expiry_timestamp, target_major_list }
 );
+
+/// JobBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobBasicInfo {
+    /// Job id (职位 ID); see `get_job`.
+    pub id: Option<String>,
+    /// Job title (职位名称).
+    pub name: Option<String>,
+    /// Job code (职位编码).
+    pub code: Option<String>,
+}
+
+crate::object::fields!(JobBasicInfo { id, name, code });
 
 /// Job family of a job (job_category).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1670,6 +2682,19 @@ pub struct JobTypeInfo {
 
 crate::object::fields!(JobTypeInfo { id, name, parent_id });
 
+/// ListApplicationsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListApplicationsData {
+    /// Application ids (投递 ID 列表); fetch each with `get_application`.
+    pub items: Option<Vec<String>>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+}
+
+crate::object::fields!(ListApplicationsData { items, page_token, has_more });
+
 /// One page of a talent's external applications.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListExternalApplicationsData {
@@ -2062,6 +3087,373 @@ pub struct LocationState {
 
 crate::object::fields!(LocationState { state_code, country_code, state_name_info });
 
+/// ModuleAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModuleAssessment {
+    /// Id of the matching module in the interview feedback form (面试评价表模块 ID).
+    pub interview_feedback_form_module_id: Option<String>,
+    /// Module name (模块名称).
+    pub module_name: Option<I18n>,
+    /// Kind of module (模块类型).
+    pub module_type: Option<ModuleAssessmentModuleType>,
+    /// Module weight (模块权重).
+    pub module_weight: Option<f64>,
+    /// Module score (模块打分), to two decimal places.
+    pub module_score: Option<f64>,
+    /// Assessments by dimension within the module (模块评价).
+    pub dimension_assessments: Option<Vec<DimensionAssessment>>,
+}
+
+crate::object::fields!(
+    ModuleAssessment { interview_feedback_form_module_id, module_name, module_type,
+    module_weight, module_score, dimension_assessments }
+);
+
+/// OfferAttachmentInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferAttachmentInfo {
+    /// Offer attachment id (Offer 附件 ID).
+    pub id: Option<String>,
+    /// Offer attachment name (Offer 附件名称).
+    pub name: Option<String>,
+    /// Size of the offer attachment (Offer 附件大小).
+    pub size: Option<i32>,
+    /// Common attachment id (通用附件 ID); see `get_attachment`.
+    pub common_attachment_id: Option<String>,
+}
+
+crate::object::fields!(OfferAttachmentInfo { id, name, size, common_attachment_id });
+
+/// OfferBasicInfoV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2 {
+    /// Offer id (Offer ID); see `get_offer`.
+    pub id: Option<String>,
+    /// Offer status (Offer 状态).
+    pub offer_status: Option<OfferBasicInfoV2OfferStatus>,
+    /// Direct manager (直属上级).
+    pub leader: Option<IdNameObject>,
+    /// Employee type (人员类型).
+    pub employee_type: Option<IdNameObject>,
+    /// Department (部门).
+    pub department: Option<IdNameObject>,
+    /// Job family (序列).
+    pub sequence: Option<IdNameObject>,
+    /// Job level (级别).
+    pub level: Option<IdNameObject>,
+    /// Legal entity (公司主体).
+    pub company_main_body: Option<IdNameObject>,
+    /// Job requirement id (招聘需求 ID); see `search_job_requirements`.
+    pub job_requirement_id: Option<String>,
+    /// Probation in months (试用期).
+    pub probation_month: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    pub contract_period: Option<ContractPeriodInfo>,
+    /// Start date (入职日期), as YYYY-MM-DD.
+    pub onboard_date: Option<String>,
+    /// Owner of the offer (Offer 负责人).
+    pub owner: Option<IdNameObject>,
+    /// Onboarding address (入职地址).
+    pub onboard_address: Option<OfferBasicInfoV2OnboardAddress>,
+    /// Work address (工作地址).
+    pub work_address: Option<OfferBasicInfoV2WorkAddress>,
+    /// Remark on the offer (Offer 备注).
+    pub remark: Option<String>,
+    /// Attachments (附件列表).
+    pub attachment_list: Option<Vec<OfferAttachmentInfo>>,
+    /// Custom fields of the offer (Offer 自定义字段数据).
+    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
+    /// When the offer was created, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2 { id, offer_status, leader, employee_type, department, sequence,
+    level, company_main_body, job_requirement_id, probation_month, contract_period,
+    onboard_date, owner, onboard_address, work_address, remark, attachment_list,
+    customize_info_list, create_time }
+);
+
+/// OfferBasicInfoV2OnboardAddress
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2OnboardAddress {
+    /// Onboarding address id (入职地址 ID).
+    pub id: Option<String>,
+    /// Onboarding address name (入职地址名称).
+    pub name: Option<I18n>,
+    /// District (区域信息).
+    pub district: Option<OfferBasicInfoV2OnboardAddressDistrict>,
+    /// City (城市信息).
+    pub city: Option<OfferBasicInfoV2OnboardAddressCity>,
+    /// Province or state (省信息).
+    pub state: Option<OfferBasicInfoV2OnboardAddressState>,
+    /// Country (国家信息).
+    pub country: Option<OfferBasicInfoV2OnboardAddressCountry>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2OnboardAddress { id, name, district, city, state, country }
+);
+
+/// OfferBasicInfoV2OnboardAddressCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2OnboardAddressCity {
+    /// City name (城市名称).
+    pub name: Option<I18n>,
+    /// City code (编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2OnboardAddressCityLocationType>,
+}
+
+crate::object::fields!(OfferBasicInfoV2OnboardAddressCity { name, code, location_type });
+
+/// OfferBasicInfoV2OnboardAddressCountry
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2OnboardAddressCountry {
+    /// Country name (国家名称).
+    pub name: Option<I18n>,
+    /// Country code (国家编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2OnboardAddressCountryLocationType>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2OnboardAddressCountry { name, code, location_type }
+);
+
+/// OfferBasicInfoV2OnboardAddressDistrict
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2OnboardAddressDistrict {
+    /// District name (区域名称).
+    pub name: Option<I18n>,
+    /// District code (区域编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2OnboardAddressDistrictLocationType>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2OnboardAddressDistrict { name, code, location_type }
+);
+
+/// OfferBasicInfoV2OnboardAddressState
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2OnboardAddressState {
+    /// Province or state name (省名称).
+    pub name: Option<I18n>,
+    /// Province or state code (省编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2OnboardAddressStateLocationType>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2OnboardAddressState { name, code, location_type }
+);
+
+/// OfferBasicInfoV2WorkAddress
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2WorkAddress {
+    /// Work address id (工作地址 ID), from `list_locations`.
+    pub id: Option<String>,
+    /// Work address name (工作地址名称).
+    pub name: Option<I18n>,
+    /// District (区域信息).
+    pub district: Option<OfferBasicInfoV2WorkAddressDistrict>,
+    /// City (城市信息).
+    pub city: Option<OfferBasicInfoV2WorkAddressCity>,
+    /// Province or state (省信息).
+    pub state: Option<OfferBasicInfoV2WorkAddressState>,
+    /// Country (国家信息).
+    pub country: Option<OfferBasicInfoV2WorkAddressCountry>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2WorkAddress { id, name, district, city, state, country }
+);
+
+/// OfferBasicInfoV2WorkAddressCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2WorkAddressCity {
+    /// City name (城市名称).
+    pub name: Option<I18n>,
+    /// City code (城市编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2WorkAddressCityLocationType>,
+}
+
+crate::object::fields!(OfferBasicInfoV2WorkAddressCity { name, code, location_type });
+
+/// OfferBasicInfoV2WorkAddressCountry
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2WorkAddressCountry {
+    /// Country name (国家名称).
+    pub name: Option<I18n>,
+    /// Country code (国家编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2WorkAddressCountryLocationType>,
+}
+
+crate::object::fields!(OfferBasicInfoV2WorkAddressCountry { name, code, location_type });
+
+/// OfferBasicInfoV2WorkAddressDistrict
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2WorkAddressDistrict {
+    /// District name (区域名称).
+    pub name: Option<I18n>,
+    /// District code (区域编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2WorkAddressDistrictLocationType>,
+}
+
+crate::object::fields!(
+    OfferBasicInfoV2WorkAddressDistrict { name, code, location_type }
+);
+
+/// OfferBasicInfoV2WorkAddressState
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBasicInfoV2WorkAddressState {
+    /// Province or state name (省名称).
+    pub name: Option<I18n>,
+    /// Province or state code (省编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): country, state, city, district or address.
+    pub location_type: Option<OfferBasicInfoV2WorkAddressStateLocationType>,
+}
+
+crate::object::fields!(OfferBasicInfoV2WorkAddressState { name, code, location_type });
+
+/// OfferEmailInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferEmailInfo {
+    /// Cc addresses (抄送人邮件列表).
+    pub cc_email_list: Option<Vec<String>>,
+    /// Recipient addresses (接收人邮件列表).
+    pub receiver_email_list: Option<Vec<String>>,
+    /// Email body (邮件内容).
+    pub content: Option<String>,
+}
+
+crate::object::fields!(OfferEmailInfo { cc_email_list, receiver_email_list, content });
+
+/// OfferFile
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferFile {
+    /// File id (文件 ID); see `get_attachment` with `type` 3 (common attachment).
+    pub id: Option<String>,
+    /// File template id (文件模板 ID); no API reads it yet.
+    pub file_template_id: Option<String>,
+    /// File template name (文件模板名称).
+    pub file_template_name: Option<String>,
+    /// File template type id (文件模板类型 ID); no API reads it yet.
+    pub file_template_type_id: Option<String>,
+    /// File template type name (文件模板类型名称).
+    pub file_template_type_name: Option<String>,
+}
+
+crate::object::fields!(
+    OfferFile { id, file_template_id, file_template_name, file_template_type_id,
+    file_template_type_name }
+);
+
+/// OfferInfoV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferInfoV2 {
+    /// Basic facts of the offer (Offer 基本信息).
+    pub offer_basic: Option<OfferBasicInfoV2>,
+    /// Salary of the offer (Offer 薪酬信息); needs `hire:offer_salary:readonly`.
+    pub offer_salary: Option<OfferSalaryInfoV2>,
+}
+
+crate::object::fields!(OfferInfoV2 { offer_basic, offer_salary });
+
+/// OfferJobInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferJobInfo {
+    /// Job id of the offer (职位 ID).
+    pub job_id: Option<String>,
+    /// Job title of the offer (职位名称).
+    pub job_name: Option<String>,
+}
+
+crate::object::fields!(OfferJobInfo { job_id, job_name });
+
+/// OfferSalaryInfoV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferSalaryInfoV2 {
+    /// Salary record id (薪酬 ID).
+    pub id: Option<String>,
+    /// Status of the salary proposal (薪酬状态).
+    pub salary_status: Option<OfferSalaryInfoV2SalaryStatus>,
+    /// Probation pay as a percentage of the full salary (试用期百分比).
+    pub probation_salary_percentage: Option<String>,
+    /// Year-end bonus in months of salary (年终奖月数).
+    pub award_salary_multiple: Option<String>,
+    /// Number of option shares (期权股数).
+    pub option_shares: Option<String>,
+    /// Quarterly bonus (季度奖金额) in yuan, up to two decimal places.
+    pub quarterly_bonus: Option<String>,
+    /// Half-year bonus (半年奖金额) in yuan, up to two decimal places.
+    pub half_year_bonus: Option<String>,
+    /// Total annual cash (年度现金总额) in yuan, up to two decimal places; an amount, not a formula.
+    pub total_annual_cash: Option<String>,
+    /// Custom salary fields (薪酬自定义字段).
+    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
+    /// When the salary record was created, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+}
+
+crate::object::fields!(
+    OfferSalaryInfoV2 { id, salary_status, probation_salary_percentage,
+    award_salary_multiple, option_shares, quarterly_bonus, half_year_bonus,
+    total_annual_cash, customize_info_list, create_time }
+);
+
+/// OfferSendRecord
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferSendRecord {
+    /// Send record id (offer 发送记录 ID).
+    pub offer_send_record_id: Option<String>,
+    /// Operator's user id (操作人 ID); kind per `user_id_type`.
+    pub operator_user_id: Option<String>,
+    /// When the offer was sent, milliseconds since the Unix epoch, as a string.
+    pub send_time: Option<String>,
+    /// Status of the sent offer letter (offer 状态).
+    pub offer_letter_status: Option<OfferSendRecordOfferLetterStatus>,
+    /// The offer email (offer 邮件信息).
+    pub email_info: Option<OfferEmailInfo>,
+    /// Follow-up records of the offer (Offer 跟进记录).
+    pub acceptance_list: Option<Vec<Acceptance>>,
+    /// Offer files (offer 文件列表).
+    pub offer_file_list: Option<Vec<OfferFile>>,
+    /// E-signature of the offer (offer 签署信息).
+    pub offer_signature_info: Option<OfferSignatureInfo>,
+}
+
+crate::object::fields!(
+    OfferSendRecord { offer_send_record_id, operator_user_id, send_time,
+    offer_letter_status, email_info, acceptance_list, offer_file_list,
+    offer_signature_info }
+);
+
+/// OfferSignatureInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferSignatureInfo {
+    /// E-signature record id (电子签信息 ID); no API reads it yet.
+    pub id: Option<String>,
+    /// State of the e-signature (电子签签署状态).
+    pub signature_status: Option<OfferSignatureInfoSignatureStatus>,
+    /// Files of the e-signature (电子签附件列表).
+    pub attachment_list: Option<Vec<SignatureAttachment>>,
+}
+
+crate::object::fields!(OfferSignatureInfo { id, signature_status, attachment_list });
+
 /// OpenJobBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OpenJobBody {
@@ -2138,6 +3530,104 @@ pub struct QueryLocationsData {
 
 crate::object::fields!(QueryLocationsData { items, has_more, page_token });
 
+/// QuestionAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuestionAssessment {
+    /// Kind of the linked interview question (面试题类型).
+    pub question_type: Option<QuestionAssessmentQuestionType>,
+    /// Title of the linked interview question (面试题名称).
+    pub title: Option<I18n>,
+    /// Description of the linked interview question (面试题描述).
+    pub description: Option<I18n>,
+    /// The candidate's answer (作答内容).
+    pub content: Option<String>,
+    /// Abilities the question assesses (能力项列表).
+    pub abilities: Option<Vec<Ability>>,
+}
+
+crate::object::fields!(
+    QuestionAssessment { question_type, title, description, content, abilities }
+);
+
+/// RecommendedJobLevel
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecommendedJobLevel {
+    /// Suggested lowest job level (最低职级建议).
+    pub lower_limit_job_level_name: Option<I18n>,
+    /// Suggested highest job level (最高职级建议).
+    pub higher_limit_job_level_name: Option<I18n>,
+}
+
+crate::object::fields!(
+    RecommendedJobLevel { lower_limit_job_level_name, higher_limit_job_level_name }
+);
+
+/// RecordScore
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordScore {
+    /// Score of the feedback (面试评价得分), to two decimal places.
+    pub score: Option<f64>,
+    /// Full score of the feedback form (面试评价总分), to two decimal places.
+    pub total_score: Option<f64>,
+}
+
+crate::object::fields!(RecordScore { score, total_score });
+
+/// ReferralBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralBasicInfo {
+    /// Referral id (内推 ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// Kind of referral (内推类型).
+    pub referral_type: Option<ReferralBasicInfoReferralType>,
+    /// The referrer (内推人信息).
+    pub user_info: Option<IdNameObject>,
+    /// When the referral was made, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// How the referral was made (内推方法).
+    pub referral_method: Option<ReferralBasicInfoReferralMethod>,
+}
+
+crate::object::fields!(
+    ReferralBasicInfo { id, application_id, referral_type, user_info, create_time,
+    referral_method }
+);
+
+/// ReferralInfoV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralInfoV2 {
+    /// Basic facts of the referral (内推基本信息).
+    pub basic_info: Option<ReferralBasicInfo>,
+    /// The referrer's recommendation of the candidate (内推关联推荐信息).
+    pub recommend_info: Option<ReferralRecommendInfo>,
+}
+
+crate::object::fields!(ReferralInfoV2 { basic_info, recommend_info });
+
+/// ReferralRecommendInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralRecommendInfo {
+    /// Relationship to the referrer (与内推人关系).
+    pub relationship: Option<ReferralRecommendInfoRelationship>,
+    /// How well the referrer knows the candidate (熟悉程度).
+    pub familiarity: Option<ReferralRecommendInfoFamiliarity>,
+    /// The referrer's recommendation (推荐语).
+    pub comment: Option<String>,
+    /// Special relationship to the candidate (特殊关系).
+    pub specific_relationship: Option<SpecificRelationship>,
+    /// How well the referrer knows the candidate's work (工作能力熟悉程度).
+    pub work_ability_familiarity: Option<ReferralRecommendInfoWorkAbilityFamiliarity>,
+    /// How well the candidate matches the job (匹配度).
+    pub match_degree: Option<ReferralRecommendInfoMatchDegree>,
+}
+
+crate::object::fields!(
+    ReferralRecommendInfo { relationship, familiarity, comment, specific_relationship,
+    work_ability_familiarity, match_degree }
+);
+
 /// A form template (registration_info).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegistrationInfo {
@@ -2148,6 +3638,19 @@ pub struct RegistrationInfo {
 }
 
 crate::object::fields!(RegistrationInfo { schema_id, name });
+
+/// ReportCustomData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportCustomData {
+    /// Name of the item (猎头评价信息名称).
+    pub name: Option<I18n>,
+    /// Value of the item (猎头评价内容).
+    pub value: Option<I18n>,
+    /// Description of the item (猎头评价信息描述).
+    pub description: Option<I18n>,
+}
+
+crate::object::fields!(ReportCustomData { name, value, description });
 
 /// ResumeSource
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2328,6 +3831,39 @@ pub struct SearchJobRequirementsData {
 
 crate::object::fields!(SearchJobRequirementsData { items });
 
+/// SignatureAttachment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignatureAttachment {
+    /// File id (文件 ID); see `get_attachment` with `type` 3 (common attachment).
+    pub id: Option<String>,
+    /// File name (文件名称).
+    pub file_name: Option<String>,
+    /// File template id (文件模板 ID); no API reads it yet.
+    pub file_template_id: Option<String>,
+    /// File template name (文件模板名称).
+    pub file_template_name: Option<String>,
+    /// File template type id (文件模板类型 ID); no API reads it yet.
+    pub file_template_type_id: Option<String>,
+    /// File template type name (文件模板类型名称).
+    pub file_template_type_name: Option<String>,
+}
+
+crate::object::fields!(
+    SignatureAttachment { id, file_name, file_template_id, file_template_name,
+    file_template_type_id, file_template_type_name }
+);
+
+/// SpecificRelationship
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpecificRelationship {
+    /// How the referrer knows the candidate (与候选人的关系).
+    pub relation_with_candidate: Option<SpecificRelationshipRelationWithCandidate>,
+    /// Additional details (附加信息).
+    pub extra: Option<String>,
+}
+
+crate::object::fields!(SpecificRelationship { relation_with_candidate, extra });
+
 /// Subject
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Subject {
@@ -2347,6 +3883,25 @@ pub struct Subject {
 
 crate::object::fields!(
     Subject { id, name, create_time, active_status, application_limit, creator }
+);
+
+/// TalentBasicInfoV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentBasicInfoV2 {
+    /// Talent id (人才 ID); see `get_talent`.
+    pub id: Option<String>,
+    /// Talent's name (人才名称).
+    pub name: Option<String>,
+    /// Country calling code of the talent's mobile number (手机国家区号).
+    pub mobile_code: Option<String>,
+    /// Talent's mobile number (人才手机号).
+    pub mobile_number: Option<String>,
+    /// Talent's email address (人才邮箱).
+    pub email: Option<String>,
+}
+
+crate::object::fields!(
+    TalentBasicInfoV2 { id, name, mobile_code, mobile_number, email }
 );
 
 /// TalentFolderForList
@@ -2394,6 +3949,19 @@ pub struct TargetMajorInfo {
 
 crate::object::fields!(TargetMajorInfo { id, zh_name, en_name });
 
+/// TerminateApplicationBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TerminateApplicationBody {
+    /// Kind of termination (终止原因的类型).
+    pub termination_type: TerminateApplicationBodyTerminationType,
+    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_list: Option<Vec<String>>,
+    /// Free-text note on the termination (终止备注).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_note: Option<String>,
+}
+
 /// TerminationReason
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TerminationReason {
@@ -2415,6 +3983,66 @@ crate::object::fields!(
     TerminationReason { id, name, referral_name, termination_type, is_used_as_evaluation,
     active_status }
 );
+
+/// TerminationReasonInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TerminationReasonInfo {
+    /// Termination reason id (终止原因 ID), from `list_termination_reasons`.
+    pub id: Option<String>,
+    /// Termination reason name (终止原因名称).
+    pub name: Option<I18n>,
+    /// Sub-reasons (子级终止原因).
+    pub children: Option<Vec<IdNameObject>>,
+}
+
+crate::object::fields!(TerminationReasonInfo { id, name, children });
+
+/// TransferApplicationOnboardBody
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransferApplicationOnboardBody {
+    /// Actual start date (实际入职时间), milliseconds since the Unix epoch; not later than now. Defaults to now.
+    pub actual_onboard_time: Option<i64>,
+    /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch. Defaults to 0.
+    pub expected_conversion_time: Option<i64>,
+    /// Job requirement id (招聘需求 ID), from `list_job_requirements`. Whether it is required depends on the tenant's job requirement settings (招聘需求关联设置); on success the requirement's count of hires goes up by one.
+    pub job_requirement_id: Option<String>,
+    /// Operator's user id (操作人 ID); kind per `user_id_type`.
+    pub operator_id: Option<String>,
+    /// Office location code of the hire (办公地点), from `list_locations`; used for referral bonus rules.
+    pub onboard_city_code: Option<String>,
+    /// Department the candidate joins (入职部门 ID), from the contact API's department search; kind per `department_id_type`. Used for referral bonus rules.
+    pub department: Option<String>,
+    /// Direct manager's user id (直属上级); kind per `user_id_type`. Used for referral bonus rules.
+    pub leader: Option<String>,
+    /// Job family id (序列 ID); kind per `job_family_id_type`. Used for referral bonus rules.
+    pub sequence: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`. Used for referral bonus rules.
+    pub level: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`. Used for referral bonus rules.
+    pub employee_type: Option<String>,
+}
+
+crate::object::fields!(
+    TransferApplicationOnboardBody { actual_onboard_time, expected_conversion_time,
+    job_requirement_id, operator_id, onboard_city_code, department, leader, sequence,
+    level, employee_type }
+);
+
+/// TransferApplicationOnboardData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransferApplicationOnboardData {
+    /// The employee record created.
+    pub employee: Option<Employee>,
+}
+
+crate::object::fields!(TransferApplicationOnboardData { employee });
+
+/// TransferApplicationStageBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TransferApplicationStageBody {
+    /// Id of the stage to move to (阶段 ID), from `list_job_processes`.
+    pub stage_id: String,
+}
 
 /// UpdateJobConfigBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -368,6 +368,11 @@ pub(super) fn fields(
 fn example_matches(on_page: &str, spec: &Value) -> bool {
     match spec {
         Value::String(s) => on_page == s,
+        // `100` and `100.0` are one number.
+        Value::Number(n) => on_page
+            .trim()
+            .parse::<f64>()
+            .is_ok_and(|v| Some(v) == n.as_f64()),
         other => serde_json::from_str::<Value>(on_page).is_ok_and(|v| &v == other),
     }
 }

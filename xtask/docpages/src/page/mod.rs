@@ -198,7 +198,9 @@ impl PageType {
     /// The JSON type of one value (of one element, for an array): `integer`, `number`, `string`, `boolean`
     /// or `object`.
     pub fn json_type(&self) -> &'static str {
-        match self.base.as_str() {
+        // `number(float)`: the type, then its width or kind.
+        let base = self.base.split('(').next().unwrap_or_default().trim();
+        match base {
             "int" | "int32" | "int64" | "integer" | "long" => "integer",
             "float" | "double" | "number" => "number",
             "string" => "string",
