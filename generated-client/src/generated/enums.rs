@@ -657,6 +657,36 @@ crate::open_enum::impls!(
     CreateApplicationBodyDeliveryType, i64 { HrSourcing = 1, CandidateApplied = 2 }
 );
 
+/// Recruitment type of the job (职位招聘类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateExternalApplicationBodyJobRecruitmentType {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    CreateExternalApplicationBodyJobRecruitmentType, i64 { Social = 1, Campus = 2 }
+);
+
+/// Whether the note is private or public (私密属性); public when left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNoteBodyPrivacy {
+    /// `1`: Private (私密).
+    Private,
+    /// `2`: Public (公开).
+    Public,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(CreateNoteBodyPrivacy, i64 { Private = 1, Public = 2 });
+
 /// Kind of a custom field (字段类型); it says which member of the value is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -920,6 +950,22 @@ pub enum EvaluationConclusion {
 
 crate::open_enum::impls!(EvaluationConclusion, i64 { Passed = 1, Failed = 2 });
 
+/// Recruitment type of the job (职位招聘类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExternalApplicationJobRecruitmentType {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    ExternalApplicationJobRecruitmentType, i64 { Social = 1, Campus = 2 }
+);
+
 /// Related records to include (关联实体信息); without it only `basic_info` comes back. Repeat the parameter for several, e.g. `?options=with_job&options=with_talent`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -966,6 +1012,24 @@ pub enum GetApplicationOptions {
 crate::open_enum::impls!(
     GetApplicationOptions, str { GetLatestApplicationOnChain =
     "get_latest_application_on_chain" }
+);
+
+/// Kind of attachment (附件类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetAttachmentType {
+    /// `1`: A resume attached to a talent (简历附件).
+    Resume,
+    /// `2`: A portfolio attached to a talent (作品附件).
+    Portfolio,
+    /// `3`: A general attachment (通用附件), as `create_attachment`, `get_offer` or `get_application_offer` return it.
+    General,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    GetAttachmentType, i64 { Resume = 1, Portfolio = 2, General = 3 }
 );
 
 /// Whether the candidate booked the slot themselves (安排方式).
@@ -2222,6 +2286,45 @@ crate::open_enum::impls!(
     TransferApplicationOnboardDepartmentIdType, str { OpenDepartmentId =
     "open_department_id", DepartmentId = "department_id", PeopleAdminDepartmentId =
     "people_admin_department_id" }
+);
+
+/// Status change to make (修改状态操作类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateEmployeeBodyOperation {
+    /// `1`: Mark the employee as having passed probation (转正).
+    PassProbation,
+    /// `2`: Mark the employee as having left (离职).
+    Leave,
+    /// `3`: Put the employee back to waiting to join (待入职).
+    RevertToPendingOnboarding,
+    /// `4`: Undo leaving; the employee is back to joined.
+    UndoLeave,
+    /// `5`: Undo passing probation; the employee is back on probation.
+    UndoPassProbation,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    UpdateEmployeeBodyOperation, i64 { PassProbation = 1, Leave = 2,
+    RevertToPendingOnboarding = 3, UndoLeave = 4, UndoPassProbation = 5 }
+);
+
+/// Recruitment type of the job (职位招聘类型); empty when left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateExternalApplicationBodyJobRecruitmentType {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    UpdateExternalApplicationBodyJobRecruitmentType, i64 { Social = 1, Campus = 2 }
 );
 
 /// Settings to update (更新选项); only these are checked and changed, and the call fails when a required field of a chosen setting is empty.

@@ -13,15 +13,24 @@ pub enum ErrorCode {
     /// - `combined_create_job` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_update_job` (HTTP 500): Internal error on the Feishu side.
     /// - `create_application` (HTTP 500): Internal error on the Feishu side.
+    /// - `create_external_application` (HTTP 500): Internal error on the Feishu side.
     /// - `create_job_requirement` (HTTP 500): Internal error on the Feishu side.
+    /// - `create_note` (HTTP 500): Internal error on the Feishu side.
+    /// - `delete_external_application` (HTTP 500): Internal error on the Feishu side.
     /// - `delete_job_requirement` (HTTP 500): Internal error on the Feishu side.
+    /// - `delete_note` (HTTP 500): Internal error on the Feishu side.
     /// - `get_application` (HTTP 500): Internal error on the Feishu side.
     /// - `get_application_detail` (HTTP 500): Internal error on the Feishu side.
     /// - `get_application_offer` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_attachment` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_attachment_preview` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_employee` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_employees_by_application` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_detail` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_recruiter` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_note` (HTTP 500): Internal error on the Feishu side.
     /// - `get_role` (HTTP 500): Internal error on the Feishu side.
     /// - `list_applications` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
@@ -32,6 +41,7 @@ pub enum ErrorCode {
     /// - `list_job_types` (HTTP 500): Internal error on the Feishu side.
     /// - `list_jobs` (HTTP 500): Internal error on the Feishu side.
     /// - `list_locations` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_notes` (HTTP 500): Internal error on the Feishu side.
     /// - `list_resume_sources` (HTTP 500): Internal error on the Feishu side.
     /// - `list_roles` (HTTP 500): Internal error on the Feishu side.
     /// - `list_subjects` (HTTP 500): Internal error on the Feishu side.
@@ -46,8 +56,11 @@ pub enum ErrorCode {
     /// - `terminate_application` (HTTP 500): Internal error on the Feishu side.
     /// - `transfer_application_onboard` (HTTP 500): Internal error on the Feishu side.
     /// - `transfer_application_stage` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_employee` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_external_application` (HTTP 500): Internal error on the Feishu side.
     /// - `update_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `update_job_requirement` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_note` (HTTP 500): Internal error on the Feishu side.
     SystemError,
     /// `1002002`.
     /// - `cancel_application_onboard` (HTTP 400): A parameter has a wrong type or size.
@@ -55,15 +68,24 @@ pub enum ErrorCode {
     /// - `combined_create_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_update_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_application` (HTTP 400): A parameter has a wrong type or size.
+    /// - `create_external_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_job_requirement` (HTTP 400): A parameter has a wrong type or size.
+    /// - `create_note` (HTTP 400): A parameter has a wrong type or size.
+    /// - `delete_external_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `delete_job_requirement` (HTTP 400): A parameter has a wrong type or size.
+    /// - `delete_note` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_application_detail` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_application_offer` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_attachment` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_attachment_preview` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_employee` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_employees_by_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_detail` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_recruiter` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_note` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_role` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_applications` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
@@ -74,6 +96,7 @@ pub enum ErrorCode {
     /// - `list_job_types` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_jobs` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_locations` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_notes` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_resume_sources` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_roles` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_subjects` (HTTP 400): A parameter has a wrong type or size.
@@ -88,14 +111,18 @@ pub enum ErrorCode {
     /// - `terminate_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `transfer_application_onboard` (HTTP 400): A parameter has a wrong type or size.
     /// - `transfer_application_stage` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_employee` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_external_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_job_requirement` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_note` (HTTP 400): A parameter has a wrong type or size.
     InvalidParameter,
     /// `1002071`.
     /// - `delete_job_requirement` (HTTP 400): Creating, editing and deleting job requirements through the API is switched off in Hire settings.
     OfferOrJobSettingRejected,
     /// `1002102`.
     /// - `create_application` (HTTP 400): No talent has this id.
+    /// - `create_external_application` (HTTP 400): No talent has this talent_id.
     /// - `list_external_applications` (HTTP 400): No talent has this talent_id.
     TalentNotFound,
     /// `1002201`.
@@ -274,18 +301,29 @@ pub enum ErrorCode {
     OnboardApplicationNotFound,
     /// `1002902`.
     /// - `transfer_application_onboard` (HTTP 400): The application is not in the waiting-to-join (待入职) stage.
+    /// - `update_employee` (HTTP 400): The employee's current status does not allow this operation.
     EmployeeStatusNotAllowed,
+    /// `1002903`.
+    /// - `get_employees_by_application` (HTTP 400): No employee matches the id given.
+    /// - `update_employee` (HTTP 400): No employee has this employee_id.
+    EmployeeIdNotFound,
     /// `1002904`.
     /// - `transfer_application_onboard` (HTTP 400): The employee has already joined.
     EmployeeAlreadyOnboarded,
     /// `1002905`.
     /// - `transfer_application_onboard` (HTTP 400): A time value is invalid.
+    /// - `update_employee` (HTTP 400): A time given is invalid.
     InvalidTime,
+    /// `1002907`.
+    /// - `update_employee` (HTTP 400): The employee's leaving cannot be undone.
+    OverboardNotReversible,
     /// `1002908`.
     /// - `transfer_application_onboard` (HTTP 500): Syncing hires through an e-HR/OA system is not turned on in the Hire settings.
+    /// - `update_employee` (HTTP 400): Syncing to the HR system (EHR) is not switched on for the tenant.
     EhrSyncDisabled,
     /// `1002910`.
     /// - `cancel_application_onboard` (HTTP 400): The candidate already has a pending hire in Feishu People (飞书人事); cancel it there.
+    /// - `update_employee` (HTTP 400): The candidate is already synced to Feishu People; make the change there.
     PendingHireInFeishuPeople,
     /// A code the doc pages do not list.
     Unknown(i64),
@@ -347,8 +385,10 @@ impl ErrorCode {
             Self::IdListWithShortCodeList => 1002725,
             Self::OnboardApplicationNotFound => 1002901,
             Self::EmployeeStatusNotAllowed => 1002902,
+            Self::EmployeeIdNotFound => 1002903,
             Self::EmployeeAlreadyOnboarded => 1002904,
             Self::InvalidTime => 1002905,
+            Self::OverboardNotReversible => 1002907,
             Self::EhrSyncDisabled => 1002908,
             Self::PendingHireInFeishuPeople => 1002910,
             Self::Unknown(code) => *code,
@@ -411,8 +451,10 @@ impl From<i64> for ErrorCode {
             1002725 => Self::IdListWithShortCodeList,
             1002901 => Self::OnboardApplicationNotFound,
             1002902 => Self::EmployeeStatusNotAllowed,
+            1002903 => Self::EmployeeIdNotFound,
             1002904 => Self::EmployeeAlreadyOnboarded,
             1002905 => Self::InvalidTime,
+            1002907 => Self::OverboardNotReversible,
             1002908 => Self::EhrSyncDisabled,
             1002910 => Self::PendingHireInFeishuPeople,
             other => Self::Unknown(other),

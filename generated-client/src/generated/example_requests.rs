@@ -21,15 +21,24 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("combined_create_job", Ok(combined_create_job)),
     ("combined_update_job", Ok(combined_update_job)),
     ("create_application", Ok(create_application)),
+    ("create_external_application", Ok(create_external_application)),
     ("create_job_requirement", Ok(create_job_requirement)),
+    ("create_note", Ok(create_note)),
+    ("delete_external_application", Ok(delete_external_application)),
     ("delete_job_requirement", Ok(delete_job_requirement)),
+    ("delete_note", Ok(delete_note)),
     ("get_application", Ok(get_application)),
     ("get_application_detail", Ok(get_application_detail)),
     ("get_application_offer", Ok(get_application_offer)),
+    ("get_attachment", Ok(get_attachment)),
+    ("get_attachment_preview", Ok(get_attachment_preview)),
+    ("get_employee", Ok(get_employee)),
+    ("get_employees_by_application", Ok(get_employees_by_application)),
     ("get_job", Ok(get_job)),
     ("get_job_config", Ok(get_job_config)),
     ("get_job_detail", Ok(get_job_detail)),
     ("get_job_recruiter", Ok(get_job_recruiter)),
+    ("get_note", Ok(get_note)),
     ("get_role", Ok(get_role)),
     ("list_applications", Ok(list_applications)),
     ("list_external_applications", Ok(list_external_applications)),
@@ -40,6 +49,7 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("list_job_types", Ok(list_job_types)),
     ("list_jobs", Ok(list_jobs)),
     ("list_locations", Ok(list_locations)),
+    ("list_notes", Ok(list_notes)),
     ("list_resume_sources", Ok(list_resume_sources)),
     ("list_roles", Ok(list_roles)),
     ("list_subjects", Ok(list_subjects)),
@@ -54,8 +64,11 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("terminate_application", Ok(terminate_application)),
     ("transfer_application_onboard", Ok(transfer_application_onboard)),
     ("transfer_application_stage", Ok(transfer_application_stage)),
+    ("update_employee", Ok(update_employee)),
+    ("update_external_application", Ok(update_external_application)),
     ("update_job_config", Ok(update_job_config)),
     ("update_job_requirement", Ok(update_job_requirement)),
+    ("update_note", Ok(update_note)),
 ];
 
 /// A documented example value, as the type the builder takes.
@@ -147,6 +160,22 @@ fn create_application(client: &Client) -> Sent {
     })
 }
 
+fn create_external_application(client: &Client) -> Sent {
+    let request = client
+        .create_external_application()
+        .body(
+            example::<
+                CreateExternalApplicationBody,
+            >(
+                "{\"create_time\":1618500278644,\"delivery_type\":1,\"external_id\":\"729557715718\",\"job_recruitment_type\":1,\"job_title\":\"高级 Java\",\"modify_time\":1618500278645,\"resume_source\":\"内推\",\"stage\":\"简历初筛\",\"talent_id\":\"6960663240925956459\",\"termination_reason\":\"不合适\",\"termination_type\":\"HR 主动终止\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn create_job_requirement(client: &Client) -> Sent {
     let request = client
         .create_job_requirement(
@@ -169,9 +198,45 @@ fn create_job_requirement(client: &Client) -> Sent {
     })
 }
 
+fn create_note(client: &Client) -> Sent {
+    let request = client
+        .create_note()
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .body(
+            example::<
+                CreateNoteBody,
+            >(
+                "{\"application_id\":\"6891565253964859661\",\"content\":\"这是一个备注\",\"creator_id\":\"ou_f476cb099ac9227c9bae09ce46112579\",\"mention_entity_list\":[{\"offset\":3,\"user_id\":\"on_94a1ee5551019f18cd73d9f111898cf2\"}],\"notify_mentioned_user\":false,\"privacy\":1,\"talent_id\":\"6916472453069883661\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn delete_external_application(client: &Client) -> Sent {
+    let request = client
+        .delete_external_application(example::<String>("\"6960663240925956660\""))
+        .talent_id(example::<String>("\"6960663240925956660\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn delete_job_requirement(client: &Client) -> Sent {
     let request = client
         .delete_job_requirement(example::<String>("\"6949805467799537964\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn delete_note(client: &Client) -> Sent {
+    let request = client.delete_note(example::<String>("\"6996605821056812588\""));
+
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -215,6 +280,65 @@ fn get_application_offer(client: &Client) -> Sent {
         .get_application_offer(example::<String>("\"6949805467799537964\""))
         .user_id_type(example::<UserIdType>("\"open_id\""))
         .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"people_admin_employee_type_id\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_attachment(client: &Client) -> Sent {
+    let request = client
+        .get_attachment(example::<String>("\"6960663240925956555\""))
+        .r#type(example::<GetAttachmentType>("1"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_attachment_preview(client: &Client) -> Sent {
+    let request = client
+        .get_attachment_preview(example::<String>("\"64352523512563462\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_employee(client: &Client) -> Sent {
+    let request = client
+        .get_employee(example::<String>("\"7379910335417927975\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(
+            example::<TransferApplicationOnboardDepartmentIdType>("\"department_id\""),
+        )
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"people_admin_employee_type_id\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_employees_by_application(client: &Client) -> Sent {
+    let request = client
+        .get_employees_by_application(example::<String>("\"7379910335417927975\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(
+            example::<TransferApplicationOnboardDepartmentIdType>("\"department_id\""),
+        )
         .job_level_id_type(example::<JobLevelIdType>("\"people_admin_job_level_id\""))
         .job_family_id_type(
             example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
@@ -273,6 +397,16 @@ fn get_job_recruiter(client: &Client) -> Sent {
     let request = client
         .get_job_recruiter(example::<String>("\"6960663240925956555\""))
         .user_id_type(example::<UserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_note(client: &Client) -> Sent {
+    let request = client
+        .get_note(example::<String>("\"6949805467799537964\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -438,6 +572,18 @@ fn list_locations(client: &Client) -> Sent {
             >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
         )
         .page_size(example::<i32>("100"));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_notes(client: &Client) -> Sent {
+    let request = client
+        .list_notes(example::<String>("\"6916472453069883661\""))
+        .page_size(example::<i32>("10"))
+        .page_token(example::<String>("\"1\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -672,6 +818,45 @@ fn transfer_application_stage(client: &Client) -> Sent {
     })
 }
 
+fn update_employee(client: &Client) -> Sent {
+    let request = client
+        .update_employee(
+            example::<String>("\"6891613503971461384\""),
+            example::<
+                UpdateEmployeeBody,
+            >(
+                "{\"conversion_info\":{\"actual_conversion_time\":1637596800000},\"operation\":1,\"overboard_info\":{\"actual_overboard_time\":1637596800000,\"overboard_note\":\"职业发展考虑\"}}",
+            ),
+        )
+        .user_id_type(example::<UserIdType>("\"open_id\""))
+        .department_id_type(
+            example::<TransferApplicationOnboardDepartmentIdType>("\"department_id\""),
+        )
+        .job_level_id_type(example::<JobLevelIdType>("\"6942778198054125570\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"6942778198054125571\""))
+        .employee_type_id_type(example::<EmployeeTypeIdType>("\"1\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_external_application(client: &Client) -> Sent {
+    let request = client
+        .update_external_application(example::<String>("\"6960663240925956660\""))
+        .body(
+            example::<
+                UpdateExternalApplicationBody,
+            >(
+                "{\"create_time\":1618500278644,\"delivery_type\":1,\"job_recruitment_type\":1,\"job_title\":\"高级Java\",\"modify_time\":1618500278645,\"resume_source\":\"内推\",\"stage\":\"简历初筛\",\"talent_id\":\"6960663240925956459\",\"termination_reason\":\"不合适\",\"termination_type\":\"HR 主动终止\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn update_job_config(client: &Client) -> Sent {
     let request = client
         .update_job_config(example::<String>("\"6960663240925956660\""))
@@ -705,6 +890,23 @@ fn update_job_requirement(client: &Client) -> Sent {
         .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
         .employee_type_id_type(
             example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_note(client: &Client) -> Sent {
+    let request = client
+        .update_note(example::<String>("\"6960663240925956401\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .body(
+            example::<
+                UpdateNoteBody,
+            >(
+                "{\"content\":\"这是一个备注\",\"mention_entity_list\":[{\"offset\":3,\"user_id\":\"on_94a1ee5551019f18cd73d9f111898cf2\"}],\"notify_mentioned_user\":false,\"operator_id\":\"ou_f476cb099ac9227c9bae09ce46112579\"}",
+            ),
         );
     Box::pin(async move {
         let data = request.send().await?;

@@ -996,6 +996,164 @@ impl CreateApplicationRequest {
 
 crate::options::call_options!(CreateApplicationRequest, CombinedJobResultDefaultJobPost);
 
+/// Create an external application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/external_applications` (operation `create_external_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/create>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has this talent_id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateExternalApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    body: CreateExternalApplicationBody,
+}
+
+impl Client {
+    /// Create an external application.
+    ///
+    /// See [`CreateExternalApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn create_external_application(&self) -> CreateExternalApplicationRequest {
+        CreateExternalApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            body: CreateExternalApplicationBody::default(),
+        }
+    }
+}
+
+impl CreateExternalApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_external_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/external_applications",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateExternalApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Id of the application in the external system, used only to make the call idempotent: when given, one `external_id` creates at most one application within 24 hours; when left out, nothing is checked.
+    ///
+    /// Body field `external_id`.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.body.external_id = Some(value.into());
+        self
+    }
+
+    /// Recruitment type of the job (职位招聘类型).
+    ///
+    /// Body field `job_recruitment_type`.
+    pub fn job_recruitment_type(
+        mut self,
+        value: CreateExternalApplicationBodyJobRecruitmentType,
+    ) -> Self {
+        self.body.job_recruitment_type = Some(value);
+        self
+    }
+
+    /// Job title (职位名称).
+    ///
+    /// Body field `job_title`.
+    pub fn job_title(mut self, value: impl Into<String>) -> Self {
+        self.body.job_title = Some(value.into());
+        self
+    }
+
+    /// Resume source (简历来源).
+    ///
+    /// Body field `resume_source`.
+    pub fn resume_source(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_source = Some(value.into());
+        self
+    }
+
+    /// Stage name (阶段名称).
+    ///
+    /// Body field `stage`.
+    pub fn stage(mut self, value: impl Into<String>) -> Self {
+        self.body.stage = Some(value.into());
+        self
+    }
+
+    /// Why it ended (终止原因).
+    ///
+    /// Body field `termination_reason`.
+    pub fn termination_reason(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason = Some(value.into());
+        self
+    }
+
+    /// How it came in (投递类型).
+    ///
+    /// Body field `delivery_type`.
+    pub fn delivery_type(mut self, value: DeliveryType) -> Self {
+        self.body.delivery_type = Some(value);
+        self
+    }
+
+    /// When it ended in the external system (终止时间), in milliseconds since the Unix epoch.
+    ///
+    /// Body field `modify_time`.
+    pub fn modify_time(mut self, value: i64) -> Self {
+        self.body.modify_time = Some(value);
+        self
+    }
+
+    /// When it was created in the external system (创建时间), in milliseconds since the Unix epoch.
+    ///
+    /// Body field `create_time`.
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.body.create_time = Some(value);
+        self
+    }
+
+    /// How it ended (终止类型).
+    ///
+    /// Body field `termination_type`.
+    pub fn termination_type(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_type = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/external_applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    CreateExternalApplicationRequest, CreateExternalApplicationData
+);
+
 /// Create a job requirement.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/job_requirements` (operation `create_job_requirement`)
@@ -1356,6 +1514,228 @@ impl CreateJobRequirementRequest {
 
 crate::options::call_options!(CreateJobRequirementRequest, CreateJobRequirementData);
 
+/// Create a note on a talent.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/notes` (operation `create_note`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/create>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateNoteRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    body: CreateNoteBody,
+}
+
+impl Client {
+    /// Create a note on a talent.
+    ///
+    /// See [`CreateNoteRequest`] for the parameters, limits and documented errors.
+    pub fn create_note(&self) -> CreateNoteRequest {
+        CreateNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            body: CreateNoteBody::default(),
+        }
+    }
+}
+
+impl CreateNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_note",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/notes",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateNoteBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Application id (投递 ID), from `list_applications`.
+    ///
+    /// Body field `application_id`.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+
+    /// Creator's user id (创建人 ID), of the kind `user_id_type` names.
+    ///
+    /// Body field `creator_id`.
+    pub fn creator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.creator_id = Some(value.into());
+        self
+    }
+
+    /// Whether the note is private or public (私密属性); public when left out.
+    ///
+    /// Body field `privacy`.
+    pub fn privacy(mut self, value: CreateNoteBodyPrivacy) -> Self {
+        self.body.privacy = Some(value);
+        self
+    }
+
+    /// Whether to notify the mentioned users.
+    ///
+    /// Body field `notify_mentioned_user`.
+    pub fn notify_mentioned_user(mut self, value: bool) -> Self {
+        self.body.notify_mentioned_user = Some(value);
+        self
+    }
+
+    /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
+    ///
+    /// Body field `mention_entity_list`.
+    pub fn mention_entity_list(
+        mut self,
+        values: impl IntoIterator<Item = MentionEntity>,
+    ) -> Self {
+        self.body.mention_entity_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/notes".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateNoteRequest, CreateNoteData);
+
+/// Delete an external application.
+///
+/// - Endpoint: `DELETE /open-apis/hire/v1/external_applications/{external_application_id}` (operation `delete_external_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/delete>
+/// - Rate limit: 20 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct DeleteExternalApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    external_application_id: String,
+    talent_id: Option<String>,
+}
+
+impl Client {
+    /// Delete an external application.
+    ///
+    /// See [`DeleteExternalApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn delete_external_application(
+        &self,
+        external_application_id: impl Into<String>,
+    ) -> DeleteExternalApplicationRequest {
+        DeleteExternalApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            external_application_id: external_application_id.into(),
+            talent_id: None,
+        }
+    }
+}
+
+impl DeleteExternalApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "delete_external_application",
+        method: HttpMethod::Delete,
+        path: "/open-apis/hire/v1/external_applications/{external_application_id}",
+        rate_limit: Quota {
+            per_second: None,
+            per_minute: Some(20),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Talent id (人才 ID), from `list_talents`.
+    pub fn talent_id(mut self, value: impl Into<String>) -> Self {
+        self.talent_id = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `external_application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "external_application_id",
+            &self.external_application_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let external_application_id = validate::path_segment(
+                operation,
+                "external_application_id",
+                &self.external_application_id,
+            )?;
+            format!("/open-apis/hire/v1/external_applications/{external_application_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", self.talent_id.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    DeleteExternalApplicationRequest, DeleteExternalApplicationData
+);
+
 /// Delete a job requirement.
 ///
 /// - Endpoint: `DELETE /open-apis/hire/v1/job_requirements/{job_requirement_id}` (operation `delete_job_requirement`)
@@ -1441,6 +1821,79 @@ impl DeleteJobRequirementRequest {
 }
 
 crate::options::call_options!(DeleteJobRequirementRequest, OpenJobData);
+
+/// Delete a note.
+///
+/// - Endpoint: `DELETE /open-apis/hire/v1/notes/{note_id}` (operation `delete_note`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/note/delete>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct DeleteNoteRequest {
+    client: Client,
+    options: CallOptions,
+    note_id: String,
+}
+
+impl Client {
+    /// Delete a note.
+    ///
+    /// See [`DeleteNoteRequest`] for the parameters, limits and documented errors.
+    pub fn delete_note(&self, note_id: impl Into<String>) -> DeleteNoteRequest {
+        DeleteNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            note_id: note_id.into(),
+        }
+    }
+}
+
+impl DeleteNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "delete_note",
+        method: HttpMethod::Delete,
+        path: "/open-apis/hire/v1/notes/{note_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "note_id", &self.note_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
+            format!("/open-apis/hire/v1/notes/{note_id}")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(DeleteNoteRequest, OpenJobData);
 
 /// Get an application.
 ///
@@ -1830,6 +2283,444 @@ impl GetApplicationOfferRequest {
 }
 
 crate::options::call_options!(GetApplicationOfferRequest, GetApplicationOfferData);
+
+/// Get an attachment.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}` (operation `get_attachment`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment:readonly`, `hire:attachment`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetAttachmentRequest {
+    client: Client,
+    options: CallOptions,
+    attachment_id: String,
+    r#type: Option<GetAttachmentType>,
+}
+
+impl Client {
+    /// Get an attachment.
+    ///
+    /// See [`GetAttachmentRequest`] for the parameters, limits and documented errors.
+    pub fn get_attachment(
+        &self,
+        attachment_id: impl Into<String>,
+    ) -> GetAttachmentRequest {
+        GetAttachmentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            attachment_id: attachment_id.into(),
+            r#type: None,
+        }
+    }
+}
+
+impl GetAttachmentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_attachment",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/attachments/{attachment_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of attachment (附件类型).
+    ///
+    /// Server default: `1`.
+    pub fn r#type(mut self, value: GetAttachmentType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let attachment_id = validate::path_segment(
+                operation,
+                "attachment_id",
+                &self.attachment_id,
+            )?;
+            format!("/open-apis/hire/v1/attachments/{attachment_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("type", self.r#type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetAttachmentRequest, GetAttachmentData);
+
+/// Get a PDF download link for a resume attachment.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}/preview` (operation `get_attachment_preview`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/preview>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment`
+/// - Callable by: custom apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetAttachmentPreviewRequest {
+    client: Client,
+    options: CallOptions,
+    attachment_id: String,
+}
+
+impl Client {
+    /// Get a PDF download link for a resume attachment.
+    ///
+    /// See [`GetAttachmentPreviewRequest`] for the parameters, limits and documented errors.
+    pub fn get_attachment_preview(
+        &self,
+        attachment_id: impl Into<String>,
+    ) -> GetAttachmentPreviewRequest {
+        GetAttachmentPreviewRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            attachment_id: attachment_id.into(),
+        }
+    }
+}
+
+impl GetAttachmentPreviewRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_attachment_preview",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/attachments/{attachment_id}/preview",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let attachment_id = validate::path_segment(
+                operation,
+                "attachment_id",
+                &self.attachment_id,
+            )?;
+            format!("/open-apis/hire/v1/attachments/{attachment_id}/preview")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetAttachmentPreviewRequest, GetAttachmentPreviewData);
+
+/// Get onboarding details by employee id.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/employees/{employee_id}` (operation `get_employee`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/get>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:employee:readonly`, `hire:employee`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetEmployeeRequest {
+    client: Client,
+    options: CallOptions,
+    employee_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl Client {
+    /// Get onboarding details by employee id.
+    ///
+    /// See [`GetEmployeeRequest`] for the parameters, limits and documented errors.
+    pub fn get_employee(&self, employee_id: impl Into<String>) -> GetEmployeeRequest {
+        GetEmployeeRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            employee_id: employee_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+}
+
+impl GetEmployeeRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_employee",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/employees/{employee_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `employee_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "employee_id", &self.employee_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let employee_id = validate::path_segment(
+                operation,
+                "employee_id",
+                &self.employee_id,
+            )?;
+            format!("/open-apis/hire/v1/employees/{employee_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetEmployeeRequest, GetEmployeeData);
+
+/// Get onboarding details by application id.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/employees/get_by_application` (operation `get_employees_by_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/get_by_application>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:employee`, `hire:employee:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002903` [`ErrorCode::EmployeeIdNotFound`](crate::ErrorCode::EmployeeIdNotFound), HTTP 400: No employee matches the id given.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetEmployeesByApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl Client {
+    /// Get onboarding details by application id.
+    ///
+    /// See [`GetEmployeesByApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn get_employees_by_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetEmployeesByApplicationRequest {
+        GetEmployeesByApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+}
+
+impl GetEmployeesByApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_employees_by_application",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/employees/get_by_application",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/employees/get_by_application".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("application_id", Some(&self.application_id));
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    GetEmployeesByApplicationRequest, GetEmployeesByApplicationData
+);
 
 /// Get a job.
 ///
@@ -2251,6 +3142,91 @@ impl GetJobRecruiterRequest {
 }
 
 crate::options::call_options!(GetJobRecruiterRequest, GetJobRecruiterData);
+
+/// Get a note.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/notes/{note_id}` (operation `get_note`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note:readonly`, `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetNoteRequest {
+    client: Client,
+    options: CallOptions,
+    note_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl Client {
+    /// Get a note.
+    ///
+    /// See [`GetNoteRequest`] for the parameters, limits and documented errors.
+    pub fn get_note(&self, note_id: impl Into<String>) -> GetNoteRequest {
+        GetNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            note_id: note_id.into(),
+            user_id_type: None,
+        }
+    }
+}
+
+impl GetNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_note",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/notes/{note_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "note_id", &self.note_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
+            format!("/open-apis/hire/v1/notes/{note_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetNoteRequest, CreateNoteData);
 
 /// Get a role.
 ///
@@ -3440,6 +4416,112 @@ crate::pagination::paginated!(
     ListLocationsRequest, ListLocationsData, Location, page_token : page_token,
     next_token : page_token, has_more : has_more, items : items, page_size : page_size =
     100
+);
+
+/// List a talent's notes.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/notes` (operation `list_notes`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note:readonly`, `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListNotesRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl Client {
+    /// List a talent's notes.
+    ///
+    /// See [`ListNotesRequest`] for the parameters, limits and documented errors.
+    pub fn list_notes(&self, talent_id: impl Into<String>) -> ListNotesRequest {
+        ListNotesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            page_size: None,
+            page_token: None,
+            user_id_type: None,
+        }
+    }
+}
+
+impl ListNotesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_notes",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/notes",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of notes per page (分页大小); 10 by default, at most 200.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/notes".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", Some(&self.talent_id));
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListNotesRequest, ListNotesData);
+
+crate::pagination::paginated!(
+    ListNotesRequest, ListNotesData, Note, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items
 );
 
 /// List resume sources.
@@ -5123,6 +6205,347 @@ impl TransferApplicationStageRequest {
 
 crate::options::call_options!(TransferApplicationStageRequest, OpenJobData);
 
+/// Change an employee's probation or employment status.
+///
+/// - Endpoint: `PATCH /open-apis/hire/v1/employees/{employee_id}` (operation `update_employee`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/patch>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:employee`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002908` [`ErrorCode::EhrSyncDisabled`](crate::ErrorCode::EhrSyncDisabled), HTTP 400: Syncing to the HR system (EHR) is not switched on for the tenant.
+/// - `1002905` [`ErrorCode::InvalidTime`](crate::ErrorCode::InvalidTime), HTTP 400: A time given is invalid.
+/// - `1002903` [`ErrorCode::EmployeeIdNotFound`](crate::ErrorCode::EmployeeIdNotFound), HTTP 400: No employee has this employee_id.
+/// - `1002902` [`ErrorCode::EmployeeStatusNotAllowed`](crate::ErrorCode::EmployeeStatusNotAllowed), HTTP 400: The employee's current status does not allow this operation.
+/// - `1002907` [`ErrorCode::OverboardNotReversible`](crate::ErrorCode::OverboardNotReversible), HTTP 400: The employee's leaving cannot be undone.
+/// - `1002910` [`ErrorCode::PendingHireInFeishuPeople`](crate::ErrorCode::PendingHireInFeishuPeople), HTTP 400: The candidate is already synced to Feishu People; make the change there.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateEmployeeRequest {
+    client: Client,
+    options: CallOptions,
+    employee_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: UpdateEmployeeBody,
+}
+
+impl Client {
+    /// Change an employee's probation or employment status.
+    ///
+    /// See [`UpdateEmployeeRequest`] for the parameters, limits and documented errors.
+    pub fn update_employee(
+        &self,
+        employee_id: impl Into<String>,
+        body: UpdateEmployeeBody,
+    ) -> UpdateEmployeeRequest {
+        UpdateEmployeeRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            employee_id: employee_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body,
+        }
+    }
+}
+
+impl UpdateEmployeeRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_employee",
+        method: HttpMethod::Patch,
+        path: "/open-apis/hire/v1/employees/{employee_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateEmployeeBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Probation details (转正信息); required when `operation` is 1 (pass probation).
+    ///
+    /// Body field `conversion_info`.
+    pub fn conversion_info(mut self, value: EmployeeConversionInfo) -> Self {
+        self.body.conversion_info = Some(value);
+        self
+    }
+
+    /// Leaving details (离职信息); required when `operation` is 2 (leave).
+    ///
+    /// Body field `overboard_info`.
+    pub fn overboard_info(mut self, value: EmployeeOverboardInfo) -> Self {
+        self.body.overboard_info = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `employee_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "employee_id", &self.employee_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let employee_id = validate::path_segment(
+                operation,
+                "employee_id",
+                &self.employee_id,
+            )?;
+            format!("/open-apis/hire/v1/employees/{employee_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateEmployeeRequest, GetEmployeeData);
+
+/// Replace an external application.
+///
+/// - Endpoint: `PUT /open-apis/hire/v1/external_applications/{external_application_id}` (operation `update_external_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/update-2>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateExternalApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    external_application_id: String,
+    body: UpdateExternalApplicationBody,
+}
+
+impl Client {
+    /// Replace an external application.
+    ///
+    /// See [`UpdateExternalApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn update_external_application(
+        &self,
+        external_application_id: impl Into<String>,
+    ) -> UpdateExternalApplicationRequest {
+        UpdateExternalApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            external_application_id: external_application_id.into(),
+            body: UpdateExternalApplicationBody::default(),
+        }
+    }
+}
+
+impl UpdateExternalApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_external_application",
+        method: HttpMethod::Put,
+        path: "/open-apis/hire/v1/external_applications/{external_application_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateExternalApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Recruitment type of the job (职位招聘类型); empty when left out.
+    ///
+    /// Body field `job_recruitment_type`.
+    pub fn job_recruitment_type(
+        mut self,
+        value: UpdateExternalApplicationBodyJobRecruitmentType,
+    ) -> Self {
+        self.body.job_recruitment_type = Some(value);
+        self
+    }
+
+    /// Job title (职位名称).
+    ///
+    /// Body field `job_title`.
+    pub fn job_title(mut self, value: impl Into<String>) -> Self {
+        self.body.job_title = Some(value.into());
+        self
+    }
+
+    /// Resume source (简历来源).
+    ///
+    /// Body field `resume_source`.
+    pub fn resume_source(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_source = Some(value.into());
+        self
+    }
+
+    /// Stage name (阶段名称).
+    ///
+    /// Body field `stage`.
+    pub fn stage(mut self, value: impl Into<String>) -> Self {
+        self.body.stage = Some(value.into());
+        self
+    }
+
+    /// Why it ended (终止原因).
+    ///
+    /// Body field `termination_reason`.
+    pub fn termination_reason(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason = Some(value.into());
+        self
+    }
+
+    /// How it came in (投递类型); empty when left out.
+    ///
+    /// Body field `delivery_type`.
+    pub fn delivery_type(mut self, value: DeliveryType) -> Self {
+        self.body.delivery_type = Some(value);
+        self
+    }
+
+    /// When it ended in the external system (终止时间), in milliseconds since the Unix epoch.
+    ///
+    /// Body field `modify_time`.
+    pub fn modify_time(mut self, value: i64) -> Self {
+        self.body.modify_time = Some(value);
+        self
+    }
+
+    /// When it was created in the external system (创建时间), in milliseconds since the Unix epoch.
+    ///
+    /// Body field `create_time`.
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.body.create_time = Some(value);
+        self
+    }
+
+    /// How it ended (终止类型).
+    ///
+    /// Body field `termination_type`.
+    pub fn termination_type(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_type = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `external_application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "external_application_id",
+            &self.external_application_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let external_application_id = validate::path_segment(
+                operation,
+                "external_application_id",
+                &self.external_application_id,
+            )?;
+            format!("/open-apis/hire/v1/external_applications/{external_application_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    UpdateExternalApplicationRequest, CreateExternalApplicationData
+);
+
 /// Update a job's settings.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/update_config` (operation `update_job_config`)
@@ -5732,3 +7155,124 @@ impl UpdateJobRequirementRequest {
 }
 
 crate::options::call_options!(UpdateJobRequirementRequest, OpenJobData);
+
+/// Update a note.
+///
+/// - Endpoint: `PATCH /open-apis/hire/v1/notes/{note_id}` (operation `update_note`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/patch>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateNoteRequest {
+    client: Client,
+    options: CallOptions,
+    note_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    body: UpdateNoteBody,
+}
+
+impl Client {
+    /// Update a note.
+    ///
+    /// See [`UpdateNoteRequest`] for the parameters, limits and documented errors.
+    pub fn update_note(&self, note_id: impl Into<String>) -> UpdateNoteRequest {
+        UpdateNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            note_id: note_id.into(),
+            user_id_type: None,
+            body: UpdateNoteBody::default(),
+        }
+    }
+}
+
+impl UpdateNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_note",
+        method: HttpMethod::Patch,
+        path: "/open-apis/hire/v1/notes/{note_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateNoteBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// User id of who updates the note (更新人 ID), of the kind `user_id_type` names.
+    ///
+    /// Body field `operator_id`.
+    pub fn operator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.operator_id = Some(value.into());
+        self
+    }
+
+    /// Whether to notify the mentioned users.
+    ///
+    /// Body field `notify_mentioned_user`.
+    pub fn notify_mentioned_user(mut self, value: bool) -> Self {
+        self.body.notify_mentioned_user = Some(value);
+        self
+    }
+
+    /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
+    ///
+    /// Body field `mention_entity_list`.
+    pub fn mention_entity_list(
+        mut self,
+        values: impl IntoIterator<Item = MentionEntity>,
+    ) -> Self {
+        self.body.mention_entity_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "note_id", &self.note_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
+            format!("/open-apis/hire/v1/notes/{note_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateNoteRequest, CreateNoteData);

@@ -148,3 +148,75 @@ async fn a_slow_answer_times_out() {
         "{err:?}"
     );
 }
+
+/// Answers `DELETE` with `failure` once, then with success.
+async fn flaky_delete_server(failure: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(failure)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ok(json!({})))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// `delete_note` changes data and is not marked safe to repeat: a failure the server may have acted on ends the
+/// call at once; one that shows it did not (a refused connection, a request turned away for its rate) is
+/// retried.
+#[tokio::test]
+async fn a_call_that_changes_data_is_repeated_only_when_the_server_did_not_act_on_it() {
+    assert!(!DeleteNoteRequest::OPERATION.idempotent);
+    let server = flaky_delete_server(
+        ResponseTemplate::new(500).set_body_json(json!({"code": 1002001, "msg": "system error"})),
+    )
+    .await;
+    let error = retrying_client(&server.uri(), 3)
+        .delete_note("6916472453069883661")
+        .send()
+        .await
+        .expect_err("a 500 on a delete is not repeated");
+    assert_eq!(error.attempts(), 1, "{error}");
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+
+    for (what, turned_away) in [
+        (
+            "HTTP 429",
+            ResponseTemplate::new(429).set_body_string("slow down"),
+        ),
+        (
+            "code 99991400",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"code": 99991400, "msg": "too many requests"})),
+        ),
+    ] {
+        let server = flaky_delete_server(turned_away).await;
+        retrying_client(&server.uri(), 3)
+            .delete_note("6916472453069883661")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(
+            server.received_requests().await.expect("recorded").len(),
+            2,
+            "{what}: turned away once, then done"
+        );
+    }
+
+    // Nothing listens on the port: the request never left.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let error = retrying_client(&format!("http://127.0.0.1:{port}"), 2)
+        .delete_note("6916472453069883661")
+        .send()
+        .await
+        .expect_err("nothing listens");
+    assert!(matches!(error, Error::Transport { .. }), "{error}");
+    assert_eq!(error.attempts(), 3, "{error}");
+}
