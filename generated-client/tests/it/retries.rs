@@ -170,7 +170,7 @@ async fn flaky_delete_server(failure: ResponseTemplate) -> MockServer {
 /// retried.
 #[tokio::test]
 async fn a_call_that_changes_data_is_repeated_only_when_the_server_did_not_act_on_it() {
-    assert!(!DeleteNoteRequest::OPERATION.idempotent);
+    const { assert!(!DeleteNoteRequest::OPERATION.idempotent) };
     let server = flaky_delete_server(
         ResponseTemplate::new(500).set_body_json(json!({"code": 1002001, "msg": "system error"})),
     )
