@@ -12,7 +12,43 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 pub(super) fn emit(api: &Api) -> TokenStream {
-    let operations = api.operations.iter().map(|op| emit_operation(api, op));
+    // The operations by resource (the path's first segment after the version), in the spec's order: one `impl
+    // Client` block each, which rustdoc shows under its own heading, followed by their request builders.
+    let mut resources: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for op in &api.operations {
+        let resource = resource_of(&op.path);
+        match resources.iter_mut().find(|(r, _)| *r == resource) {
+            Some((_, ops)) => ops.push(op),
+            None => resources.push((resource, vec![op])),
+        }
+    }
+    let operations = resources.iter().map(|(resource, ops)| {
+        let client = runtime::client();
+        let names: Vec<String> = ops
+            .iter()
+            .map(|op| {
+                format!(
+                    "[`{}`](Self::{})",
+                    op.fn_name.trim_start_matches("r#"),
+                    op.fn_name.trim_start_matches("r#")
+                )
+            })
+            .collect();
+        let heading = doc(&format!(
+            "# {}\n\nOperations on `{resource}`: {}.",
+            title_of(resource),
+            names.join(", ")
+        ));
+        let methods = ops.iter().map(|op| client_method(op));
+        let builders = ops.iter().map(|op| emit_operation(api, op));
+        quote! {
+            #heading
+            impl #client {
+                #(#methods)*
+            }
+            #(#builders)*
+        }
+    });
     let header = super::doc_inner(
         "One request builder per operation, each started from a method of [`crate::Client`].",
     );
@@ -57,9 +93,29 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     }
 }
 
+/// The resource an operation belongs to: its path's first segment after `/open-apis/<service>/<version>/`
+/// (`applications` for `/open-apis/hire/v1/applications/{application_id}/offer`).
+fn resource_of(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .skip_while(|s| *s == "open-apis")
+        .nth(2)
+        .unwrap_or("root")
+        .to_owned()
+}
+
+/// `job_requirements` as a heading: `Job requirements`.
+fn title_of(resource: &str) -> String {
+    let words = resource.replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     let builder = builder_struct(op);
-    let method = client_method(op);
     // The builder's own code may set or check a deprecated field of the body; only its callers are warned.
     let body_deprecated = op.body.as_ref().is_some_and(|body| {
         api.structs
@@ -72,7 +128,6 @@ fn emit_operation(api: &Api, op: &Operation) -> TokenStream {
     let pages = op.pagination.as_ref().map(|pg| page_streams(op, pg));
     quote! {
         #builder
-        #method
         #methods
         #pages
     }
@@ -108,8 +163,8 @@ fn builder_struct(op: &Operation) -> TokenStream {
     }
 }
 
-/// The `Client` method that starts a request: required parameters (and a body without a default) are its
-/// arguments.
+/// The `Client` method that starts a request (in its resource's `impl Client` block): required parameters (and a
+/// body without a default) are its arguments.
 fn client_method(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder);
     let fn_name = ident(&op.fn_name);
@@ -150,14 +205,11 @@ fn client_method(op: &Operation) -> TokenStream {
         op.builder
     ));
     let deprecated = deprecated(op.deprecated.as_deref());
-    let client = runtime::client();
     quote! {
-        impl #client {
-            #doc
-            #deprecated
-            pub fn #fn_name(&self, #(#args),*) -> #builder {
-                #builder { #(#inits)* }
-            }
+        #doc
+        #deprecated
+        pub fn #fn_name(&self, #(#args),*) -> #builder {
+            #builder { #(#inits)* }
         }
     }
 }

@@ -8,6 +8,179 @@ use crate::options::CallOptions;
 use crate::rate_limit::Quota;
 use crate::{transport, validate, Client, Error};
 
+/// # Applications
+///
+/// Operations on `applications`: [`cancel_application_onboard`](Self::cancel_application_onboard), [`create_application`](Self::create_application), [`get_application`](Self::get_application), [`get_application_detail`](Self::get_application_detail), [`get_application_offer`](Self::get_application_offer), [`list_applications`](Self::list_applications), [`recover_application`](Self::recover_application), [`terminate_application`](Self::terminate_application), [`transfer_application_onboard`](Self::transfer_application_onboard), [`transfer_application_stage`](Self::transfer_application_stage).
+impl Client {
+    /// Cancel a candidate's onboarding.
+    ///
+    /// See [`CancelApplicationOnboardRequest`] for the parameters, limits and documented errors.
+    pub fn cancel_application_onboard(
+        &self,
+        application_id: impl Into<String>,
+        body: CancelApplicationOnboardBody,
+    ) -> CancelApplicationOnboardRequest {
+        CancelApplicationOnboardRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            body,
+        }
+    }
+
+    /// Create an application.
+    ///
+    /// See [`CreateApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn create_application(&self) -> CreateApplicationRequest {
+        CreateApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            body: CreateApplicationBody::default(),
+        }
+    }
+
+    /// Get an application.
+    ///
+    /// See [`GetApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn get_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetApplicationRequest {
+        GetApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            options_2: None,
+        }
+    }
+
+    /// Get an application's details.
+    ///
+    /// See [`GetApplicationDetailRequest`] for the parameters, limits and documented errors.
+    pub fn get_application_detail(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetApplicationDetailRequest {
+        GetApplicationDetailRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            options_2: None,
+        }
+    }
+
+    /// Get the offer of an application.
+    ///
+    /// See [`GetApplicationOfferRequest`] for the parameters, limits and documented errors.
+    pub fn get_application_offer(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetApplicationOfferRequest {
+        GetApplicationOfferRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+
+    /// List applications.
+    ///
+    /// See [`ListApplicationsRequest`] for the parameters, limits and documented errors.
+    pub fn list_applications(&self) -> ListApplicationsRequest {
+        ListApplicationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            process_id: None,
+            stage_id: None,
+            talent_id: None,
+            active_status: None,
+            job_id: None,
+            lock_status: None,
+            page_token: None,
+            page_size: None,
+            update_start_time: None,
+            update_end_time: None,
+        }
+    }
+
+    /// Restore a terminated application.
+    ///
+    /// See [`RecoverApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn recover_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> RecoverApplicationRequest {
+        RecoverApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+        }
+    }
+
+    /// Terminate an application.
+    ///
+    /// See [`TerminateApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn terminate_application(
+        &self,
+        application_id: impl Into<String>,
+        body: TerminateApplicationBody,
+    ) -> TerminateApplicationRequest {
+        TerminateApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            body,
+        }
+    }
+
+    /// Mark an application's candidate as joined.
+    ///
+    /// See [`TransferApplicationOnboardRequest`] for the parameters, limits and documented errors.
+    pub fn transfer_application_onboard(
+        &self,
+        application_id: impl Into<String>,
+    ) -> TransferApplicationOnboardRequest {
+        TransferApplicationOnboardRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body: TransferApplicationOnboardBody::default(),
+        }
+    }
+
+    /// Move an application to another stage.
+    ///
+    /// See [`TransferApplicationStageRequest`] for the parameters, limits and documented errors.
+    pub fn transfer_application_stage(
+        &self,
+        application_id: impl Into<String>,
+    ) -> TransferApplicationStageRequest {
+        TransferApplicationStageRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            body: TransferApplicationStageBody::default(),
+        }
+    }
+}
+
 /// Cancel a candidate's onboarding.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/cancel_onboard` (operation `cancel_application_onboard`)
@@ -30,24 +203,6 @@ pub struct CancelApplicationOnboardRequest {
     options: CallOptions,
     application_id: String,
     body: CancelApplicationOnboardBody,
-}
-
-impl Client {
-    /// Cancel a candidate's onboarding.
-    ///
-    /// See [`CancelApplicationOnboardRequest`] for the parameters, limits and documented errors.
-    pub fn cancel_application_onboard(
-        &self,
-        application_id: impl Into<String>,
-        body: CancelApplicationOnboardBody,
-    ) -> CancelApplicationOnboardRequest {
-        CancelApplicationOnboardRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            body,
-        }
-    }
 }
 
 impl CancelApplicationOnboardRequest {
@@ -121,6 +276,1202 @@ impl CancelApplicationOnboardRequest {
 
 crate::options::call_options!(CancelApplicationOnboardRequest, OpenJobData);
 
+/// Create an application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications` (operation `create_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/create>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has this id.
+/// - `1002206` [`ErrorCode::DuplicateApplication`](crate::ErrorCode::DuplicateApplication), HTTP 400: The talent already has an active application to this job.
+/// - `1002222` [`ErrorCode::TalentLinkedToOtherEmployee`](crate::ErrorCode::TalentLinkedToOtherEmployee), HTTP 400: The talent is already linked to another employee.
+/// - `1002223` [`ErrorCode::EmployeeLinkedToOtherTalent`](crate::ErrorCode::EmployeeLinkedToOtherTalent), HTTP 400: The employee is already linked to another talent.
+/// - `1002224` [`ErrorCode::EmployeeNotFound`](crate::ErrorCode::EmployeeNotFound), HTTP 400: No employee has this id.
+/// - `1002511` [`ErrorCode::ApplicationLimitReached`](crate::ErrorCode::ApplicationLimitReached), HTTP 400: The talent has reached the tenant's limit on applications.
+/// - `1002512` [`ErrorCode::ResumeSourceNotFound`](crate::ErrorCode::ResumeSourceNotFound), HTTP 400: No resume source has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<UserIdType>,
+    body: CreateApplicationBody,
+}
+
+impl CreateApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// User id of the employee (人员 ID); kind per `user_id_type`. Required when the resume source is an internal transfer (员工转岗) or an intern conversion (实习生转正); the employee is then linked to the talent. For other sources no link is made.
+    ///
+    /// Body field `user_id`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.body.user_id = Some(value.into());
+        self
+    }
+
+    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    ///
+    /// Body field `resume_source_id`.
+    pub fn resume_source_id(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_source_id = Some(value.into());
+        self
+    }
+
+    /// Codes of the cities the candidate would like to work in (意向投递城市), from `query_locations`.
+    ///
+    /// Body field `application_preferred_city_code_list`.
+    pub fn application_preferred_city_code_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.application_preferred_city_code_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// How the application was made (投递方式).
+    ///
+    /// Body field `delivery_type`.
+    pub fn delivery_type(mut self, value: CreateApplicationBodyDeliveryType) -> Self {
+        self.body.delivery_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateApplicationRequest, CombinedJobResultDefaultJobPost);
+
+/// Get an application.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}` (operation `get_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/get>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`, `hire:application:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    options_2: Option<Vec<GetApplicationOptions>>,
+}
+
+impl GetApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_application",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications/{application_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Options that change the answer (请求控制参数); repeat the parameter to pass several, e.g. `?options=a&options=b`.
+    pub fn options_2(
+        mut self,
+        values: impl IntoIterator<Item = GetApplicationOptions>,
+    ) -> Self {
+        self.options_2 = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query_each("options", self.options_2.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetApplicationRequest, GetApplicationData);
+
+/// Get an application's details.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}/get_detail` (operation `get_application_detail`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/application/get_detail>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`, `hire:application:readonly`
+/// - Field scopes (unlock some fields of the answer): `hire:agency:readonly`, `hire:agency_salary:readonly`, `hire:employee`, `hire:employee:readonly`, `hire:evaluation:readonly`, `hire:interview:readonly`, `hire:job:readonly`, `hire:offer:readonly`, `hire:offer_salary:readonly`, `hire:referral:readonly`, `hire:site:readonly`, `hire:talent:readonly`, `hire:interview`, `hire:agency`, `hire:referral`, `hire:job`, `hire:site`, `contact:user.employee_id:readonly`, `hire:talent`, `hire:offer`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetApplicationDetailRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    options_2: Option<Vec<GetApplicationDetailOptions>>,
+}
+
+impl GetApplicationDetailRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_application_detail",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications/{application_id}/get_detail",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `job_family_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `employee_type_enum_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Related records to include (关联实体信息); without it only `basic_info` comes back. Repeat the parameter for several, e.g. `?options=with_job&options=with_talent`.
+    pub fn options_2(
+        mut self,
+        values: impl IntoIterator<Item = GetApplicationDetailOptions>,
+    ) -> Self {
+        self.options_2 = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/get_detail")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.query_each("options", self.options_2.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetApplicationDetailRequest, GetApplicationDetailData);
+
+/// Get the offer of an application.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}/offer` (operation `get_application_offer`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/offer>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`, `hire:application:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetApplicationOfferRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl GetApplicationOfferRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_application_offer",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications/{application_id}/offer",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/offer")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetApplicationOfferRequest, GetApplicationOfferData);
+
+/// List applications.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/applications` (operation `list_applications`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/list>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application:readonly`, `hire:application`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListApplicationsRequest {
+    client: Client,
+    options: CallOptions,
+    process_id: Option<String>,
+    stage_id: Option<String>,
+    talent_id: Option<String>,
+    active_status: Option<ListApplicationsActiveStatus>,
+    job_id: Option<String>,
+    lock_status: Option<Vec<ListApplicationsLockStatus>>,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+}
+
+impl ListApplicationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_applications",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/applications",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
+    pub fn process_id(mut self, value: impl Into<String>) -> Self {
+        self.process_id = Some(value.into());
+        self
+    }
+
+    /// Stage id (招聘阶段 ID), from the stage list of a process in `list_job_processes`.
+    pub fn stage_id(mut self, value: impl Into<String>) -> Self {
+        self.stage_id = Some(value.into());
+        self
+    }
+
+    /// Talent id (人才 ID), from `list_talents`.
+    pub fn talent_id(mut self, value: impl Into<String>) -> Self {
+        self.talent_id = Some(value.into());
+        self
+    }
+
+    /// Whether applications are active (投递活跃状态); all applications when left out.
+    pub fn active_status(mut self, value: ListApplicationsActiveStatus) -> Self {
+        self.active_status = Some(value);
+        self
+    }
+
+    /// Job id (职位 ID), from `list_jobs`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
+    pub fn lock_status(
+        mut self,
+        values: impl IntoIterator<Item = ListApplicationsLockStatus>,
+    ) -> Self {
+        self.lock_status = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at most 200.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Earliest update time to include, milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Latest update time to include, milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("process_id", self.process_id.as_ref());
+        request.query("stage_id", self.stage_id.as_ref());
+        request.query("talent_id", self.talent_id.as_ref());
+        request.query("active_status", self.active_status.as_ref());
+        request.query("job_id", self.job_id.as_ref());
+        request.query_each("lock_status", self.lock_status.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListApplicationsRequest, ListApplicationsData);
+
+/// Restore a terminated application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/recover` (operation `recover_application`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/application/recover>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 400: The talent is locked to another application.
+/// - `1002206` [`ErrorCode::DuplicateApplication`](crate::ErrorCode::DuplicateApplication), HTTP 400: The talent has a similar application.
+/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
+/// - `1002225` [`ErrorCode::ApplicationNotTerminated`](crate::ErrorCode::ApplicationNotTerminated), HTTP 400: The application is not terminated.
+/// - `1002209` [`ErrorCode::TalentAlreadyOnboarded`](crate::ErrorCode::TalentAlreadyOnboarded), HTTP 400: The talent has already joined.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct RecoverApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+}
+
+impl RecoverApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "recover_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/recover",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/recover")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(RecoverApplicationRequest, OpenJobData);
+
+/// Terminate an application.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/terminate` (operation `terminate_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/terminate>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002221` [`ErrorCode::ApplicationAlreadyTerminated`](crate::ErrorCode::ApplicationAlreadyTerminated), HTTP 400: The application is already terminated.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TerminateApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    body: TerminateApplicationBody,
+}
+
+impl TerminateApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "terminate_application",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/terminate",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TerminateApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
+    ///
+    /// Body field `termination_reason_list`.
+    pub fn termination_reason_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.termination_reason_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Free-text note on the termination (终止备注).
+    ///
+    /// Body field `termination_reason_note`.
+    pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/terminate")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(TerminateApplicationRequest, OpenJobData);
+
+/// Mark an application's candidate as joined.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/transfer_onboard` (operation `transfer_application_onboard`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/transfer_onboard>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002901` [`ErrorCode::OnboardApplicationNotFound`](crate::ErrorCode::OnboardApplicationNotFound), HTTP 404: No application has this id.
+/// - `1002902` [`ErrorCode::EmployeeStatusNotAllowed`](crate::ErrorCode::EmployeeStatusNotAllowed), HTTP 400: The application is not in the waiting-to-join (待入职) stage.
+/// - `1002904` [`ErrorCode::EmployeeAlreadyOnboarded`](crate::ErrorCode::EmployeeAlreadyOnboarded), HTTP 400: The employee has already joined.
+/// - `1002905` [`ErrorCode::InvalidTime`](crate::ErrorCode::InvalidTime), HTTP 400: A time value is invalid.
+/// - `1002908` [`ErrorCode::EhrSyncDisabled`](crate::ErrorCode::EhrSyncDisabled), HTTP 500: Syncing hires through an e-HR/OA system is not turned on in the Hire settings.
+/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 500: The talent is locked to another application.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TransferApplicationOnboardRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: TransferApplicationOnboardBody,
+}
+
+impl TransferApplicationOnboardRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "transfer_application_onboard",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/transfer_onboard",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TransferApplicationOnboardBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Actual start date (实际入职时间), milliseconds since the Unix epoch; not later than now. Defaults to now.
+    ///
+    /// Body field `actual_onboard_time`.
+    pub fn actual_onboard_time(mut self, value: i64) -> Self {
+        self.body.actual_onboard_time = Some(value);
+        self
+    }
+
+    /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch. Defaults to 0.
+    ///
+    /// Body field `expected_conversion_time`.
+    pub fn expected_conversion_time(mut self, value: i64) -> Self {
+        self.body.expected_conversion_time = Some(value);
+        self
+    }
+
+    /// Job requirement id (招聘需求 ID), from `list_job_requirements`. Whether it is required depends on the tenant's job requirement settings (招聘需求关联设置); on success the requirement's count of hires goes up by one.
+    ///
+    /// Body field `job_requirement_id`.
+    pub fn job_requirement_id(mut self, value: impl Into<String>) -> Self {
+        self.body.job_requirement_id = Some(value.into());
+        self
+    }
+
+    /// Operator's user id (操作人 ID); kind per `user_id_type`.
+    ///
+    /// Body field `operator_id`.
+    pub fn operator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.operator_id = Some(value.into());
+        self
+    }
+
+    /// Office location code of the hire (办公地点), from `list_locations`; used for referral bonus rules.
+    ///
+    /// Body field `onboard_city_code`.
+    pub fn onboard_city_code(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_city_code = Some(value.into());
+        self
+    }
+
+    /// Department the candidate joins (入职部门 ID), from the contact API's department search; kind per `department_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `department`.
+    pub fn department(mut self, value: impl Into<String>) -> Self {
+        self.body.department = Some(value.into());
+        self
+    }
+
+    /// Direct manager's user id (直属上级); kind per `user_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `leader`.
+    pub fn leader(mut self, value: impl Into<String>) -> Self {
+        self.body.leader = Some(value.into());
+        self
+    }
+
+    /// Job family id (序列 ID); kind per `job_family_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `sequence`.
+    pub fn sequence(mut self, value: impl Into<String>) -> Self {
+        self.body.sequence = Some(value.into());
+        self
+    }
+
+    /// Job level id (职级 ID); kind per `job_level_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `level`.
+    pub fn level(mut self, value: impl Into<String>) -> Self {
+        self.body.level = Some(value.into());
+        self
+    }
+
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`. Used for referral bonus rules.
+    ///
+    /// Body field `employee_type`.
+    pub fn employee_type(mut self, value: impl Into<String>) -> Self {
+        self.body.employee_type = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/transfer_onboard")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    TransferApplicationOnboardRequest, TransferApplicationOnboardData
+);
+
+/// Move an application to another stage.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/transfer_stage` (operation `transfer_application_stage`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/transfer_stage>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
+/// - `1002204` [`ErrorCode::StageNotFound`](crate::ErrorCode::StageNotFound), HTTP 400: No stage has this id.
+/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 400: The talent is locked to another application.
+/// - `1002211` [`ErrorCode::CannotTransferToStage`](crate::ErrorCode::CannotTransferToStage), HTTP 400: The application cannot be moved to this stage.
+/// - `1002212` [`ErrorCode::StageTransferFailed`](crate::ErrorCode::StageTransferFailed), HTTP 400: The stage change failed.
+/// - `1002220` [`ErrorCode::CurrentStageNotTransferable`](crate::ErrorCode::CurrentStageNotTransferable), HTTP 400: The application cannot leave its current stage.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TransferApplicationStageRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    body: TransferApplicationStageBody,
+}
+
+impl TransferApplicationStageRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "transfer_application_stage",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/applications/{application_id}/transfer_stage",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TransferApplicationStageBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let application_id = validate::path_segment(
+                operation,
+                "application_id",
+                &self.application_id,
+            )?;
+            format!("/open-apis/hire/v1/applications/{application_id}/transfer_stage")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(TransferApplicationStageRequest, OpenJobData);
+
+/// # Jobs
+///
+/// Operations on `jobs`: [`close_job`](Self::close_job), [`combined_create_job`](Self::combined_create_job), [`combined_update_job`](Self::combined_update_job), [`get_job`](Self::get_job), [`get_job_config`](Self::get_job_config), [`get_job_detail`](Self::get_job_detail), [`get_job_recruiter`](Self::get_job_recruiter), [`list_jobs`](Self::list_jobs), [`open_job`](Self::open_job), [`update_job_config`](Self::update_job_config).
+impl Client {
+    /// Close a job.
+    ///
+    /// See [`CloseJobRequest`] for the parameters, limits and documented errors.
+    pub fn close_job(&self, job_id: impl Into<String>) -> CloseJobRequest {
+        CloseJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Create a job.
+    ///
+    /// See [`CombinedCreateJobRequest`] for the parameters, limits and documented errors.
+    pub fn combined_create_job(
+        &self,
+        body: CombinedCreateJobBody,
+    ) -> CombinedCreateJobRequest {
+        CombinedCreateJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            body,
+        }
+    }
+
+    /// Update a job.
+    ///
+    /// See [`CombinedUpdateJobRequest`] for the parameters, limits and documented errors.
+    pub fn combined_update_job(
+        &self,
+        job_id: impl Into<String>,
+    ) -> CombinedUpdateJobRequest {
+        CombinedUpdateJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            body: CombinedUpdateJobBody::default(),
+        }
+    }
+
+    /// Get a job.
+    ///
+    /// See [`GetJobRequest`] for the parameters, limits and documented errors.
+    #[deprecated(
+        note = "the doc page points to `get_job_detail` (`GET /open-apis/hire/v1/jobs/{job_id}/get_detail`) instead"
+    )]
+    pub fn get_job(&self, job_id: impl Into<String>) -> GetJobRequest {
+        GetJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+        }
+    }
+
+    /// Get a job's settings.
+    ///
+    /// See [`GetJobConfigRequest`] for the parameters, limits and documented errors.
+    pub fn get_job_config(&self, job_id: impl Into<String>) -> GetJobConfigRequest {
+        GetJobConfigRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+        }
+    }
+
+    /// Get a job's details.
+    ///
+    /// See [`GetJobDetailRequest`] for the parameters, limits and documented errors.
+    pub fn get_job_detail(&self, job_id: impl Into<String>) -> GetJobDetailRequest {
+        GetJobDetailRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+        }
+    }
+
+    /// Get the recruiting team of a job.
+    ///
+    /// See [`GetJobRecruiterRequest`] for the parameters, limits and documented errors.
+    pub fn get_job_recruiter(
+        &self,
+        job_id: impl Into<String>,
+    ) -> GetJobRecruiterRequest {
+        GetJobRecruiterRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+        }
+    }
+
+    /// List jobs.
+    ///
+    /// See [`ListJobsRequest`] for the parameters, limits and documented errors.
+    pub fn list_jobs(&self) -> ListJobsRequest {
+        ListJobsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            update_start_time: None,
+            update_end_time: None,
+            page_size: None,
+            page_token: None,
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+        }
+    }
+
+    /// Reopen a job.
+    ///
+    /// See [`OpenJobRequest`] for the parameters, limits and documented errors.
+    pub fn open_job(&self, job_id: impl Into<String>) -> OpenJobRequest {
+        OpenJobRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            body: OpenJobBody::default(),
+        }
+    }
+
+    /// Update a job's settings.
+    ///
+    /// See [`UpdateJobConfigRequest`] for the parameters, limits and documented errors.
+    pub fn update_job_config(
+        &self,
+        job_id: impl Into<String>,
+    ) -> UpdateJobConfigRequest {
+        UpdateJobConfigRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_id: job_id.into(),
+            user_id_type: None,
+            body: UpdateJobConfigBody::default(),
+        }
+    }
+}
+
 /// Close a job.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/close` (operation `close_job`)
@@ -141,19 +1492,6 @@ pub struct CloseJobRequest {
     client: Client,
     options: CallOptions,
     job_id: String,
-}
-
-impl Client {
-    /// Close a job.
-    ///
-    /// See [`CloseJobRequest`] for the parameters, limits and documented errors.
-    pub fn close_job(&self, job_id: impl Into<String>) -> CloseJobRequest {
-        CloseJobRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-        }
-    }
 }
 
 impl CloseJobRequest {
@@ -230,26 +1568,6 @@ pub struct CombinedCreateJobRequest {
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
     body: CombinedCreateJobBody,
-}
-
-impl Client {
-    /// Create a job.
-    ///
-    /// See [`CombinedCreateJobRequest`] for the parameters, limits and documented errors.
-    pub fn combined_create_job(
-        &self,
-        body: CombinedCreateJobBody,
-    ) -> CombinedCreateJobRequest {
-        CombinedCreateJobRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            body,
-        }
-    }
 }
 
 impl CombinedCreateJobRequest {
@@ -567,27 +1885,6 @@ pub struct CombinedUpdateJobRequest {
     body: CombinedUpdateJobBody,
 }
 
-impl Client {
-    /// Update a job.
-    ///
-    /// See [`CombinedUpdateJobRequest`] for the parameters, limits and documented errors.
-    pub fn combined_update_job(
-        &self,
-        job_id: impl Into<String>,
-    ) -> CombinedUpdateJobRequest {
-        CombinedUpdateJobRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            body: CombinedUpdateJobBody::default(),
-        }
-    }
-}
-
 impl CombinedUpdateJobRequest {
     /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
     /// allows.
@@ -868,13 +2165,583 @@ impl CombinedUpdateJobRequest {
 
 crate::options::call_options!(CombinedUpdateJobRequest, CombinedUpdateJobData);
 
-/// Create an application.
+/// Get a job.
 ///
-/// - Endpoint: `POST /open-apis/hire/v1/applications` (operation `create_application`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/create>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// Returns one job (职位) by id. Feishu no longer updates this endpoint and points to `get_job_detail` (获取职位详情) instead; it keeps working.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}` (operation `get_job`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/get>
+/// - Rate limit: 50 requests per second; the client keeps under it by default
 /// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`
+/// - Scopes (any one): `hire:job:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 404: No job has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetJobRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<JobUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+}
+
+impl GetJobRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_job",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs/{job_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型). Note: the doc page's example value (6942778198054125570) is an id, not one of the listed kinds.
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型). Note: the doc page's example value (6942778198054125571) is an id, not one of the listed kinds.
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetJobRequest, GetJobData);
+
+/// Get a job's settings.
+///
+/// Returns the settings of one job (职位设置): offer form and approval flow, suggested evaluators and interviewers, feedback form, job requirements, registration forms, interview round types, related jobs, interview appointment settings and the careers-site application form.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/config` (operation `get_job_config`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/config>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetJobConfigRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<JobUserIdType>,
+}
+
+impl GetJobConfigRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_job_config",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs/{job_id}/config",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/config")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetJobConfigRequest, GetJobConfigData);
+
+/// Get a job's details.
+///
+/// Returns everything about one job (职位详情) in one call: its basic facts, recruiter, assistants, hiring managers, job requirements, addresses, settings, storefronts and tags. It replaces `get_job`.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/get_detail` (operation `get_job_detail`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/get_detail>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job.composite_info:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 404: No job has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetJobDetailRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<JobUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+}
+
+impl GetJobDetailRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_job_detail",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs/{job_id}/get_detail",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in the answer (用户 ID 类型).
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/get_detail")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetJobDetailRequest, GetJobDetailData);
+
+/// Get the recruiting team of a job.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/recruiter` (operation `get_job_recruiter`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/recruiter>
+/// - Rate limit: 50 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 400: No job has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetJobRecruiterRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    user_id_type: Option<UserIdType>,
+}
+
+impl GetJobRecruiterRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_job_recruiter",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs/{job_id}/recruiter",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/recruiter")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetJobRecruiterRequest, GetJobRecruiterData);
+
+/// List jobs.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/jobs` (operation `list_jobs`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list-2>
+/// - Rate limit: 50 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobsRequest {
+    client: Client,
+    options: CallOptions,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+}
+
+impl ListJobsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_jobs",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/jobs",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Only jobs updated at or after this time (最早更新时间), in milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Only jobs updated at or before this time (最晚更新时间), in milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Number of jobs per page (分页大小), at most 20.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 20.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/jobs".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobsRequest, ListJobsData);
+
+crate::pagination::paginated!(
+    ListJobsRequest, ListJobsData, ListJobsJob, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items, page_size : page_size = 20
+);
+
+/// Reopen a job.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/open` (operation `open_job`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/open>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 400: No job has this id.
+/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings.
+/// - `1002616` [`ErrorCode::JobAlreadyOpen`](crate::ErrorCode::JobAlreadyOpen), HTTP 400: The job is already open.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct OpenJobRequest {
+    client: Client,
+    options: CallOptions,
+    job_id: String,
+    body: OpenJobBody,
+}
+
+impl OpenJobRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "open_job",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/jobs/{job_id}/open",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: OpenJobBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Expiry date, in milliseconds since the Unix epoch; required, and later than now, when `is_never_expired` is false.
+    ///
+    /// Body field `expiry_time`.
+    pub fn expiry_time(mut self, value: i64) -> Self {
+        self.body.expiry_time = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/open")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(OpenJobRequest, OpenJobData);
+
+/// Update a job's settings.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/update_config` (operation `update_job_config`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/update_config>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job`
 /// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
 /// - Callable by: custom apps
 /// - Not marked safe to repeat: never retried
@@ -882,53 +2749,39 @@ crate::options::call_options!(CombinedUpdateJobRequest, CombinedUpdateJobData);
 /// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
 /// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
 /// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has this id.
-/// - `1002206` [`ErrorCode::DuplicateApplication`](crate::ErrorCode::DuplicateApplication), HTTP 400: The talent already has an active application to this job.
-/// - `1002222` [`ErrorCode::TalentLinkedToOtherEmployee`](crate::ErrorCode::TalentLinkedToOtherEmployee), HTTP 400: The talent is already linked to another employee.
-/// - `1002223` [`ErrorCode::EmployeeLinkedToOtherTalent`](crate::ErrorCode::EmployeeLinkedToOtherTalent), HTTP 400: The employee is already linked to another talent.
-/// - `1002224` [`ErrorCode::EmployeeNotFound`](crate::ErrorCode::EmployeeNotFound), HTTP 400: No employee has this id.
-/// - `1002511` [`ErrorCode::ApplicationLimitReached`](crate::ErrorCode::ApplicationLimitReached), HTTP 400: The talent has reached the tenant's limit on applications.
-/// - `1002512` [`ErrorCode::ResumeSourceNotFound`](crate::ErrorCode::ResumeSourceNotFound), HTTP 400: No resume source has this id.
+/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
+/// - `1002609` [`ErrorCode::JobClosed`](crate::ErrorCode::JobClosed), HTTP 400: The job is closed.
+/// - `1002611` [`ErrorCode::OfferApprovalFlowNotApplicable`](crate::ErrorCode::OfferApprovalFlowNotApplicable), HTTP 400: The offer approval flow does not apply to the job's department.
+/// - `1002620` [`ErrorCode::RelatedJobSameAttribute`](crate::ErrorCode::RelatedJobSameAttribute), HTTP 400: A job cannot be related to a job of the same attribute (real to real, virtual to virtual).
+/// - `1002621` [`ErrorCode::RealJobRelatedTwice`](crate::ErrorCode::RealJobRelatedTwice), HTTP 400: A real job can be related to one virtual job only.
+/// - `1002703` [`ErrorCode::JobRequirementNotUpdatable`](crate::ErrorCode::JobRequirementNotUpdatable), HTTP 400: A job requirement in `jr_id_list` does not exist.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `send` is called"]
-pub struct CreateApplicationRequest {
+pub struct UpdateJobConfigRequest {
     client: Client,
     options: CallOptions,
+    job_id: String,
     user_id_type: Option<UserIdType>,
-    body: CreateApplicationBody,
+    body: UpdateJobConfigBody,
 }
 
-impl Client {
-    /// Create an application.
-    ///
-    /// See [`CreateApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn create_application(&self) -> CreateApplicationRequest {
-        CreateApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            user_id_type: None,
-            body: CreateApplicationBody::default(),
-        }
-    }
-}
-
-impl CreateApplicationRequest {
+impl UpdateJobConfigRequest {
     /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
     /// allows.
     pub const OPERATION: OperationInfo = OperationInfo {
-        id: "create_application",
+        id: "update_job_config",
         method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/applications",
+        path: "/open-apis/hire/v1/jobs/{job_id}/update_config",
         rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
+            per_second: Some(10),
+            per_minute: None,
         },
         idempotent: false,
         app_types: &[AppType::Custom],
         token_types: &[TokenType::Tenant],
     };
 
-    /// Kind of user id used in this call (用户 ID 类型).
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
     pub fn user_id_type(mut self, value: UserIdType) -> Self {
@@ -937,56 +2790,148 @@ impl CreateApplicationRequest {
     }
 
     /// Replaces the whole request body.
-    pub fn body(mut self, body: CreateApplicationBody) -> Self {
+    pub fn body(mut self, body: UpdateJobConfigBody) -> Self {
         self.body = body;
         self
     }
 
-    /// User id of the employee (人员 ID); kind per `user_id_type`. Required when the resume source is an internal transfer (员工转岗) or an intern conversion (实习生转正); the employee is then linked to the talent. For other sources no link is made.
+    /// Offer form id (Offer 申请表 ID), from `list_offer_application_forms`; required when `update_option_list` has 2.
     ///
-    /// Body field `user_id`.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.body.user_id = Some(value.into());
+    /// Body field `offer_apply_schema_id`.
+    pub fn offer_apply_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.offer_apply_schema_id = Some(value.into());
         self
     }
 
-    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    /// Offer approval flow id (Offer 审批流程 ID), from `list_offer_approval_templates`.
     ///
-    /// Body field `resume_source_id`.
-    pub fn resume_source_id(mut self, value: impl Into<String>) -> Self {
-        self.body.resume_source_id = Some(value.into());
+    /// Body field `offer_process_conf`.
+    pub fn offer_process_conf(mut self, value: impl Into<String>) -> Self {
+        self.body.offer_process_conf = Some(value.into());
         self
     }
 
-    /// Codes of the cities the candidate would like to work in (意向投递城市), from `query_locations`.
+    /// Suggested evaluators' user ids (建议评估人 ID), kind per `user_id_type`.
     ///
-    /// Body field `application_preferred_city_code_list`.
-    pub fn application_preferred_city_code_list(
+    /// Body field `recommended_evaluator_id_list`.
+    pub fn recommended_evaluator_id_list(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.body.application_preferred_city_code_list = Some(
+        self.body.recommended_evaluator_id_list = Some(
             values.into_iter().map(Into::into).collect(),
         );
         self
     }
 
-    /// How the application was made (投递方式).
+    /// Interview feedback form id (面试评价表 ID), from `list_interview_feedback_forms`; required when `update_option_list` has 1 and interview round types (面试轮次类型) are switched off in Hire settings.
     ///
-    /// Body field `delivery_type`.
-    pub fn delivery_type(mut self, value: CreateApplicationBodyDeliveryType) -> Self {
-        self.body.delivery_type = Some(value);
+    /// Body field `assessment_template_biz_id`.
+    pub fn assessment_template_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.body.assessment_template_biz_id = Some(value.into());
+        self
+    }
+
+    /// Suggested interviewers per round (建议面试官); required when `update_option_list` has 5.
+    ///
+    /// Body field `interview_round_conf_list`.
+    pub fn interview_round_conf_list(
+        mut self,
+        values: impl IntoIterator<Item = JobConfigInterviewRoundConf>,
+    ) -> Self {
+        self.body.interview_round_conf_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Ids of the job requirements to link (关联招聘需求), as `search_job_requirements` returns them.
+    ///
+    /// Body field `jr_id_list`.
+    pub fn jr_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.jr_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Interview registration form id (面试登记表 ID), from `list_interview_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 10.
+    ///
+    /// Body field `interview_registration_schema_id`.
+    pub fn interview_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.interview_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Onboarding registration form id (入职登记表 ID), from `list_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 11.
+    ///
+    /// Body field `onboard_registration_schema_id`.
+    pub fn onboard_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Interview round types with their feedback forms (面试轮次类型); required when `update_option_list` has 1 and interview round types are switched on in Hire settings.
+    ///
+    /// Body field `interview_round_type_conf_list`.
+    pub fn interview_round_type_conf_list(
+        mut self,
+        values: impl IntoIterator<Item = JobConfigRoundType>,
+    ) -> Self {
+        self.body.interview_round_type_conf_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Ids of related jobs (关联职位), from `list_jobs`: virtual jobs for a real job, real jobs for a virtual one.
+    ///
+    /// Body field `related_job_id_list`.
+    pub fn related_job_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.related_job_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// How interviewers schedule interviews (自助约面配置); required when `update_option_list` has 9.
+    ///
+    /// Body field `interview_appointment_config`.
+    pub fn interview_appointment_config(
+        mut self,
+        value: UpdateJobConfigInterviewAppointmentConfig,
+    ) -> Self {
+        self.body.interview_appointment_config = Some(value);
+        self
+    }
+
+    /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
+    ///
+    /// Body field `portal_website_apply_form_schema_id`.
+    pub fn portal_website_apply_form_schema_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.body.portal_website_apply_form_schema_id = Some(value.into());
         self
     }
 
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
     pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "job_id", &self.job_id)?;
         Ok(())
     }
 
     fn request(self) -> Result<(Client, transport::Request), Error> {
         self.validate()?;
-        let path = "/open-apis/hire/v1/applications".to_owned();
+        let path = {
+            let operation = Self::OPERATION.id;
+            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
+            format!("/open-apis/hire/v1/jobs/{job_id}/update_config")
+        };
         let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
         request.query("user_id_type", self.user_id_type.as_ref());
         request.json(&self.body)?;
@@ -994,7 +2939,69 @@ impl CreateApplicationRequest {
     }
 }
 
-crate::options::call_options!(CreateApplicationRequest, CombinedJobResultDefaultJobPost);
+crate::options::call_options!(UpdateJobConfigRequest, GetJobConfigData);
+
+/// # External applications
+///
+/// Operations on `external_applications`: [`create_external_application`](Self::create_external_application), [`delete_external_application`](Self::delete_external_application), [`list_external_applications`](Self::list_external_applications), [`update_external_application`](Self::update_external_application).
+impl Client {
+    /// Create an external application.
+    ///
+    /// See [`CreateExternalApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn create_external_application(&self) -> CreateExternalApplicationRequest {
+        CreateExternalApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            body: CreateExternalApplicationBody::default(),
+        }
+    }
+
+    /// Delete an external application.
+    ///
+    /// See [`DeleteExternalApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn delete_external_application(
+        &self,
+        external_application_id: impl Into<String>,
+    ) -> DeleteExternalApplicationRequest {
+        DeleteExternalApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            external_application_id: external_application_id.into(),
+            talent_id: None,
+        }
+    }
+
+    /// List a talent's external applications.
+    ///
+    /// See [`ListExternalApplicationsRequest`] for the parameters, limits and documented errors.
+    pub fn list_external_applications(
+        &self,
+        talent_id: impl Into<String>,
+    ) -> ListExternalApplicationsRequest {
+        ListExternalApplicationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+
+    /// Replace an external application.
+    ///
+    /// See [`UpdateExternalApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn update_external_application(
+        &self,
+        external_application_id: impl Into<String>,
+    ) -> UpdateExternalApplicationRequest {
+        UpdateExternalApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            external_application_id: external_application_id.into(),
+            body: UpdateExternalApplicationBody::default(),
+        }
+    }
+}
 
 /// Create an external application.
 ///
@@ -1016,19 +3023,6 @@ pub struct CreateExternalApplicationRequest {
     client: Client,
     options: CallOptions,
     body: CreateExternalApplicationBody,
-}
-
-impl Client {
-    /// Create an external application.
-    ///
-    /// See [`CreateExternalApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn create_external_application(&self) -> CreateExternalApplicationRequest {
-        CreateExternalApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            body: CreateExternalApplicationBody::default(),
-        }
-    }
 }
 
 impl CreateExternalApplicationRequest {
@@ -1154,6 +3148,426 @@ crate::options::call_options!(
     CreateExternalApplicationRequest, CreateExternalApplicationData
 );
 
+/// Delete an external application.
+///
+/// - Endpoint: `DELETE /open-apis/hire/v1/external_applications/{external_application_id}` (operation `delete_external_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/delete>
+/// - Rate limit: 20 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct DeleteExternalApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    external_application_id: String,
+    talent_id: Option<String>,
+}
+
+impl DeleteExternalApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "delete_external_application",
+        method: HttpMethod::Delete,
+        path: "/open-apis/hire/v1/external_applications/{external_application_id}",
+        rate_limit: Quota {
+            per_second: None,
+            per_minute: Some(20),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Talent id (人才 ID), from `list_talents`.
+    pub fn talent_id(mut self, value: impl Into<String>) -> Self {
+        self.talent_id = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `external_application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "external_application_id",
+            &self.external_application_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let external_application_id = validate::path_segment(
+                operation,
+                "external_application_id",
+                &self.external_application_id,
+            )?;
+            format!("/open-apis/hire/v1/external_applications/{external_application_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", self.talent_id.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    DeleteExternalApplicationRequest, DeleteExternalApplicationData
+);
+
+/// List a talent's external applications.
+///
+/// Lists the applications (外部投递) a talent made in systems outside Feishu Hire, one page at a time.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/external_applications` (operation `list_external_applications`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has this talent_id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListExternalApplicationsRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl ListExternalApplicationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_external_applications",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/external_applications",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of applications per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 20.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `talent_id` is not empty.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::min_length(operation, "talent_id", Some(self.talent_id.as_str()), 1)?;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/external_applications".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", Some(&self.talent_id));
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    ListExternalApplicationsRequest, ListExternalApplicationsData
+);
+
+crate::pagination::paginated!(
+    ListExternalApplicationsRequest, ListExternalApplicationsData, ExternalApplication,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
+    page_size : page_size = 20
+);
+
+/// Replace an external application.
+///
+/// - Endpoint: `PUT /open-apis/hire/v1/external_applications/{external_application_id}` (operation `update_external_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/update-2>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:external_application`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateExternalApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    external_application_id: String,
+    body: UpdateExternalApplicationBody,
+}
+
+impl UpdateExternalApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_external_application",
+        method: HttpMethod::Put,
+        path: "/open-apis/hire/v1/external_applications/{external_application_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateExternalApplicationBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Recruitment type of the job (职位招聘类型); empty when left out.
+    ///
+    /// Body field `job_recruitment_type`.
+    pub fn job_recruitment_type(
+        mut self,
+        value: UpdateExternalApplicationBodyJobRecruitmentType,
+    ) -> Self {
+        self.body.job_recruitment_type = Some(value);
+        self
+    }
+
+    /// Job title (职位名称).
+    ///
+    /// Body field `job_title`.
+    pub fn job_title(mut self, value: impl Into<String>) -> Self {
+        self.body.job_title = Some(value.into());
+        self
+    }
+
+    /// Resume source (简历来源).
+    ///
+    /// Body field `resume_source`.
+    pub fn resume_source(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_source = Some(value.into());
+        self
+    }
+
+    /// Stage name (阶段名称).
+    ///
+    /// Body field `stage`.
+    pub fn stage(mut self, value: impl Into<String>) -> Self {
+        self.body.stage = Some(value.into());
+        self
+    }
+
+    /// Why it ended (终止原因).
+    ///
+    /// Body field `termination_reason`.
+    pub fn termination_reason(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason = Some(value.into());
+        self
+    }
+
+    /// How it came in (投递类型); empty when left out.
+    ///
+    /// Body field `delivery_type`.
+    pub fn delivery_type(mut self, value: DeliveryType) -> Self {
+        self.body.delivery_type = Some(value);
+        self
+    }
+
+    /// When it ended in the external system (终止时间), in milliseconds since the Unix epoch.
+    ///
+    /// Body field `modify_time`.
+    pub fn modify_time(mut self, value: i64) -> Self {
+        self.body.modify_time = Some(value);
+        self
+    }
+
+    /// When it was created in the external system (创建时间), in milliseconds since the Unix epoch.
+    ///
+    /// Body field `create_time`.
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.body.create_time = Some(value);
+        self
+    }
+
+    /// How it ended (终止类型).
+    ///
+    /// Body field `termination_type`.
+    pub fn termination_type(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_type = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `external_application_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "external_application_id",
+            &self.external_application_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let external_application_id = validate::path_segment(
+                operation,
+                "external_application_id",
+                &self.external_application_id,
+            )?;
+            format!("/open-apis/hire/v1/external_applications/{external_application_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    UpdateExternalApplicationRequest, CreateExternalApplicationData
+);
+
+/// # Job requirements
+///
+/// Operations on `job_requirements`: [`create_job_requirement`](Self::create_job_requirement), [`delete_job_requirement`](Self::delete_job_requirement), [`list_job_requirements`](Self::list_job_requirements), [`search_job_requirements`](Self::search_job_requirements), [`update_job_requirement`](Self::update_job_requirement).
+impl Client {
+    /// Create a job requirement.
+    ///
+    /// See [`CreateJobRequirementRequest`] for the parameters, limits and documented errors.
+    pub fn create_job_requirement(
+        &self,
+        body: CreateJobRequirementBody,
+    ) -> CreateJobRequirementRequest {
+        CreateJobRequirementRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body,
+        }
+    }
+
+    /// Delete a job requirement.
+    ///
+    /// See [`DeleteJobRequirementRequest`] for the parameters, limits and documented errors.
+    pub fn delete_job_requirement(
+        &self,
+        job_requirement_id: impl Into<String>,
+    ) -> DeleteJobRequirementRequest {
+        DeleteJobRequirementRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_requirement_id: job_requirement_id.into(),
+        }
+    }
+
+    /// List job requirements.
+    ///
+    /// See [`ListJobRequirementsRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_requirements(&self) -> ListJobRequirementsRequest {
+        ListJobRequirementsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            job_id: None,
+            create_time_begin: None,
+            create_time_end: None,
+            update_time_begin: None,
+            update_time_end: None,
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+
+    /// Get job requirements by id or short code.
+    ///
+    /// See [`SearchJobRequirementsRequest`] for the parameters, limits and documented errors.
+    pub fn search_job_requirements(&self) -> SearchJobRequirementsRequest {
+        SearchJobRequirementsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body: SearchJobRequirementsBody::default(),
+        }
+    }
+
+    /// Update job requirements.
+    ///
+    /// See [`UpdateJobRequirementRequest`] for the parameters, limits and documented errors.
+    pub fn update_job_requirement(
+        &self,
+        job_requirement_id: impl Into<String>,
+        body: UpdateJobRequirementBody,
+    ) -> UpdateJobRequirementRequest {
+        UpdateJobRequirementRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            job_requirement_id: job_requirement_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body,
+        }
+    }
+}
+
 /// Create a job requirement.
 ///
 /// - Endpoint: `POST /open-apis/hire/v1/job_requirements` (operation `create_job_requirement`)
@@ -1188,27 +3602,6 @@ pub struct CreateJobRequirementRequest {
     job_family_id_type: Option<JobFamilyIdType>,
     employee_type_id_type: Option<EmployeeTypeIdType>,
     body: CreateJobRequirementBody,
-}
-
-impl Client {
-    /// Create a job requirement.
-    ///
-    /// See [`CreateJobRequirementRequest`] for the parameters, limits and documented errors.
-    pub fn create_job_requirement(
-        &self,
-        body: CreateJobRequirementBody,
-    ) -> CreateJobRequirementRequest {
-        CreateJobRequirementRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-            body,
-        }
-    }
 }
 
 impl CreateJobRequirementRequest {
@@ -1514,228 +3907,6 @@ impl CreateJobRequirementRequest {
 
 crate::options::call_options!(CreateJobRequirementRequest, CreateJobRequirementData);
 
-/// Create a note on a talent.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/notes` (operation `create_note`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/create>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:note`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct CreateNoteRequest {
-    client: Client,
-    options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-    body: CreateNoteBody,
-}
-
-impl Client {
-    /// Create a note on a talent.
-    ///
-    /// See [`CreateNoteRequest`] for the parameters, limits and documented errors.
-    pub fn create_note(&self) -> CreateNoteRequest {
-        CreateNoteRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            user_id_type: None,
-            body: CreateNoteBody::default(),
-        }
-    }
-}
-
-impl CreateNoteRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "create_note",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/notes",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: CreateNoteBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Application id (投递 ID), from `list_applications`.
-    ///
-    /// Body field `application_id`.
-    pub fn application_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_id = Some(value.into());
-        self
-    }
-
-    /// Creator's user id (创建人 ID), of the kind `user_id_type` names.
-    ///
-    /// Body field `creator_id`.
-    pub fn creator_id(mut self, value: impl Into<String>) -> Self {
-        self.body.creator_id = Some(value.into());
-        self
-    }
-
-    /// Whether the note is private or public (私密属性); public when left out.
-    ///
-    /// Body field `privacy`.
-    pub fn privacy(mut self, value: CreateNoteBodyPrivacy) -> Self {
-        self.body.privacy = Some(value);
-        self
-    }
-
-    /// Whether to notify the mentioned users.
-    ///
-    /// Body field `notify_mentioned_user`.
-    pub fn notify_mentioned_user(mut self, value: bool) -> Self {
-        self.body.notify_mentioned_user = Some(value);
-        self
-    }
-
-    /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
-    ///
-    /// Body field `mention_entity_list`.
-    pub fn mention_entity_list(
-        mut self,
-        values: impl IntoIterator<Item = MentionEntity>,
-    ) -> Self {
-        self.body.mention_entity_list = Some(values.into_iter().collect());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/notes".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(CreateNoteRequest, CreateNoteData);
-
-/// Delete an external application.
-///
-/// - Endpoint: `DELETE /open-apis/hire/v1/external_applications/{external_application_id}` (operation `delete_external_application`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/delete>
-/// - Rate limit: 20 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:external_application`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct DeleteExternalApplicationRequest {
-    client: Client,
-    options: CallOptions,
-    external_application_id: String,
-    talent_id: Option<String>,
-}
-
-impl Client {
-    /// Delete an external application.
-    ///
-    /// See [`DeleteExternalApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn delete_external_application(
-        &self,
-        external_application_id: impl Into<String>,
-    ) -> DeleteExternalApplicationRequest {
-        DeleteExternalApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            external_application_id: external_application_id.into(),
-            talent_id: None,
-        }
-    }
-}
-
-impl DeleteExternalApplicationRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "delete_external_application",
-        method: HttpMethod::Delete,
-        path: "/open-apis/hire/v1/external_applications/{external_application_id}",
-        rate_limit: Quota {
-            per_second: None,
-            per_minute: Some(20),
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Talent id (人才 ID), from `list_talents`.
-    pub fn talent_id(mut self, value: impl Into<String>) -> Self {
-        self.talent_id = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `external_application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(
-            operation,
-            "external_application_id",
-            &self.external_application_id,
-        )?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let external_application_id = validate::path_segment(
-                operation,
-                "external_application_id",
-                &self.external_application_id,
-            )?;
-            format!("/open-apis/hire/v1/external_applications/{external_application_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("talent_id", self.talent_id.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(
-    DeleteExternalApplicationRequest, DeleteExternalApplicationData
-);
-
 /// Delete a job requirement.
 ///
 /// - Endpoint: `DELETE /open-apis/hire/v1/job_requirements/{job_requirement_id}` (operation `delete_job_requirement`)
@@ -1757,22 +3928,6 @@ pub struct DeleteJobRequirementRequest {
     client: Client,
     options: CallOptions,
     job_requirement_id: String,
-}
-
-impl Client {
-    /// Delete a job requirement.
-    ///
-    /// See [`DeleteJobRequirementRequest`] for the parameters, limits and documented errors.
-    pub fn delete_job_requirement(
-        &self,
-        job_requirement_id: impl Into<String>,
-    ) -> DeleteJobRequirementRequest {
-        DeleteJobRequirementRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_requirement_id: job_requirement_id.into(),
-        }
-    }
 }
 
 impl DeleteJobRequirementRequest {
@@ -1822,1950 +3977,6 @@ impl DeleteJobRequirementRequest {
 
 crate::options::call_options!(DeleteJobRequirementRequest, OpenJobData);
 
-/// Delete a note.
-///
-/// - Endpoint: `DELETE /open-apis/hire/v1/notes/{note_id}` (operation `delete_note`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/note/delete>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:note`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct DeleteNoteRequest {
-    client: Client,
-    options: CallOptions,
-    note_id: String,
-}
-
-impl Client {
-    /// Delete a note.
-    ///
-    /// See [`DeleteNoteRequest`] for the parameters, limits and documented errors.
-    pub fn delete_note(&self, note_id: impl Into<String>) -> DeleteNoteRequest {
-        DeleteNoteRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            note_id: note_id.into(),
-        }
-    }
-}
-
-impl DeleteNoteRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "delete_note",
-        method: HttpMethod::Delete,
-        path: "/open-apis/hire/v1/notes/{note_id}",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "note_id", &self.note_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
-            format!("/open-apis/hire/v1/notes/{note_id}")
-        };
-        let request = transport::Request::new(&Self::OPERATION, path, self.options);
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(DeleteNoteRequest, OpenJobData);
-
-/// Get an application.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}` (operation `get_application`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/get>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`, `hire:application:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetApplicationRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    user_id_type: Option<UserIdType>,
-    options_2: Option<Vec<GetApplicationOptions>>,
-}
-
-impl Client {
-    /// Get an application.
-    ///
-    /// See [`GetApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn get_application(
-        &self,
-        application_id: impl Into<String>,
-    ) -> GetApplicationRequest {
-        GetApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            user_id_type: None,
-            options_2: None,
-        }
-    }
-}
-
-impl GetApplicationRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_application",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/applications/{application_id}",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型).
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Options that change the answer (请求控制参数); repeat the parameter to pass several, e.g. `?options=a&options=b`.
-    pub fn options_2(
-        mut self,
-        values: impl IntoIterator<Item = GetApplicationOptions>,
-    ) -> Self {
-        self.options_2 = Some(values.into_iter().collect());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query_each("options", self.options_2.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetApplicationRequest, GetApplicationData);
-
-/// Get an application's details.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}/get_detail` (operation `get_application_detail`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/application/get_detail>
-/// - Rate limit: 10 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`, `hire:application:readonly`
-/// - Field scopes (unlock some fields of the answer): `hire:agency:readonly`, `hire:agency_salary:readonly`, `hire:employee`, `hire:employee:readonly`, `hire:evaluation:readonly`, `hire:interview:readonly`, `hire:job:readonly`, `hire:offer:readonly`, `hire:offer_salary:readonly`, `hire:referral:readonly`, `hire:site:readonly`, `hire:talent:readonly`, `hire:interview`, `hire:agency`, `hire:referral`, `hire:job`, `hire:site`, `contact:user.employee_id:readonly`, `hire:talent`, `hire:offer`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetApplicationDetailRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-    department_id_type: Option<DepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-    employee_type_id_type: Option<EmployeeTypeIdType>,
-    options_2: Option<Vec<GetApplicationDetailOptions>>,
-}
-
-impl Client {
-    /// Get an application's details.
-    ///
-    /// See [`GetApplicationDetailRequest`] for the parameters, limits and documented errors.
-    pub fn get_application_detail(
-        &self,
-        application_id: impl Into<String>,
-    ) -> GetApplicationDetailRequest {
-        GetApplicationDetailRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-            options_2: None,
-        }
-    }
-}
-
-impl GetApplicationDetailRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_application_detail",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/applications/{application_id}/get_detail",
-        rate_limit: Quota {
-            per_second: Some(10),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型).
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in this call (部门 ID 类型).
-    ///
-    /// Server default: `open_department_id`.
-    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `job_family_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Kind of employee type id used in this call (人员类型 ID 类型).
-    ///
-    /// Server default: `employee_type_enum_id`.
-    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
-        self.employee_type_id_type = Some(value);
-        self
-    }
-
-    /// Related records to include (关联实体信息); without it only `basic_info` comes back. Repeat the parameter for several, e.g. `?options=with_job&options=with_talent`.
-    pub fn options_2(
-        mut self,
-        values: impl IntoIterator<Item = GetApplicationDetailOptions>,
-    ) -> Self {
-        self.options_2 = Some(values.into_iter().collect());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}/get_detail")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
-        request.query_each("options", self.options_2.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetApplicationDetailRequest, GetApplicationDetailData);
-
-/// Get the offer of an application.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/applications/{application_id}/offer` (operation `get_application_offer`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/offer>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`, `hire:application:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetApplicationOfferRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    user_id_type: Option<UserIdType>,
-    department_id_type: Option<DepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-    employee_type_id_type: Option<EmployeeTypeIdType>,
-}
-
-impl Client {
-    /// Get the offer of an application.
-    ///
-    /// See [`GetApplicationOfferRequest`] for the parameters, limits and documented errors.
-    pub fn get_application_offer(
-        &self,
-        application_id: impl Into<String>,
-    ) -> GetApplicationOfferRequest {
-        GetApplicationOfferRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-        }
-    }
-}
-
-impl GetApplicationOfferRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_application_offer",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/applications/{application_id}/offer",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型).
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in this call (部门 ID 类型).
-    ///
-    /// Server default: `open_department_id`.
-    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Kind of employee type id used in this call (人员类型 ID 类型).
-    ///
-    /// Server default: `people_admin_employee_type_id`.
-    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
-        self.employee_type_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}/offer")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetApplicationOfferRequest, GetApplicationOfferData);
-
-/// Get an attachment.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}` (operation `get_attachment`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/get>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:attachment:readonly`, `hire:attachment`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetAttachmentRequest {
-    client: Client,
-    options: CallOptions,
-    attachment_id: String,
-    r#type: Option<GetAttachmentType>,
-}
-
-impl Client {
-    /// Get an attachment.
-    ///
-    /// See [`GetAttachmentRequest`] for the parameters, limits and documented errors.
-    pub fn get_attachment(
-        &self,
-        attachment_id: impl Into<String>,
-    ) -> GetAttachmentRequest {
-        GetAttachmentRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            attachment_id: attachment_id.into(),
-            r#type: None,
-        }
-    }
-}
-
-impl GetAttachmentRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_attachment",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/attachments/{attachment_id}",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of attachment (附件类型).
-    ///
-    /// Server default: `1`.
-    pub fn r#type(mut self, value: GetAttachmentType) -> Self {
-        self.r#type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let attachment_id = validate::path_segment(
-                operation,
-                "attachment_id",
-                &self.attachment_id,
-            )?;
-            format!("/open-apis/hire/v1/attachments/{attachment_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("type", self.r#type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetAttachmentRequest, GetAttachmentData);
-
-/// Get a PDF download link for a resume attachment.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}/preview` (operation `get_attachment_preview`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/preview>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:attachment`
-/// - Callable by: custom apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetAttachmentPreviewRequest {
-    client: Client,
-    options: CallOptions,
-    attachment_id: String,
-}
-
-impl Client {
-    /// Get a PDF download link for a resume attachment.
-    ///
-    /// See [`GetAttachmentPreviewRequest`] for the parameters, limits and documented errors.
-    pub fn get_attachment_preview(
-        &self,
-        attachment_id: impl Into<String>,
-    ) -> GetAttachmentPreviewRequest {
-        GetAttachmentPreviewRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            attachment_id: attachment_id.into(),
-        }
-    }
-}
-
-impl GetAttachmentPreviewRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_attachment_preview",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/attachments/{attachment_id}/preview",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let attachment_id = validate::path_segment(
-                operation,
-                "attachment_id",
-                &self.attachment_id,
-            )?;
-            format!("/open-apis/hire/v1/attachments/{attachment_id}/preview")
-        };
-        let request = transport::Request::new(&Self::OPERATION, path, self.options);
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetAttachmentPreviewRequest, GetAttachmentPreviewData);
-
-/// Get onboarding details by employee id.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/employees/{employee_id}` (operation `get_employee`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/get>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:employee:readonly`, `hire:employee`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetEmployeeRequest {
-    client: Client,
-    options: CallOptions,
-    employee_id: String,
-    user_id_type: Option<UserIdType>,
-    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-    employee_type_id_type: Option<EmployeeTypeIdType>,
-}
-
-impl Client {
-    /// Get onboarding details by employee id.
-    ///
-    /// See [`GetEmployeeRequest`] for the parameters, limits and documented errors.
-    pub fn get_employee(&self, employee_id: impl Into<String>) -> GetEmployeeRequest {
-        GetEmployeeRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            employee_id: employee_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-        }
-    }
-}
-
-impl GetEmployeeRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_employee",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/employees/{employee_id}",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in the answer (部门 ID 类型).
-    ///
-    /// Server default: `people_admin_department_id`.
-    pub fn department_id_type(
-        mut self,
-        value: TransferApplicationOnboardDepartmentIdType,
-    ) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Kind of employee type id used in this call (人员类型 ID 类型).
-    ///
-    /// Server default: `people_admin_employee_type_id`.
-    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
-        self.employee_type_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `employee_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "employee_id", &self.employee_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let employee_id = validate::path_segment(
-                operation,
-                "employee_id",
-                &self.employee_id,
-            )?;
-            format!("/open-apis/hire/v1/employees/{employee_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetEmployeeRequest, GetEmployeeData);
-
-/// Get onboarding details by application id.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/employees/get_by_application` (operation `get_employees_by_application`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/get_by_application>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:employee`, `hire:employee:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002903` [`ErrorCode::EmployeeIdNotFound`](crate::ErrorCode::EmployeeIdNotFound), HTTP 400: No employee matches the id given.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetEmployeesByApplicationRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    user_id_type: Option<UserIdType>,
-    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-    employee_type_id_type: Option<EmployeeTypeIdType>,
-}
-
-impl Client {
-    /// Get onboarding details by application id.
-    ///
-    /// See [`GetEmployeesByApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn get_employees_by_application(
-        &self,
-        application_id: impl Into<String>,
-    ) -> GetEmployeesByApplicationRequest {
-        GetEmployeesByApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-        }
-    }
-}
-
-impl GetEmployeesByApplicationRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_employees_by_application",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/employees/get_by_application",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in the answer (部门 ID 类型).
-    ///
-    /// Server default: `people_admin_department_id`.
-    pub fn department_id_type(
-        mut self,
-        value: TransferApplicationOnboardDepartmentIdType,
-    ) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Kind of employee type id used in this call (人员类型 ID 类型).
-    ///
-    /// Server default: `people_admin_employee_type_id`.
-    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
-        self.employee_type_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/employees/get_by_application".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("application_id", Some(&self.application_id));
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(
-    GetEmployeesByApplicationRequest, GetEmployeesByApplicationData
-);
-
-/// Get a job.
-///
-/// Returns one job (职位) by id. Feishu no longer updates this endpoint and points to `get_job_detail` (获取职位详情) instead; it keeps working.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}` (operation `get_job`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/get>
-/// - Rate limit: 50 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 404: No job has this id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetJobRequest {
-    client: Client,
-    options: CallOptions,
-    job_id: String,
-    user_id_type: Option<JobUserIdType>,
-    department_id_type: Option<DepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-}
-
-impl Client {
-    /// Get a job.
-    ///
-    /// See [`GetJobRequest`] for the parameters, limits and documented errors.
-    #[deprecated(
-        note = "the doc page points to `get_job_detail` (`GET /open-apis/hire/v1/jobs/{job_id}/get_detail`) instead"
-    )]
-    pub fn get_job(&self, job_id: impl Into<String>) -> GetJobRequest {
-        GetJobRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-        }
-    }
-}
-
-impl GetJobRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_job",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/jobs/{job_id}",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in the answer (部门 ID 类型).
-    ///
-    /// Server default: `open_department_id`.
-    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型). Note: the doc page's example value (6942778198054125570) is an id, not one of the listed kinds.
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型). Note: the doc page's example value (6942778198054125571) is an id, not one of the listed kinds.
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "job_id", &self.job_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
-            format!("/open-apis/hire/v1/jobs/{job_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetJobRequest, GetJobData);
-
-/// Get a job's settings.
-///
-/// Returns the settings of one job (职位设置): offer form and approval flow, suggested evaluators and interviewers, feedback form, job requirements, registration forms, interview round types, related jobs, interview appointment settings and the careers-site application form.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/config` (operation `get_job_config`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/config>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetJobConfigRequest {
-    client: Client,
-    options: CallOptions,
-    job_id: String,
-    user_id_type: Option<JobUserIdType>,
-}
-
-impl Client {
-    /// Get a job's settings.
-    ///
-    /// See [`GetJobConfigRequest`] for the parameters, limits and documented errors.
-    pub fn get_job_config(&self, job_id: impl Into<String>) -> GetJobConfigRequest {
-        GetJobConfigRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            user_id_type: None,
-        }
-    }
-}
-
-impl GetJobConfigRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_job_config",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/jobs/{job_id}/config",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in the answer (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "job_id", &self.job_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
-            format!("/open-apis/hire/v1/jobs/{job_id}/config")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetJobConfigRequest, GetJobConfigData);
-
-/// Get a job's details.
-///
-/// Returns everything about one job (职位详情) in one call: its basic facts, recruiter, assistants, hiring managers, job requirements, addresses, settings, storefronts and tags. It replaces `get_job`.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/get_detail` (operation `get_job_detail`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/get_detail>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job.composite_info:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 404: No job has this id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetJobDetailRequest {
-    client: Client,
-    options: CallOptions,
-    job_id: String,
-    user_id_type: Option<JobUserIdType>,
-    department_id_type: Option<DepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-}
-
-impl Client {
-    /// Get a job's details.
-    ///
-    /// See [`GetJobDetailRequest`] for the parameters, limits and documented errors.
-    pub fn get_job_detail(&self, job_id: impl Into<String>) -> GetJobDetailRequest {
-        GetJobDetailRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-        }
-    }
-}
-
-impl GetJobDetailRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_job_detail",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/jobs/{job_id}/get_detail",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in the answer (用户 ID 类型).
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in the answer (部门 ID 类型).
-    ///
-    /// Server default: `open_department_id`.
-    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "job_id", &self.job_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
-            format!("/open-apis/hire/v1/jobs/{job_id}/get_detail")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetJobDetailRequest, GetJobDetailData);
-
-/// Get the recruiting team of a job.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/jobs/{job_id}/recruiter` (operation `get_job_recruiter`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/recruiter>
-/// - Rate limit: 50 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 400: No job has this id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetJobRecruiterRequest {
-    client: Client,
-    options: CallOptions,
-    job_id: String,
-    user_id_type: Option<UserIdType>,
-}
-
-impl Client {
-    /// Get the recruiting team of a job.
-    ///
-    /// See [`GetJobRecruiterRequest`] for the parameters, limits and documented errors.
-    pub fn get_job_recruiter(
-        &self,
-        job_id: impl Into<String>,
-    ) -> GetJobRecruiterRequest {
-        GetJobRecruiterRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            user_id_type: None,
-        }
-    }
-}
-
-impl GetJobRecruiterRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_job_recruiter",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/jobs/{job_id}/recruiter",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "job_id", &self.job_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
-            format!("/open-apis/hire/v1/jobs/{job_id}/recruiter")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetJobRecruiterRequest, GetJobRecruiterData);
-
-/// Get a note.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/notes/{note_id}` (operation `get_note`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/get>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:note:readonly`, `hire:note`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetNoteRequest {
-    client: Client,
-    options: CallOptions,
-    note_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-}
-
-impl Client {
-    /// Get a note.
-    ///
-    /// See [`GetNoteRequest`] for the parameters, limits and documented errors.
-    pub fn get_note(&self, note_id: impl Into<String>) -> GetNoteRequest {
-        GetNoteRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            note_id: note_id.into(),
-            user_id_type: None,
-        }
-    }
-}
-
-impl GetNoteRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_note",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/notes/{note_id}",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "note_id", &self.note_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
-            format!("/open-apis/hire/v1/notes/{note_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetNoteRequest, CreateNoteData);
-
-/// Get a role.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/roles/{role_id}` (operation `get_role`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/auth/get>
-/// - Rate limit: 10 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002352` [`ErrorCode::RoleNotFound`](crate::ErrorCode::RoleNotFound), HTTP 400: No role has this id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetRoleRequest {
-    client: Client,
-    options: CallOptions,
-    role_id: String,
-}
-
-impl Client {
-    /// Get a role.
-    ///
-    /// See [`GetRoleRequest`] for the parameters, limits and documented errors.
-    pub fn get_role(&self, role_id: impl Into<String>) -> GetRoleRequest {
-        GetRoleRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            role_id: role_id.into(),
-        }
-    }
-}
-
-impl GetRoleRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_role",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/roles/{role_id}",
-        rate_limit: Quota {
-            per_second: Some(10),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `role_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "role_id", &self.role_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let role_id = validate::path_segment(operation, "role_id", &self.role_id)?;
-            format!("/open-apis/hire/v1/roles/{role_id}")
-        };
-        let request = transport::Request::new(&Self::OPERATION, path, self.options);
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetRoleRequest, GetRoleData);
-
-/// List applications.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/applications` (operation `list_applications`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/list>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application:readonly`, `hire:application`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListApplicationsRequest {
-    client: Client,
-    options: CallOptions,
-    process_id: Option<String>,
-    stage_id: Option<String>,
-    talent_id: Option<String>,
-    active_status: Option<ListApplicationsActiveStatus>,
-    job_id: Option<String>,
-    lock_status: Option<Vec<ListApplicationsLockStatus>>,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-    update_start_time: Option<String>,
-    update_end_time: Option<String>,
-}
-
-impl Client {
-    /// List applications.
-    ///
-    /// See [`ListApplicationsRequest`] for the parameters, limits and documented errors.
-    pub fn list_applications(&self) -> ListApplicationsRequest {
-        ListApplicationsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            process_id: None,
-            stage_id: None,
-            talent_id: None,
-            active_status: None,
-            job_id: None,
-            lock_status: None,
-            page_token: None,
-            page_size: None,
-            update_start_time: None,
-            update_end_time: None,
-        }
-    }
-}
-
-impl ListApplicationsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_applications",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/applications",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
-    pub fn process_id(mut self, value: impl Into<String>) -> Self {
-        self.process_id = Some(value.into());
-        self
-    }
-
-    /// Stage id (招聘阶段 ID), from the stage list of a process in `list_job_processes`.
-    pub fn stage_id(mut self, value: impl Into<String>) -> Self {
-        self.stage_id = Some(value.into());
-        self
-    }
-
-    /// Talent id (人才 ID), from `list_talents`.
-    pub fn talent_id(mut self, value: impl Into<String>) -> Self {
-        self.talent_id = Some(value.into());
-        self
-    }
-
-    /// Whether applications are active (投递活跃状态); all applications when left out.
-    pub fn active_status(mut self, value: ListApplicationsActiveStatus) -> Self {
-        self.active_status = Some(value);
-        self
-    }
-
-    /// Job id (职位 ID), from `list_jobs`.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
-    }
-
-    /// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
-    pub fn lock_status(
-        mut self,
-        values: impl IntoIterator<Item = ListApplicationsLockStatus>,
-    ) -> Self {
-        self.lock_status = Some(values.into_iter().collect());
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of items per page (分页大小).
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at most 200.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Earliest update time to include, milliseconds since the Unix epoch, as a string.
-    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
-        self.update_start_time = Some(value.into());
-        self
-    }
-
-    /// Latest update time to include, milliseconds since the Unix epoch, as a string.
-    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
-        self.update_end_time = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/applications".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("process_id", self.process_id.as_ref());
-        request.query("stage_id", self.stage_id.as_ref());
-        request.query("talent_id", self.talent_id.as_ref());
-        request.query("active_status", self.active_status.as_ref());
-        request.query("job_id", self.job_id.as_ref());
-        request.query_each("lock_status", self.lock_status.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        request.query("update_start_time", self.update_start_time.as_ref());
-        request.query("update_end_time", self.update_end_time.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListApplicationsRequest, ListApplicationsData);
-
-/// List a talent's external applications.
-///
-/// Lists the applications (外部投递) a talent made in systems outside Feishu Hire, one page at a time.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/external_applications` (operation `list_external_applications`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/list>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:external_application`
-/// - Callable by: custom apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has this talent_id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListExternalApplicationsRequest {
-    client: Client,
-    options: CallOptions,
-    talent_id: String,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-}
-
-impl Client {
-    /// List a talent's external applications.
-    ///
-    /// See [`ListExternalApplicationsRequest`] for the parameters, limits and documented errors.
-    pub fn list_external_applications(
-        &self,
-        talent_id: impl Into<String>,
-    ) -> ListExternalApplicationsRequest {
-        ListExternalApplicationsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            talent_id: talent_id.into(),
-            page_size: None,
-            page_token: None,
-        }
-    }
-}
-
-impl ListExternalApplicationsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_external_applications",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/external_applications",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Number of applications per page (分页大小).
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 20.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `talent_id` is not empty.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::min_length(operation, "talent_id", Some(self.talent_id.as_str()), 1)?;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/external_applications".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("talent_id", Some(&self.talent_id));
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(
-    ListExternalApplicationsRequest, ListExternalApplicationsData
-);
-
-crate::pagination::paginated!(
-    ListExternalApplicationsRequest, ListExternalApplicationsData, ExternalApplication,
-    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
-    page_size : page_size = 20
-);
-
-/// List job functions.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/job_functions` (operation `list_job_functions`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list-3>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListJobFunctionsRequest {
-    client: Client,
-    options: CallOptions,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-}
-
-impl Client {
-    /// List job functions.
-    ///
-    /// See [`ListJobFunctionsRequest`] for the parameters, limits and documented errors.
-    pub fn list_job_functions(&self) -> ListJobFunctionsRequest {
-        ListJobFunctionsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_size: None,
-            page_token: None,
-        }
-    }
-}
-
-impl ListJobFunctionsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_job_functions",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/job_functions",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Number of job functions per page; 10 by default, at most 50.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 50.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 50)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/job_functions".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListJobFunctionsRequest, ListJobFunctionsData);
-
-crate::pagination::paginated!(
-    ListJobFunctionsRequest, ListJobFunctionsData, JobFunction, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    50
-);
-
-/// List recruitment processes and their stages.
-///
-/// Lists every recruitment process (招聘流程) of the tenant with its name, type and stages, one page at a time.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/job_processes` (operation `list_job_processes`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_process/list>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job_process:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListJobProcessesRequest {
-    client: Client,
-    options: CallOptions,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-}
-
-impl Client {
-    /// List recruitment processes and their stages.
-    ///
-    /// See [`ListJobProcessesRequest`] for the parameters, limits and documented errors.
-    pub fn list_job_processes(&self) -> ListJobProcessesRequest {
-        ListJobProcessesRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_size: None,
-            page_token: None,
-        }
-    }
-}
-
-impl ListJobProcessesRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_job_processes",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/job_processes",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Number of processes per page (分页大小).
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/job_processes".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListJobProcessesRequest, ListJobProcessesData);
-
-crate::pagination::paginated!(
-    ListJobProcessesRequest, ListJobProcessesData, JobProcess, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    100
-);
-
 /// List job requirements.
 ///
 /// - Endpoint: `GET /open-apis/hire/v1/job_requirements` (operation `list_job_requirements`)
@@ -3798,30 +4009,6 @@ pub struct ListJobRequirementsRequest {
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
     employee_type_id_type: Option<EmployeeTypeIdType>,
-}
-
-impl Client {
-    /// List job requirements.
-    ///
-    /// See [`ListJobRequirementsRequest`] for the parameters, limits and documented errors.
-    pub fn list_job_requirements(&self) -> ListJobRequirementsRequest {
-        ListJobRequirementsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_token: None,
-            page_size: None,
-            job_id: None,
-            create_time_begin: None,
-            create_time_end: None,
-            update_time_begin: None,
-            update_time_end: None,
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-        }
-    }
 }
 
 impl ListJobRequirementsRequest {
@@ -3960,1629 +4147,6 @@ crate::pagination::paginated!(
     page_token, next_token : page_token, has_more : has_more, items : items
 );
 
-/// List job templates.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/job_schemas` (operation `list_job_schemas`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list>
-/// - Rate limit: 10 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListJobSchemasRequest {
-    client: Client,
-    options: CallOptions,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-    scenario: Option<ListJobSchemasScenario>,
-}
-
-impl Client {
-    /// List job templates.
-    ///
-    /// See [`ListJobSchemasRequest`] for the parameters, limits and documented errors.
-    pub fn list_job_schemas(&self) -> ListJobSchemasRequest {
-        ListJobSchemasRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_token: None,
-            page_size: None,
-            scenario: None,
-        }
-    }
-}
-
-impl ListJobSchemasRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_job_schemas",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/job_schemas",
-        rate_limit: Quota {
-            per_second: Some(10),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of items per page (分页大小).
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Recruitment type of the template (职位模板类型).
-    pub fn scenario(mut self, value: ListJobSchemasScenario) -> Self {
-        self.scenario = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/job_schemas".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        request.query("scenario", self.scenario.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListJobSchemasRequest, ListJobSchemasData);
-
-crate::pagination::paginated!(
-    ListJobSchemasRequest, ListJobSchemasData, JobSchema, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    100
-);
-
-/// List job types.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/job_types` (operation `list_job_types`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/list-4>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListJobTypesRequest {
-    client: Client,
-    options: CallOptions,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-}
-
-impl Client {
-    /// List job types.
-    ///
-    /// See [`ListJobTypesRequest`] for the parameters, limits and documented errors.
-    pub fn list_job_types(&self) -> ListJobTypesRequest {
-        ListJobTypesRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_size: None,
-            page_token: None,
-        }
-    }
-}
-
-impl ListJobTypesRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_job_types",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/job_types",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Number of items per page (分页大小).
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/job_types".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListJobTypesRequest, ListJobTypesData);
-
-crate::pagination::paginated!(
-    ListJobTypesRequest, ListJobTypesData, JobTypeInfo, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    100
-);
-
-/// List jobs.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/jobs` (operation `list_jobs`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list-2>
-/// - Rate limit: 50 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListJobsRequest {
-    client: Client,
-    options: CallOptions,
-    update_start_time: Option<String>,
-    update_end_time: Option<String>,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-    user_id_type: Option<UserIdType>,
-    department_id_type: Option<DepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-}
-
-impl Client {
-    /// List jobs.
-    ///
-    /// See [`ListJobsRequest`] for the parameters, limits and documented errors.
-    pub fn list_jobs(&self) -> ListJobsRequest {
-        ListJobsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            update_start_time: None,
-            update_end_time: None,
-            page_size: None,
-            page_token: None,
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-        }
-    }
-}
-
-impl ListJobsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_jobs",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/jobs",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Only jobs updated at or after this time (最早更新时间), in milliseconds since the Unix epoch, as a string.
-    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
-        self.update_start_time = Some(value.into());
-        self
-    }
-
-    /// Only jobs updated at or before this time (最晚更新时间), in milliseconds since the Unix epoch, as a string.
-    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
-        self.update_end_time = Some(value.into());
-        self
-    }
-
-    /// Number of jobs per page (分页大小), at most 20.
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 20.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in this call (部门 ID 类型).
-    ///
-    /// Server default: `open_department_id`.
-    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/jobs".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("update_start_time", self.update_start_time.as_ref());
-        request.query("update_end_time", self.update_end_time.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListJobsRequest, ListJobsData);
-
-crate::pagination::paginated!(
-    ListJobsRequest, ListJobsData, ListJobsJob, page_token : page_token, next_token :
-    page_token, has_more : has_more, items : items, page_size : page_size = 20
-);
-
-/// List addresses.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/locations` (operation `list_locations`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/location/list>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:location:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListLocationsRequest {
-    client: Client,
-    options: CallOptions,
-    usage: ListLocationsUsage,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-}
-
-impl Client {
-    /// List addresses.
-    ///
-    /// See [`ListLocationsRequest`] for the parameters, limits and documented errors.
-    pub fn list_locations(&self, usage: ListLocationsUsage) -> ListLocationsRequest {
-        ListLocationsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            usage,
-            page_token: None,
-            page_size: None,
-        }
-    }
-}
-
-impl ListLocationsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_locations",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/locations",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of items per page.
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/locations".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("usage", Some(&self.usage));
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListLocationsRequest, ListLocationsData);
-
-crate::pagination::paginated!(
-    ListLocationsRequest, ListLocationsData, Location, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    100
-);
-
-/// List a talent's notes.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/notes` (operation `list_notes`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/list>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:note:readonly`, `hire:note`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListNotesRequest {
-    client: Client,
-    options: CallOptions,
-    talent_id: String,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-}
-
-impl Client {
-    /// List a talent's notes.
-    ///
-    /// See [`ListNotesRequest`] for the parameters, limits and documented errors.
-    pub fn list_notes(&self, talent_id: impl Into<String>) -> ListNotesRequest {
-        ListNotesRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            talent_id: talent_id.into(),
-            page_size: None,
-            page_token: None,
-            user_id_type: None,
-        }
-    }
-}
-
-impl ListNotesRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_notes",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/notes",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Number of notes per page (分页大小); 10 by default, at most 200.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/notes".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("talent_id", Some(&self.talent_id));
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        request.query("user_id_type", self.user_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListNotesRequest, ListNotesData);
-
-crate::pagination::paginated!(
-    ListNotesRequest, ListNotesData, Note, page_token : page_token, next_token :
-    page_token, has_more : has_more, items : items
-);
-
-/// List resume sources.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/resume_sources` (operation `list_resume_sources`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/resume_source/list>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:talent:readonly`, `hire:talent`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListResumeSourcesRequest {
-    client: Client,
-    options: CallOptions,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-}
-
-impl Client {
-    /// List resume sources.
-    ///
-    /// See [`ListResumeSourcesRequest`] for the parameters, limits and documented errors.
-    pub fn list_resume_sources(&self) -> ListResumeSourcesRequest {
-        ListResumeSourcesRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_size: None,
-            page_token: None,
-        }
-    }
-}
-
-impl ListResumeSourcesRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_resume_sources",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/resume_sources",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Number of items per page (分页大小).
-    ///
-    /// Server default: `1000`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/resume_sources".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListResumeSourcesRequest, ListResumeSourcesData);
-
-crate::pagination::paginated!(
-    ListResumeSourcesRequest, ListResumeSourcesData, ResumeSource, page_token :
-    page_token, next_token : page_token, has_more : has_more, items : items, page_size :
-    page_size = 100
-);
-
-/// List roles.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/roles` (operation `list_roles`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/auth/list>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListRolesRequest {
-    client: Client,
-    options: CallOptions,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-}
-
-impl Client {
-    /// List roles.
-    ///
-    /// See [`ListRolesRequest`] for the parameters, limits and documented errors.
-    pub fn list_roles(&self) -> ListRolesRequest {
-        ListRolesRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_token: None,
-            page_size: None,
-        }
-    }
-}
-
-impl ListRolesRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_roles",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/roles",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of items per page.
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 200.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/roles".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListRolesRequest, ListRolesData);
-
-crate::pagination::paginated!(
-    ListRolesRequest, ListRolesData, Role, page_token : page_token, next_token :
-    page_token, has_more : has_more, items : items, page_size : page_size = 200
-);
-
-/// List projects.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/subjects` (operation `list_subjects`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/subject/list>
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:subject:readonly`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListSubjectsRequest {
-    client: Client,
-    options: CallOptions,
-    user_id_type: Option<UserIdType>,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-}
-
-impl Client {
-    /// List projects.
-    ///
-    /// See [`ListSubjectsRequest`] for the parameters, limits and documented errors.
-    pub fn list_subjects(&self) -> ListSubjectsRequest {
-        ListSubjectsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            user_id_type: None,
-            page_token: None,
-            page_size: None,
-        }
-    }
-}
-
-impl ListSubjectsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_subjects",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/subjects",
-        rate_limit: Quota {
-            per_second: None,
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of projects per page, at most 200.
-    ///
-    /// Server default: `1`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/subjects".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListSubjectsRequest, ListSubjectsData);
-
-crate::pagination::paginated!(
-    ListSubjectsRequest, ListSubjectsData, Subject, page_token : page_token, next_token :
-    page_token, has_more : has_more, items : items
-);
-
-/// List talent folders.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/talent_folders` (operation `list_talent_folders`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/list-2>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:talent_folder:readonly`, `hire:talent_folder`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListTalentFoldersRequest {
-    client: Client,
-    options: CallOptions,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-}
-
-impl Client {
-    /// List talent folders.
-    ///
-    /// See [`ListTalentFoldersRequest`] for the parameters, limits and documented errors.
-    pub fn list_talent_folders(&self) -> ListTalentFoldersRequest {
-        ListTalentFoldersRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_token: None,
-            page_size: None,
-            user_id_type: None,
-        }
-    }
-}
-
-impl ListTalentFoldersRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_talent_folders",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/talent_folders",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of items per page.
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/talent_folders".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        request.query("user_id_type", self.user_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListTalentFoldersRequest, ListTalentFoldersData);
-
-crate::pagination::paginated!(
-    ListTalentFoldersRequest, ListTalentFoldersData, TalentFolderForList, page_token :
-    page_token, next_token : page_token, has_more : has_more, items : items, page_size :
-    page_size = 100
-);
-
-/// List talent tags.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/talent_tags` (operation `list_talent_tags`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/application/list-2>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:talent_tag`, `hire:talent_tag:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListTalentTagsRequest {
-    client: Client,
-    options: CallOptions,
-    keyword: Option<String>,
-    id_list: Option<Vec<String>>,
-    r#type: Option<ListTalentTagsType>,
-    include_inactive: Option<bool>,
-    page_size: Option<i32>,
-    page_token: Option<String>,
-}
-
-impl Client {
-    /// List talent tags.
-    ///
-    /// See [`ListTalentTagsRequest`] for the parameters, limits and documented errors.
-    pub fn list_talent_tags(&self) -> ListTalentTagsRequest {
-        ListTalentTagsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            keyword: None,
-            id_list: None,
-            r#type: None,
-            include_inactive: None,
-            page_size: None,
-            page_token: None,
-        }
-    }
-}
-
-impl ListTalentTagsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_talent_tags",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/talent_tags",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Search keyword (搜索关键词).
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
-        self.keyword = Some(value.into());
-        self
-    }
-
-    /// Only these tag ids (标签 ID).
-    pub fn id_list(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.id_list = Some(values.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Kind of tag (标签类型).
-    pub fn r#type(mut self, value: ListTalentTagsType) -> Self {
-        self.r#type = Some(value);
-        self
-    }
-
-    /// Whether to include disabled tags.
-    pub fn include_inactive(mut self, value: bool) -> Self {
-        self.include_inactive = Some(value);
-        self
-    }
-
-    /// Number of items per page (分页大小).
-    ///
-    /// Server default: `20`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/talent_tags".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("keyword", self.keyword.as_ref());
-        request.query_each("id_list", self.id_list.as_ref());
-        request.query("type", self.r#type.as_ref());
-        request.query("include_inactive", self.include_inactive.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        request.query("page_token", self.page_token.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListTalentTagsRequest, ListTalentTagsData);
-
-crate::pagination::paginated!(
-    ListTalentTagsRequest, ListTalentTagsData, TalentTag, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    100
-);
-
-/// List termination reasons.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/termination_reasons` (operation `list_termination_reasons`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/list-2>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application:readonly`, `hire:application`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListTerminationReasonsRequest {
-    client: Client,
-    options: CallOptions,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-}
-
-impl Client {
-    /// List termination reasons.
-    ///
-    /// See [`ListTerminationReasonsRequest`] for the parameters, limits and documented errors.
-    pub fn list_termination_reasons(&self) -> ListTerminationReasonsRequest {
-        ListTerminationReasonsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_token: None,
-            page_size: None,
-        }
-    }
-}
-
-impl ListTerminationReasonsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_termination_reasons",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/termination_reasons",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of termination reasons per page; 10 by default.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 200.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/termination_reasons".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListTerminationReasonsRequest, ListTerminationReasonsData);
-
-crate::pagination::paginated!(
-    ListTerminationReasonsRequest, ListTerminationReasonsData, TerminationReason,
-    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
-    page_size : page_size = 200
-);
-
-/// List users' roles.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/user_roles` (operation `list_user_roles`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/auth/list-2>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct ListUserRolesRequest {
-    client: Client,
-    options: CallOptions,
-    page_token: Option<String>,
-    page_size: Option<i32>,
-    user_id: Option<String>,
-    role_id: Option<String>,
-    update_start_time: Option<String>,
-    update_end_time: Option<String>,
-    user_id_type: Option<UserIdType>,
-}
-
-impl Client {
-    /// List users' roles.
-    ///
-    /// See [`ListUserRolesRequest`] for the parameters, limits and documented errors.
-    pub fn list_user_roles(&self) -> ListUserRolesRequest {
-        ListUserRolesRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_token: None,
-            page_size: None,
-            user_id: None,
-            role_id: None,
-            update_start_time: None,
-            update_end_time: None,
-            user_id_type: None,
-        }
-    }
-}
-
-impl ListUserRolesRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "list_user_roles",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/user_roles",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Number of items per page.
-    ///
-    /// Server default: `10`.
-    ///
-    /// Checked before sending: `page_size` is at least 1.
-    /// Checked before sending: `page_size` is at most 100.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-
-    /// User id; kind per `user_id_type`.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-
-    /// A role id, from `list_roles`.
-    pub fn role_id(mut self, value: impl Into<String>) -> Self {
-        self.role_id = Some(value.into());
-        self
-    }
-
-    /// Only those updated at or after this time, milliseconds since the Unix epoch, as a string.
-    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
-        self.update_start_time = Some(value.into());
-        self
-    }
-
-    /// Only those updated at or before this time, milliseconds since the Unix epoch, as a string.
-    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
-        self.update_end_time = Some(value.into());
-        self
-    }
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
-        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/user_roles".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_token", self.page_token.as_ref());
-        request.query("page_size", self.page_size.as_ref());
-        request.query("user_id", self.user_id.as_ref());
-        request.query("role_id", self.role_id.as_ref());
-        request.query("update_start_time", self.update_start_time.as_ref());
-        request.query("update_end_time", self.update_end_time.as_ref());
-        request.query("user_id_type", self.user_id_type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(ListUserRolesRequest, ListUserRolesData);
-
-crate::pagination::paginated!(
-    ListUserRolesRequest, ListUserRolesData, UserRole, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
-    100
-);
-
-/// Reopen a job.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/open` (operation `open_job`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/open>
-/// - Rate limit: 10 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002601` [`ErrorCode::JobNotFound`](crate::ErrorCode::JobNotFound), HTTP 400: No job has this id.
-/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings.
-/// - `1002616` [`ErrorCode::JobAlreadyOpen`](crate::ErrorCode::JobAlreadyOpen), HTTP 400: The job is already open.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct OpenJobRequest {
-    client: Client,
-    options: CallOptions,
-    job_id: String,
-    body: OpenJobBody,
-}
-
-impl Client {
-    /// Reopen a job.
-    ///
-    /// See [`OpenJobRequest`] for the parameters, limits and documented errors.
-    pub fn open_job(&self, job_id: impl Into<String>) -> OpenJobRequest {
-        OpenJobRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            body: OpenJobBody::default(),
-        }
-    }
-}
-
-impl OpenJobRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "open_job",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/jobs/{job_id}/open",
-        rate_limit: Quota {
-            per_second: Some(10),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: OpenJobBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Expiry date, in milliseconds since the Unix epoch; required, and later than now, when `is_never_expired` is false.
-    ///
-    /// Body field `expiry_time`.
-    pub fn expiry_time(mut self, value: i64) -> Self {
-        self.body.expiry_time = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "job_id", &self.job_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
-            format!("/open-apis/hire/v1/jobs/{job_id}/open")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(OpenJobRequest, OpenJobData);
-
-/// Query locations by level.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/locations/query` (operation `query_locations`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/location/query>
-/// - Rate limit: 5 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:location:readonly`
-/// - Callable by: custom apps and store apps
-/// - Not marked safe to repeat: never retried
-/// - Paginated: `pages()` and `items()` walk every page
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct QueryLocationsRequest {
-    client: Client,
-    options: CallOptions,
-    page_size: i32,
-    page_token: Option<String>,
-    body: QueryLocationsBody,
-}
-
-impl Client {
-    /// Query locations by level.
-    ///
-    /// See [`QueryLocationsRequest`] for the parameters, limits and documented errors.
-    pub fn query_locations(
-        &self,
-        page_size: i32,
-        body: QueryLocationsBody,
-    ) -> QueryLocationsRequest {
-        QueryLocationsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            page_size,
-            page_token: None,
-            body,
-        }
-    }
-}
-
-impl QueryLocationsRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "query_locations",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/locations/query",
-        rate_limit: Quota {
-            per_second: Some(5),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: QueryLocationsBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Codes of the locations to get (地点码), at most 100; leave it out to page through every location of `location_type`.
-    ///
-    /// Body field `code_list`.
-    pub fn code_list(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.body.code_list = Some(values.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = "/open-apis/hire/v1/locations/query".to_owned();
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("page_size", Some(&self.page_size));
-        request.query("page_token", self.page_token.as_ref());
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(QueryLocationsRequest, QueryLocationsData);
-
-crate::pagination::paginated!(
-    QueryLocationsRequest, QueryLocationsData, LocationDto, page_token : page_token,
-    next_token : page_token, has_more : has_more, items : items
-);
-
-/// Restore a terminated application.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/recover` (operation `recover_application`)
-/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/application/recover>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 400: The talent is locked to another application.
-/// - `1002206` [`ErrorCode::DuplicateApplication`](crate::ErrorCode::DuplicateApplication), HTTP 400: The talent has a similar application.
-/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
-/// - `1002225` [`ErrorCode::ApplicationNotTerminated`](crate::ErrorCode::ApplicationNotTerminated), HTTP 400: The application is not terminated.
-/// - `1002209` [`ErrorCode::TalentAlreadyOnboarded`](crate::ErrorCode::TalentAlreadyOnboarded), HTTP 400: The talent has already joined.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct RecoverApplicationRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-}
-
-impl Client {
-    /// Restore a terminated application.
-    ///
-    /// See [`RecoverApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn recover_application(
-        &self,
-        application_id: impl Into<String>,
-    ) -> RecoverApplicationRequest {
-        RecoverApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-        }
-    }
-}
-
-impl RecoverApplicationRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "recover_application",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/applications/{application_id}/recover",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}/recover")
-        };
-        let request = transport::Request::new(&Self::OPERATION, path, self.options);
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(RecoverApplicationRequest, OpenJobData);
-
 /// Get job requirements by id or short code.
 ///
 /// Fetches job requirements (招聘需求) in bulk, either by requirement id or by requirement short code (编号), never both in one call. With neither list the answer is empty.
@@ -5611,24 +4175,6 @@ pub struct SearchJobRequirementsRequest {
     job_family_id_type: Option<JobFamilyIdType>,
     employee_type_id_type: Option<EmployeeTypeIdType>,
     body: SearchJobRequirementsBody,
-}
-
-impl Client {
-    /// Get job requirements by id or short code.
-    ///
-    /// See [`SearchJobRequirementsRequest`] for the parameters, limits and documented errors.
-    pub fn search_job_requirements(&self) -> SearchJobRequirementsRequest {
-        SearchJobRequirementsRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-            body: SearchJobRequirementsBody::default(),
-        }
-    }
 }
 
 impl SearchJobRequirementsRequest {
@@ -5762,1014 +4308,6 @@ impl SearchJobRequirementsRequest {
 
 crate::options::call_options!(SearchJobRequirementsRequest, SearchJobRequirementsData);
 
-/// Terminate an application.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/terminate` (operation `terminate_application`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/terminate>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002221` [`ErrorCode::ApplicationAlreadyTerminated`](crate::ErrorCode::ApplicationAlreadyTerminated), HTTP 400: The application is already terminated.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct TerminateApplicationRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    body: TerminateApplicationBody,
-}
-
-impl Client {
-    /// Terminate an application.
-    ///
-    /// See [`TerminateApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn terminate_application(
-        &self,
-        application_id: impl Into<String>,
-        body: TerminateApplicationBody,
-    ) -> TerminateApplicationRequest {
-        TerminateApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            body,
-        }
-    }
-}
-
-impl TerminateApplicationRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "terminate_application",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/applications/{application_id}/terminate",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: TerminateApplicationBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
-    ///
-    /// Body field `termination_reason_list`.
-    pub fn termination_reason_list(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.body.termination_reason_list = Some(
-            values.into_iter().map(Into::into).collect(),
-        );
-        self
-    }
-
-    /// Free-text note on the termination (终止备注).
-    ///
-    /// Body field `termination_reason_note`.
-    pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
-        self.body.termination_reason_note = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}/terminate")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(TerminateApplicationRequest, OpenJobData);
-
-/// Mark an application's candidate as joined.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/transfer_onboard` (operation `transfer_application_onboard`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/transfer_onboard>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002901` [`ErrorCode::OnboardApplicationNotFound`](crate::ErrorCode::OnboardApplicationNotFound), HTTP 404: No application has this id.
-/// - `1002902` [`ErrorCode::EmployeeStatusNotAllowed`](crate::ErrorCode::EmployeeStatusNotAllowed), HTTP 400: The application is not in the waiting-to-join (待入职) stage.
-/// - `1002904` [`ErrorCode::EmployeeAlreadyOnboarded`](crate::ErrorCode::EmployeeAlreadyOnboarded), HTTP 400: The employee has already joined.
-/// - `1002905` [`ErrorCode::InvalidTime`](crate::ErrorCode::InvalidTime), HTTP 400: A time value is invalid.
-/// - `1002908` [`ErrorCode::EhrSyncDisabled`](crate::ErrorCode::EhrSyncDisabled), HTTP 500: Syncing hires through an e-HR/OA system is not turned on in the Hire settings.
-/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 500: The talent is locked to another application.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct TransferApplicationOnboardRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    user_id_type: Option<UserIdType>,
-    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-    employee_type_id_type: Option<EmployeeTypeIdType>,
-    body: TransferApplicationOnboardBody,
-}
-
-impl Client {
-    /// Mark an application's candidate as joined.
-    ///
-    /// See [`TransferApplicationOnboardRequest`] for the parameters, limits and documented errors.
-    pub fn transfer_application_onboard(
-        &self,
-        application_id: impl Into<String>,
-    ) -> TransferApplicationOnboardRequest {
-        TransferApplicationOnboardRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-            body: TransferApplicationOnboardBody::default(),
-        }
-    }
-}
-
-impl TransferApplicationOnboardRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "transfer_application_onboard",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/applications/{application_id}/transfer_onboard",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型).
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in this call (部门 ID 类型).
-    ///
-    /// Server default: `people_admin_department_id`.
-    pub fn department_id_type(
-        mut self,
-        value: TransferApplicationOnboardDepartmentIdType,
-    ) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Kind of employee type id used in this call (人员类型 ID 类型).
-    ///
-    /// Server default: `people_admin_employee_type_id`.
-    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
-        self.employee_type_id_type = Some(value);
-        self
-    }
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: TransferApplicationOnboardBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Actual start date (实际入职时间), milliseconds since the Unix epoch; not later than now. Defaults to now.
-    ///
-    /// Body field `actual_onboard_time`.
-    pub fn actual_onboard_time(mut self, value: i64) -> Self {
-        self.body.actual_onboard_time = Some(value);
-        self
-    }
-
-    /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch. Defaults to 0.
-    ///
-    /// Body field `expected_conversion_time`.
-    pub fn expected_conversion_time(mut self, value: i64) -> Self {
-        self.body.expected_conversion_time = Some(value);
-        self
-    }
-
-    /// Job requirement id (招聘需求 ID), from `list_job_requirements`. Whether it is required depends on the tenant's job requirement settings (招聘需求关联设置); on success the requirement's count of hires goes up by one.
-    ///
-    /// Body field `job_requirement_id`.
-    pub fn job_requirement_id(mut self, value: impl Into<String>) -> Self {
-        self.body.job_requirement_id = Some(value.into());
-        self
-    }
-
-    /// Operator's user id (操作人 ID); kind per `user_id_type`.
-    ///
-    /// Body field `operator_id`.
-    pub fn operator_id(mut self, value: impl Into<String>) -> Self {
-        self.body.operator_id = Some(value.into());
-        self
-    }
-
-    /// Office location code of the hire (办公地点), from `list_locations`; used for referral bonus rules.
-    ///
-    /// Body field `onboard_city_code`.
-    pub fn onboard_city_code(mut self, value: impl Into<String>) -> Self {
-        self.body.onboard_city_code = Some(value.into());
-        self
-    }
-
-    /// Department the candidate joins (入职部门 ID), from the contact API's department search; kind per `department_id_type`. Used for referral bonus rules.
-    ///
-    /// Body field `department`.
-    pub fn department(mut self, value: impl Into<String>) -> Self {
-        self.body.department = Some(value.into());
-        self
-    }
-
-    /// Direct manager's user id (直属上级); kind per `user_id_type`. Used for referral bonus rules.
-    ///
-    /// Body field `leader`.
-    pub fn leader(mut self, value: impl Into<String>) -> Self {
-        self.body.leader = Some(value.into());
-        self
-    }
-
-    /// Job family id (序列 ID); kind per `job_family_id_type`. Used for referral bonus rules.
-    ///
-    /// Body field `sequence`.
-    pub fn sequence(mut self, value: impl Into<String>) -> Self {
-        self.body.sequence = Some(value.into());
-        self
-    }
-
-    /// Job level id (职级 ID); kind per `job_level_id_type`. Used for referral bonus rules.
-    ///
-    /// Body field `level`.
-    pub fn level(mut self, value: impl Into<String>) -> Self {
-        self.body.level = Some(value.into());
-        self
-    }
-
-    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`. Used for referral bonus rules.
-    ///
-    /// Body field `employee_type`.
-    pub fn employee_type(mut self, value: impl Into<String>) -> Self {
-        self.body.employee_type = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}/transfer_onboard")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(
-    TransferApplicationOnboardRequest, TransferApplicationOnboardData
-);
-
-/// Move an application to another stage.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/applications/{application_id}/transfer_stage` (operation `transfer_application_stage`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/transfer_stage>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:application`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002201` [`ErrorCode::ApplicationNotFound`](crate::ErrorCode::ApplicationNotFound), HTTP 400: No application has this id.
-/// - `1002204` [`ErrorCode::StageNotFound`](crate::ErrorCode::StageNotFound), HTTP 400: No stage has this id.
-/// - `1002210` [`ErrorCode::TalentLocked`](crate::ErrorCode::TalentLocked), HTTP 400: The talent is locked to another application.
-/// - `1002211` [`ErrorCode::CannotTransferToStage`](crate::ErrorCode::CannotTransferToStage), HTTP 400: The application cannot be moved to this stage.
-/// - `1002212` [`ErrorCode::StageTransferFailed`](crate::ErrorCode::StageTransferFailed), HTTP 400: The stage change failed.
-/// - `1002220` [`ErrorCode::CurrentStageNotTransferable`](crate::ErrorCode::CurrentStageNotTransferable), HTTP 400: The application cannot leave its current stage.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct TransferApplicationStageRequest {
-    client: Client,
-    options: CallOptions,
-    application_id: String,
-    body: TransferApplicationStageBody,
-}
-
-impl Client {
-    /// Move an application to another stage.
-    ///
-    /// See [`TransferApplicationStageRequest`] for the parameters, limits and documented errors.
-    pub fn transfer_application_stage(
-        &self,
-        application_id: impl Into<String>,
-    ) -> TransferApplicationStageRequest {
-        TransferApplicationStageRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            application_id: application_id.into(),
-            body: TransferApplicationStageBody::default(),
-        }
-    }
-}
-
-impl TransferApplicationStageRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "transfer_application_stage",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/applications/{application_id}/transfer_stage",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: TransferApplicationStageBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "application_id", &self.application_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let application_id = validate::path_segment(
-                operation,
-                "application_id",
-                &self.application_id,
-            )?;
-            format!("/open-apis/hire/v1/applications/{application_id}/transfer_stage")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(TransferApplicationStageRequest, OpenJobData);
-
-/// Change an employee's probation or employment status.
-///
-/// - Endpoint: `PATCH /open-apis/hire/v1/employees/{employee_id}` (operation `update_employee`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/patch>
-/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:employee`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002908` [`ErrorCode::EhrSyncDisabled`](crate::ErrorCode::EhrSyncDisabled), HTTP 400: Syncing to the HR system (EHR) is not switched on for the tenant.
-/// - `1002905` [`ErrorCode::InvalidTime`](crate::ErrorCode::InvalidTime), HTTP 400: A time given is invalid.
-/// - `1002903` [`ErrorCode::EmployeeIdNotFound`](crate::ErrorCode::EmployeeIdNotFound), HTTP 400: No employee has this employee_id.
-/// - `1002902` [`ErrorCode::EmployeeStatusNotAllowed`](crate::ErrorCode::EmployeeStatusNotAllowed), HTTP 400: The employee's current status does not allow this operation.
-/// - `1002907` [`ErrorCode::OverboardNotReversible`](crate::ErrorCode::OverboardNotReversible), HTTP 400: The employee's leaving cannot be undone.
-/// - `1002910` [`ErrorCode::PendingHireInFeishuPeople`](crate::ErrorCode::PendingHireInFeishuPeople), HTTP 400: The candidate is already synced to Feishu People; make the change there.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct UpdateEmployeeRequest {
-    client: Client,
-    options: CallOptions,
-    employee_id: String,
-    user_id_type: Option<UserIdType>,
-    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
-    job_level_id_type: Option<JobLevelIdType>,
-    job_family_id_type: Option<JobFamilyIdType>,
-    employee_type_id_type: Option<EmployeeTypeIdType>,
-    body: UpdateEmployeeBody,
-}
-
-impl Client {
-    /// Change an employee's probation or employment status.
-    ///
-    /// See [`UpdateEmployeeRequest`] for the parameters, limits and documented errors.
-    pub fn update_employee(
-        &self,
-        employee_id: impl Into<String>,
-        body: UpdateEmployeeBody,
-    ) -> UpdateEmployeeRequest {
-        UpdateEmployeeRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            employee_id: employee_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-            body,
-        }
-    }
-}
-
-impl UpdateEmployeeRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "update_employee",
-        method: HttpMethod::Patch,
-        path: "/open-apis/hire/v1/employees/{employee_id}",
-        rate_limit: Quota {
-            per_second: Some(50),
-            per_minute: Some(1000),
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Kind of department id used in the answer (部门 ID 类型).
-    ///
-    /// Server default: `people_admin_department_id`.
-    pub fn department_id_type(
-        mut self,
-        value: TransferApplicationOnboardDepartmentIdType,
-    ) -> Self {
-        self.department_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job level id used in this call (职级 ID 类型).
-    ///
-    /// Server default: `people_admin_job_level_id`.
-    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
-        self.job_level_id_type = Some(value);
-        self
-    }
-
-    /// Kind of job family id used in this call (序列 ID 类型).
-    ///
-    /// Server default: `people_admin_job_category_id`.
-    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
-        self.job_family_id_type = Some(value);
-        self
-    }
-
-    /// Kind of employee type id used in this call (人员类型 ID 类型).
-    ///
-    /// Server default: `people_admin_employee_type_id`.
-    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
-        self.employee_type_id_type = Some(value);
-        self
-    }
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: UpdateEmployeeBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Probation details (转正信息); required when `operation` is 1 (pass probation).
-    ///
-    /// Body field `conversion_info`.
-    pub fn conversion_info(mut self, value: EmployeeConversionInfo) -> Self {
-        self.body.conversion_info = Some(value);
-        self
-    }
-
-    /// Leaving details (离职信息); required when `operation` is 2 (leave).
-    ///
-    /// Body field `overboard_info`.
-    pub fn overboard_info(mut self, value: EmployeeOverboardInfo) -> Self {
-        self.body.overboard_info = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `employee_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "employee_id", &self.employee_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let employee_id = validate::path_segment(
-                operation,
-                "employee_id",
-                &self.employee_id,
-            )?;
-            format!("/open-apis/hire/v1/employees/{employee_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.query("department_id_type", self.department_id_type.as_ref());
-        request.query("job_level_id_type", self.job_level_id_type.as_ref());
-        request.query("job_family_id_type", self.job_family_id_type.as_ref());
-        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(UpdateEmployeeRequest, GetEmployeeData);
-
-/// Replace an external application.
-///
-/// - Endpoint: `PUT /open-apis/hire/v1/external_applications/{external_application_id}` (operation `update_external_application`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/update-2>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:external_application`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct UpdateExternalApplicationRequest {
-    client: Client,
-    options: CallOptions,
-    external_application_id: String,
-    body: UpdateExternalApplicationBody,
-}
-
-impl Client {
-    /// Replace an external application.
-    ///
-    /// See [`UpdateExternalApplicationRequest`] for the parameters, limits and documented errors.
-    pub fn update_external_application(
-        &self,
-        external_application_id: impl Into<String>,
-    ) -> UpdateExternalApplicationRequest {
-        UpdateExternalApplicationRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            external_application_id: external_application_id.into(),
-            body: UpdateExternalApplicationBody::default(),
-        }
-    }
-}
-
-impl UpdateExternalApplicationRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "update_external_application",
-        method: HttpMethod::Put,
-        path: "/open-apis/hire/v1/external_applications/{external_application_id}",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: UpdateExternalApplicationBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Recruitment type of the job (职位招聘类型); empty when left out.
-    ///
-    /// Body field `job_recruitment_type`.
-    pub fn job_recruitment_type(
-        mut self,
-        value: UpdateExternalApplicationBodyJobRecruitmentType,
-    ) -> Self {
-        self.body.job_recruitment_type = Some(value);
-        self
-    }
-
-    /// Job title (职位名称).
-    ///
-    /// Body field `job_title`.
-    pub fn job_title(mut self, value: impl Into<String>) -> Self {
-        self.body.job_title = Some(value.into());
-        self
-    }
-
-    /// Resume source (简历来源).
-    ///
-    /// Body field `resume_source`.
-    pub fn resume_source(mut self, value: impl Into<String>) -> Self {
-        self.body.resume_source = Some(value.into());
-        self
-    }
-
-    /// Stage name (阶段名称).
-    ///
-    /// Body field `stage`.
-    pub fn stage(mut self, value: impl Into<String>) -> Self {
-        self.body.stage = Some(value.into());
-        self
-    }
-
-    /// Why it ended (终止原因).
-    ///
-    /// Body field `termination_reason`.
-    pub fn termination_reason(mut self, value: impl Into<String>) -> Self {
-        self.body.termination_reason = Some(value.into());
-        self
-    }
-
-    /// How it came in (投递类型); empty when left out.
-    ///
-    /// Body field `delivery_type`.
-    pub fn delivery_type(mut self, value: DeliveryType) -> Self {
-        self.body.delivery_type = Some(value);
-        self
-    }
-
-    /// When it ended in the external system (终止时间), in milliseconds since the Unix epoch.
-    ///
-    /// Body field `modify_time`.
-    pub fn modify_time(mut self, value: i64) -> Self {
-        self.body.modify_time = Some(value);
-        self
-    }
-
-    /// When it was created in the external system (创建时间), in milliseconds since the Unix epoch.
-    ///
-    /// Body field `create_time`.
-    pub fn create_time(mut self, value: i64) -> Self {
-        self.body.create_time = Some(value);
-        self
-    }
-
-    /// How it ended (终止类型).
-    ///
-    /// Body field `termination_type`.
-    pub fn termination_type(mut self, value: impl Into<String>) -> Self {
-        self.body.termination_type = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `external_application_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(
-            operation,
-            "external_application_id",
-            &self.external_application_id,
-        )?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let external_application_id = validate::path_segment(
-                operation,
-                "external_application_id",
-                &self.external_application_id,
-            )?;
-            format!("/open-apis/hire/v1/external_applications/{external_application_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(
-    UpdateExternalApplicationRequest, CreateExternalApplicationData
-);
-
-/// Update a job's settings.
-///
-/// - Endpoint: `POST /open-apis/hire/v1/jobs/{job_id}/update_config` (operation `update_job_config`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/update_config>
-/// - Rate limit: 10 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:job`
-/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
-/// - Callable by: custom apps
-/// - Not marked safe to repeat: never retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-/// - `1002613` [`ErrorCode::JobApiSyncDisabled`](crate::ErrorCode::JobApiSyncDisabled), HTTP 400: Syncing jobs through the API (通过 API 同步职位) is switched off in Hire settings; jobs can then only be created, edited or closed in Feishu Hire.
-/// - `1002609` [`ErrorCode::JobClosed`](crate::ErrorCode::JobClosed), HTTP 400: The job is closed.
-/// - `1002611` [`ErrorCode::OfferApprovalFlowNotApplicable`](crate::ErrorCode::OfferApprovalFlowNotApplicable), HTTP 400: The offer approval flow does not apply to the job's department.
-/// - `1002620` [`ErrorCode::RelatedJobSameAttribute`](crate::ErrorCode::RelatedJobSameAttribute), HTTP 400: A job cannot be related to a job of the same attribute (real to real, virtual to virtual).
-/// - `1002621` [`ErrorCode::RealJobRelatedTwice`](crate::ErrorCode::RealJobRelatedTwice), HTTP 400: A real job can be related to one virtual job only.
-/// - `1002703` [`ErrorCode::JobRequirementNotUpdatable`](crate::ErrorCode::JobRequirementNotUpdatable), HTTP 400: A job requirement in `jr_id_list` does not exist.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct UpdateJobConfigRequest {
-    client: Client,
-    options: CallOptions,
-    job_id: String,
-    user_id_type: Option<UserIdType>,
-    body: UpdateJobConfigBody,
-}
-
-impl Client {
-    /// Update a job's settings.
-    ///
-    /// See [`UpdateJobConfigRequest`] for the parameters, limits and documented errors.
-    pub fn update_job_config(
-        &self,
-        job_id: impl Into<String>,
-    ) -> UpdateJobConfigRequest {
-        UpdateJobConfigRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_id: job_id.into(),
-            user_id_type: None,
-            body: UpdateJobConfigBody::default(),
-        }
-    }
-}
-
-impl UpdateJobConfigRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "update_job_config",
-        method: HttpMethod::Post,
-        path: "/open-apis/hire/v1/jobs/{job_id}/update_config",
-        rate_limit: Quota {
-            per_second: Some(10),
-            per_minute: None,
-        },
-        idempotent: false,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-    ///
-    /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: UserIdType) -> Self {
-        self.user_id_type = Some(value);
-        self
-    }
-
-    /// Replaces the whole request body.
-    pub fn body(mut self, body: UpdateJobConfigBody) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Offer form id (Offer 申请表 ID), from `list_offer_application_forms`; required when `update_option_list` has 2.
-    ///
-    /// Body field `offer_apply_schema_id`.
-    pub fn offer_apply_schema_id(mut self, value: impl Into<String>) -> Self {
-        self.body.offer_apply_schema_id = Some(value.into());
-        self
-    }
-
-    /// Offer approval flow id (Offer 审批流程 ID), from `list_offer_approval_templates`.
-    ///
-    /// Body field `offer_process_conf`.
-    pub fn offer_process_conf(mut self, value: impl Into<String>) -> Self {
-        self.body.offer_process_conf = Some(value.into());
-        self
-    }
-
-    /// Suggested evaluators' user ids (建议评估人 ID), kind per `user_id_type`.
-    ///
-    /// Body field `recommended_evaluator_id_list`.
-    pub fn recommended_evaluator_id_list(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.body.recommended_evaluator_id_list = Some(
-            values.into_iter().map(Into::into).collect(),
-        );
-        self
-    }
-
-    /// Interview feedback form id (面试评价表 ID), from `list_interview_feedback_forms`; required when `update_option_list` has 1 and interview round types (面试轮次类型) are switched off in Hire settings.
-    ///
-    /// Body field `assessment_template_biz_id`.
-    pub fn assessment_template_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.body.assessment_template_biz_id = Some(value.into());
-        self
-    }
-
-    /// Suggested interviewers per round (建议面试官); required when `update_option_list` has 5.
-    ///
-    /// Body field `interview_round_conf_list`.
-    pub fn interview_round_conf_list(
-        mut self,
-        values: impl IntoIterator<Item = JobConfigInterviewRoundConf>,
-    ) -> Self {
-        self.body.interview_round_conf_list = Some(values.into_iter().collect());
-        self
-    }
-
-    /// Ids of the job requirements to link (关联招聘需求), as `search_job_requirements` returns them.
-    ///
-    /// Body field `jr_id_list`.
-    pub fn jr_id_list(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.body.jr_id_list = Some(values.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Interview registration form id (面试登记表 ID), from `list_interview_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 10.
-    ///
-    /// Body field `interview_registration_schema_id`.
-    pub fn interview_registration_schema_id(mut self, value: impl Into<String>) -> Self {
-        self.body.interview_registration_schema_id = Some(value.into());
-        self
-    }
-
-    /// Onboarding registration form id (入职登记表 ID), from `list_registration_schemas`; takes effect only when Hire settings let HR choose the form per job (HR 按职位选择登记表), and is then required. Also required when `update_option_list` has 11.
-    ///
-    /// Body field `onboard_registration_schema_id`.
-    pub fn onboard_registration_schema_id(mut self, value: impl Into<String>) -> Self {
-        self.body.onboard_registration_schema_id = Some(value.into());
-        self
-    }
-
-    /// Interview round types with their feedback forms (面试轮次类型); required when `update_option_list` has 1 and interview round types are switched on in Hire settings.
-    ///
-    /// Body field `interview_round_type_conf_list`.
-    pub fn interview_round_type_conf_list(
-        mut self,
-        values: impl IntoIterator<Item = JobConfigRoundType>,
-    ) -> Self {
-        self.body.interview_round_type_conf_list = Some(values.into_iter().collect());
-        self
-    }
-
-    /// Ids of related jobs (关联职位), from `list_jobs`: virtual jobs for a real job, real jobs for a virtual one.
-    ///
-    /// Body field `related_job_id_list`.
-    pub fn related_job_id_list(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.body.related_job_id_list = Some(
-            values.into_iter().map(Into::into).collect(),
-        );
-        self
-    }
-
-    /// How interviewers schedule interviews (自助约面配置); required when `update_option_list` has 9.
-    ///
-    /// Body field `interview_appointment_config`.
-    pub fn interview_appointment_config(
-        mut self,
-        value: UpdateJobConfigInterviewAppointmentConfig,
-    ) -> Self {
-        self.body.interview_appointment_config = Some(value);
-        self
-    }
-
-    /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
-    ///
-    /// Body field `portal_website_apply_form_schema_id`.
-    pub fn portal_website_apply_form_schema_id(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.body.portal_website_apply_form_schema_id = Some(value.into());
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `job_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "job_id", &self.job_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let job_id = validate::path_segment(operation, "job_id", &self.job_id)?;
-            format!("/open-apis/hire/v1/jobs/{job_id}/update_config")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("user_id_type", self.user_id_type.as_ref());
-        request.json(&self.body)?;
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(UpdateJobConfigRequest, GetJobConfigData);
-
 /// Update job requirements.
 ///
 /// - Endpoint: `PUT /open-apis/hire/v1/job_requirements/{job_requirement_id}` (operation `update_job_requirement`)
@@ -6805,29 +4343,6 @@ pub struct UpdateJobRequirementRequest {
     job_family_id_type: Option<JobFamilyIdType>,
     employee_type_id_type: Option<EmployeeTypeIdType>,
     body: UpdateJobRequirementBody,
-}
-
-impl Client {
-    /// Update job requirements.
-    ///
-    /// See [`UpdateJobRequirementRequest`] for the parameters, limits and documented errors.
-    pub fn update_job_requirement(
-        &self,
-        job_requirement_id: impl Into<String>,
-        body: UpdateJobRequirementBody,
-    ) -> UpdateJobRequirementRequest {
-        UpdateJobRequirementRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            job_requirement_id: job_requirement_id.into(),
-            user_id_type: None,
-            department_id_type: None,
-            job_level_id_type: None,
-            job_family_id_type: None,
-            employee_type_id_type: None,
-            body,
-        }
-    }
 }
 
 impl UpdateJobRequirementRequest {
@@ -7156,6 +4671,407 @@ impl UpdateJobRequirementRequest {
 
 crate::options::call_options!(UpdateJobRequirementRequest, OpenJobData);
 
+/// # Notes
+///
+/// Operations on `notes`: [`create_note`](Self::create_note), [`delete_note`](Self::delete_note), [`get_note`](Self::get_note), [`list_notes`](Self::list_notes), [`update_note`](Self::update_note).
+impl Client {
+    /// Create a note on a talent.
+    ///
+    /// See [`CreateNoteRequest`] for the parameters, limits and documented errors.
+    pub fn create_note(&self) -> CreateNoteRequest {
+        CreateNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            body: CreateNoteBody::default(),
+        }
+    }
+
+    /// Delete a note.
+    ///
+    /// See [`DeleteNoteRequest`] for the parameters, limits and documented errors.
+    pub fn delete_note(&self, note_id: impl Into<String>) -> DeleteNoteRequest {
+        DeleteNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            note_id: note_id.into(),
+        }
+    }
+
+    /// Get a note.
+    ///
+    /// See [`GetNoteRequest`] for the parameters, limits and documented errors.
+    pub fn get_note(&self, note_id: impl Into<String>) -> GetNoteRequest {
+        GetNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            note_id: note_id.into(),
+            user_id_type: None,
+        }
+    }
+
+    /// List a talent's notes.
+    ///
+    /// See [`ListNotesRequest`] for the parameters, limits and documented errors.
+    pub fn list_notes(&self, talent_id: impl Into<String>) -> ListNotesRequest {
+        ListNotesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            page_size: None,
+            page_token: None,
+            user_id_type: None,
+        }
+    }
+
+    /// Update a note.
+    ///
+    /// See [`UpdateNoteRequest`] for the parameters, limits and documented errors.
+    pub fn update_note(&self, note_id: impl Into<String>) -> UpdateNoteRequest {
+        UpdateNoteRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            note_id: note_id.into(),
+            user_id_type: None,
+            body: UpdateNoteBody::default(),
+        }
+    }
+}
+
+/// Create a note on a talent.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/notes` (operation `create_note`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/create>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateNoteRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    body: CreateNoteBody,
+}
+
+impl CreateNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_note",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/notes",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateNoteBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Application id (投递 ID), from `list_applications`.
+    ///
+    /// Body field `application_id`.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+
+    /// Creator's user id (创建人 ID), of the kind `user_id_type` names.
+    ///
+    /// Body field `creator_id`.
+    pub fn creator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.creator_id = Some(value.into());
+        self
+    }
+
+    /// Whether the note is private or public (私密属性); public when left out.
+    ///
+    /// Body field `privacy`.
+    pub fn privacy(mut self, value: CreateNoteBodyPrivacy) -> Self {
+        self.body.privacy = Some(value);
+        self
+    }
+
+    /// Whether to notify the mentioned users.
+    ///
+    /// Body field `notify_mentioned_user`.
+    pub fn notify_mentioned_user(mut self, value: bool) -> Self {
+        self.body.notify_mentioned_user = Some(value);
+        self
+    }
+
+    /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
+    ///
+    /// Body field `mention_entity_list`.
+    pub fn mention_entity_list(
+        mut self,
+        values: impl IntoIterator<Item = MentionEntity>,
+    ) -> Self {
+        self.body.mention_entity_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/notes".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateNoteRequest, CreateNoteData);
+
+/// Delete a note.
+///
+/// - Endpoint: `DELETE /open-apis/hire/v1/notes/{note_id}` (operation `delete_note`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/note/delete>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct DeleteNoteRequest {
+    client: Client,
+    options: CallOptions,
+    note_id: String,
+}
+
+impl DeleteNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "delete_note",
+        method: HttpMethod::Delete,
+        path: "/open-apis/hire/v1/notes/{note_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "note_id", &self.note_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
+            format!("/open-apis/hire/v1/notes/{note_id}")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(DeleteNoteRequest, OpenJobData);
+
+/// Get a note.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/notes/{note_id}` (operation `get_note`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note:readonly`, `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetNoteRequest {
+    client: Client,
+    options: CallOptions,
+    note_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl GetNoteRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_note",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/notes/{note_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `note_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "note_id", &self.note_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let note_id = validate::path_segment(operation, "note_id", &self.note_id)?;
+            format!("/open-apis/hire/v1/notes/{note_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetNoteRequest, CreateNoteData);
+
+/// List a talent's notes.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/notes` (operation `list_notes`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/note/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:note:readonly`, `hire:note`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListNotesRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl ListNotesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_notes",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/notes",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of notes per page (分页大小); 10 by default, at most 200.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/notes".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", Some(&self.talent_id));
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListNotesRequest, ListNotesData);
+
+crate::pagination::paginated!(
+    ListNotesRequest, ListNotesData, Note, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items
+);
+
 /// Update a note.
 ///
 /// - Endpoint: `PATCH /open-apis/hire/v1/notes/{note_id}` (operation `update_note`)
@@ -7178,21 +5094,6 @@ pub struct UpdateNoteRequest {
     note_id: String,
     user_id_type: Option<ListTalentFoldersUserIdType>,
     body: UpdateNoteBody,
-}
-
-impl Client {
-    /// Update a note.
-    ///
-    /// See [`UpdateNoteRequest`] for the parameters, limits and documented errors.
-    pub fn update_note(&self, note_id: impl Into<String>) -> UpdateNoteRequest {
-        UpdateNoteRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            note_id: note_id.into(),
-            user_id_type: None,
-            body: UpdateNoteBody::default(),
-        }
-    }
 }
 
 impl UpdateNoteRequest {
@@ -7276,3 +5177,2091 @@ impl UpdateNoteRequest {
 }
 
 crate::options::call_options!(UpdateNoteRequest, CreateNoteData);
+
+/// # Attachments
+///
+/// Operations on `attachments`: [`get_attachment`](Self::get_attachment), [`get_attachment_preview`](Self::get_attachment_preview).
+impl Client {
+    /// Get an attachment.
+    ///
+    /// See [`GetAttachmentRequest`] for the parameters, limits and documented errors.
+    pub fn get_attachment(
+        &self,
+        attachment_id: impl Into<String>,
+    ) -> GetAttachmentRequest {
+        GetAttachmentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            attachment_id: attachment_id.into(),
+            r#type: None,
+        }
+    }
+
+    /// Get a PDF download link for a resume attachment.
+    ///
+    /// See [`GetAttachmentPreviewRequest`] for the parameters, limits and documented errors.
+    pub fn get_attachment_preview(
+        &self,
+        attachment_id: impl Into<String>,
+    ) -> GetAttachmentPreviewRequest {
+        GetAttachmentPreviewRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            attachment_id: attachment_id.into(),
+        }
+    }
+}
+
+/// Get an attachment.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}` (operation `get_attachment`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment:readonly`, `hire:attachment`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetAttachmentRequest {
+    client: Client,
+    options: CallOptions,
+    attachment_id: String,
+    r#type: Option<GetAttachmentType>,
+}
+
+impl GetAttachmentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_attachment",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/attachments/{attachment_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of attachment (附件类型).
+    ///
+    /// Server default: `1`.
+    pub fn r#type(mut self, value: GetAttachmentType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let attachment_id = validate::path_segment(
+                operation,
+                "attachment_id",
+                &self.attachment_id,
+            )?;
+            format!("/open-apis/hire/v1/attachments/{attachment_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("type", self.r#type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetAttachmentRequest, GetAttachmentData);
+
+/// Get a PDF download link for a resume attachment.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}/preview` (operation `get_attachment_preview`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/preview>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment`
+/// - Callable by: custom apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetAttachmentPreviewRequest {
+    client: Client,
+    options: CallOptions,
+    attachment_id: String,
+}
+
+impl GetAttachmentPreviewRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_attachment_preview",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/attachments/{attachment_id}/preview",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let attachment_id = validate::path_segment(
+                operation,
+                "attachment_id",
+                &self.attachment_id,
+            )?;
+            format!("/open-apis/hire/v1/attachments/{attachment_id}/preview")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetAttachmentPreviewRequest, GetAttachmentPreviewData);
+
+/// # Employees
+///
+/// Operations on `employees`: [`get_employee`](Self::get_employee), [`get_employees_by_application`](Self::get_employees_by_application), [`update_employee`](Self::update_employee).
+impl Client {
+    /// Get onboarding details by employee id.
+    ///
+    /// See [`GetEmployeeRequest`] for the parameters, limits and documented errors.
+    pub fn get_employee(&self, employee_id: impl Into<String>) -> GetEmployeeRequest {
+        GetEmployeeRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            employee_id: employee_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+
+    /// Get onboarding details by application id.
+    ///
+    /// See [`GetEmployeesByApplicationRequest`] for the parameters, limits and documented errors.
+    pub fn get_employees_by_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> GetEmployeesByApplicationRequest {
+        GetEmployeesByApplicationRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            application_id: application_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+
+    /// Change an employee's probation or employment status.
+    ///
+    /// See [`UpdateEmployeeRequest`] for the parameters, limits and documented errors.
+    pub fn update_employee(
+        &self,
+        employee_id: impl Into<String>,
+        body: UpdateEmployeeBody,
+    ) -> UpdateEmployeeRequest {
+        UpdateEmployeeRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            employee_id: employee_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body,
+        }
+    }
+}
+
+/// Get onboarding details by employee id.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/employees/{employee_id}` (operation `get_employee`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/get>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:employee:readonly`, `hire:employee`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetEmployeeRequest {
+    client: Client,
+    options: CallOptions,
+    employee_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl GetEmployeeRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_employee",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/employees/{employee_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `employee_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "employee_id", &self.employee_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let employee_id = validate::path_segment(
+                operation,
+                "employee_id",
+                &self.employee_id,
+            )?;
+            format!("/open-apis/hire/v1/employees/{employee_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetEmployeeRequest, GetEmployeeData);
+
+/// Get onboarding details by application id.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/employees/get_by_application` (operation `get_employees_by_application`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/get_by_application>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:employee`, `hire:employee:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002903` [`ErrorCode::EmployeeIdNotFound`](crate::ErrorCode::EmployeeIdNotFound), HTTP 400: No employee matches the id given.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetEmployeesByApplicationRequest {
+    client: Client,
+    options: CallOptions,
+    application_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl GetEmployeesByApplicationRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_employees_by_application",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/employees/get_by_application",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/employees/get_by_application".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("application_id", Some(&self.application_id));
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    GetEmployeesByApplicationRequest, GetEmployeesByApplicationData
+);
+
+/// Change an employee's probation or employment status.
+///
+/// - Endpoint: `PATCH /open-apis/hire/v1/employees/{employee_id}` (operation `update_employee`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/onboard/patch>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:employee`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002908` [`ErrorCode::EhrSyncDisabled`](crate::ErrorCode::EhrSyncDisabled), HTTP 400: Syncing to the HR system (EHR) is not switched on for the tenant.
+/// - `1002905` [`ErrorCode::InvalidTime`](crate::ErrorCode::InvalidTime), HTTP 400: A time given is invalid.
+/// - `1002903` [`ErrorCode::EmployeeIdNotFound`](crate::ErrorCode::EmployeeIdNotFound), HTTP 400: No employee has this employee_id.
+/// - `1002902` [`ErrorCode::EmployeeStatusNotAllowed`](crate::ErrorCode::EmployeeStatusNotAllowed), HTTP 400: The employee's current status does not allow this operation.
+/// - `1002907` [`ErrorCode::OverboardNotReversible`](crate::ErrorCode::OverboardNotReversible), HTTP 400: The employee's leaving cannot be undone.
+/// - `1002910` [`ErrorCode::PendingHireInFeishuPeople`](crate::ErrorCode::PendingHireInFeishuPeople), HTTP 400: The candidate is already synced to Feishu People; make the change there.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateEmployeeRequest {
+    client: Client,
+    options: CallOptions,
+    employee_id: String,
+    user_id_type: Option<UserIdType>,
+    department_id_type: Option<TransferApplicationOnboardDepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: UpdateEmployeeBody,
+}
+
+impl UpdateEmployeeRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_employee",
+        method: HttpMethod::Patch,
+        path: "/open-apis/hire/v1/employees/{employee_id}",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in the answer (部门 ID 类型).
+    ///
+    /// Server default: `people_admin_department_id`.
+    pub fn department_id_type(
+        mut self,
+        value: TransferApplicationOnboardDepartmentIdType,
+    ) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateEmployeeBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Probation details (转正信息); required when `operation` is 1 (pass probation).
+    ///
+    /// Body field `conversion_info`.
+    pub fn conversion_info(mut self, value: EmployeeConversionInfo) -> Self {
+        self.body.conversion_info = Some(value);
+        self
+    }
+
+    /// Leaving details (离职信息); required when `operation` is 2 (leave).
+    ///
+    /// Body field `overboard_info`.
+    pub fn overboard_info(mut self, value: EmployeeOverboardInfo) -> Self {
+        self.body.overboard_info = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `employee_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "employee_id", &self.employee_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let employee_id = validate::path_segment(
+                operation,
+                "employee_id",
+                &self.employee_id,
+            )?;
+            format!("/open-apis/hire/v1/employees/{employee_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateEmployeeRequest, GetEmployeeData);
+
+/// # Roles
+///
+/// Operations on `roles`: [`get_role`](Self::get_role), [`list_roles`](Self::list_roles).
+impl Client {
+    /// Get a role.
+    ///
+    /// See [`GetRoleRequest`] for the parameters, limits and documented errors.
+    pub fn get_role(&self, role_id: impl Into<String>) -> GetRoleRequest {
+        GetRoleRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// List roles.
+    ///
+    /// See [`ListRolesRequest`] for the parameters, limits and documented errors.
+    pub fn list_roles(&self) -> ListRolesRequest {
+        ListRolesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+/// Get a role.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/roles/{role_id}` (operation `get_role`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/auth/get>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002352` [`ErrorCode::RoleNotFound`](crate::ErrorCode::RoleNotFound), HTTP 400: No role has this id.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetRoleRequest {
+    client: Client,
+    options: CallOptions,
+    role_id: String,
+}
+
+impl GetRoleRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_role",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/roles/{role_id}",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `role_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let role_id = validate::path_segment(operation, "role_id", &self.role_id)?;
+            format!("/open-apis/hire/v1/roles/{role_id}")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetRoleRequest, GetRoleData);
+
+/// List roles.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/roles` (operation `list_roles`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/auth/list>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListRolesRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl ListRolesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_roles",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/roles",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 200.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/roles".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListRolesRequest, ListRolesData);
+
+crate::pagination::paginated!(
+    ListRolesRequest, ListRolesData, Role, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items, page_size : page_size = 200
+);
+
+/// # Job functions
+///
+/// Operations on `job_functions`: [`list_job_functions`](Self::list_job_functions).
+impl Client {
+    /// List job functions.
+    ///
+    /// See [`ListJobFunctionsRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_functions(&self) -> ListJobFunctionsRequest {
+        ListJobFunctionsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+/// List job functions.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_functions` (operation `list_job_functions`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list-3>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobFunctionsRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl ListJobFunctionsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_functions",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_functions",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of job functions per page; 10 by default, at most 50.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 50.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 50)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_functions".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobFunctionsRequest, ListJobFunctionsData);
+
+crate::pagination::paginated!(
+    ListJobFunctionsRequest, ListJobFunctionsData, JobFunction, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    50
+);
+
+/// # Job processes
+///
+/// Operations on `job_processes`: [`list_job_processes`](Self::list_job_processes).
+impl Client {
+    /// List recruitment processes and their stages.
+    ///
+    /// See [`ListJobProcessesRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_processes(&self) -> ListJobProcessesRequest {
+        ListJobProcessesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+/// List recruitment processes and their stages.
+///
+/// Lists every recruitment process (招聘流程) of the tenant with its name, type and stages, one page at a time.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_processes` (operation `list_job_processes`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job_process/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job_process:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobProcessesRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl ListJobProcessesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_processes",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_processes",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of processes per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_processes".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobProcessesRequest, ListJobProcessesData);
+
+crate::pagination::paginated!(
+    ListJobProcessesRequest, ListJobProcessesData, JobProcess, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// # Job schemas
+///
+/// Operations on `job_schemas`: [`list_job_schemas`](Self::list_job_schemas).
+impl Client {
+    /// List job templates.
+    ///
+    /// See [`ListJobSchemasRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_schemas(&self) -> ListJobSchemasRequest {
+        ListJobSchemasRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            scenario: None,
+        }
+    }
+}
+
+/// List job templates.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_schemas` (operation `list_job_schemas`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/list>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobSchemasRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    scenario: Option<ListJobSchemasScenario>,
+}
+
+impl ListJobSchemasRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_schemas",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_schemas",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Recruitment type of the template (职位模板类型).
+    pub fn scenario(mut self, value: ListJobSchemasScenario) -> Self {
+        self.scenario = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_schemas".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("scenario", self.scenario.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobSchemasRequest, ListJobSchemasData);
+
+crate::pagination::paginated!(
+    ListJobSchemasRequest, ListJobSchemasData, JobSchema, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// # Job types
+///
+/// Operations on `job_types`: [`list_job_types`](Self::list_job_types).
+impl Client {
+    /// List job types.
+    ///
+    /// See [`ListJobTypesRequest`] for the parameters, limits and documented errors.
+    pub fn list_job_types(&self) -> ListJobTypesRequest {
+        ListJobTypesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+/// List job types.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/job_types` (operation `list_job_types`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/job/list-4>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:job:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListJobTypesRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl ListJobTypesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_job_types",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/job_types",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/job_types".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListJobTypesRequest, ListJobTypesData);
+
+crate::pagination::paginated!(
+    ListJobTypesRequest, ListJobTypesData, JobTypeInfo, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// # Locations
+///
+/// Operations on `locations`: [`list_locations`](Self::list_locations), [`query_locations`](Self::query_locations).
+impl Client {
+    /// List addresses.
+    ///
+    /// See [`ListLocationsRequest`] for the parameters, limits and documented errors.
+    pub fn list_locations(&self, usage: ListLocationsUsage) -> ListLocationsRequest {
+        ListLocationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            usage,
+            page_token: None,
+            page_size: None,
+        }
+    }
+
+    /// Query locations by level.
+    ///
+    /// See [`QueryLocationsRequest`] for the parameters, limits and documented errors.
+    pub fn query_locations(
+        &self,
+        page_size: i32,
+        body: QueryLocationsBody,
+    ) -> QueryLocationsRequest {
+        QueryLocationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size,
+            page_token: None,
+            body,
+        }
+    }
+}
+
+/// List addresses.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/locations` (operation `list_locations`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/location/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:location:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListLocationsRequest {
+    client: Client,
+    options: CallOptions,
+    usage: ListLocationsUsage,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl ListLocationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_locations",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/locations",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/locations".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("usage", Some(&self.usage));
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListLocationsRequest, ListLocationsData);
+
+crate::pagination::paginated!(
+    ListLocationsRequest, ListLocationsData, Location, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// Query locations by level.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/locations/query` (operation `query_locations`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/location/query>
+/// - Rate limit: 5 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:location:readonly`
+/// - Callable by: custom apps and store apps
+/// - Not marked safe to repeat: never retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct QueryLocationsRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: i32,
+    page_token: Option<String>,
+    body: QueryLocationsBody,
+}
+
+impl QueryLocationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "query_locations",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/locations/query",
+        rate_limit: Quota {
+            per_second: Some(5),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: QueryLocationsBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Codes of the locations to get (地点码), at most 100; leave it out to page through every location of `location_type`.
+    ///
+    /// Body field `code_list`.
+    pub fn code_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.code_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/locations/query".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", Some(&self.page_size));
+        request.query("page_token", self.page_token.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(QueryLocationsRequest, QueryLocationsData);
+
+crate::pagination::paginated!(
+    QueryLocationsRequest, QueryLocationsData, LocationDto, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items
+);
+
+/// # Resume sources
+///
+/// Operations on `resume_sources`: [`list_resume_sources`](Self::list_resume_sources).
+impl Client {
+    /// List resume sources.
+    ///
+    /// See [`ListResumeSourcesRequest`] for the parameters, limits and documented errors.
+    pub fn list_resume_sources(&self) -> ListResumeSourcesRequest {
+        ListResumeSourcesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+/// List resume sources.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/resume_sources` (operation `list_resume_sources`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/resume_source/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent:readonly`, `hire:talent`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListResumeSourcesRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl ListResumeSourcesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_resume_sources",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/resume_sources",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `1000`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/resume_sources".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListResumeSourcesRequest, ListResumeSourcesData);
+
+crate::pagination::paginated!(
+    ListResumeSourcesRequest, ListResumeSourcesData, ResumeSource, page_token :
+    page_token, next_token : page_token, has_more : has_more, items : items, page_size :
+    page_size = 100
+);
+
+/// # Subjects
+///
+/// Operations on `subjects`: [`list_subjects`](Self::list_subjects).
+impl Client {
+    /// List projects.
+    ///
+    /// See [`ListSubjectsRequest`] for the parameters, limits and documented errors.
+    pub fn list_subjects(&self) -> ListSubjectsRequest {
+        ListSubjectsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+/// List projects.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/subjects` (operation `list_subjects`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/subject/list>
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:subject:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListSubjectsRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<UserIdType>,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl ListSubjectsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_subjects",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/subjects",
+        rate_limit: Quota {
+            per_second: None,
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of projects per page, at most 200.
+    ///
+    /// Server default: `1`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/subjects".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListSubjectsRequest, ListSubjectsData);
+
+crate::pagination::paginated!(
+    ListSubjectsRequest, ListSubjectsData, Subject, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items
+);
+
+/// # Talent folders
+///
+/// Operations on `talent_folders`: [`list_talent_folders`](Self::list_talent_folders).
+impl Client {
+    /// List talent folders.
+    ///
+    /// See [`ListTalentFoldersRequest`] for the parameters, limits and documented errors.
+    pub fn list_talent_folders(&self) -> ListTalentFoldersRequest {
+        ListTalentFoldersRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            user_id_type: None,
+        }
+    }
+}
+
+/// List talent folders.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/talent_folders` (operation `list_talent_folders`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent_folder:readonly`, `hire:talent_folder`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTalentFoldersRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl ListTalentFoldersRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_talent_folders",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/talent_folders",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talent_folders".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTalentFoldersRequest, ListTalentFoldersData);
+
+crate::pagination::paginated!(
+    ListTalentFoldersRequest, ListTalentFoldersData, TalentFolderForList, page_token :
+    page_token, next_token : page_token, has_more : has_more, items : items, page_size :
+    page_size = 100
+);
+
+/// # Talent tags
+///
+/// Operations on `talent_tags`: [`list_talent_tags`](Self::list_talent_tags).
+impl Client {
+    /// List talent tags.
+    ///
+    /// See [`ListTalentTagsRequest`] for the parameters, limits and documented errors.
+    pub fn list_talent_tags(&self) -> ListTalentTagsRequest {
+        ListTalentTagsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            keyword: None,
+            id_list: None,
+            r#type: None,
+            include_inactive: None,
+            page_size: None,
+            page_token: None,
+        }
+    }
+}
+
+/// List talent tags.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/talent_tags` (operation `list_talent_tags`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/recruitment-related-configuration/application/list-2>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent_tag`, `hire:talent_tag:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTalentTagsRequest {
+    client: Client,
+    options: CallOptions,
+    keyword: Option<String>,
+    id_list: Option<Vec<String>>,
+    r#type: Option<ListTalentTagsType>,
+    include_inactive: Option<bool>,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+}
+
+impl ListTalentTagsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_talent_tags",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/talent_tags",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Search keyword (搜索关键词).
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.keyword = Some(value.into());
+        self
+    }
+
+    /// Only these tag ids (标签 ID).
+    pub fn id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Kind of tag (标签类型).
+    pub fn r#type(mut self, value: ListTalentTagsType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+
+    /// Whether to include disabled tags.
+    pub fn include_inactive(mut self, value: bool) -> Self {
+        self.include_inactive = Some(value);
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `20`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talent_tags".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("keyword", self.keyword.as_ref());
+        request.query_each("id_list", self.id_list.as_ref());
+        request.query("type", self.r#type.as_ref());
+        request.query("include_inactive", self.include_inactive.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTalentTagsRequest, ListTalentTagsData);
+
+crate::pagination::paginated!(
+    ListTalentTagsRequest, ListTalentTagsData, TalentTag, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
+/// # Termination reasons
+///
+/// Operations on `termination_reasons`: [`list_termination_reasons`](Self::list_termination_reasons).
+impl Client {
+    /// List termination reasons.
+    ///
+    /// See [`ListTerminationReasonsRequest`] for the parameters, limits and documented errors.
+    pub fn list_termination_reasons(&self) -> ListTerminationReasonsRequest {
+        ListTerminationReasonsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+        }
+    }
+}
+
+/// List termination reasons.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/termination_reasons` (operation `list_termination_reasons`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/application/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:application:readonly`, `hire:application`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTerminationReasonsRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+}
+
+impl ListTerminationReasonsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_termination_reasons",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/termination_reasons",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of termination reasons per page; 10 by default.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 200.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 200)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/termination_reasons".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTerminationReasonsRequest, ListTerminationReasonsData);
+
+crate::pagination::paginated!(
+    ListTerminationReasonsRequest, ListTerminationReasonsData, TerminationReason,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
+    page_size : page_size = 200
+);
+
+/// # User roles
+///
+/// Operations on `user_roles`: [`list_user_roles`](Self::list_user_roles).
+impl Client {
+    /// List users' roles.
+    ///
+    /// See [`ListUserRolesRequest`] for the parameters, limits and documented errors.
+    pub fn list_user_roles(&self) -> ListUserRolesRequest {
+        ListUserRolesRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            user_id: None,
+            role_id: None,
+            update_start_time: None,
+            update_end_time: None,
+            user_id_type: None,
+        }
+    }
+}
+
+/// List users' roles.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/user_roles` (operation `list_user_roles`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/auth/list-2>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:auth:readonly`, `hire:auth`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListUserRolesRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    user_id: Option<String>,
+    role_id: Option<String>,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+    user_id_type: Option<UserIdType>,
+}
+
+impl ListUserRolesRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_user_roles",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/user_roles",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// User id; kind per `user_id_type`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// A role id, from `list_roles`.
+    pub fn role_id(mut self, value: impl Into<String>) -> Self {
+        self.role_id = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or after this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or before this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/user_roles".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("user_id", self.user_id.as_ref());
+        request.query("role_id", self.role_id.as_ref());
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListUserRolesRequest, ListUserRolesData);
+
+crate::pagination::paginated!(
+    ListUserRolesRequest, ListUserRolesData, UserRole, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
