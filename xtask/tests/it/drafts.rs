@@ -251,13 +251,31 @@ fn clean_drafts(folder: &str) -> Option<(usize, usize, Vec<String>)> {
     let spec_text =
         std::fs::read_to_string(root().join("spec/hire_v1.yaml")).expect("the spec is readable");
     let spec: Value = serde_yaml::from_str(&spec_text).expect("the spec is YAML");
-    let mut failures = Vec::new();
-    for file in &files {
-        let problems = check(file, &spec);
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", file.display(), problems.join("\n  ")));
-        }
-    }
+    // Each page is drafted, merged, audited and generated on its own: the pages are shared among the cores.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let spec = &spec;
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|file| {
+                            let problems = check(file, spec);
+                            (!problems.is_empty()).then(|| {
+                                format!("{}:\n  {}", file.display(), problems.join("\n  "))
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a drafting thread"))
+            .collect()
+    });
     Some((files.len() - failures.len(), files.len(), failures))
 }
 
