@@ -295,6 +295,22 @@ crate::open_enum::impls!(
 
 );
 
+/// How the question scores are combined (计分方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AssessmentScoreInfoCalculateType {
+    /// `1`: Sum of the scores.
+    Total,
+    /// `2`: Average of the scores.
+    Average,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    AssessmentScoreInfoCalculateType, i64 { Total = 1, Average = 2 }
+);
+
 /// Level of the location (地址类型): country, state, city, district or address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -687,6 +703,34 @@ pub enum CreateNoteBodyPrivacy {
 
 crate::open_enum::impls!(CreateNoteBodyPrivacy, i64 { Private = 1, Public = 2 });
 
+/// Kind of offer (Offer 类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOfferBodyOfferType {
+    /// `1`: Regular (full-time) offer.
+    Regular,
+    /// `2`: Internship offer.
+    Internship,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(CreateOfferBodyOfferType, i64 { Regular = 1, Internship = 2 });
+
+/// Kind of offer (Offer 类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOfferDataOfferType {
+    /// `1`: Regular (full-time) offer.
+    Regular,
+    /// `2`: Internship offer.
+    Internship,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(CreateOfferDataOfferType, i64 { Regular = 1, Internship = 2 });
+
 /// Kind of a custom field (字段类型); it says which member of the value is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1032,6 +1076,74 @@ crate::open_enum::impls!(
     GetAttachmentType, i64 { Resume = 1, Portfolio = 2, General = 3 }
 );
 
+/// State of a batch interview (集中面试).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InterviewArrangementStatus {
+    /// `1`: Not started.
+    NotStarted,
+    /// `2`: In progress.
+    InProgress,
+    /// `3`: Finished.
+    Finished,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    InterviewArrangementStatus, i64 { NotStarted = 1, InProgress = 2, Finished = 3 }
+);
+
+/// How the dimension is assessed (维度评价方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InterviewDimensionAssessmentDimensionType {
+    /// `1`: Single choice.
+    SingleChoice,
+    /// `2`: Multiple choice.
+    MultipleChoice,
+    /// `3`: Free text.
+    FreeText,
+    /// `4`: Single-line text.
+    SingleLineText,
+    /// `5`: Job level range.
+    JobLevelRange,
+    /// `6`: Score by choosing one option.
+    ScoreSingleChoice,
+    /// `7`: Score entered as a number.
+    ScoreFillIn,
+    /// `10`: Built-in: conclusion.
+    BuiltInConclusion,
+    /// `11`: Built-in: score.
+    BuiltInScore,
+    /// `12`: Built-in: notes.
+    BuiltInNotes,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    InterviewDimensionAssessmentDimensionType, i64 { SingleChoice = 1, MultipleChoice =
+    2, FreeText = 3, SingleLineText = 4, JobLevelRange = 5, ScoreSingleChoice = 6,
+    ScoreFillIn = 7, BuiltInConclusion = 10, BuiltInScore = 11, BuiltInNotes = 12 }
+);
+
+/// How the interview is arranged (安排类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InterviewExtendArrangementType {
+    /// `1`: Single interview (社招单面).
+    SingleInterview,
+    /// `2`: Batch interview (集中面试): many candidates in one session.
+    BatchInterview,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    InterviewExtendArrangementType, i64 { SingleInterview = 1, BatchInterview = 2 }
+);
+
 /// Whether the candidate booked the slot themselves (安排方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1187,6 +1299,31 @@ pub enum InterviewMeetingRoomReservedStatus {
 crate::open_enum::impls!(
     InterviewMeetingRoomReservedStatus, i64 { Reserving = 1, Reserved = 2,
     ReservationFailed = 3 }
+);
+
+/// Interview result (面试结论).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InterviewRecordConclusion {
+    /// `1`: Passed.
+    Passed,
+    /// `2`: Not passed.
+    Failed,
+    /// `3`: Not started.
+    NotStarted,
+    /// `4`: Not submitted.
+    NotSubmitted,
+    /// `5`: Did not show up.
+    NoShow,
+    /// `6`: Undecided.
+    Undecided,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    InterviewRecordConclusion, i64 { Passed = 1, Failed = 2, NotStarted = 3, NotSubmitted
+    = 4, NoShow = 5, Undecided = 6 }
 );
 
 /// Whether it has been submitted (提交状态).
@@ -1533,6 +1670,20 @@ crate::open_enum::impls!(
     ModuleAssessmentModuleType, i64 { InterviewConclusion = 1, Custom = 2 }
 );
 
+/// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OfferBasicInfoJobProcessTypeId {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(OfferBasicInfoJobProcessTypeId, i64 { Social = 1, Campus = 2 });
+
 /// Offer status (Offer 状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1748,6 +1899,116 @@ crate::open_enum::impls!(
     OfferBasicInfoV2WorkAddressStateLocationType, i64 { Country = 1, State = 2, City = 3,
     District = 4, Address = 5 }
 );
+
+/// Offer status (Offer 状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OfferListInfoOfferStatus {
+    /// `1`: Approval not requested.
+    NotApplied,
+    /// `2`: In approval.
+    InApproval,
+    /// `3`: Approval withdrawn.
+    ApprovalWithdrawn,
+    /// `4`: Approved.
+    Approved,
+    /// `5`: Rejected in approval.
+    ApprovalRejected,
+    /// `6`: Sent to the candidate.
+    Sent,
+    /// `7`: Accepted by the candidate.
+    Accepted,
+    /// `8`: Declined by the candidate.
+    Declined,
+    /// `9`: No longer valid.
+    Invalidated,
+    /// `10`: Not approved yet.
+    Unapproved,
+    /// `11`: Intern waiting to join (internship offers only).
+    InternPendingOnboard,
+    /// `12`: Intern joined (internship offers only).
+    InternOnboarded,
+    /// `13`: Intern left (internship offers only).
+    InternLeft,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    OfferListInfoOfferStatus, i64 { NotApplied = 1, InApproval = 2, ApprovalWithdrawn =
+    3, Approved = 4, ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8,
+    Invalidated = 9, Unapproved = 10, InternPendingOnboard = 11, InternOnboarded = 12,
+    InternLeft = 13 }
+);
+
+/// Kind of offer (Offer 类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OfferListInfoOfferType {
+    /// `1`: Regular (full-time) offer.
+    Regular,
+    /// `2`: Internship offer.
+    Internship,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(OfferListInfoOfferType, i64 { Regular = 1, Internship = 2 });
+
+/// Offer status (Offer 状态). Statuses not marked as internship-only apply to both internship and regular offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OfferOfferStatus {
+    /// `1`: Approval not requested.
+    NotApplied,
+    /// `2`: In approval.
+    InApproval,
+    /// `3`: Approval withdrawn.
+    ApprovalWithdrawn,
+    /// `4`: Approved.
+    Approved,
+    /// `5`: Rejected in approval.
+    ApprovalRejected,
+    /// `6`: Sent to the candidate.
+    Sent,
+    /// `7`: Accepted by the candidate.
+    Accepted,
+    /// `8`: Declined by the candidate.
+    Declined,
+    /// `9`: No longer valid.
+    Invalidated,
+    /// `10`: Not approved yet.
+    Unapproved,
+    /// `11`: Intern waiting to join (internship offers only).
+    InternPendingOnboard,
+    /// `12`: Intern joined (internship offers only).
+    InternOnboarded,
+    /// `13`: Intern left (internship offers only).
+    InternLeft,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    OfferOfferStatus, i64 { NotApplied = 1, InApproval = 2, ApprovalWithdrawn = 3,
+    Approved = 4, ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8, Invalidated
+    = 9, Unapproved = 10, InternPendingOnboard = 11, InternOnboarded = 12, InternLeft =
+    13 }
+);
+
+/// Kind of offer (Offer 类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OfferOfferType {
+    /// `1`: Regular (full-time) offer.
+    Regular,
+    /// `2`: Internship offer.
+    Internship,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(OfferOfferType, i64 { Regular = 1, Internship = 2 });
 
 /// Status of the salary proposal (薪酬状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -2363,6 +2624,92 @@ crate::open_enum::impls!(
     SuggestedEvaluators = 6, RelatedJobs = 8, InterviewAppointment = 9,
     InterviewRegistrationForm = 10, OnboardRegistrationForm = 11,
     CareersSiteApplicationForm = 12 }
+);
+
+/// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOfferDataBasicInfoJobProcessTypeId {
+    /// `1`: Social (experienced) recruitment.
+    Social,
+    /// `2`: Campus recruitment.
+    Campus,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    UpdateOfferDataBasicInfoJobProcessTypeId, i64 { Social = 1, Campus = 2 }
+);
+
+/// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOfferInternOfferStatusBodyOperation {
+    /// `confirm_onboarding`: Confirm that the intern joined.
+    ConfirmOnboarding,
+    /// `cancel_onboarding`: Cancel onboarding: the intern does not join.
+    CancelOnboarding,
+    /// `offboard`: Offboard the intern.
+    Offboard,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    UpdateOfferInternOfferStatusBodyOperation, str { ConfirmOnboarding =
+    "confirm_onboarding", CancelOnboarding = "cancel_onboarding", Offboard = "offboard" }
+);
+
+/// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOfferInternOfferStatusDataOperation {
+    /// `confirm_onboarding`: Confirm that the intern joined.
+    ConfirmOnboarding,
+    /// `cancel_onboarding`: Cancel onboarding: the intern does not join.
+    CancelOnboarding,
+    /// `offboard`: Offboard the intern.
+    Offboard,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    UpdateOfferInternOfferStatusDataOperation, str { ConfirmOnboarding =
+    "confirm_onboarding", CancelOnboarding = "cancel_onboarding", Offboard = "offboard" }
+);
+
+/// Offer status (Offer 状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOfferStatusBodyOfferStatus {
+    /// `2`: In approval.
+    InApproval,
+    /// `3`: Approval withdrawn.
+    ApprovalWithdrawn,
+    /// `4`: Approved.
+    Approved,
+    /// `5`: Rejected in approval.
+    ApprovalRejected,
+    /// `6`: Sent to the candidate.
+    Sent,
+    /// `7`: Accepted by the candidate.
+    Accepted,
+    /// `8`: Declined by the candidate.
+    Declined,
+    /// `9`: No longer valid.
+    Invalidated,
+    /// `10`: Created.
+    Created,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    UpdateOfferStatusBodyOfferStatus, i64 { InApproval = 2, ApprovalWithdrawn = 3,
+    Approved = 4, ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8, Invalidated
+    = 9, Created = 10 }
 );
 
 /// Kind of user id (user_id_type) on the job requirement page.

@@ -16,6 +16,7 @@ pub enum ErrorCode {
     /// - `create_external_application` (HTTP 500): Internal error on the Feishu side.
     /// - `create_job_requirement` (HTTP 500): Internal error on the Feishu side.
     /// - `create_note` (HTTP 500): Internal error on the Feishu side.
+    /// - `create_offer` (HTTP 500): Internal error on the Feishu side.
     /// - `delete_external_application` (HTTP 500): Internal error on the Feishu side.
     /// - `delete_job_requirement` (HTTP 500): Internal error on the Feishu side.
     /// - `delete_note` (HTTP 500): Internal error on the Feishu side.
@@ -26,14 +27,22 @@ pub enum ErrorCode {
     /// - `get_attachment_preview` (HTTP 500): Internal error on the Feishu side.
     /// - `get_employee` (HTTP 500): Internal error on the Feishu side.
     /// - `get_employees_by_application` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_interview_record` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_interview_record_v2` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_interviews_by_talent` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_detail` (HTTP 500): Internal error on the Feishu side.
     /// - `get_job_recruiter` (HTTP 500): Internal error on the Feishu side.
     /// - `get_note` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_offer` (HTTP 500): Internal error on the Feishu side.
     /// - `get_role` (HTTP 500): Internal error on the Feishu side.
     /// - `list_applications` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_evaluations` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_interview_records` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_interview_records_v2` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_interviews` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_functions` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_processes` (HTTP 500): Internal error on the Feishu side.
     /// - `list_job_requirements` (HTTP 500): Internal error on the Feishu side.
@@ -42,6 +51,7 @@ pub enum ErrorCode {
     /// - `list_jobs` (HTTP 500): Internal error on the Feishu side.
     /// - `list_locations` (HTTP 500): Internal error on the Feishu side.
     /// - `list_notes` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_offers` (HTTP 500): Internal error on the Feishu side.
     /// - `list_resume_sources` (HTTP 500): Internal error on the Feishu side.
     /// - `list_roles` (HTTP 500): Internal error on the Feishu side.
     /// - `list_subjects` (HTTP 500): Internal error on the Feishu side.
@@ -61,6 +71,9 @@ pub enum ErrorCode {
     /// - `update_job_config` (HTTP 500): Internal error on the Feishu side.
     /// - `update_job_requirement` (HTTP 500): Internal error on the Feishu side.
     /// - `update_note` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_offer` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_offer_intern_offer_status` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_offer_status` (HTTP 500): Internal error on the Feishu side.
     SystemError,
     /// `1002002`.
     /// - `cancel_application_onboard` (HTTP 400): A parameter has a wrong type or size.
@@ -71,6 +84,7 @@ pub enum ErrorCode {
     /// - `create_external_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_note` (HTTP 400): A parameter has a wrong type or size.
+    /// - `create_offer` (HTTP 400): A parameter has a wrong type or size.
     /// - `delete_external_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `delete_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     /// - `delete_note` (HTTP 400): A parameter has a wrong type or size.
@@ -81,14 +95,21 @@ pub enum ErrorCode {
     /// - `get_attachment_preview` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_employee` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_employees_by_application` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_interview_record` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_interview_record_v2` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_interviews_by_talent` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_detail` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_job_recruiter` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_note` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_offer` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_role` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_applications` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_evaluations` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_interview_records` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_interviews` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_functions` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_processes` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_job_requirements` (HTTP 400): A parameter has a wrong type or size.
@@ -97,6 +118,7 @@ pub enum ErrorCode {
     /// - `list_jobs` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_locations` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_notes` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_offers` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_resume_sources` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_roles` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_subjects` (HTTP 400): A parameter has a wrong type or size.
@@ -116,10 +138,120 @@ pub enum ErrorCode {
     /// - `update_job_config` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_note` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_offer` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_offer_intern_offer_status` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_offer_status` (HTTP 400): A parameter has a wrong type or size.
     InvalidParameter,
+    /// `1002003`.
+    /// - `list_interview_records_v2` (HTTP 400): A parameter has a wrong type or size.
+    ParameterOutOfRange,
+    /// `1002053`.
+    /// - `create_offer` (HTTP 500): The application already has an offer.
+    OfferAlreadyExists,
+    /// `1002054`.
+    /// - `create_offer` (HTTP 500): No application has this id.
+    /// - `update_offer` (HTTP 500): No application has this id.
+    OfferApplicationNotFound,
+    /// `1002055`.
+    /// - `create_offer` (HTTP 500): The application is terminated; it cannot get an offer.
+    /// - `update_offer` (HTTP 500): The application is already terminated.
+    OfferApplicationTerminated,
+    /// `1002056`.
+    /// - `create_offer` (HTTP 500): The application is in an unexpected stage.
+    /// - `update_offer` (HTTP 500): The application is in an unexpected stage.
+    ApplicationStageInvalid,
+    /// `1002057`.
+    /// - `create_offer` (HTTP 500): `schema_id` is not the latest version of the offer application form.
+    /// - `update_offer` (HTTP 500): `schema_id` is not the latest version of the offer application form.
+    OfferSchemaOutdated,
+    /// `1002058`.
+    /// - `create_offer` (HTTP 500): An offer attachment does not exist.
+    /// - `update_offer` (HTTP 500): An offer attachment does not exist.
+    OfferAttachmentNotFound,
+    /// `1002059`.
+    /// - `create_offer` (HTTP 500): No offer application form has this `schema_id`.
+    /// - `update_offer` (HTTP 500): No offer application form has this `schema_id`.
+    OfferSchemaNotFound,
+    /// `1002061`.
+    /// - `create_offer` (HTTP 500): A formula is invalid.
+    /// - `update_offer` (HTTP 500): A formula is invalid.
+    FormulaInvalid,
+    /// `1002062`.
+    /// - `create_offer` (HTTP 500): The application's current stage does not allow an offer.
+    NotInJobProcess,
+    /// `1002064`.
+    /// - `update_offer` (HTTP 500): No offer has this id.
+    /// - `update_offer_status` (HTTP 400): No offer has this id.
+    OfferNotFound,
+    /// `1002066`.
+    /// - `update_offer` (HTTP 500): The offer's status does not allow updates.
+    OfferStatusNotUpdatable,
+    /// `1002067`.
+    /// - `update_offer_intern_offer_status` (HTTP 500): The internship offer's waiting-to-join status does not allow this operation.
+    InternPendingOnboardStatusInvalid,
+    /// `1002068`.
+    /// - `update_offer_intern_offer_status` (HTTP 500): The internship offer's joined status does not allow this operation.
+    InternOnboardStatusInvalid,
+    /// `1002069`.
+    /// - `create_offer` (HTTP 400): No Feishu People job has the given `employment_job_id`.
+    /// - `update_offer` (HTTP 400): No Feishu People job has the given `employment_job_id`.
+    /// - `update_offer_status` (HTTP 500): Updating the offer's approval status failed; the change breaks the status transition rules.
+    OfferApprovalOrPositionInvalid,
+    /// `1002070`.
+    /// - `create_offer` (HTTP 400): The Feishu People job (`employment_job_id`) is disabled.
+    /// - `update_offer` (HTTP 400): The Feishu People job (`employment_job_id`) is disabled.
+    /// - `update_offer_status` (HTTP 400): The offer's approval was started in Feishu Hire; its status cannot be updated through this API.
+    OfferApprovalStartedOrPositionDisabled,
     /// `1002071`.
+    /// - `create_offer` (HTTP 400): No job family has the given id.
     /// - `delete_job_requirement` (HTTP 400): Creating, editing and deleting job requirements through the API is switched off in Hire settings.
+    /// - `update_offer` (HTTP 400): No job family has the given id.
+    /// - `update_offer_status` (HTTP 400): The application's current stage does not allow updating the offer's acceptance status; it must be before waiting to join (待入职).
     OfferOrJobSettingRejected,
+    /// `1002072`.
+    /// - `create_offer` (HTTP 400): The job family (`job_family_id`) is disabled.
+    /// - `update_offer` (HTTP 400): The job family (`job_family_id`) is disabled.
+    /// - `update_offer_status` (HTTP 400): The offer cannot be made invalid; only a sent or accepted offer can.
+    JobFamilyDisabledOrOfferNotExpirable,
+    /// `1002073`.
+    /// - `create_offer` (HTTP 400): No job level has the given `job_level_id`.
+    /// - `update_offer` (HTTP 400): No job level has the given `job_level_id`.
+    /// - `update_offer_status` (HTTP 500): The offer was sent to the candidate through Feishu Hire; its sending and acceptance status cannot be updated through this API.
+    OfferSentOrJobLevelNotFound,
+    /// `1002074`.
+    /// - `create_offer` (HTTP 400): The job level (`job_level_id`) is disabled.
+    /// - `update_offer` (HTTP 400): The job level (`job_level_id`) is disabled.
+    /// - `update_offer_status` (HTTP 500): Syncing with an outside system is off: offers can only be created, changed and sent in Feishu Hire. Turn it on under Feishu Hire > Settings > Offer settings > Offer rules.
+    JobLevelDisabledOrOfferSyncOff,
+    /// `1002075`.
+    /// - `create_offer` (HTTP 400): No job grade has the given `job_grade_id`.
+    JobGradeNotFound,
+    /// `1002076`.
+    /// - `create_offer` (HTTP 400): The job grade (`job_grade_id`) is disabled.
+    JobGradeDisabled,
+    /// `1002077`.
+    /// - `create_offer` (HTTP 400): `employment_job_id` and `job_family_id` do not match.
+    /// - `update_offer` (HTTP 400): `employment_job_id` and `job_family_id` do not match.
+    PositionJobFamilyMismatch,
+    /// `1002078`.
+    /// - `create_offer` (HTTP 400): `employment_job_id` and `job_level_id` do not match.
+    /// - `update_offer` (HTTP 400): `employment_job_id` and `job_level_id` do not match.
+    PositionJobLevelMismatch,
+    /// `1002079`.
+    /// - `create_offer` (HTTP 400): `job_family_id` and `job_level_id` do not match: no active job links them at the effective time.
+    /// - `update_offer` (HTTP 400): `job_family_id` and `job_level_id` do not match: no active job links them at the effective time.
+    JobFamilyJobLevelMismatch,
+    /// `1002080`.
+    /// - `create_offer` (HTTP 400): `job_level_id` and `job_grade_id` do not match.
+    JobLevelJobGradeMismatch,
+    /// `1002082`.
+    /// - `create_offer` (HTTP 400): Too many offer attachments; at most 20 per request.
+    /// - `update_offer` (HTTP 400): Too many offer attachments; at most 20 per request.
+    TooManyOfferAttachments,
+    /// `1002083`.
+    /// - `create_offer` (HTTP 400): The file of an offer attachment does not exist; check the attachment ids.
+    /// - `update_offer` (HTTP 400): The file of an offer attachment does not exist; check the attachment ids.
+    OfferAttachmentFileNotFound,
     /// `1002102`.
     /// - `create_application` (HTTP 400): No talent has this id.
     /// - `create_external_application` (HTTP 400): No talent has this talent_id.
@@ -335,7 +467,34 @@ impl ErrorCode {
         match self {
             Self::SystemError => 1002001,
             Self::InvalidParameter => 1002002,
+            Self::ParameterOutOfRange => 1002003,
+            Self::OfferAlreadyExists => 1002053,
+            Self::OfferApplicationNotFound => 1002054,
+            Self::OfferApplicationTerminated => 1002055,
+            Self::ApplicationStageInvalid => 1002056,
+            Self::OfferSchemaOutdated => 1002057,
+            Self::OfferAttachmentNotFound => 1002058,
+            Self::OfferSchemaNotFound => 1002059,
+            Self::FormulaInvalid => 1002061,
+            Self::NotInJobProcess => 1002062,
+            Self::OfferNotFound => 1002064,
+            Self::OfferStatusNotUpdatable => 1002066,
+            Self::InternPendingOnboardStatusInvalid => 1002067,
+            Self::InternOnboardStatusInvalid => 1002068,
+            Self::OfferApprovalOrPositionInvalid => 1002069,
+            Self::OfferApprovalStartedOrPositionDisabled => 1002070,
             Self::OfferOrJobSettingRejected => 1002071,
+            Self::JobFamilyDisabledOrOfferNotExpirable => 1002072,
+            Self::OfferSentOrJobLevelNotFound => 1002073,
+            Self::JobLevelDisabledOrOfferSyncOff => 1002074,
+            Self::JobGradeNotFound => 1002075,
+            Self::JobGradeDisabled => 1002076,
+            Self::PositionJobFamilyMismatch => 1002077,
+            Self::PositionJobLevelMismatch => 1002078,
+            Self::JobFamilyJobLevelMismatch => 1002079,
+            Self::JobLevelJobGradeMismatch => 1002080,
+            Self::TooManyOfferAttachments => 1002082,
+            Self::OfferAttachmentFileNotFound => 1002083,
             Self::TalentNotFound => 1002102,
             Self::ApplicationNotFound => 1002201,
             Self::StageNotFound => 1002204,
@@ -401,7 +560,34 @@ impl From<i64> for ErrorCode {
         match code {
             1002001 => Self::SystemError,
             1002002 => Self::InvalidParameter,
+            1002003 => Self::ParameterOutOfRange,
+            1002053 => Self::OfferAlreadyExists,
+            1002054 => Self::OfferApplicationNotFound,
+            1002055 => Self::OfferApplicationTerminated,
+            1002056 => Self::ApplicationStageInvalid,
+            1002057 => Self::OfferSchemaOutdated,
+            1002058 => Self::OfferAttachmentNotFound,
+            1002059 => Self::OfferSchemaNotFound,
+            1002061 => Self::FormulaInvalid,
+            1002062 => Self::NotInJobProcess,
+            1002064 => Self::OfferNotFound,
+            1002066 => Self::OfferStatusNotUpdatable,
+            1002067 => Self::InternPendingOnboardStatusInvalid,
+            1002068 => Self::InternOnboardStatusInvalid,
+            1002069 => Self::OfferApprovalOrPositionInvalid,
+            1002070 => Self::OfferApprovalStartedOrPositionDisabled,
             1002071 => Self::OfferOrJobSettingRejected,
+            1002072 => Self::JobFamilyDisabledOrOfferNotExpirable,
+            1002073 => Self::OfferSentOrJobLevelNotFound,
+            1002074 => Self::JobLevelDisabledOrOfferSyncOff,
+            1002075 => Self::JobGradeNotFound,
+            1002076 => Self::JobGradeDisabled,
+            1002077 => Self::PositionJobFamilyMismatch,
+            1002078 => Self::PositionJobLevelMismatch,
+            1002079 => Self::JobFamilyJobLevelMismatch,
+            1002080 => Self::JobLevelJobGradeMismatch,
+            1002082 => Self::TooManyOfferAttachments,
+            1002083 => Self::OfferAttachmentFileNotFound,
             1002102 => Self::TalentNotFound,
             1002201 => Self::ApplicationNotFound,
             1002204 => Self::StageNotFound,

@@ -24,6 +24,7 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("create_external_application", Ok(create_external_application)),
     ("create_job_requirement", Ok(create_job_requirement)),
     ("create_note", Ok(create_note)),
+    ("create_offer", Ok(create_offer)),
     ("delete_external_application", Ok(delete_external_application)),
     ("delete_job_requirement", Ok(delete_job_requirement)),
     ("delete_note", Ok(delete_note)),
@@ -34,14 +35,22 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("get_attachment_preview", Ok(get_attachment_preview)),
     ("get_employee", Ok(get_employee)),
     ("get_employees_by_application", Ok(get_employees_by_application)),
+    ("get_interview_record", Ok(get_interview_record)),
+    ("get_interview_record_v2", Ok(get_interview_record_v2)),
+    ("get_interviews_by_talent", Ok(get_interviews_by_talent)),
     ("get_job", Ok(get_job)),
     ("get_job_config", Ok(get_job_config)),
     ("get_job_detail", Ok(get_job_detail)),
     ("get_job_recruiter", Ok(get_job_recruiter)),
     ("get_note", Ok(get_note)),
+    ("get_offer", Ok(get_offer)),
     ("get_role", Ok(get_role)),
     ("list_applications", Ok(list_applications)),
+    ("list_evaluations", Ok(list_evaluations)),
     ("list_external_applications", Ok(list_external_applications)),
+    ("list_interview_records", Ok(list_interview_records)),
+    ("list_interview_records_v2", Ok(list_interview_records_v2)),
+    ("list_interviews", Ok(list_interviews)),
     ("list_job_functions", Ok(list_job_functions)),
     ("list_job_processes", Ok(list_job_processes)),
     ("list_job_requirements", Ok(list_job_requirements)),
@@ -50,6 +59,7 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("list_jobs", Ok(list_jobs)),
     ("list_locations", Ok(list_locations)),
     ("list_notes", Ok(list_notes)),
+    ("list_offers", Ok(list_offers)),
     ("list_resume_sources", Ok(list_resume_sources)),
     ("list_roles", Ok(list_roles)),
     ("list_subjects", Ok(list_subjects)),
@@ -69,6 +79,9 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("update_job_config", Ok(update_job_config)),
     ("update_job_requirement", Ok(update_job_requirement)),
     ("update_note", Ok(update_note)),
+    ("update_offer", Ok(update_offer)),
+    ("update_offer_intern_offer_status", Ok(update_offer_intern_offer_status)),
+    ("update_offer_status", Ok(update_offer_status)),
 ];
 
 /// A documented example value, as the type the builder takes.
@@ -215,6 +228,31 @@ fn create_note(client: &Client) -> Sent {
     })
 }
 
+fn create_offer(client: &Client) -> Sent {
+    let request = client
+        .create_offer()
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"department_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"people_admin_employee_type_id\""),
+        )
+        .body(
+            example::<
+                CreateOfferBody,
+            >(
+                "{\"application_id\":\"7013552389293279532\",\"basic_info\":{\"attachment_description\":\"张三的简历\",\"attachment_id_list\":[\"6792436415209817600\"],\"common_attachment_id_list\":[\"7483412052430997804\"],\"contract_period\":{\"period\":3,\"period_type\":1},\"contract_year\":3,\"department_id\":\"od-6b394871807047c7023ebfc1ff37cd3a\",\"employee_type_id\":\"6807407987381831949\",\"employment_job_id\":\"6807407987381831949\",\"expected_onboard_date\":\"{\\\"date\\\":\\\"2022-04-07\\\"}\",\"job_family_id\":\"6807407987381831949\",\"job_grade_id\":\"6897079709306259720\",\"job_level_id\":\"6807407987381881101\",\"job_offered\":\"入职职位\",\"job_process_type_id\":2,\"job_requirement_id\":\"2342352224\",\"leader_user_id\":\"ou_ce613028fe74745421f5dc320bb9c709\",\"onboard_address_id\":\"6897079709306259719\",\"operator_user_id\":\"ou_ce613028fe74745421f5dc320bb9c709\",\"owner_user_id\":\"ou_ce613028fe74745421f5dc320bb9c709\",\"pathway_id\":\"6897079709306259719\",\"position_id\":\"6897079709306259719\",\"probation_month\":3,\"recommended_words\":\"十分优秀，推荐入职\",\"work_address_id\":\"6897079709306259719\"},\"customized_info_list\":[{\"id\":\"6972464088568269100\",\"value\":\"1\"}],\"offer_type\":1,\"salary_info\":{\"award_salary_multiple\":\"3\",\"basic_salary\":\"1000000\",\"currency\":\"CNY\",\"half_year_bonus\":\"10000\",\"option_shares\":\"30\",\"probation_salary_percentage\":\"0.8\",\"quarterly_bonus\":\"3000\"},\"schema_id\":\"7013318077945596204\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn delete_external_application(client: &Client) -> Sent {
     let request = client
         .delete_external_application(example::<String>("\"6960663240925956660\""))
@@ -243,6 +281,7 @@ fn delete_note(client: &Client) -> Sent {
     })
 }
 
+#[allow(deprecated)]
 fn get_application(client: &Client) -> Sent {
     let request = client
         .get_application(example::<String>("\"6949805467799537964\""))
@@ -352,6 +391,37 @@ fn get_employees_by_application(client: &Client) -> Sent {
     })
 }
 
+fn get_interview_record(client: &Client) -> Sent {
+    let request = client
+        .get_interview_record(example::<String>("\"1618209327096\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_interview_record_v2(client: &Client) -> Sent {
+    let request = client
+        .get_interview_record_v2(example::<String>("\"7171693733661327361\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn get_interviews_by_talent(client: &Client) -> Sent {
+    let request = client
+        .get_interviews_by_talent(example::<String>("\"6949805467799537964\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 #[allow(deprecated)]
 fn get_job(client: &Client) -> Sent {
     let request = client
@@ -413,6 +483,24 @@ fn get_note(client: &Client) -> Sent {
     })
 }
 
+fn get_offer(client: &Client) -> Sent {
+    let request = client
+        .get_offer(example::<String>("\"6791698585114741000\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
+        .job_family_id_type(
+            example::<JobFamilyIdType>("\"people_admin_job_category_id\""),
+        )
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"people_admin_employee_type_id\""),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn get_role(client: &Client) -> Sent {
     let request = client.get_role(example::<String>("\"7350589232462807068\""));
 
@@ -445,6 +533,25 @@ fn list_applications(client: &Client) -> Sent {
     })
 }
 
+fn list_evaluations(client: &Client) -> Sent {
+    let request = client
+        .list_evaluations()
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEsInRpbWVzdGFtcCI6MTY0MDc2NTYzMjA4OCwiaWQiOm51bGx9\""),
+        )
+        .page_size(example::<i32>("100"))
+        .application_id(example::<String>("\"6875569957036738823\""))
+        .update_start_time(example::<String>("\"1600843767338\""))
+        .update_end_time(example::<String>("\"1600843938726\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn list_external_applications(client: &Client) -> Sent {
     let request = client
         .list_external_applications(example::<String>("\"6960663240925956660\""))
@@ -454,6 +561,63 @@ fn list_external_applications(client: &Client) -> Sent {
                 String,
             >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
         );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_interview_records(client: &Client) -> Sent {
+    let request = client
+        .list_interview_records()
+        .page_size(example::<i32>("10"))
+        .page_token(
+            example::<
+                String,
+            >("\"eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=\""),
+        )
+        .ids(example::<Vec<String>>("[\"['6930815272790114324']\"]"))
+        .user_id_type(example::<UserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_interview_records_v2(client: &Client) -> Sent {
+    let request = client
+        .list_interview_records_v2()
+        .ids(example::<Vec<String>>("[\"7171693733661327361\"]"))
+        .page_size(example::<i32>("10"))
+        .page_token(
+            example::<
+                String,
+            >("\"eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=\""),
+        )
+        .user_id_type(example::<UserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_interviews(client: &Client) -> Sent {
+    let request = client
+        .list_interviews()
+        .page_size(example::<i32>("10"))
+        .page_token(
+            example::<
+                String,
+            >(
+                "\"eyJiaXpfdGltZSI6MTcxMDAzNjAwMDAwMCwiaWQiOiI3MzQzMDI3OTMyODE4NjcxOTE2In0\"",
+            ),
+        )
+        .application_id(example::<String>("\"6134134355464633\""))
+        .interview_id(example::<String>("\"6888217964693309704\""))
+        .start_time(example::<String>("\"1609489908000\""))
+        .end_time(example::<String>("\"1610489908000\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"people_admin_hob_level_id\""))
+        .user_id_type(example::<UserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -584,6 +748,21 @@ fn list_notes(client: &Client) -> Sent {
         .page_size(example::<i32>("10"))
         .page_token(example::<String>("\"1\""))
         .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn list_offers(client: &Client) -> Sent {
+    let request = client
+        .list_offers(example::<String>("\"7096320678581242123\""))
+        .page_token(example::<String>("\"1231231987\""))
+        .page_size(example::<i32>("100"))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        );
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -906,6 +1085,61 @@ fn update_note(client: &Client) -> Sent {
                 UpdateNoteBody,
             >(
                 "{\"content\":\"这是一个备注\",\"mention_entity_list\":[{\"offset\":3,\"user_id\":\"on_94a1ee5551019f18cd73d9f111898cf2\"}],\"notify_mentioned_user\":false,\"operator_id\":\"ou_f476cb099ac9227c9bae09ce46112579\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_offer(client: &Client) -> Sent {
+    let request = client
+        .update_offer(example::<String>("\"7016605170635213100\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .department_id_type(example::<DepartmentIdType>("\"department_id\""))
+        .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
+        .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
+        .employee_type_id_type(
+            example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
+        )
+        .body(
+            example::<
+                UpdateOfferBody,
+            >(
+                "{\"basic_info\":{\"attachment_description\":\"张三的简历\",\"attachment_id_list\":[\"7159169181052061965\"],\"common_attachment_id_list\":[\"7483412052430997804\"],\"contract_period\":{\"period\":3,\"period_type\":1},\"contract_year\":3,\"department_id\":\"od-6b394871807047c7023ebfc1ff37cd3a\",\"employee_type_id\":\"6807407987381831949\",\"employment_job_id\":\"6807407987381831949\",\"expected_onboard_date\":\"{\\\"date\\\":\\\"2022-04-07\\\"}\",\"job_family_id\":\"6807407987381831949\",\"job_grade_id\":\"6897079709306259720\",\"job_level_id\":\"6807407987381881101\",\"job_offered\":\"入职职位\",\"job_process_type_id\":2,\"job_requirement_id\":\"6791698585114724616\",\"leader_user_id\":\"ou_ce613028fe74745421f5dc320bb9c709\",\"onboard_address_id\":\"6897079709306259719\",\"operator_user_id\":\"ou_ce613028fe74745421f5dc320bb9c709\",\"owner_user_id\":\"ou_ce613028fe74745421f5dc320bb9c709\",\"pathway_id\":\"6897079709306259719\",\"position_id\":\"6897079709306259719\",\"probation_month\":3,\"recommended_words\":\"十分优秀，推荐入职\",\"work_address_id\":\"6897079709306259719\"},\"customized_info_list\":[{\"id\":\"6972464088568269100\",\"value\":\"1\"}],\"salary_info\":{\"award_salary_multiple\":\"3\",\"basic_salary\":\"1000000\",\"currency\":\"CNY\",\"half_year_bonus\":\"10000\",\"option_shares\":\"30\",\"probation_salary_percentage\":\"0.8\",\"quarterly_bonus\":\"3000\"},\"schema_id\":\"7013318077945596204\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_offer_intern_offer_status(client: &Client) -> Sent {
+    let request = client
+        .update_offer_intern_offer_status(
+            example::<String>("\"7016605170635213100\""),
+            example::<
+                UpdateOfferInternOfferStatusBody,
+            >(
+                "{\"offboarding_info\":{\"actual_offboarding_date\":\"2022-03-02\",\"notes\":\"主动离职\"},\"onboarding_info\":{\"actual_onboarding_date\":\"2022-01-01\"},\"operation\":\"confirm_onboarding\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_offer_status(client: &Client) -> Sent {
+    let request = client
+        .update_offer_status(
+            example::<String>("\"6930815272790114324\""),
+            example::<
+                UpdateOfferStatusBody,
+            >(
+                "{\"expiration_date\":\"2023-01-01\",\"offer_status\":6,\"termination_reason_id_list\":[\"6891560630172518670\"],\"termination_reason_note\":\"不符合期望\"}",
             ),
         );
     Box::pin(async move {

@@ -43,6 +43,9 @@ impl Client {
     /// Get an application.
     ///
     /// See [`GetApplicationRequest`] for the parameters, limits and documented errors.
+    #[deprecated(
+        note = "the doc page points to `get_application_detail` (`GET /open-apis/hire/v1/applications/{application_id}/get_detail`) instead"
+    )]
     pub fn get_application(
         &self,
         application_id: impl Into<String>,
@@ -5178,6 +5181,862 @@ impl UpdateNoteRequest {
 
 crate::options::call_options!(UpdateNoteRequest, CreateNoteData);
 
+/// # Offers
+///
+/// Operations on `offers`: [`create_offer`](Self::create_offer), [`get_offer`](Self::get_offer), [`list_offers`](Self::list_offers), [`update_offer`](Self::update_offer), [`update_offer_intern_offer_status`](Self::update_offer_intern_offer_status), [`update_offer_status`](Self::update_offer_status).
+impl Client {
+    /// Create an offer.
+    ///
+    /// See [`CreateOfferRequest`] for the parameters, limits and documented errors.
+    pub fn create_offer(&self) -> CreateOfferRequest {
+        CreateOfferRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body: CreateOfferBody::default(),
+        }
+    }
+
+    /// Get an offer.
+    ///
+    /// See [`GetOfferRequest`] for the parameters, limits and documented errors.
+    pub fn get_offer(&self, offer_id: impl Into<String>) -> GetOfferRequest {
+        GetOfferRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            offer_id: offer_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+
+    /// List offers.
+    ///
+    /// See [`ListOffersRequest`] for the parameters, limits and documented errors.
+    pub fn list_offers(&self, talent_id: impl Into<String>) -> ListOffersRequest {
+        ListOffersRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            page_token: None,
+            page_size: None,
+            user_id_type: None,
+            employee_type_id_type: None,
+        }
+    }
+
+    /// Update an offer.
+    ///
+    /// See [`UpdateOfferRequest`] for the parameters, limits and documented errors.
+    pub fn update_offer(&self, offer_id: impl Into<String>) -> UpdateOfferRequest {
+        UpdateOfferRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            offer_id: offer_id.into(),
+            user_id_type: None,
+            department_id_type: None,
+            job_level_id_type: None,
+            job_family_id_type: None,
+            employee_type_id_type: None,
+            body: UpdateOfferBody::default(),
+        }
+    }
+
+    /// Update the onboarding or offboarding status of an internship offer.
+    ///
+    /// See [`UpdateOfferInternOfferStatusRequest`] for the parameters, limits and documented errors.
+    pub fn update_offer_intern_offer_status(
+        &self,
+        offer_id: impl Into<String>,
+        body: UpdateOfferInternOfferStatusBody,
+    ) -> UpdateOfferInternOfferStatusRequest {
+        UpdateOfferInternOfferStatusRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            offer_id: offer_id.into(),
+            body,
+        }
+    }
+
+    /// Update the status of an offer.
+    ///
+    /// See [`UpdateOfferStatusRequest`] for the parameters, limits and documented errors.
+    pub fn update_offer_status(
+        &self,
+        offer_id: impl Into<String>,
+        body: UpdateOfferStatusBody,
+    ) -> UpdateOfferStatusRequest {
+        UpdateOfferStatusRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            offer_id: offer_id.into(),
+            body,
+        }
+    }
+}
+
+/// Create an offer.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/offers` (operation `create_offer`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/create>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:offer`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002053` [`ErrorCode::OfferAlreadyExists`](crate::ErrorCode::OfferAlreadyExists), HTTP 500: The application already has an offer.
+/// - `1002054` [`ErrorCode::OfferApplicationNotFound`](crate::ErrorCode::OfferApplicationNotFound), HTTP 500: No application has this id.
+/// - `1002055` [`ErrorCode::OfferApplicationTerminated`](crate::ErrorCode::OfferApplicationTerminated), HTTP 500: The application is terminated; it cannot get an offer.
+/// - `1002056` [`ErrorCode::ApplicationStageInvalid`](crate::ErrorCode::ApplicationStageInvalid), HTTP 500: The application is in an unexpected stage.
+/// - `1002057` [`ErrorCode::OfferSchemaOutdated`](crate::ErrorCode::OfferSchemaOutdated), HTTP 500: `schema_id` is not the latest version of the offer application form.
+/// - `1002058` [`ErrorCode::OfferAttachmentNotFound`](crate::ErrorCode::OfferAttachmentNotFound), HTTP 500: An offer attachment does not exist.
+/// - `1002059` [`ErrorCode::OfferSchemaNotFound`](crate::ErrorCode::OfferSchemaNotFound), HTTP 500: No offer application form has this `schema_id`.
+/// - `1002061` [`ErrorCode::FormulaInvalid`](crate::ErrorCode::FormulaInvalid), HTTP 500: A formula is invalid.
+/// - `1002062` [`ErrorCode::NotInJobProcess`](crate::ErrorCode::NotInJobProcess), HTTP 500: The application's current stage does not allow an offer.
+/// - `1002069` [`ErrorCode::OfferApprovalOrPositionInvalid`](crate::ErrorCode::OfferApprovalOrPositionInvalid), HTTP 400: No Feishu People job has the given `employment_job_id`.
+/// - `1002070` [`ErrorCode::OfferApprovalStartedOrPositionDisabled`](crate::ErrorCode::OfferApprovalStartedOrPositionDisabled), HTTP 400: The Feishu People job (`employment_job_id`) is disabled.
+/// - `1002071` [`ErrorCode::OfferOrJobSettingRejected`](crate::ErrorCode::OfferOrJobSettingRejected), HTTP 400: No job family has the given id.
+/// - `1002072` [`ErrorCode::JobFamilyDisabledOrOfferNotExpirable`](crate::ErrorCode::JobFamilyDisabledOrOfferNotExpirable), HTTP 400: The job family (`job_family_id`) is disabled.
+/// - `1002073` [`ErrorCode::OfferSentOrJobLevelNotFound`](crate::ErrorCode::OfferSentOrJobLevelNotFound), HTTP 400: No job level has the given `job_level_id`.
+/// - `1002074` [`ErrorCode::JobLevelDisabledOrOfferSyncOff`](crate::ErrorCode::JobLevelDisabledOrOfferSyncOff), HTTP 400: The job level (`job_level_id`) is disabled.
+/// - `1002075` [`ErrorCode::JobGradeNotFound`](crate::ErrorCode::JobGradeNotFound), HTTP 400: No job grade has the given `job_grade_id`.
+/// - `1002076` [`ErrorCode::JobGradeDisabled`](crate::ErrorCode::JobGradeDisabled), HTTP 400: The job grade (`job_grade_id`) is disabled.
+/// - `1002077` [`ErrorCode::PositionJobFamilyMismatch`](crate::ErrorCode::PositionJobFamilyMismatch), HTTP 400: `employment_job_id` and `job_family_id` do not match.
+/// - `1002078` [`ErrorCode::PositionJobLevelMismatch`](crate::ErrorCode::PositionJobLevelMismatch), HTTP 400: `employment_job_id` and `job_level_id` do not match.
+/// - `1002079` [`ErrorCode::JobFamilyJobLevelMismatch`](crate::ErrorCode::JobFamilyJobLevelMismatch), HTTP 400: `job_family_id` and `job_level_id` do not match: no active job links them at the effective time.
+/// - `1002080` [`ErrorCode::JobLevelJobGradeMismatch`](crate::ErrorCode::JobLevelJobGradeMismatch), HTTP 400: `job_level_id` and `job_grade_id` do not match.
+/// - `1002082` [`ErrorCode::TooManyOfferAttachments`](crate::ErrorCode::TooManyOfferAttachments), HTTP 400: Too many offer attachments; at most 20 per request.
+/// - `1002083` [`ErrorCode::OfferAttachmentFileNotFound`](crate::ErrorCode::OfferAttachmentFileNotFound), HTTP 400: The file of an offer attachment does not exist; check the attachment ids.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateOfferRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: CreateOfferBody,
+}
+
+impl CreateOfferRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_offer",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/offers",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CreateOfferBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Id of the offer application form (schema, Offer 申请表模板) to use. Each edit of the form makes a new id, so pass the latest: take the form id from `get_job_config`, then its latest schema id from `get_offer_application_form`. Left out, the latest is filled in.
+    ///
+    /// Body field `schema_id`.
+    pub fn schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.schema_id = Some(value.into());
+        self
+    }
+
+    /// Kind of offer (Offer 类型).
+    ///
+    /// Body field `offer_type`.
+    pub fn offer_type(mut self, value: CreateOfferBodyOfferType) -> Self {
+        self.body.offer_type = Some(value);
+        self
+    }
+
+    /// Salary of the offer (Offer 薪资信息).
+    ///
+    /// Body field `salary_info`.
+    pub fn salary_info(mut self, value: OfferSalaryInfo) -> Self {
+        self.body.salary_info = Some(value);
+        self
+    }
+
+    /// Custom fields of the offer (自定义信息).
+    ///
+    /// Body field `customized_info_list`.
+    pub fn customized_info_list(
+        mut self,
+        values: impl IntoIterator<Item = OfferCustomizedInfo>,
+    ) -> Self {
+        self.body.customized_info_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/offers".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateOfferRequest, CreateOfferData);
+
+/// Get an offer.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/offers/{offer_id}` (operation `get_offer`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:offer:low_sensitive_info:readonly`, `hire:offer:readonly`, `hire:offer`
+/// - Field scopes (unlock some fields of the answer): `hire:offer:readonly`, `hire:offer`, `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetOfferRequest {
+    client: Client,
+    options: CallOptions,
+    offer_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl GetOfferRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_offer",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/offers/{offer_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `offer_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "offer_id", &self.offer_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let offer_id = validate::path_segment(
+                operation,
+                "offer_id",
+                &self.offer_id,
+            )?;
+            format!("/open-apis/hire/v1/offers/{offer_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetOfferRequest, GetOfferData);
+
+/// List offers.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/offers` (operation `list_offers`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/list>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:offer:readonly`, `hire:offer`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListOffersRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+}
+
+impl ListOffersRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_offers",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/offers",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page (分页大小), at most 200.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/offers".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", Some(&self.talent_id));
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListOffersRequest, ListOffersData);
+
+crate::pagination::paginated!(
+    ListOffersRequest, ListOffersData, OfferListInfo, page_token : page_token, next_token
+    : page_token, has_more : has_more, items : items
+);
+
+/// Update an offer.
+///
+/// - Endpoint: `PUT /open-apis/hire/v1/offers/{offer_id}` (operation `update_offer`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/update>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:offer`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002054` [`ErrorCode::OfferApplicationNotFound`](crate::ErrorCode::OfferApplicationNotFound), HTTP 500: No application has this id.
+/// - `1002055` [`ErrorCode::OfferApplicationTerminated`](crate::ErrorCode::OfferApplicationTerminated), HTTP 500: The application is already terminated.
+/// - `1002056` [`ErrorCode::ApplicationStageInvalid`](crate::ErrorCode::ApplicationStageInvalid), HTTP 500: The application is in an unexpected stage.
+/// - `1002057` [`ErrorCode::OfferSchemaOutdated`](crate::ErrorCode::OfferSchemaOutdated), HTTP 500: `schema_id` is not the latest version of the offer application form.
+/// - `1002058` [`ErrorCode::OfferAttachmentNotFound`](crate::ErrorCode::OfferAttachmentNotFound), HTTP 500: An offer attachment does not exist.
+/// - `1002059` [`ErrorCode::OfferSchemaNotFound`](crate::ErrorCode::OfferSchemaNotFound), HTTP 500: No offer application form has this `schema_id`.
+/// - `1002061` [`ErrorCode::FormulaInvalid`](crate::ErrorCode::FormulaInvalid), HTTP 500: A formula is invalid.
+/// - `1002064` [`ErrorCode::OfferNotFound`](crate::ErrorCode::OfferNotFound), HTTP 500: No offer has this id.
+/// - `1002066` [`ErrorCode::OfferStatusNotUpdatable`](crate::ErrorCode::OfferStatusNotUpdatable), HTTP 500: The offer's status does not allow updates.
+/// - `1002069` [`ErrorCode::OfferApprovalOrPositionInvalid`](crate::ErrorCode::OfferApprovalOrPositionInvalid), HTTP 400: No Feishu People job has the given `employment_job_id`.
+/// - `1002070` [`ErrorCode::OfferApprovalStartedOrPositionDisabled`](crate::ErrorCode::OfferApprovalStartedOrPositionDisabled), HTTP 400: The Feishu People job (`employment_job_id`) is disabled.
+/// - `1002071` [`ErrorCode::OfferOrJobSettingRejected`](crate::ErrorCode::OfferOrJobSettingRejected), HTTP 400: No job family has the given id.
+/// - `1002072` [`ErrorCode::JobFamilyDisabledOrOfferNotExpirable`](crate::ErrorCode::JobFamilyDisabledOrOfferNotExpirable), HTTP 400: The job family (`job_family_id`) is disabled.
+/// - `1002073` [`ErrorCode::OfferSentOrJobLevelNotFound`](crate::ErrorCode::OfferSentOrJobLevelNotFound), HTTP 400: No job level has the given `job_level_id`.
+/// - `1002074` [`ErrorCode::JobLevelDisabledOrOfferSyncOff`](crate::ErrorCode::JobLevelDisabledOrOfferSyncOff), HTTP 400: The job level (`job_level_id`) is disabled.
+/// - `1002077` [`ErrorCode::PositionJobFamilyMismatch`](crate::ErrorCode::PositionJobFamilyMismatch), HTTP 400: `employment_job_id` and `job_family_id` do not match.
+/// - `1002078` [`ErrorCode::PositionJobLevelMismatch`](crate::ErrorCode::PositionJobLevelMismatch), HTTP 400: `employment_job_id` and `job_level_id` do not match.
+/// - `1002079` [`ErrorCode::JobFamilyJobLevelMismatch`](crate::ErrorCode::JobFamilyJobLevelMismatch), HTTP 400: `job_family_id` and `job_level_id` do not match: no active job links them at the effective time.
+/// - `1002082` [`ErrorCode::TooManyOfferAttachments`](crate::ErrorCode::TooManyOfferAttachments), HTTP 400: Too many offer attachments; at most 20 per request.
+/// - `1002083` [`ErrorCode::OfferAttachmentFileNotFound`](crate::ErrorCode::OfferAttachmentFileNotFound), HTTP 400: The file of an offer attachment does not exist; check the attachment ids.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateOfferRequest {
+    client: Client,
+    options: CallOptions,
+    offer_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    department_id_type: Option<DepartmentIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+    job_family_id_type: Option<JobFamilyIdType>,
+    employee_type_id_type: Option<EmployeeTypeIdType>,
+    body: UpdateOfferBody,
+}
+
+impl UpdateOfferRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_offer",
+        method: HttpMethod::Put,
+        path: "/open-apis/hire/v1/offers/{offer_id}",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of department id used in this call (部门 ID 类型).
+    ///
+    /// Server default: `open_department_id`.
+    pub fn department_id_type(mut self, value: DepartmentIdType) -> Self {
+        self.department_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job family id used in this call (序列 ID 类型).
+    ///
+    /// Server default: `people_admin_job_category_id`.
+    pub fn job_family_id_type(mut self, value: JobFamilyIdType) -> Self {
+        self.job_family_id_type = Some(value);
+        self
+    }
+
+    /// Kind of employee type id used in this call (人员类型 ID 类型).
+    ///
+    /// Server default: `people_admin_employee_type_id`.
+    pub fn employee_type_id_type(mut self, value: EmployeeTypeIdType) -> Self {
+        self.employee_type_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateOfferBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Salary of the offer (Offer 薪资信息).
+    ///
+    /// Body field `salary_info`.
+    pub fn salary_info(mut self, value: OfferSalaryInfo) -> Self {
+        self.body.salary_info = Some(value);
+        self
+    }
+
+    /// Custom fields of the offer (自定义信息). The list replaces the old one: fields left out are removed, new ones are added.
+    ///
+    /// Body field `customized_info_list`.
+    pub fn customized_info_list(
+        mut self,
+        values: impl IntoIterator<Item = OfferCustomizedInfo>,
+    ) -> Self {
+        self.body.customized_info_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `offer_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "offer_id", &self.offer_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let offer_id = validate::path_segment(
+                operation,
+                "offer_id",
+                &self.offer_id,
+            )?;
+            format!("/open-apis/hire/v1/offers/{offer_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("department_id_type", self.department_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query("employee_type_id_type", self.employee_type_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateOfferRequest, UpdateOfferData);
+
+/// Update the onboarding or offboarding status of an internship offer.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/offers/{offer_id}/intern_offer_status` (operation `update_offer_intern_offer_status`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/intern_offer_status>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:offer`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002067` [`ErrorCode::InternPendingOnboardStatusInvalid`](crate::ErrorCode::InternPendingOnboardStatusInvalid), HTTP 500: The internship offer's waiting-to-join status does not allow this operation.
+/// - `1002068` [`ErrorCode::InternOnboardStatusInvalid`](crate::ErrorCode::InternOnboardStatusInvalid), HTTP 500: The internship offer's joined status does not allow this operation.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateOfferInternOfferStatusRequest {
+    client: Client,
+    options: CallOptions,
+    offer_id: String,
+    body: UpdateOfferInternOfferStatusBody,
+}
+
+impl UpdateOfferInternOfferStatusRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_offer_intern_offer_status",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/offers/{offer_id}/intern_offer_status",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateOfferInternOfferStatusBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Onboarding details (入职表单); required when `operation` is `confirm_onboarding`.
+    ///
+    /// Body field `onboarding_info`.
+    pub fn onboarding_info(mut self, value: InternOfferOnboardingInfo) -> Self {
+        self.body.onboarding_info = Some(value);
+        self
+    }
+
+    /// Offboarding details (离职表单); required when `operation` is `offboard`.
+    ///
+    /// Body field `offboarding_info`.
+    pub fn offboarding_info(mut self, value: InternOfferOffboardingInfo) -> Self {
+        self.body.offboarding_info = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `offer_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "offer_id", &self.offer_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let offer_id = validate::path_segment(
+                operation,
+                "offer_id",
+                &self.offer_id,
+            )?;
+            format!("/open-apis/hire/v1/offers/{offer_id}/intern_offer_status")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(
+    UpdateOfferInternOfferStatusRequest, UpdateOfferInternOfferStatusData
+);
+
+/// Update the status of an offer.
+///
+/// - Endpoint: `PATCH /open-apis/hire/v1/offers/{offer_id}/offer_status` (operation `update_offer_status`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/offer/offer_status>
+/// - Rate limit: 100 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:offer`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002064` [`ErrorCode::OfferNotFound`](crate::ErrorCode::OfferNotFound), HTTP 400: No offer has this id.
+/// - `1002069` [`ErrorCode::OfferApprovalOrPositionInvalid`](crate::ErrorCode::OfferApprovalOrPositionInvalid), HTTP 500: Updating the offer's approval status failed; the change breaks the status transition rules.
+/// - `1002070` [`ErrorCode::OfferApprovalStartedOrPositionDisabled`](crate::ErrorCode::OfferApprovalStartedOrPositionDisabled), HTTP 400: The offer's approval was started in Feishu Hire; its status cannot be updated through this API.
+/// - `1002071` [`ErrorCode::OfferOrJobSettingRejected`](crate::ErrorCode::OfferOrJobSettingRejected), HTTP 400: The application's current stage does not allow updating the offer's acceptance status; it must be before waiting to join (待入职).
+/// - `1002072` [`ErrorCode::JobFamilyDisabledOrOfferNotExpirable`](crate::ErrorCode::JobFamilyDisabledOrOfferNotExpirable), HTTP 400: The offer cannot be made invalid; only a sent or accepted offer can.
+/// - `1002073` [`ErrorCode::OfferSentOrJobLevelNotFound`](crate::ErrorCode::OfferSentOrJobLevelNotFound), HTTP 500: The offer was sent to the candidate through Feishu Hire; its sending and acceptance status cannot be updated through this API.
+/// - `1002074` [`ErrorCode::JobLevelDisabledOrOfferSyncOff`](crate::ErrorCode::JobLevelDisabledOrOfferSyncOff), HTTP 500: Syncing with an outside system is off: offers can only be created, changed and sent in Feishu Hire. Turn it on under Feishu Hire > Settings > Offer settings > Offer rules.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateOfferStatusRequest {
+    client: Client,
+    options: CallOptions,
+    offer_id: String,
+    body: UpdateOfferStatusBody,
+}
+
+impl UpdateOfferStatusRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_offer_status",
+        method: HttpMethod::Patch,
+        path: "/open-apis/hire/v1/offers/{offer_id}/offer_status",
+        rate_limit: Quota {
+            per_second: None,
+            per_minute: Some(100),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateOfferStatusBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Date the offer expires (Offer 失效时间), as YYYY-MM-DD; required when `offer_status` is 6 (sent).
+    ///
+    /// Body field `expiration_date`.
+    pub fn expiration_date(mut self, value: impl Into<String>) -> Self {
+        self.body.expiration_date = Some(value.into());
+        self
+    }
+
+    /// Termination reason ids (终止原因 ID), from `list_termination_reasons`; at most 50. Required when `offer_status` is 8 (declined by the candidate).
+    ///
+    /// Body field `termination_reason_id_list`.
+    ///
+    /// Checked before sending: `termination_reason_id_list` has at most 50 items.
+    pub fn termination_reason_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.termination_reason_id_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Note on why the offer ended (Offer 终止备注).
+    ///
+    /// Body field `termination_reason_note`.
+    pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
+        self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `offer_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "offer_id", &self.offer_id)?;
+        validate::max_items(
+            operation,
+            "termination_reason_id_list",
+            self.body.termination_reason_id_list.as_ref().map(Vec::len),
+            50,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let offer_id = validate::path_segment(
+                operation,
+                "offer_id",
+                &self.offer_id,
+            )?;
+            format!("/open-apis/hire/v1/offers/{offer_id}/offer_status")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateOfferStatusRequest, OpenJobData);
+
 /// # Attachments
 ///
 /// Operations on `attachments`: [`get_attachment`](Self::get_attachment), [`get_attachment_preview`](Self::get_attachment_preview).
@@ -5787,6 +6646,681 @@ impl UpdateEmployeeRequest {
 
 crate::options::call_options!(UpdateEmployeeRequest, GetEmployeeData);
 
+/// # Interview records
+///
+/// Operations on `interview_records`: [`get_interview_record`](Self::get_interview_record), [`get_interview_record_v2`](Self::get_interview_record_v2), [`list_interview_records`](Self::list_interview_records), [`list_interview_records_v2`](Self::list_interview_records_v2).
+impl Client {
+    /// Get interview feedback.
+    ///
+    /// See [`GetInterviewRecordRequest`] for the parameters, limits and documented errors.
+    pub fn get_interview_record(
+        &self,
+        interview_record_id: impl Into<String>,
+    ) -> GetInterviewRecordRequest {
+        GetInterviewRecordRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            interview_record_id: interview_record_id.into(),
+            user_id_type: None,
+        }
+    }
+
+    /// Get interview feedback (v2).
+    ///
+    /// See [`GetInterviewRecordV2Request`] for the parameters, limits and documented errors.
+    pub fn get_interview_record_v2(
+        &self,
+        interview_record_id: impl Into<String>,
+    ) -> GetInterviewRecordV2Request {
+        GetInterviewRecordV2Request {
+            client: self.clone(),
+            options: CallOptions::default(),
+            interview_record_id: interview_record_id.into(),
+            user_id_type: None,
+        }
+    }
+
+    /// List interview feedback.
+    ///
+    /// See [`ListInterviewRecordsRequest`] for the parameters, limits and documented errors.
+    pub fn list_interview_records(&self) -> ListInterviewRecordsRequest {
+        ListInterviewRecordsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+            ids: None,
+            user_id_type: None,
+        }
+    }
+
+    /// List interview feedback (v2).
+    ///
+    /// See [`ListInterviewRecordsV2Request`] for the parameters, limits and documented errors.
+    pub fn list_interview_records_v2(&self) -> ListInterviewRecordsV2Request {
+        ListInterviewRecordsV2Request {
+            client: self.clone(),
+            options: CallOptions::default(),
+            ids: None,
+            page_size: None,
+            page_token: None,
+            user_id_type: None,
+        }
+    }
+}
+
+/// Get interview feedback.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/interview_records/{interview_record_id}` (operation `get_interview_record`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/interview/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:interview:readonly`, `hire:interview`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetInterviewRecordRequest {
+    client: Client,
+    options: CallOptions,
+    interview_record_id: String,
+    user_id_type: Option<UserIdType>,
+}
+
+impl GetInterviewRecordRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_interview_record",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/interview_records/{interview_record_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `interview_record_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "interview_record_id",
+            &self.interview_record_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let interview_record_id = validate::path_segment(
+                operation,
+                "interview_record_id",
+                &self.interview_record_id,
+            )?;
+            format!("/open-apis/hire/v1/interview_records/{interview_record_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetInterviewRecordRequest, GetInterviewRecordData);
+
+/// Get interview feedback (v2).
+///
+/// - Endpoint: `GET /open-apis/hire/v2/interview_records/{interview_record_id}` (operation `get_interview_record_v2`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/interview/get-3>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token or a user access token (`.user_access_token(..)`)
+/// - Scopes (any one): `hire:interview:readonly`, `hire:interview`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetInterviewRecordV2Request {
+    client: Client,
+    options: CallOptions,
+    interview_record_id: String,
+    user_id_type: Option<UserIdType>,
+}
+
+impl GetInterviewRecordV2Request {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_interview_record_v2",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v2/interview_records/{interview_record_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant, TokenType::User],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `interview_record_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(
+            operation,
+            "interview_record_id",
+            &self.interview_record_id,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let interview_record_id = validate::path_segment(
+                operation,
+                "interview_record_id",
+                &self.interview_record_id,
+            )?;
+            format!("/open-apis/hire/v2/interview_records/{interview_record_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetInterviewRecordV2Request, GetInterviewRecordV2Data);
+
+/// List interview feedback.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/interview_records` (operation `list_interview_records`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/interview/list-3>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:interview:readonly`, `hire:interview`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListInterviewRecordsRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    ids: Option<Vec<String>>,
+    user_id_type: Option<UserIdType>,
+}
+
+impl ListInterviewRecordsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_interview_records",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/interview_records",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Interview feedback ids (面试评价 ID), from `list_interviews`; at most 100. With this filter the answer is not paged.
+    ///
+    /// Checked before sending: `ids` has at most 100 items.
+    pub fn ids(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ids = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        validate::max_items(operation, "ids", self.ids.as_ref().map(Vec::len), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/interview_records".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query_each("ids", self.ids.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListInterviewRecordsRequest, ListInterviewRecordsData);
+
+crate::pagination::paginated!(
+    ListInterviewRecordsRequest, ListInterviewRecordsData,
+    GetInterviewRecordInterviewRecord, page_token : page_token, next_token : page_token,
+    has_more : has_more, items : items, page_size : page_size = 100
+);
+
+/// List interview feedback (v2).
+///
+/// - Endpoint: `GET /open-apis/hire/v2/interview_records` (operation `list_interview_records_v2`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/interview/list-4>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token or a user access token (`.user_access_token(..)`)
+/// - Scopes (any one): `hire:interview:readonly`, `hire:interview`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002003` [`ErrorCode::ParameterOutOfRange`](crate::ErrorCode::ParameterOutOfRange), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListInterviewRecordsV2Request {
+    client: Client,
+    options: CallOptions,
+    ids: Option<Vec<String>>,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    user_id_type: Option<UserIdType>,
+}
+
+impl ListInterviewRecordsV2Request {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_interview_records_v2",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v2/interview_records",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant, TokenType::User],
+    };
+
+    /// Interview feedback ids (面试评价 ID), from `list_interviews`; at most 100. With this filter the answer is not paged.
+    ///
+    /// Checked before sending: `ids` has at least 0 items.
+    /// Checked before sending: `ids` has at most 100 items.
+    pub fn ids(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ids = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Number of items per page (分页大小), 0 to 100. Without it, the records named by `ids` are returned.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::min_items(operation, "ids", self.ids.as_ref().map(Vec::len), 0)?;
+        validate::max_items(operation, "ids", self.ids.as_ref().map(Vec::len), 100)?;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v2/interview_records".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query_each("ids", self.ids.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListInterviewRecordsV2Request, ListInterviewRecordsV2Data);
+
+crate::pagination::paginated!(
+    ListInterviewRecordsV2Request, ListInterviewRecordsV2Data,
+    GetInterviewRecordV2InterviewRecord, page_token : page_token, next_token :
+    page_token, has_more : has_more, items : items
+);
+
+/// # Interviews
+///
+/// Operations on `interviews`: [`get_interviews_by_talent`](Self::get_interviews_by_talent), [`list_interviews`](Self::list_interviews).
+impl Client {
+    /// Get the interviews of a talent.
+    ///
+    /// See [`GetInterviewsByTalentRequest`] for the parameters, limits and documented errors.
+    pub fn get_interviews_by_talent(
+        &self,
+        talent_id: impl Into<String>,
+    ) -> GetInterviewsByTalentRequest {
+        GetInterviewsByTalentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            user_id_type: None,
+            job_level_id_type: None,
+        }
+    }
+
+    /// List interviews.
+    ///
+    /// See [`ListInterviewsRequest`] for the parameters, limits and documented errors.
+    pub fn list_interviews(&self) -> ListInterviewsRequest {
+        ListInterviewsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_size: None,
+            page_token: None,
+            application_id: None,
+            interview_id: None,
+            start_time: None,
+            end_time: None,
+            job_level_id_type: None,
+            user_id_type: None,
+        }
+    }
+}
+
+/// Get the interviews of a talent.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/interviews/get_by_talent` (operation `get_interviews_by_talent`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/interview/get_by_talent>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:interview:readonly`, `hire:interview`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetInterviewsByTalentRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    job_level_id_type: Option<JobLevelIdType>,
+}
+
+impl GetInterviewsByTalentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_interviews_by_talent",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/interviews/get_by_talent",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/interviews/get_by_talent".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("talent_id", Some(&self.talent_id));
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetInterviewsByTalentRequest, GetInterviewsByTalentData);
+
+/// List interviews.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/interviews` (operation `list_interviews`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/interview/list>
+/// - Rate limit: 50 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:interview:readonly`, `hire:interview`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListInterviewsRequest {
+    client: Client,
+    options: CallOptions,
+    page_size: Option<i32>,
+    page_token: Option<String>,
+    application_id: Option<String>,
+    interview_id: Option<String>,
+    start_time: Option<String>,
+    end_time: Option<String>,
+    job_level_id_type: Option<JobLevelIdType>,
+    user_id_type: Option<UserIdType>,
+}
+
+impl ListInterviewsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_interviews",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/interviews",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Only interviews of this application (投递 ID), from `list_applications`. At least one of `application_id`, `interview_id`, `start_time` and `end_time` must be given.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.application_id = Some(value.into());
+        self
+    }
+
+    /// Only the interview with this id (面试 ID). At least one of `application_id`, `interview_id`, `start_time` and `end_time` must be given.
+    pub fn interview_id(mut self, value: impl Into<String>) -> Self {
+        self.interview_id = Some(value.into());
+        self
+    }
+
+    /// Only interviews starting at or after this time, milliseconds since the Unix epoch, as a string; greater than 0. At least one of `application_id`, `interview_id`, `start_time` and `end_time` must be given.
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// Only interviews starting at or before this time, milliseconds since the Unix epoch, as a string; greater than 0. At least one of `application_id`, `interview_id`, `start_time` and `end_time` must be given.
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// Kind of job level id used in this call (职级 ID 类型).
+    ///
+    /// Server default: `people_admin_job_level_id`.
+    pub fn job_level_id_type(mut self, value: JobLevelIdType) -> Self {
+        self.job_level_id_type = Some(value);
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: UserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/interviews".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_size", self.page_size.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("application_id", self.application_id.as_ref());
+        request.query("interview_id", self.interview_id.as_ref());
+        request.query("start_time", self.start_time.as_ref());
+        request.query("end_time", self.end_time.as_ref());
+        request.query("job_level_id_type", self.job_level_id_type.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListInterviewsRequest, ListInterviewsData);
+
+crate::pagination::paginated!(
+    ListInterviewsRequest, ListInterviewsData, InterviewExtend, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
+);
+
 /// # Roles
 ///
 /// Operations on `roles`: [`get_role`](Self::get_role), [`list_roles`](Self::list_roles).
@@ -5955,6 +7489,144 @@ crate::options::call_options!(ListRolesRequest, ListRolesData);
 crate::pagination::paginated!(
     ListRolesRequest, ListRolesData, Role, page_token : page_token, next_token :
     page_token, has_more : has_more, items : items, page_size : page_size = 200
+);
+
+/// # Evaluations
+///
+/// Operations on `evaluations`: [`list_evaluations`](Self::list_evaluations).
+impl Client {
+    /// List resume evaluations.
+    ///
+    /// See [`ListEvaluationsRequest`] for the parameters, limits and documented errors.
+    pub fn list_evaluations(&self) -> ListEvaluationsRequest {
+        ListEvaluationsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            page_token: None,
+            page_size: None,
+            application_id: None,
+            update_start_time: None,
+            update_end_time: None,
+            user_id_type: None,
+        }
+    }
+}
+
+/// List resume evaluations.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/evaluations` (operation `list_evaluations`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/delivery-process-management/evaluation/list>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:evaluation:readonly`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListEvaluationsRequest {
+    client: Client,
+    options: CallOptions,
+    page_token: Option<String>,
+    page_size: Option<i32>,
+    application_id: Option<String>,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl ListEvaluationsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_evaluations",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/evaluations",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Number of items per page, at most 100.
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 100.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Application id (投递 ID), from `list_applications`.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.application_id = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or after this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or before this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 100)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/evaluations".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("page_token", self.page_token.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("application_id", self.application_id.as_ref());
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListEvaluationsRequest, ListEvaluationsData);
+
+crate::pagination::paginated!(
+    ListEvaluationsRequest, ListEvaluationsData, Evaluation, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    100
 );
 
 /// # Job functions

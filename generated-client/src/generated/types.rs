@@ -464,6 +464,19 @@ crate::object::fields!(
     ApplicationWebsiteResumeSource { website_id, website_name, channel }
 );
 
+/// AssessmentScoreInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssessmentScoreInfo {
+    /// How the question scores are combined (计分方式).
+    pub calculate_type: Option<AssessmentScoreInfoCalculateType>,
+    /// Score, to two decimal places.
+    pub score: Option<f64>,
+    /// Full score (满分).
+    pub full_score: Option<i32>,
+}
+
+crate::object::fields!(AssessmentScoreInfo { calculate_type, score, full_score });
+
 /// Attachment
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attachment {
@@ -480,6 +493,23 @@ pub struct Attachment {
 }
 
 crate::object::fields!(Attachment { id, url, name, mime, create_time });
+
+/// AttachmentV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttachmentV2 {
+    /// Image attachment id; see `get_attachment`.
+    pub id: Option<String>,
+    /// Download URL of the image; valid for 30 minutes.
+    pub url: Option<String>,
+    /// File name of the image.
+    pub name: Option<String>,
+    /// MIME type of the image.
+    pub mime: Option<String>,
+    /// When the image was uploaded, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+}
+
+crate::object::fields!(AttachmentV2 { id, url, name, mime, create_time });
 
 /// BaseAddress
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1473,6 +1503,157 @@ pub struct CreateNoteData {
 
 crate::object::fields!(CreateNoteData { note });
 
+/// CreateOfferBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateOfferBody {
+    /// Application id (投递 ID), from `list_applications`.
+    pub application_id: String,
+    /// Id of the offer application form (schema, Offer 申请表模板) to use. Each edit of the form makes a new id, so pass the latest: take the form id from `get_job_config`, then its latest schema id from `get_offer_application_form`. Left out, the latest is filled in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_id: Option<String>,
+    /// Kind of offer (Offer 类型).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_type: Option<CreateOfferBodyOfferType>,
+    /// Basic facts of the offer (Offer 基本信息).
+    pub basic_info: OfferBasicInfo,
+    /// Salary of the offer (Offer 薪资信息).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_info: Option<OfferSalaryInfo>,
+    /// Custom fields of the offer (自定义信息).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
+}
+
+/// CreateOfferContractPeriodInfo
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateOfferContractPeriodInfo {
+    /// Unit of the contract period (合同周期类型).
+    pub period_type: ContractPeriodInfoPeriodType,
+    /// Contract length in the unit of `period_type` (合同时长).
+    pub period: i32,
+}
+
+/// CreateOfferData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateOfferData {
+    /// Offer id (Offer ID).
+    pub offer_id: Option<String>,
+    /// Application id (投递 ID).
+    pub application_id: Option<String>,
+    /// Id of the offer application form (schema) the offer uses; see `get_offer_application_form`.
+    pub schema_id: Option<String>,
+    /// Kind of offer (Offer 类型).
+    pub offer_type: Option<CreateOfferDataOfferType>,
+    /// Basic facts of the offer (Offer 基本信息).
+    pub basic_info: Option<CreateOfferDataBasicInfo>,
+    /// Salary of the offer (Offer 薪资信息).
+    pub salary_info: Option<CreateOfferDataSalaryInfo>,
+    /// Custom fields of the offer (自定义信息).
+    pub customized_info_list: Option<Vec<CreateOfferDataCustomizedInfoList>>,
+}
+
+crate::object::fields!(
+    CreateOfferData { offer_id, application_id, schema_id, offer_type, basic_info,
+    salary_info, customized_info_list }
+);
+
+/// CreateOfferDataBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateOfferDataBasicInfo {
+    /// Department id (部门 ID); kind per `department_id_type`.
+    pub department_id: Option<String>,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: Option<String>,
+    /// Job id in Feishu People (职务 ID).
+    pub employment_job_id: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
+    pub employee_type_id: Option<String>,
+    /// Job family id (序列 ID), from the Contacts API's job family list.
+    pub job_family_id: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`.
+    pub job_level_id: Option<String>,
+    /// Probation in months (试用期).
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    pub contract_period: Option<ContractPeriodInfo>,
+    /// Expected start date (预计入职日期), a JSON string such as `{"date":"2022-04-07"}`.
+    pub expected_onboard_date: Option<String>,
+    /// Onboarding location id (入职地点 ID).
+    pub onboard_address_id: Option<String>,
+    /// Office location id (办公地点 ID).
+    pub work_address_id: Option<String>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: Option<String>,
+    /// Recommendation note for the offer (Offer 推荐语).
+    pub recommended_words: Option<String>,
+    /// Job requirement id (招聘需求 ID).
+    pub job_requirement_id: Option<String>,
+    /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring. See `list_job_processes`.
+    pub job_process_type_id: Option<i32>,
+    /// Attachment ids; deprecated.
+    pub attachment_id_list: Option<Vec<String>>,
+    /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Description of the attachments (附件描述).
+    pub attachment_description: Option<String>,
+    /// User id of the operator (Offer 操作人 ID); kind per `user_id_type`.
+    pub operator_user_id: Option<String>,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID).
+    pub job_grade_id: Option<String>,
+    /// Career pathway id (通道 ID).
+    pub pathway_id: Option<String>,
+}
+
+crate::object::fields!(
+    CreateOfferDataBasicInfo { department_id, leader_user_id, employment_job_id,
+    employee_type_id, job_family_id, job_level_id, probation_month, contract_year,
+    contract_period, expected_onboard_date, onboard_address_id, work_address_id,
+    owner_user_id, recommended_words, job_requirement_id, job_process_type_id,
+    attachment_id_list, common_attachment_id_list, attachment_description,
+    operator_user_id, position_id, job_offered, job_grade_id, pathway_id }
+);
+
+/// CreateOfferDataCustomizedInfoList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateOfferDataCustomizedInfoList {
+    /// Custom field id (自定义字段 ID).
+    pub id: Option<String>,
+    /// Value of the custom field, as a string, by field kind: single choice `1`; multiple choice a JSON array such as `\["1","2"\]`; date, year or month `{"date":"2022-01-01"}`, `{"date":"2022"}`, `{"date":"2022-01"}`; single- or multi-line text as is; number `123`; amount `123.1`.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(CreateOfferDataCustomizedInfoList { id, value });
+
+/// CreateOfferDataSalaryInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateOfferDataSalaryInfo {
+    /// Currency (币种).
+    pub currency: Option<String>,
+    /// Base salary (基本工资); required when the salary module (薪资信息) of the offer application form is enabled.
+    pub basic_salary: Option<String>,
+    /// Probation pay as a percentage of the full salary (试用期百分比).
+    pub probation_salary_percentage: Option<String>,
+    /// Year-end bonus in months of salary (年终奖月数).
+    pub award_salary_multiple: Option<String>,
+    /// Number of option shares (期权股数).
+    pub option_shares: Option<String>,
+    /// Quarterly bonus (季度奖金额).
+    pub quarterly_bonus: Option<String>,
+    /// Half-year bonus (半年奖金额).
+    pub half_year_bonus: Option<String>,
+}
+
+crate::object::fields!(
+    CreateOfferDataSalaryInfo { currency, basic_salary, probation_salary_percentage,
+    award_salary_multiple, option_shares, quarterly_bonus, half_year_bonus }
+);
+
 /// A custom field of a job or a job requirement (job_customized_data, job_requirement_customized_data_dto).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomizedData {
@@ -1952,6 +2133,314 @@ crate::object::fields!(
     level, employee_type, job_requirement_id, external_employment_id }
 );
 
+/// GetInterviewRecordData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordData {
+    /// The interview feedback (面试评价).
+    pub interview_record: Option<GetInterviewRecordInterviewRecord>,
+}
+
+crate::object::fields!(GetInterviewRecordData { interview_record });
+
+/// GetInterviewRecordInterviewRecord
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordInterviewRecord {
+    /// Interview feedback id (面试评价 ID).
+    pub id: Option<String>,
+    /// Interviewer's user id; kind per `user_id_type`.
+    pub user_id: Option<String>,
+    /// Text of the built-in notes field (记录), set up under Feishu Hire > Settings > Interview settings > Feedback forms.
+    pub content: Option<String>,
+    /// Whether it has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Interview result (面试结论).
+    pub conclusion: Option<InterviewRecordConclusion>,
+    /// Interview score (面试得分): the score option chosen in the feedback.
+    pub interview_score: Option<InterviewScore>,
+    /// Score from the scored questions of the feedback (面评打分题分数).
+    pub assessment_score: Option<AssessmentScoreInfo>,
+    /// Interview questions (面试题目).
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// Online coding questions (在线编程题目).
+    pub code_question_list: Option<Vec<InterviewRecordCodeQuestionList>>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<IdNameObject>,
+    /// Images attached to the feedback (面试评价图片附件).
+    pub image_list: Option<Vec<AttachmentV2>>,
+    /// Assessments by dimension (面试维度评价信息).
+    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
+}
+
+crate::object::fields!(
+    GetInterviewRecordInterviewRecord { id, user_id, content, commit_status,
+    feedback_submit_time, conclusion, interview_score, assessment_score, question_list,
+    code_question_list, interviewer, image_list, dimension_assessment_list }
+);
+
+/// GetInterviewRecordV2Ability
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2Ability {
+    /// Ability name (能力项名称).
+    pub name: Option<I18n>,
+    /// Ability description (能力项描述).
+    pub description: Option<I18n>,
+}
+
+crate::object::fields!(GetInterviewRecordV2Ability { name, description });
+
+/// GetInterviewRecordV2Attachment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2Attachment {
+    /// Attachment id (附件 ID).
+    pub file_id: Option<String>,
+    /// File name of the attachment (附件名称).
+    pub file_name: Option<String>,
+    /// MIME type of the attachment (附件类型).
+    pub content_type: Option<String>,
+    /// Size of the attachment (附件大小).
+    pub file_size: Option<i32>,
+    /// When the attachment was created, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+}
+
+crate::object::fields!(
+    GetInterviewRecordV2Attachment { file_id, file_name, content_type, file_size,
+    create_time }
+);
+
+/// GetInterviewRecordV2Data
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2Data {
+    /// The interview feedback (面试评价).
+    pub interview_record: Option<GetInterviewRecordV2InterviewRecord>,
+}
+
+crate::object::fields!(GetInterviewRecordV2Data { interview_record });
+
+/// GetInterviewRecordV2DimensionAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2DimensionAssessment {
+    /// Dimension id (维度 ID): an entry of `data.items.modules.dimensions` in the answer of `list_interview_feedback_forms`.
+    pub interview_feedback_form_dimension_id: Option<String>,
+    /// Dimension name (维度名称).
+    pub dimension_name: Option<I18n>,
+    /// How the dimension is assessed (维度评价方式).
+    pub dimension_type: Option<DimensionAssessmentDimensionType>,
+    /// Dimension weight (维度权重), to two decimal places.
+    pub weight: Option<f64>,
+    /// The answer, when the dimension is free text.
+    pub dimension_content: Option<String>,
+    /// The chosen option, when the dimension is single choice.
+    pub dimension_option: Option<DimensionOption>,
+    /// The chosen options, when the dimension is multiple choice.
+    pub dimension_options: Option<Vec<DimensionOption>>,
+    /// The score, when the dimension is scored by entering a number.
+    pub dimension_score: Option<i32>,
+    /// The suggested levels, when the dimension is a job level suggestion.
+    pub recommended_job_level: Option<RecommendedJobLevel>,
+    /// Interview questions linked to the dimension (面试题).
+    pub question_assessments: Option<Vec<GetInterviewRecordV2QuestionAssessment>>,
+}
+
+crate::object::fields!(
+    GetInterviewRecordV2DimensionAssessment { interview_feedback_form_dimension_id,
+    dimension_name, dimension_type, weight, dimension_content, dimension_option,
+    dimension_options, dimension_score, recommended_job_level, question_assessments }
+);
+
+/// GetInterviewRecordV2InterviewRecord
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2InterviewRecord {
+    /// Interview feedback id (面试评价 ID).
+    pub id: Option<String>,
+    /// Interview feedback form id (面试评价表 ID); see `list_interview_feedback_forms`.
+    pub feedback_form_id: Option<String>,
+    /// Whether it has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub submit_time: Option<String>,
+    /// Score of the feedback (面试评价分数).
+    pub record_score: Option<RecordScore>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<IdNameObject>,
+    /// Attachments of the feedback (面试评价附件列表).
+    pub attachments: Option<Vec<GetInterviewRecordV2Attachment>>,
+    /// Assessments by module (模块评价列表).
+    pub module_assessments: Option<Vec<GetInterviewRecordV2ModuleAssessment>>,
+}
+
+crate::object::fields!(
+    GetInterviewRecordV2InterviewRecord { id, feedback_form_id, commit_status,
+    submit_time, record_score, interviewer, attachments, module_assessments }
+);
+
+/// GetInterviewRecordV2ModuleAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2ModuleAssessment {
+    /// Id of the matching module in the interview feedback form (面试评价表模块 ID): an entry of `data.items.modules` in the answer of `list_interview_feedback_forms`.
+    pub interview_feedback_form_module_id: Option<String>,
+    /// Module name (模块名称).
+    pub module_name: Option<I18n>,
+    /// Kind of module (模块类型).
+    pub module_type: Option<ModuleAssessmentModuleType>,
+    /// Module weight (模块权重), to two decimal places.
+    pub module_weight: Option<f64>,
+    /// Module score (模块打分), to two decimal places.
+    pub module_score: Option<f64>,
+    /// Assessments by dimension within the module (模块评价).
+    pub dimension_assessments: Option<Vec<GetInterviewRecordV2DimensionAssessment>>,
+}
+
+crate::object::fields!(
+    GetInterviewRecordV2ModuleAssessment { interview_feedback_form_module_id,
+    module_name, module_type, module_weight, module_score, dimension_assessments }
+);
+
+/// GetInterviewRecordV2QuestionAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewRecordV2QuestionAssessment {
+    /// Kind of interview question (面试题类型).
+    pub question_type: Option<QuestionAssessmentQuestionType>,
+    /// Question title (面试题名称).
+    pub title: Option<I18n>,
+    /// Question description (面试题描述).
+    pub description: Option<I18n>,
+    /// The candidate's answer (作答内容).
+    pub content: Option<String>,
+    /// Abilities the question assesses (能力项列表).
+    pub abilities: Option<Vec<GetInterviewRecordV2Ability>>,
+}
+
+crate::object::fields!(
+    GetInterviewRecordV2QuestionAssessment { question_type, title, description, content,
+    abilities }
+);
+
+/// GetInterviewsByTalentData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewsByTalentData {
+    /// Interviews, grouped by application (投递面试列表).
+    pub items: Option<Vec<TalentInterview>>,
+}
+
+crate::object::fields!(GetInterviewsByTalentData { items });
+
+/// GetInterviewsByTalentI18n
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewsByTalentI18n {
+    /// Interviewer's name in Chinese.
+    pub zh_cn: Option<String>,
+    /// Interviewer's name in English.
+    pub en_us: Option<String>,
+}
+
+crate::object::fields!(GetInterviewsByTalentI18n { zh_cn, en_us });
+
+/// GetInterviewsByTalentIdNameObject
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewsByTalentIdNameObject {
+    /// Interviewer's user id (面试官 ID); kind per `user_id_type`.
+    pub id: Option<String>,
+    /// Interviewer's name (面试官姓名).
+    pub name: Option<GetInterviewsByTalentI18n>,
+}
+
+crate::object::fields!(GetInterviewsByTalentIdNameObject { id, name });
+
+/// GetInterviewsByTalentInterviewExtend
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewsByTalentInterviewExtend {
+    /// Interview id (面试 ID); see `list_interviews`.
+    pub id: Option<String>,
+    /// Interview start, milliseconds since the Unix epoch.
+    pub begin_time: Option<i64>,
+    /// Interview end, milliseconds since the Unix epoch.
+    pub end_time: Option<i64>,
+    /// Interview round number (面试轮次).
+    pub round: Option<i32>,
+    /// Interview feedback (面试评价信息).
+    pub interview_record_list: Option<Vec<GetInterviewsByTalentInterviewRecord>>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Id of the application stage the interview belongs to (面试关联的投递阶段), from `list_job_processes`.
+    pub stage_id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// The stage (阶段信息).
+    pub stage: Option<IdNameObject>,
+    /// Creator (创建人).
+    pub creator: Option<IdNameObject>,
+    /// Creation time, in milliseconds since the Unix epoch.
+    pub biz_create_time: Option<i64>,
+    /// Last update time, in milliseconds since the Unix epoch.
+    pub biz_modify_time: Option<i64>,
+    /// Outcome of the interview round so far (面试状态).
+    pub interview_round_summary: Option<InterviewExtendV2InterviewRoundSummary>,
+    /// Interview arrangement id (面试安排 ID).
+    pub interview_arrangement_id: Option<String>,
+    /// Interview type.
+    pub interview_type: Option<InterviewType>,
+    /// The candidate's time zone.
+    pub talent_time_zone: Option<CodeNameObject>,
+    /// Contact person for the interview (面试联系人).
+    pub contact_user: Option<IdNameObject>,
+    /// Phone number of the interview contact.
+    pub contact_mobile: Option<String>,
+    /// Remark (备注).
+    pub remark: Option<String>,
+    /// Interview location.
+    pub address: Option<CommonAddress>,
+    /// Tool used for a video interview (视频面试工具).
+    pub video_type: Option<InterviewExtendV2VideoType>,
+    /// State of the batch interview (集中面试); meaningful only when the arrangement type is a batch interview.
+    pub arrangement_status: Option<InterviewArrangementStatus>,
+    /// How the interview is arranged (安排类型).
+    pub arrangement_type: Option<InterviewExtendArrangementType>,
+    /// Whether the candidate booked the slot themselves (安排方式).
+    pub arrangement_appointment_kind: Option<
+        InterviewExtendV2ArrangementAppointmentKind,
+    >,
+    /// Meeting rooms of the interview (面试会议室).
+    pub meeting_room_list: Option<Vec<InterviewMeetingRoom>>,
+    /// Interview round type (面试轮次类型).
+    pub interview_round_type: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    GetInterviewsByTalentInterviewExtend { id, begin_time, end_time, round,
+    interview_record_list, feedback_submit_time, stage_id, application_id, stage,
+    creator, biz_create_time, biz_modify_time, interview_round_summary,
+    interview_arrangement_id, interview_type, talent_time_zone, contact_user,
+    contact_mobile, remark, address, video_type, arrangement_status, arrangement_type,
+    arrangement_appointment_kind, meeting_room_list, interview_round_type }
+);
+
+/// GetInterviewsByTalentInterviewRecord
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetInterviewsByTalentInterviewRecord {
+    /// Interview feedback id (面试评价 ID); see `get_interview_record_v2`.
+    pub id: Option<String>,
+    /// Interviewer's user id; kind per `user_id_type`.
+    pub user_id: Option<String>,
+    /// Text of the built-in notes field (记录) of the interview feedback form, set up under Feishu Hire > Settings > Interview settings > Feedback forms; see `list_interview_feedback_forms`.
+    pub content: Option<String>,
+    /// Whether the feedback has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// Interview result (面试结论).
+    pub conclusion: Option<InterviewRecordConclusion>,
+    /// Interview score (面试评分): the score option chosen in the feedback.
+    pub interview_score: Option<InterviewScore>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<GetInterviewsByTalentIdNameObject>,
+}
+
+crate::object::fields!(
+    GetInterviewsByTalentInterviewRecord { id, user_id, content, commit_status,
+    conclusion, interview_score, interviewer }
+);
+
 /// A job's settings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetJobConfigData {
@@ -1987,6 +2476,117 @@ pub struct GetJobRecruiterData {
 }
 
 crate::object::fields!(GetJobRecruiterData { info });
+
+/// GetOfferApplicationOfferBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetOfferApplicationOfferBasicInfo {
+    /// Kind of offer (Offer 类型); deprecated.
+    pub offer_type: Option<ApplicationOfferBasicInfoOfferType>,
+    /// Remark (备注); needs the hire:offer:readonly or hire:offer scope.
+    pub remark: Option<String>,
+    /// When the offer expires, milliseconds since the Unix epoch.
+    pub expire_time: Option<i64>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: Option<String>,
+    /// User id of the offer's creator (Offer 创建人 ID); kind per `user_id_type`.
+    pub creator_user_id: Option<String>,
+    /// Employee type of the offer (人员类型).
+    pub employee_type: Option<JobType>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: Option<String>,
+    /// Start date (入职日期), as YYYY-MM-DD.
+    pub onboard_date: Option<String>,
+    /// Department the candidate joins (入职部门); kind per `department_id_type`.
+    pub department_id: Option<String>,
+    /// Probation in months (试用期), e.g. 6.
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    pub contract_period: Option<ContractPeriodInfo>,
+    /// Employment type (雇员类型).
+    pub recruitment_type: Option<JobType>,
+    /// Job family (序列).
+    pub sequence: Option<JobType>,
+    /// Job level (级别); needs the hire:offer:readonly or hire:offer scope.
+    pub level: Option<JobType>,
+    /// Onboarding location (入职地点).
+    pub onboard_address: Option<GetOfferBaseAddress>,
+    /// Work location (工作地点).
+    pub work_address: Option<GetOfferBaseAddress>,
+    /// Custom fields (自定义字段信息); needs the hire:offer:readonly or hire:offer scope.
+    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
+    /// Office location and address from the HR system (人事侧); currently only available to ByteDance.
+    pub work_location_address_info: Option<MasterLocationAddressInfo>,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
+    pub job_grade_id: Option<String>,
+    /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Career pathway id (通道 ID).
+    pub pathway_id: Option<String>,
+}
+
+crate::object::fields!(
+    GetOfferApplicationOfferBasicInfo { offer_type, remark, expire_time, owner_user_id,
+    creator_user_id, employee_type, create_time, leader_user_id, onboard_date,
+    department_id, probation_month, contract_year, contract_period, recruitment_type,
+    sequence, level, onboard_address, work_address, customize_info_list,
+    work_location_address_info, position_id, job_offered, job_grade_id,
+    common_attachment_id_list, pathway_id }
+);
+
+/// GetOfferBaseAddress
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetOfferBaseAddress {
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    pub id: Option<String>,
+    /// Chinese name of the onboarding location.
+    pub zh_name: Option<String>,
+    /// English name of the onboarding location.
+    pub en_name: Option<String>,
+    /// District (区域信息).
+    pub district: Option<BaseDistrict>,
+    /// City (城市信息).
+    pub city: Option<GetOfferBaseCity>,
+    /// Province or state (省信息).
+    pub state: Option<GetOfferBaseCity>,
+    /// Country (国家信息).
+    pub country: Option<GetOfferBaseCity>,
+}
+
+crate::object::fields!(
+    GetOfferBaseAddress { id, zh_name, en_name, district, city, state, country }
+);
+
+/// GetOfferBaseCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetOfferBaseCity {
+    /// Chinese name of the city.
+    pub zh_name: Option<String>,
+    /// English name of the city.
+    pub en_name: Option<String>,
+    /// City code (城市编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): 1 country, 2 state, 3 city, 4 district, 5 address.
+    pub location_type: Option<OfferBasicInfoV2WorkAddressDistrictLocationType>,
+}
+
+crate::object::fields!(GetOfferBaseCity { zh_name, en_name, code, location_type });
+
+/// GetOfferData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetOfferData {
+    /// The offer (Offer 详情).
+    pub offer: Option<Offer>,
+}
+
+crate::object::fields!(GetOfferData { offer });
 
 /// GetRoleData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2031,6 +2631,23 @@ pub struct IdNameStatusObject {
 }
 
 crate::object::fields!(IdNameStatusObject { id, name, active_status });
+
+/// InternOfferOffboardingInfo
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InternOfferOffboardingInfo {
+    /// Actual leaving date (实际离职日期), as YYYY-MM-DD; must be after the actual start date.
+    pub actual_offboarding_date: String,
+    /// Remark (备注).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// InternOfferOnboardingInfo
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InternOfferOnboardingInfo {
+    /// Actual start date (实际入职日期), as YYYY-MM-DD.
+    pub actual_onboarding_date: String,
+}
 
 /// InterviewAggregation
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2105,6 +2722,107 @@ pub struct InterviewAttachment {
 
 crate::object::fields!(
     InterviewAttachment { file_id, file_name, content_type, create_time }
+);
+
+/// InterviewDimensionAssessment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewDimensionAssessment {
+    /// Dimension assessment id (维度评价 ID).
+    pub id: Option<String>,
+    /// Dimension name (维度名称).
+    pub name: Option<I18n>,
+    /// Full score of the dimension; only for scored dimensions (打分题).
+    pub full_score: Option<i32>,
+    /// The answer, when the dimension is free text.
+    pub content: Option<String>,
+    /// Dimension id (维度 ID): an entry of `data.items.modules.dimensions` in the answer of `list_interview_feedback_forms`.
+    pub dimension_id: Option<String>,
+    /// The chosen option, when the dimension is single choice or scored by choosing one option.
+    pub dimension_score: Option<DimensionOption>,
+    /// The chosen options, when the dimension is multiple choice.
+    pub dimension_score_list: Option<Vec<IdNameObject>>,
+    /// The score, when the dimension is scored by entering a number.
+    pub dimension_custom_score: Option<i32>,
+    /// Abilities linked to the dimension (维度关联能力项).
+    pub ability_list: Option<Vec<Ability>>,
+    /// Interview questions linked to the dimension (维度关联面试题).
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// How the dimension is assessed (维度评价方式).
+    pub dimension_type: Option<InterviewDimensionAssessmentDimensionType>,
+}
+
+crate::object::fields!(
+    InterviewDimensionAssessment { id, name, full_score, content, dimension_id,
+    dimension_score, dimension_score_list, dimension_custom_score, ability_list,
+    question_list, dimension_type }
+);
+
+/// InterviewExtend
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewExtend {
+    /// Interview id (面试 ID).
+    pub id: Option<String>,
+    /// Interview start, milliseconds since the Unix epoch.
+    pub begin_time: Option<i64>,
+    /// Interview end, milliseconds since the Unix epoch.
+    pub end_time: Option<i64>,
+    /// Interview round number (面试轮次).
+    pub round: Option<i32>,
+    /// Interview feedback (面试评价信息).
+    pub interview_record_list: Option<Vec<InterviewRecord>>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Id of the application stage the interview belongs to (面试关联的投递阶段), from `list_job_processes`.
+    pub stage_id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// The stage (阶段信息).
+    pub stage: Option<IdNameObject>,
+    /// Creator (创建人).
+    pub creator: Option<IdNameObject>,
+    /// Creation time, in milliseconds since the Unix epoch.
+    pub biz_create_time: Option<i64>,
+    /// Last update time, in milliseconds since the Unix epoch.
+    pub biz_modify_time: Option<i64>,
+    /// Outcome of the interview round so far (面试状态).
+    pub interview_round_summary: Option<InterviewExtendV2InterviewRoundSummary>,
+    /// Interview arrangement id (面试安排 ID).
+    pub interview_arrangement_id: Option<String>,
+    /// Interview type.
+    pub interview_type: Option<InterviewType>,
+    /// The candidate's time zone.
+    pub talent_time_zone: Option<CodeNameObject>,
+    /// Contact person for the interview (面试联系人).
+    pub contact_user: Option<IdNameObject>,
+    /// Phone number of the interview contact.
+    pub contact_mobile: Option<String>,
+    /// Remark (备注).
+    pub remark: Option<String>,
+    /// Interview location (面试地点).
+    pub address: Option<CommonAddress>,
+    /// Tool used for a video interview (视频面试工具).
+    pub video_type: Option<InterviewExtendV2VideoType>,
+    /// State of the batch interview (集中面试); meaningful only when the arrangement type is a batch interview.
+    pub arrangement_status: Option<InterviewArrangementStatus>,
+    /// How the interview is arranged (安排类型).
+    pub arrangement_type: Option<InterviewExtendArrangementType>,
+    /// Whether the candidate booked the slot themselves (安排方式).
+    pub arrangement_appointment_kind: Option<
+        InterviewExtendV2ArrangementAppointmentKind,
+    >,
+    /// Meeting rooms of the interview (面试会议室).
+    pub meeting_room_list: Option<Vec<InterviewMeetingRoom>>,
+    /// Interview round type (面试轮次类型); see `list_interview_round_types`.
+    pub interview_round_type: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    InterviewExtend { id, begin_time, end_time, round, interview_record_list,
+    feedback_submit_time, stage_id, application_id, stage, creator, biz_create_time,
+    biz_modify_time, interview_round_summary, interview_arrangement_id, interview_type,
+    talent_time_zone, contact_user, contact_mobile, remark, address, video_type,
+    arrangement_status, arrangement_type, arrangement_appointment_kind,
+    meeting_room_list, interview_round_type }
 );
 
 /// InterviewExtendV2
@@ -2196,6 +2914,66 @@ crate::object::fields!(
 
 );
 
+/// InterviewQuestion
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewQuestion {
+    /// Interview question id (面试题 ID).
+    pub id: Option<String>,
+    /// Question title (面试题题目).
+    pub title: Option<I18n>,
+    /// Question description (面试题描述).
+    pub description: Option<I18n>,
+    /// The candidate's answer (作答内容).
+    pub content: Option<String>,
+    /// Abilities the question assesses (能力项).
+    pub ability_list: Option<Vec<Ability>>,
+}
+
+crate::object::fields!(
+    InterviewQuestion { id, title, description, content, ability_list }
+);
+
+/// InterviewRecord
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewRecord {
+    /// Interview feedback id (面试评价 ID).
+    pub id: Option<String>,
+    /// Interviewer's user id; kind per `user_id_type`.
+    pub user_id: Option<String>,
+    /// Text of the built-in notes field (记录) of the interview feedback form; see `list_interview_feedback_forms`.
+    pub content: Option<String>,
+    /// Whether the feedback has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// Interview result (面试结论).
+    pub conclusion: Option<InterviewRecordConclusion>,
+    /// Interview score (面试评分): the score option chosen in the feedback.
+    pub interview_score: Option<InterviewScore>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    InterviewRecord { id, user_id, content, commit_status, conclusion, interview_score,
+    interviewer }
+);
+
+/// InterviewRecordCodeQuestionList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewRecordCodeQuestionList {
+    /// Interview question id (面试题 ID).
+    pub id: Option<String>,
+    /// Question title (面试题题目).
+    pub title: Option<I18n>,
+    /// Question description (面试题描述).
+    pub description: Option<I18n>,
+    /// The candidate's answer (作答内容).
+    pub content: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewRecordCodeQuestionList { id, title, description, content }
+);
+
 /// InterviewRecordV2
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InterviewRecordV2 {
@@ -2220,6 +2998,27 @@ pub struct InterviewRecordV2 {
 crate::object::fields!(
     InterviewRecordV2 { id, feedback_form_id, commit_status, submit_time, record_score,
     interviewer, attachments, module_assessments }
+);
+
+/// InterviewScore
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewScore {
+    /// Id of the chosen score option (面试评分 ID): `data.items.modules.dimensions.option_items.id` in the answer of `list_interview_feedback_forms`.
+    pub id: Option<String>,
+    /// Score level (分数级别).
+    pub level: Option<i32>,
+    /// Chinese name of the score.
+    pub zh_name: Option<String>,
+    /// Chinese description of the score.
+    pub zh_description: Option<String>,
+    /// English name of the score.
+    pub en_name: Option<String>,
+    /// English description of the score.
+    pub en_description: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewScore { id, level, zh_name, zh_description, en_name, en_description }
 );
 
 /// A job (job).
@@ -3010,6 +3809,19 @@ pub struct ListApplicationsData {
 
 crate::object::fields!(ListApplicationsData { items, page_token, has_more });
 
+/// ListEvaluationsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListEvaluationsData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Resume evaluations (简历评估).
+    pub items: Option<Vec<Evaluation>>,
+}
+
+crate::object::fields!(ListEvaluationsData { has_more, page_token, items });
+
 /// One page of a talent's external applications.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListExternalApplicationsData {
@@ -3022,6 +3834,45 @@ pub struct ListExternalApplicationsData {
 }
 
 crate::object::fields!(ListExternalApplicationsData { items, has_more, page_token });
+
+/// ListInterviewRecordsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListInterviewRecordsData {
+    /// Interview feedback records (面试评价).
+    pub items: Option<Vec<GetInterviewRecordInterviewRecord>>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+}
+
+crate::object::fields!(ListInterviewRecordsData { items, page_token, has_more });
+
+/// ListInterviewRecordsV2Data
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListInterviewRecordsV2Data {
+    /// Interview feedback records (面试评价).
+    pub items: Option<Vec<GetInterviewRecordV2InterviewRecord>>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+}
+
+crate::object::fields!(ListInterviewRecordsV2Data { items, page_token, has_more });
+
+/// ListInterviewsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListInterviewsData {
+    /// Interviews (面试列表).
+    pub items: Option<Vec<InterviewExtend>>,
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+}
+
+crate::object::fields!(ListInterviewsData { items, has_more, page_token });
 
 /// ListJobFunctionsData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3211,6 +4062,19 @@ pub struct ListNotesData {
 }
 
 crate::object::fields!(ListNotesData { items, has_more, page_token });
+
+/// ListOffersData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListOffersData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Offers (Offer 列表).
+    pub items: Option<Vec<OfferListInfo>>,
+}
+
+crate::object::fields!(ListOffersData { has_more, page_token, items });
 
 /// ListResumeSourcesData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3415,6 +4279,17 @@ pub struct LocationState {
 
 crate::object::fields!(LocationState { state_code, country_code, state_name_info });
 
+/// MasterLocationAddressInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MasterLocationAddressInfo {
+    /// Office location (办公地点).
+    pub location_info: Option<JobType>,
+    /// Office address (办公地址).
+    pub address_info: Option<JobType>,
+}
+
+crate::object::fields!(MasterLocationAddressInfo { location_info, address_info });
+
 /// MentionEntity
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MentionEntity {
@@ -3472,6 +4347,39 @@ crate::object::fields!(
     creator_id, content }
 );
 
+/// Offer
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Offer {
+    /// Offer id (Offer ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// Basic facts (基础信息).
+    pub basic_info: Option<GetOfferApplicationOfferBasicInfo>,
+    /// Salary plan (薪酬计划); needs the hire:offer:readonly or hire:offer scope.
+    pub salary_plan: Option<ApplicationOfferSalaryPlan>,
+    /// Id of the offer application form (schema) the offer uses; see `get_offer_application_form`.
+    pub schema_id: Option<String>,
+    /// Offer status (Offer 状态). Statuses not marked as internship-only apply to both internship and regular offers.
+    pub offer_status: Option<OfferOfferStatus>,
+    /// Kind of offer (Offer 类型).
+    pub offer_type: Option<OfferOfferType>,
+    /// The job (职位信息).
+    pub job_info: Option<OfferJobInfo>,
+    /// Custom modules of the offer (Offer 自定义模块列表); needs the hire:offer:readonly or hire:offer scope.
+    pub customized_module_list: Option<Vec<ApplicationOfferCustomModule>>,
+    /// Job requirement id (招聘需求 ID); see `search_job_requirements`.
+    pub job_requirement_id: Option<String>,
+    /// Records of sending the offer (offer 发送记录列表).
+    pub offer_send_record_list: Option<Vec<OfferSendRecord>>,
+}
+
+crate::object::fields!(
+    Offer { id, application_id, basic_info, salary_plan, schema_id, offer_status,
+    offer_type, job_info, customized_module_list, job_requirement_id,
+    offer_send_record_list }
+);
+
 /// OfferAttachmentInfo
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfferAttachmentInfo {
@@ -3486,6 +4394,79 @@ pub struct OfferAttachmentInfo {
 }
 
 crate::object::fields!(OfferAttachmentInfo { id, name, size, common_attachment_id });
+
+/// OfferBasicInfo
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OfferBasicInfo {
+    /// Department id (部门 ID), from the Contacts API's department list; kind per `department_id_type`.
+    pub department_id: String,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: String,
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; only for Feishu People Enterprise tenants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employment_job_id: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_type_id: Option<String>,
+    /// Job family id (序列 ID), from the Contacts API's job family list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_family_id: Option<String>,
+    /// Job level id (职级 ID), from the Contacts API's job level list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_level_id: Option<String>,
+    /// Probation in months (试用期).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_period: Option<CreateOfferContractPeriodInfo>,
+    /// Expected start date (预计入职日期), a JSON string such as `{"date":"2022-04-07"}`; escape it inside the request JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_onboard_date: Option<String>,
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_address_id: Option<String>,
+    /// Office location id (办公地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_address_id: Option<String>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: String,
+    /// Recommendation note for the offer (Offer 推荐语).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommended_words: Option<String>,
+    /// Job requirement id (招聘需求 ID), from `list_job_requirements`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_requirement_id: Option<String>,
+    /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_process_type_id: Option<i32>,
+    /// Attachment ids; there is no way to obtain them, do not use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_id_list: Option<Vec<String>>,
+    /// Common attachment ids (通用附件 ID 列表), from `create_attachment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Description of the attachments (附件描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_description: Option<String>,
+    /// User id of the operator (Offer 操作人 ID); kind per `user_id_type`.
+    pub operator_user_id: String,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_grade_id: Option<String>,
+    /// Career pathway id (通道 ID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pathway_id: Option<String>,
+}
 
 /// OfferBasicInfoV2
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3691,6 +4672,17 @@ pub struct OfferBasicInfoV2WorkAddressState {
 
 crate::object::fields!(OfferBasicInfoV2WorkAddressState { name, code, location_type });
 
+/// OfferCustomizedInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferCustomizedInfo {
+    /// Custom field id (自定义字段 ID).
+    pub id: Option<String>,
+    /// Value of the custom field, as a string, by field kind: single choice `1`; multiple choice a JSON array such as `\["1","2"\]`; date, year or month `{"date":"2022-01-01"}`, `{"date":"2022"}`, `{"date":"2022-01"}`; single- or multi-line text as is; number `123`; amount `123.1`; attachment a JSON array such as `\[{"common_attachment_id":"..."}\]` with ids from `create_attachment`.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(OfferCustomizedInfo { id, value });
+
 /// OfferEmailInfo
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfferEmailInfo {
@@ -3745,6 +4737,55 @@ pub struct OfferJobInfo {
 }
 
 crate::object::fields!(OfferJobInfo { job_id, job_name });
+
+/// OfferListInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferListInfo {
+    /// Offer id (Offer ID); see `get_offer`.
+    pub id: Option<String>,
+    /// Job of the offer (Offer 职位).
+    pub job_info: Option<OfferJobInfo>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch.
+    pub create_time: Option<i64>,
+    /// Offer status (Offer 状态).
+    pub offer_status: Option<OfferListInfoOfferStatus>,
+    /// Kind of offer (Offer 类型).
+    pub offer_type: Option<OfferListInfoOfferType>,
+    /// Employee type of the offer (人员类型).
+    pub employee_type: Option<JobType>,
+    /// Application id of the offer (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+}
+
+crate::object::fields!(
+    OfferListInfo { id, job_info, create_time, offer_status, offer_type, employee_type,
+    application_id }
+);
+
+/// OfferSalaryInfo
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OfferSalaryInfo {
+    /// Currency (币种).
+    pub currency: String,
+    /// Base salary (基本工资); required when the salary module (薪资信息) of the offer application form is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basic_salary: Option<String>,
+    /// Probation pay as a percentage of the full salary (试用期薪资百分比).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probation_salary_percentage: Option<String>,
+    /// Year-end bonus in months of salary (年终奖月数).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award_salary_multiple: Option<String>,
+    /// Number of option shares (期权股数).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option_shares: Option<String>,
+    /// Quarterly bonus (季度奖金额) in yuan, up to two decimal places.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarterly_bonus: Option<String>,
+    /// Half-year bonus (半年奖金额) in yuan, up to two decimal places.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub half_year_bonus: Option<String>,
+}
 
 /// OfferSalaryInfoV2
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4280,6 +5321,17 @@ pub struct TalentFolderForList {
 
 crate::object::fields!(TalentFolderForList { folder_id, folder_name, owner_id });
 
+/// TalentInterview
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentInterview {
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// Interviews (面试列表).
+    pub interview_list: Option<Vec<GetInterviewsByTalentInterviewExtend>>,
+}
+
+crate::object::fields!(TalentInterview { application_id, interview_list });
+
 /// TalentTag
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TalentTag {
@@ -4647,6 +5699,248 @@ pub struct UpdateNoteBody {
     /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mention_entity_list: Option<Vec<MentionEntity>>,
+}
+
+/// UpdateOfferBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOfferBody {
+    /// Id of the offer application form (schema, Offer 申请表模板) to use. Each edit of the form makes a new id, so pass the latest: take the form id from `get_job_config`, then its latest schema id from `get_offer_application_form`.
+    pub schema_id: String,
+    /// Basic facts of the offer (Offer 基本信息).
+    pub basic_info: UpdateOfferOfferBasicInfo,
+    /// Salary of the offer (Offer 薪资信息).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_info: Option<OfferSalaryInfo>,
+    /// Custom fields of the offer (自定义信息). The list replaces the old one: fields left out are removed, new ones are added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
+}
+
+/// UpdateOfferData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateOfferData {
+    /// Offer id (Offer ID); see `get_offer`.
+    pub offer_id: Option<String>,
+    /// Id of the offer application form (schema) the offer uses (Offer 申请表模板 ID).
+    pub schema_id: Option<String>,
+    /// Basic facts of the offer (Offer 基本信息).
+    pub basic_info: Option<UpdateOfferDataBasicInfo>,
+    /// Salary of the offer (Offer 薪资信息).
+    pub salary_info: Option<CreateOfferDataSalaryInfo>,
+    /// Custom fields (自定义字段).
+    pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
+}
+
+crate::object::fields!(
+    UpdateOfferData { offer_id, schema_id, basic_info, salary_info, customized_info_list
+    }
+
+);
+
+/// UpdateOfferDataBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateOfferDataBasicInfo {
+    /// Department id (部门 ID); kind per `department_id_type`.
+    pub department_id: Option<String>,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: Option<String>,
+    /// Job id (职务 ID); see the Contacts API's job title get.
+    pub employment_job_id: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
+    pub employee_type_id: Option<String>,
+    /// Job family id (序列 ID); kind per `job_family_id_type`.
+    pub job_family_id: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`.
+    pub job_level_id: Option<String>,
+    /// Probation in months (试用期).
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    pub contract_period: Option<ContractPeriodInfo>,
+    /// Expected start date (预计入职日期), a JSON string `{"date":"YYYY-MM-DD"}`; escape it inside the request JSON.
+    pub expected_onboard_date: Option<String>,
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    pub onboard_address_id: Option<String>,
+    /// Office location id (办公地点 ID), from `list_locations`.
+    pub work_address_id: Option<String>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: Option<String>,
+    /// Recommendation note for the offer (Offer 推荐语).
+    pub recommended_words: Option<String>,
+    /// Job requirement id (招聘需求 ID); see `search_job_requirements`.
+    pub job_requirement_id: Option<String>,
+    /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+    pub job_process_type_id: Option<UpdateOfferDataBasicInfoJobProcessTypeId>,
+    /// Attachment ids; deprecated.
+    pub attachment_id_list: Option<Vec<String>>,
+    /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Description of the attachments (附件描述).
+    pub attachment_description: Option<String>,
+    /// User id of the operator (Offer 操作人 ID); kind per `user_id_type`.
+    pub operator_user_id: Option<String>,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID).
+    pub job_grade_id: Option<String>,
+    /// Career pathway id (通道 ID).
+    pub pathway_id: Option<String>,
+}
+
+crate::object::fields!(
+    UpdateOfferDataBasicInfo { department_id, leader_user_id, employment_job_id,
+    employee_type_id, job_family_id, job_level_id, probation_month, contract_year,
+    contract_period, expected_onboard_date, onboard_address_id, work_address_id,
+    owner_user_id, recommended_words, job_requirement_id, job_process_type_id,
+    attachment_id_list, common_attachment_id_list, attachment_description,
+    operator_user_id, position_id, job_offered, job_grade_id, pathway_id }
+);
+
+/// UpdateOfferInternOfferStatusBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOfferInternOfferStatusBody {
+    /// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+    pub operation: UpdateOfferInternOfferStatusBodyOperation,
+    /// Onboarding details (入职表单); required when `operation` is `confirm_onboarding`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboarding_info: Option<InternOfferOnboardingInfo>,
+    /// Offboarding details (离职表单); required when `operation` is `offboard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offboarding_info: Option<InternOfferOffboardingInfo>,
+}
+
+/// UpdateOfferInternOfferStatusData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateOfferInternOfferStatusData {
+    /// Offer id (Offer ID); see `get_application_offer`.
+    pub offer_id: Option<String>,
+    /// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+    pub operation: Option<UpdateOfferInternOfferStatusDataOperation>,
+    /// Onboarding details (入职表单).
+    pub onboarding_info: Option<UpdateOfferInternOfferStatusDataOnboardingInfo>,
+    /// Offboarding details (离职表单).
+    pub offboarding_info: Option<UpdateOfferInternOfferStatusDataOffboardingInfo>,
+}
+
+crate::object::fields!(
+    UpdateOfferInternOfferStatusData { offer_id, operation, onboarding_info,
+    offboarding_info }
+);
+
+/// UpdateOfferInternOfferStatusDataOffboardingInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateOfferInternOfferStatusDataOffboardingInfo {
+    /// Actual leaving date (实际离职日期), as YYYY-MM-DD.
+    pub actual_offboarding_date: Option<String>,
+    /// Remark (备注).
+    pub notes: Option<String>,
+}
+
+crate::object::fields!(
+    UpdateOfferInternOfferStatusDataOffboardingInfo { actual_offboarding_date, notes }
+);
+
+/// UpdateOfferInternOfferStatusDataOnboardingInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateOfferInternOfferStatusDataOnboardingInfo {
+    /// Actual start date (实际入职日期), as YYYY-MM-DD.
+    pub actual_onboarding_date: Option<String>,
+}
+
+crate::object::fields!(
+    UpdateOfferInternOfferStatusDataOnboardingInfo { actual_onboarding_date }
+);
+
+/// UpdateOfferOfferBasicInfo
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOfferOfferBasicInfo {
+    /// Department id (部门 ID), from the Contacts API's department search; kind per `department_id_type`.
+    pub department_id: String,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: String,
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; only for Feishu People Enterprise tenants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employment_job_id: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_type_id: Option<String>,
+    /// Job family id (序列 ID); kind per `job_family_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_family_id: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_level_id: Option<String>,
+    /// Probation in months (试用期).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_period: Option<CreateOfferContractPeriodInfo>,
+    /// Expected start date (预计入职日期), a JSON string `{"date":"YYYY-MM-DD"}`; escape it inside the request JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_onboard_date: Option<String>,
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_address_id: Option<String>,
+    /// Office location id (办公地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_address_id: Option<String>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: String,
+    /// Recommendation note for the offer (Offer 推荐语).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommended_words: Option<String>,
+    /// Job requirement id (招聘需求 ID), from `list_job_requirements`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_requirement_id: Option<String>,
+    /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_process_type_id: Option<OfferBasicInfoJobProcessTypeId>,
+    /// Attachment ids; there is no way to obtain them, do not use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_id_list: Option<Vec<String>>,
+    /// Common attachment ids (通用附件 ID 列表), from `create_attachment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Description of the attachments (附件描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_description: Option<String>,
+    /// User id of the operator (Offer 操作人 ID); kind per `user_id_type`.
+    pub operator_user_id: String,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_grade_id: Option<String>,
+    /// Career pathway id (通道 ID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pathway_id: Option<String>,
+}
+
+/// UpdateOfferStatusBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOfferStatusBody {
+    /// Offer status (Offer 状态).
+    pub offer_status: UpdateOfferStatusBodyOfferStatus,
+    /// Date the offer expires (Offer 失效时间), as YYYY-MM-DD; required when `offer_status` is 6 (sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// Termination reason ids (终止原因 ID), from `list_termination_reasons`; at most 50. Required when `offer_status` is 8 (declined by the candidate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_id_list: Option<Vec<String>>,
+    /// Note on why the offer ended (Offer 终止备注).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_note: Option<String>,
 }
 
 /// UserBusinessManagementScope
