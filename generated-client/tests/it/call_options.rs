@@ -286,3 +286,61 @@ async fn send_with_meta_gives_the_answer_s_status_log_id_and_headers() {
     );
     assert_eq!(format!("{:?}", with_meta.into_data()), format!("{plain:?}"));
 }
+
+/// A user access token goes to the operations whose page allows one, and is refused, before sending, by the
+/// others; an operation that takes both kinds takes the client's tenant token too.
+#[tokio::test]
+async fn a_user_access_token_is_sent_only_where_the_page_allows_one() {
+    assert_eq!(
+        ListInterviewRecordsV2Request::OPERATION.token_types,
+        [TokenType::Tenant, TokenType::User]
+    );
+    assert_eq!(GetJobRequest::OPERATION.token_types, [TokenType::Tenant]);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ok(json!({"items": [], "has_more": false})))
+        .mount(&server)
+        .await;
+    let client = client(&server.uri());
+
+    client
+        .list_interview_records_v2()
+        .user_access_token("u-user-token")
+        .send()
+        .await
+        .expect("a user token is taken");
+    client
+        .list_interview_records_v2()
+        .send()
+        .await
+        .expect("so is the client's tenant token");
+    let sent = server.received_requests().await.expect("recorded");
+    assert_eq!(bearer(&sent[0]), "Bearer u-user-token");
+    assert_eq!(bearer(&sent[1]), format!("Bearer {TOKEN}"));
+
+    let refused = client
+        .get_job_config("6001")
+        .user_access_token("u-user-token")
+        .send()
+        .await
+        .expect_err("get_job_config takes a tenant token only");
+    match &refused {
+        Error::InvalidRequest {
+            operation,
+            parameter,
+            rule,
+        } => {
+            assert_eq!(*operation, "get_job_config");
+            assert_eq!(*parameter, "user_access_token");
+            assert!(rule.contains("does not take a user access token"), "{rule}");
+            assert!(rule.contains("tenant access token"), "{rule}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(refused.attempts(), 0);
+    assert_eq!(
+        server.received_requests().await.expect("recorded").len(),
+        2,
+        "nothing sent"
+    );
+}
