@@ -323,6 +323,43 @@ pub struct Body {
     pub setters: Vec<BodySetter>,
 }
 
+/// A `multipart/form-data` request body: its fields are the builder's own, required ones arguments of the
+/// `Client` method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    /// Description.
+    pub doc: Option<String>,
+    /// The parts, in the spec's order.
+    pub fields: Vec<FormField>,
+}
+
+/// One part of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    /// Rust name of the builder field and method.
+    pub name: String,
+    /// Name of the part.
+    pub wire: String,
+    /// Whether the part must be sent.
+    pub required: bool,
+    /// Description.
+    pub doc: Option<String>,
+    /// A file, or a value sent as text.
+    pub kind: FormKind,
+}
+
+/// What a form part holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKind {
+    /// A file (`type: string, format: binary`), at most `max_bytes` long (`maxLength`).
+    File {
+        /// The documented size limit in bytes.
+        max_bytes: Option<u64>,
+    },
+    /// A scalar or an enum, sent as its text.
+    Text(Type),
+}
+
 /// A builder method that sets one field of the request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodySetter {
@@ -500,6 +537,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// JSON request body.
     pub body: Option<Body>,
+    /// A `multipart/form-data` request body (a file upload), instead of a JSON one.
+    pub form: Option<Form>,
     /// Rust name of the struct the envelope's `data` decodes into.
     pub data: String,
     /// One-line summary.

@@ -42,6 +42,7 @@ pub const RESERVED_TYPES: &[&str] = &[
     "String",
     "TokenKind",
     "TokenType",
+    "Upload",
     "Value",
     "Vec",
     "WindowLimiter",
@@ -198,6 +199,28 @@ pub fn query(wire: &str, value: TokenStream, list: bool) -> TokenStream {
     } else {
         quote!(request.query(#wire, #value);)
     }
+}
+
+/// Adds a file part to `request`'s form: `value` is an `Upload`, `max_bytes` the documented limit.
+pub fn form_file(wire: &str, value: TokenStream, max_bytes: Option<u64>) -> TokenStream {
+    let max = match max_bytes {
+        Some(n) => {
+            let n = proc_macro2::Literal::u64_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    quote!(request.form_file(#wire, #value, #max);)
+}
+
+/// Adds a text part to `request`'s form, when `value` (an `Option<&T>`) has one.
+pub fn form_text(wire: &str, value: TokenStream) -> TokenStream {
+    quote!(request.form_text(#wire, #value);)
+}
+
+/// The runtime's file to upload, as the generated code names it.
+pub fn upload() -> TokenStream {
+    quote!(crate::Upload)
 }
 
 /// Sets the builder's body as the JSON body of `request`.

@@ -39,6 +39,7 @@ mod redact;
 mod response;
 pub mod retry;
 mod transport;
+mod upload;
 mod validate;
 
 #[rustfmt::skip]
@@ -63,6 +64,7 @@ pub use rate_limit::{Quota, RateLimit, RateLimiter, WindowLimiter};
 pub use response::{Response, DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;
 pub use transport::decode_answer;
+pub use upload::Upload;
 
 // The code generated for the codegen test fixtures, compiled against this runtime by
 // `cargo xtask check-fixtures`; absent from every other build.

@@ -4,7 +4,7 @@
 //! edited.
 
 use super::{doc_inner, ident, rust_type};
-use crate::model::{Api, Operation, Type};
+use crate::model::{Api, FormKind, Operation, Type};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -42,6 +42,10 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         /// Each operation id, with the function that sends its example request, or what the spec lacks to build one.
         pub const CASES: &[(&str, Result<Sender, &str>)] = &[#(#cases)*];
 
+        /// The file a file part of a form sends, and its name.
+        pub const EXAMPLE_FILE: &[u8] = b"An example file, sent as a form part.";
+        pub const EXAMPLE_FILE_NAME: &str = "example.bin";
+
         /// A documented example value, as the type the builder takes.
         fn example<T: serde::de::DeserializeOwned>(json: &str) -> T {
             serde_json::from_str(json).unwrap_or_else(|e| panic!("the spec's example {json} does not decode: {e}"))
@@ -57,6 +61,17 @@ fn missing_example(op: &Operation) -> Option<String> {
         return Some(format!(
             "the required parameter `{}` has no example",
             p.wire
+        ));
+    }
+    if let Some(part) = op
+        .form
+        .iter()
+        .flat_map(|form| &form.fields)
+        .find(|f| f.required && !matches!(f.kind, FormKind::File { .. }))
+    {
+        return Some(format!(
+            "the required form part `{}` has no example",
+            part.wire
         ));
     }
     match &op.body {
@@ -98,6 +113,18 @@ fn case(op: &Operation) -> TokenStream {
             Some(quote!(.#setter(#value)))
         })
         .collect();
+    // A file part sends `EXAMPLE_FILE` as `example.bin`.
+    for f in op.form.iter().flat_map(|form| &form.fields) {
+        if matches!(f.kind, FormKind::File { .. }) {
+            let upload = quote!(Upload::bytes(EXAMPLE_FILE_NAME, EXAMPLE_FILE.to_vec()));
+            if f.required {
+                args.push(upload);
+            } else {
+                let setter = ident(&f.name);
+                setters.push(quote!(.#setter(#upload)));
+            }
+        }
+    }
     if let (Some(body), Some(example)) = (&op.body, &op.examples.body) {
         let value = value(&Type::Struct(body.ty.clone()), example);
         if body.passed_whole {

@@ -3,8 +3,8 @@
 
 use super::{deprecated, doc, doc_text, ident, mentions_enum, rust_type};
 use crate::model::{
-    Api, AppType, BodySetter, Check, Checked, Operation, Pagination, Param, ParamLocation, Segment,
-    TokenType, Type,
+    Api, AppType, BodySetter, Check, Checked, FormField, FormKind, Operation, Pagination, Param,
+    ParamLocation, Segment, TokenType, Type,
 };
 use crate::naming;
 use crate::runtime::{self, PageStreams};
@@ -151,6 +151,15 @@ fn builder_struct(op: &Operation) -> TokenStream {
         let ty = ident(&b.ty);
         quote!(body: #ty,)
     });
+    let parts = op.form.iter().flat_map(|form| &form.fields).map(|f| {
+        let name = ident(&f.name);
+        let ty = form_type(&f.kind);
+        if f.required {
+            quote!(#name: #ty,)
+        } else {
+            quote!(#name: Option<#ty>,)
+        }
+    });
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -159,6 +168,7 @@ fn builder_struct(op: &Operation) -> TokenStream {
             #fields
             #(#params)*
             #body
+            #(#parts)*
         }
     }
 }
@@ -183,6 +193,16 @@ fn client_method(op: &Operation) -> TokenStream {
                 inits.push(quote!(#name,));
             }
             (false, _) => inits.push(quote!(#name: None,)),
+        }
+    }
+    for f in op.form.iter().flat_map(|form| &form.fields) {
+        let name = ident(&f.name);
+        if f.required {
+            let ty = form_type(&f.kind);
+            args.push(quote!(#name: #ty));
+            inits.push(quote!(#name,));
+        } else {
+            inits.push(quote!(#name: None,));
         }
     }
     if let Some(body) = &op.body {
@@ -223,6 +243,12 @@ fn builder_methods(op: &Operation, body_deprecated: bool) -> TokenStream {
         .iter()
         .filter(|p| !p.required)
         .map(|p| param_setter(op, p));
+    let form_setters = op
+        .form
+        .iter()
+        .flat_map(|form| &form.fields)
+        .filter(|f| !f.required)
+        .map(form_setter);
     let body_setters = op.body.as_ref().map(|body| {
         let ty = ident(&body.ty);
         let fields = body.setters.iter().map(|setter| body_setter(op, setter));
@@ -246,6 +272,7 @@ fn builder_methods(op: &Operation, body_deprecated: bool) -> TokenStream {
             #info
             #(#setters)*
             #body_setters
+            #(#form_setters)*
             #validate
             #send
         }
@@ -634,11 +661,25 @@ fn send_fn(op: &Operation) -> TokenStream {
             runtime::query(&p.wire, value, matches!(p.ty, Type::List(_)))
         });
     let body = op.body.as_ref().map(|_| runtime::json_body());
+    let parts = op.form.iter().flat_map(|form| &form.fields).map(|f| {
+        let name = ident(&f.name);
+        match (&f.kind, f.required) {
+            (FormKind::File { max_bytes }, true) => {
+                runtime::form_file(&f.wire, quote!(self.#name), *max_bytes)
+            }
+            (FormKind::File { max_bytes }, false) => {
+                let part = runtime::form_file(&f.wire, quote!(upload), *max_bytes);
+                quote!(if let Some(upload) = self.#name { #part })
+            }
+            (FormKind::Text(_), true) => runtime::form_text(&f.wire, quote!(Some(&self.#name))),
+            (FormKind::Text(_), false) => runtime::form_text(&f.wire, quote!(self.#name.as_ref())),
+        }
+    });
     let built = runtime::request_built();
     let client = runtime::client();
     let request_type = runtime::request_type();
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
-    let mutable = (has_query || op.body.is_some()).then(|| quote!(mut));
+    let mutable = (has_query || op.body.is_some() || op.form.is_some()).then(|| quote!(mut));
     quote! {
         fn request(self) -> Result<(#client, #request_type), #error> {
             self.validate()?;
@@ -646,6 +687,7 @@ fn send_fn(op: &Operation) -> TokenStream {
             let #mutable request = #request;
             #(#query)*
             #body
+            #(#parts)*
             #built
         }
     }
@@ -666,4 +708,28 @@ fn page_streams(op: &Operation, pg: &Pagination) -> TokenStream {
             .and_then(|size| Some((ident(&size.param), size.maximum?))),
     }
     .emit()
+}
+
+/// The Rust type a form part holds: the runtime's `Upload` for a file, the value's type otherwise.
+fn form_type(kind: &FormKind) -> TokenStream {
+    match kind {
+        FormKind::File { .. } => runtime::upload(),
+        FormKind::Text(ty) => rust_type(ty),
+    }
+}
+
+/// The builder method that sets an optional form part.
+fn form_setter(f: &FormField) -> TokenStream {
+    let name = ident(&f.name);
+    let ty = form_type(&f.kind);
+    let mut text = doc_text(f.doc.as_deref().unwrap_or(&f.wire));
+    text.push_str(&format!("\n\nForm part `{}`.", f.wire));
+    let doc = doc(&text);
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.#name = Some(value);
+            self
+        }
+    }
 }

@@ -5,8 +5,8 @@ use super::responses;
 use super::{type_text, Lowerer, Result};
 use crate::error::Pointer;
 use crate::model::{
-    Body, BodySetter, Check, Checked, DocDeviation, Examples, Field, Method, Operation, Param,
-    ParamLocation, RateLimit, Rules, Segment, Struct, TokenType, Type,
+    Body, BodySetter, Check, Checked, DocDeviation, Examples, Field, Form, FormField, FormKind,
+    Method, Operation, Param, ParamLocation, RateLimit, Rules, Segment, Struct, TokenType, Type,
 };
 use crate::naming::{self, Scope};
 use crate::runtime;
@@ -175,11 +175,20 @@ impl Lowerer<'_> {
         // Required parameters become arguments of the client method, in spec order; path parameters first.
         params.sort_by_key(|p| (!p.required, p.location != ParamLocation::Path));
 
-        let body = match &op.request_body {
-            Some(body) => {
-                Some(self.lower_body(body, &at.join("requestBody"), &type_base, &mut scope)?)
-            }
-            None => None,
+        let multipart = match &op.request_body {
+            Some(ReferenceOr::Item(body)) => body.content.contains_key(MULTIPART),
+            _ => false,
+        };
+        let (body, form) = match &op.request_body {
+            Some(ReferenceOr::Item(body)) if multipart => (
+                None,
+                Some(self.lower_form(body, &at.join("requestBody"), &mut scope)?),
+            ),
+            Some(body) => (
+                Some(self.lower_body(body, &at.join("requestBody"), &type_base, &mut scope)?),
+                None,
+            ),
+            None => (None, None),
         };
         let data = self.lower_response(op, at, &type_base)?;
 
@@ -203,6 +212,7 @@ impl Lowerer<'_> {
             segments,
             params,
             body,
+            form,
             data,
             summary: op.summary.clone(),
             doc: op.description.clone(),
@@ -371,6 +381,105 @@ impl Lowerer<'_> {
         Ok(segments)
     }
 
+    /// A `multipart/form-data` body: an inline object schema whose properties are files (`type: string,
+    /// format: binary`, `maxLength` their size limit in bytes) or scalars sent as text.
+    fn lower_form(
+        &mut self,
+        body: &openapiv3::RequestBody,
+        at: &Pointer,
+        scope: &mut Scope,
+    ) -> Result<Form> {
+        if body.content.len() > 1 {
+            return Err(self.err(
+                &at.join("content"),
+                "a request body is either `multipart/form-data` or `application/json`, not both",
+            ));
+        }
+        let schema_at = at.join("content").join(MULTIPART).join("schema");
+        let schema = match body.content.get(MULTIPART).and_then(|m| m.schema.as_ref()) {
+            Some(ReferenceOr::Item(schema)) => schema,
+            Some(ReferenceOr::Reference { .. }) => return Err(self.err(
+                &schema_at,
+                "a `multipart/form-data` body's schema is written inline (its files are no JSON \
+                     object's fields), not as a $ref",
+            )),
+            None => return Err(self.err(&schema_at, "the request body has no schema")),
+        };
+        let openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) = &schema.schema_kind
+        else {
+            return Err(self.err(
+                &schema_at,
+                "a `multipart/form-data` body must be an object schema, one property per part",
+            ));
+        };
+        let mut fields = Vec::new();
+        for (wire, property) in &object.properties {
+            let property_at = schema_at.join("properties").join(wire.as_str());
+            let required = object.required.iter().any(|r| r == wire);
+            let by = format!("form part `{wire}`");
+            let name = scope
+                .claim(naming::snake_name(wire), &by, false)
+                .map_err(|c| self.collision(&property_at, c, &by))?;
+            let (kind, doc) = match property {
+                ReferenceOr::Item(item) => match &item.schema_kind {
+                    openapiv3::SchemaKind::Type(openapiv3::Type::String(string))
+                        if string.format
+                            == openapiv3::VariantOrUnknownOrEmpty::Item(
+                                openapiv3::StringFormat::Binary,
+                            ) =>
+                    {
+                        (
+                            FormKind::File {
+                                max_bytes: string.max_length.map(|n| n as u64),
+                            },
+                            item.schema_data.description.clone(),
+                        )
+                    }
+                    _ => {
+                        let ty = self.resolve(
+                            &ReferenceOr::Item(item.as_ref().clone()),
+                            &property_at,
+                            wire,
+                        )?;
+                        (FormKind::Text(ty), item.schema_data.description.clone())
+                    }
+                },
+                ReferenceOr::Reference { reference } => {
+                    let ty = self.resolve(
+                        &ReferenceOr::Reference {
+                            reference: reference.clone(),
+                        },
+                        &property_at,
+                        wire,
+                    )?;
+                    (FormKind::Text(ty), None)
+                }
+            };
+            if let FormKind::Text(ty) = &kind {
+                if matches!(ty, Type::Struct(_) | Type::List(_) | Type::Json) {
+                    return Err(self.err(
+                        &property_at,
+                        format!(
+                            "a form part is a file or a value sent as text, found {}",
+                            type_text(ty)
+                        ),
+                    ));
+                }
+            }
+            fields.push(FormField {
+                name,
+                wire: wire.clone(),
+                required,
+                doc,
+                kind,
+            });
+        }
+        Ok(Form {
+            doc: body.description.clone(),
+            fields,
+        })
+    }
+
     fn lower_body(
         &mut self,
         body: &ReferenceOr<openapiv3::RequestBody>,
@@ -384,7 +493,7 @@ impl Lowerer<'_> {
         let Some(media) = body.content.get("application/json") else {
             return Err(self.err(
                 &at.join("content"),
-                "the request body needs `application/json` content",
+                "the request body needs `application/json` or `multipart/form-data` content",
             ));
         };
         let schema_at = at.join("content").join("application/json").join("schema");
@@ -499,6 +608,9 @@ fn is_page_size(operation: &Operation, param: &Param) -> bool {
         .and_then(|pages| pages.size.as_ref())
         .is_some_and(|size| size.param == param.name)
 }
+
+/// The content type of a file-upload body.
+const MULTIPART: &str = "multipart/form-data";
 
 /// The JSON examples of the request body and of the first 2xx answer, as written inline in the operation.
 fn examples(op: &openapiv3::Operation) -> Examples {

@@ -150,6 +150,15 @@ impl Lowerer<'_> {
                     self.lower_enum(&name, schema, at)?;
                     Ok(Type::Enum(name))
                 }
+                openapiv3::Type::String(string)
+                    if string.format
+                        == VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) =>
+                {
+                    Err(self.err(
+                        at,
+                        "a file (`format: binary`) can only be a part of a `multipart/form-data` request body",
+                    ))
+                }
                 openapiv3::Type::String(_) => Ok(Type::String),
                 openapiv3::Type::Boolean(_) => Ok(Type::Bool),
                 openapiv3::Type::Number(_) => Ok(Type::F64),

@@ -13,6 +13,7 @@ pub enum ErrorCode {
     /// - `combined_create_job` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_update_job` (HTTP 500): Internal error on the Feishu side.
     /// - `create_application` (HTTP 500): Internal error on the Feishu side.
+    /// - `create_attachment` (HTTP 500): Internal error on the Feishu side.
     /// - `create_external_application` (HTTP 500): Internal error on the Feishu side.
     /// - `create_job_requirement` (HTTP 500): Internal error on the Feishu side.
     /// - `create_note` (HTTP 500): Internal error on the Feishu side.
@@ -81,6 +82,7 @@ pub enum ErrorCode {
     /// - `combined_create_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_update_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_application` (HTTP 400): A parameter has a wrong type or size.
+    /// - `create_attachment` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_external_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_job_requirement` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_note` (HTTP 400): A parameter has a wrong type or size.

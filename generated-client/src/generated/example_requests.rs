@@ -21,6 +21,7 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("combined_create_job", Ok(combined_create_job)),
     ("combined_update_job", Ok(combined_update_job)),
     ("create_application", Ok(create_application)),
+    ("create_attachment", Ok(create_attachment)),
     ("create_external_application", Ok(create_external_application)),
     ("create_job_requirement", Ok(create_job_requirement)),
     ("create_note", Ok(create_note)),
@@ -83,6 +84,11 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("update_offer_intern_offer_status", Ok(update_offer_intern_offer_status)),
     ("update_offer_status", Ok(update_offer_status)),
 ];
+
+/// The file a file part of a form sends, and its name.
+pub const EXAMPLE_FILE: &[u8] = b"An example file, sent as a form part.";
+
+pub const EXAMPLE_FILE_NAME: &str = "example.bin";
 
 /// A documented example value, as the type the builder takes.
 fn example<T: serde::de::DeserializeOwned>(json: &str) -> T {
@@ -167,6 +173,15 @@ fn create_application(client: &Client) -> Sent {
                 "{\"application_preferred_city_code_list\":[\"CN_1\"],\"delivery_type\":1,\"job_id\":\"6889330484657424647\",\"resume_source_id\":\"7115289562569591070\",\"talent_id\":\"6889020179456689671\",\"user_id\":\"6930815272790114324\"}",
             ),
         );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn create_attachment(client: &Client) -> Sent {
+    let request = client
+        .create_attachment(Upload::bytes(EXAMPLE_FILE_NAME, EXAMPLE_FILE.to_vec()));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))

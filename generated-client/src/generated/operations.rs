@@ -2944,6 +2944,242 @@ impl UpdateJobConfigRequest {
 
 crate::options::call_options!(UpdateJobConfigRequest, GetJobConfigData);
 
+/// # Attachments
+///
+/// Operations on `attachments`: [`create_attachment`](Self::create_attachment), [`get_attachment`](Self::get_attachment), [`get_attachment_preview`](Self::get_attachment_preview).
+impl Client {
+    /// Upload an attachment.
+    ///
+    /// See [`CreateAttachmentRequest`] for the parameters, limits and documented errors.
+    pub fn create_attachment(&self, content: crate::Upload) -> CreateAttachmentRequest {
+        CreateAttachmentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            content,
+        }
+    }
+
+    /// Get an attachment.
+    ///
+    /// See [`GetAttachmentRequest`] for the parameters, limits and documented errors.
+    pub fn get_attachment(
+        &self,
+        attachment_id: impl Into<String>,
+    ) -> GetAttachmentRequest {
+        GetAttachmentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            attachment_id: attachment_id.into(),
+            r#type: None,
+        }
+    }
+
+    /// Get a PDF download link for a resume attachment.
+    ///
+    /// See [`GetAttachmentPreviewRequest`] for the parameters, limits and documented errors.
+    pub fn get_attachment_preview(
+        &self,
+        attachment_id: impl Into<String>,
+    ) -> GetAttachmentPreviewRequest {
+        GetAttachmentPreviewRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            attachment_id: attachment_id.into(),
+        }
+    }
+}
+
+/// Upload an attachment.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/attachments` (operation `create_attachment`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/create_attachment>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment`
+/// - Callable by: custom apps and store apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CreateAttachmentRequest {
+    client: Client,
+    options: CallOptions,
+    content: crate::Upload,
+}
+
+impl CreateAttachmentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "create_attachment",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/attachments",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/attachments".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.form_file("content", self.content, Some(314572800));
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CreateAttachmentRequest, CreateAttachmentData);
+
+/// Get an attachment.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}` (operation `get_attachment`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment:readonly`, `hire:attachment`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetAttachmentRequest {
+    client: Client,
+    options: CallOptions,
+    attachment_id: String,
+    r#type: Option<GetAttachmentType>,
+}
+
+impl GetAttachmentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_attachment",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/attachments/{attachment_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of attachment (附件类型).
+    ///
+    /// Server default: `1`.
+    pub fn r#type(mut self, value: GetAttachmentType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let attachment_id = validate::path_segment(
+                operation,
+                "attachment_id",
+                &self.attachment_id,
+            )?;
+            format!("/open-apis/hire/v1/attachments/{attachment_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("type", self.r#type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetAttachmentRequest, GetAttachmentData);
+
+/// Get a PDF download link for a resume attachment.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}/preview` (operation `get_attachment_preview`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/preview>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:attachment`
+/// - Callable by: custom apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetAttachmentPreviewRequest {
+    client: Client,
+    options: CallOptions,
+    attachment_id: String,
+}
+
+impl GetAttachmentPreviewRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_attachment_preview",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/attachments/{attachment_id}/preview",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let attachment_id = validate::path_segment(
+                operation,
+                "attachment_id",
+                &self.attachment_id,
+            )?;
+            format!("/open-apis/hire/v1/attachments/{attachment_id}/preview")
+        };
+        let request = transport::Request::new(&Self::OPERATION, path, self.options);
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetAttachmentPreviewRequest, GetAttachmentPreviewData);
+
 /// # External applications
 ///
 /// Operations on `external_applications`: [`create_external_application`](Self::create_external_application), [`delete_external_application`](Self::delete_external_application), [`list_external_applications`](Self::list_external_applications), [`update_external_application`](Self::update_external_application).
@@ -6036,178 +6272,6 @@ impl UpdateOfferStatusRequest {
 }
 
 crate::options::call_options!(UpdateOfferStatusRequest, OpenJobData);
-
-/// # Attachments
-///
-/// Operations on `attachments`: [`get_attachment`](Self::get_attachment), [`get_attachment_preview`](Self::get_attachment_preview).
-impl Client {
-    /// Get an attachment.
-    ///
-    /// See [`GetAttachmentRequest`] for the parameters, limits and documented errors.
-    pub fn get_attachment(
-        &self,
-        attachment_id: impl Into<String>,
-    ) -> GetAttachmentRequest {
-        GetAttachmentRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            attachment_id: attachment_id.into(),
-            r#type: None,
-        }
-    }
-
-    /// Get a PDF download link for a resume attachment.
-    ///
-    /// See [`GetAttachmentPreviewRequest`] for the parameters, limits and documented errors.
-    pub fn get_attachment_preview(
-        &self,
-        attachment_id: impl Into<String>,
-    ) -> GetAttachmentPreviewRequest {
-        GetAttachmentPreviewRequest {
-            client: self.clone(),
-            options: CallOptions::default(),
-            attachment_id: attachment_id.into(),
-        }
-    }
-}
-
-/// Get an attachment.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}` (operation `get_attachment`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/get>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:attachment:readonly`, `hire:attachment`
-/// - Callable by: custom apps and store apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetAttachmentRequest {
-    client: Client,
-    options: CallOptions,
-    attachment_id: String,
-    r#type: Option<GetAttachmentType>,
-}
-
-impl GetAttachmentRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_attachment",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/attachments/{attachment_id}",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom, AppType::Store],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Kind of attachment (附件类型).
-    ///
-    /// Server default: `1`.
-    pub fn r#type(mut self, value: GetAttachmentType) -> Self {
-        self.r#type = Some(value);
-        self
-    }
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let attachment_id = validate::path_segment(
-                operation,
-                "attachment_id",
-                &self.attachment_id,
-            )?;
-            format!("/open-apis/hire/v1/attachments/{attachment_id}")
-        };
-        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
-        request.query("type", self.r#type.as_ref());
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetAttachmentRequest, GetAttachmentData);
-
-/// Get a PDF download link for a resume attachment.
-///
-/// - Endpoint: `GET /open-apis/hire/v1/attachments/{attachment_id}/preview` (operation `get_attachment_preview`)
-/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/attachment/preview>
-/// - Rate limit: 20 requests per second; the client keeps under it by default
-/// - Takes: a tenant access token
-/// - Scopes (any one): `hire:attachment`
-/// - Callable by: custom apps
-/// - Safe to repeat: failed attempts are retried
-///
-/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
-/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
-/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send` is called"]
-pub struct GetAttachmentPreviewRequest {
-    client: Client,
-    options: CallOptions,
-    attachment_id: String,
-}
-
-impl GetAttachmentPreviewRequest {
-    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
-    /// allows.
-    pub const OPERATION: OperationInfo = OperationInfo {
-        id: "get_attachment_preview",
-        method: HttpMethod::Get,
-        path: "/open-apis/hire/v1/attachments/{attachment_id}/preview",
-        rate_limit: Quota {
-            per_second: Some(20),
-            per_minute: None,
-        },
-        idempotent: true,
-        app_types: &[AppType::Custom],
-        token_types: &[TokenType::Tenant],
-    };
-
-    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
-    ///
-    /// Checked before sending: `attachment_id` is one path segment: not empty, and neither `.` nor `..`.
-    pub fn validate(&self) -> Result<(), Error> {
-        let operation = Self::OPERATION.id;
-        validate::path_segment(operation, "attachment_id", &self.attachment_id)?;
-        Ok(())
-    }
-
-    fn request(self) -> Result<(Client, transport::Request), Error> {
-        self.validate()?;
-        let path = {
-            let operation = Self::OPERATION.id;
-            let attachment_id = validate::path_segment(
-                operation,
-                "attachment_id",
-                &self.attachment_id,
-            )?;
-            format!("/open-apis/hire/v1/attachments/{attachment_id}/preview")
-        };
-        let request = transport::Request::new(&Self::OPERATION, path, self.options);
-        Ok((self.client, request))
-    }
-}
-
-crate::options::call_options!(GetAttachmentPreviewRequest, GetAttachmentPreviewData);
 
 /// # Employees
 ///

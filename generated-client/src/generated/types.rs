@@ -1217,6 +1217,19 @@ pub struct CreateApplicationBody {
     pub delivery_type: Option<CreateApplicationBodyDeliveryType>,
 }
 
+/// CreateAttachmentData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateAttachmentData {
+    /// Attachment id (附件 ID).
+    pub id: Option<String>,
+    /// Name of the uploaded file.
+    pub name: Option<String>,
+    /// URL of the uploaded file; valid for 30 minutes.
+    pub url: Option<String>,
+}
+
+crate::object::fields!(CreateAttachmentData { id, name, url });
+
 /// CreateExternalApplicationBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateExternalApplicationBody {

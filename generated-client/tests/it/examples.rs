@@ -167,7 +167,37 @@ async fn every_operation_sends_its_documented_request_and_decodes_its_documented
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         query.sort();
-        let body = (!request.body.is_empty())
+        if let Some(form) = &op.form {
+            // A file upload: a `multipart/form-data` body with each file part, named and with its content.
+            let content_type = request
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let body = String::from_utf8_lossy(&request.body);
+            let mut missing = Vec::new();
+            if !content_type.starts_with("multipart/form-data; boundary=") {
+                missing.push(format!("the content type (it is {content_type:?})"));
+            }
+            for part in &form.fields {
+                let header = format!(
+                    "name=\"{}\"; filename=\"{}\"",
+                    part.wire,
+                    example_requests::EXAMPLE_FILE_NAME
+                );
+                if !body.contains(&header) {
+                    missing.push(format!("the part {header}"));
+                }
+            }
+            let file = String::from_utf8_lossy(example_requests::EXAMPLE_FILE);
+            if !body.contains(file.as_ref()) {
+                missing.push("the file's content".to_owned());
+            }
+            if !missing.is_empty() {
+                failures.push(format!("{id}: the form lacks {}", missing.join(", ")));
+            }
+        }
+        let body = (!request.body.is_empty() && op.form.is_none())
             .then(|| serde_json::from_slice::<Value>(&request.body).expect("the body is JSON"));
         let sent = (
             request.method.to_string(),

@@ -19,4 +19,5 @@ mod refusals;
 mod retries;
 mod store_app;
 mod stress;
+mod upload;
 mod validation;

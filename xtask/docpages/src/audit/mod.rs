@@ -53,6 +53,8 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
             &level,
             &mut out,
         );
+    } else if let Some(form) = &op.form {
+        form_parts(page, form, &mut out);
     } else if let Some(first) = page.body.first() {
         out.differ(first.line, "body", "a request body", "none");
     }
@@ -337,5 +339,60 @@ fn list(items: &[String]) -> String {
         "none".to_owned()
     } else {
         items.join(", ")
+    }
+}
+
+/// A file upload's body rows against the spec's form: each part, whether it is required, a file or text, and a
+/// file's size limit.
+fn form_parts(page: &Page, form: &codegen::model::Form, out: &mut Findings) {
+    use codegen::model::FormKind;
+    for row in &page.body {
+        let path = format!("form.{}", row.name);
+        let Some(part) = form.fields.iter().find(|f| f.wire == row.name) else {
+            out.differ(row.line, &path, "a part", "nothing");
+            continue;
+        };
+        if let Some(required) = row.required {
+            if required != part.required {
+                out.differ(
+                    row.line,
+                    &format!("{path}.required"),
+                    &required.to_string(),
+                    &part.required.to_string(),
+                );
+            }
+        }
+        let on_page_file = row.ty.base == "file";
+        match (&part.kind, on_page_file) {
+            (FormKind::File { max_bytes }, true) => {
+                if row.facts.max_bytes != *max_bytes {
+                    let bytes =
+                        |n: &Option<u64>| n.map_or("none".to_owned(), |n| format!("{n} bytes"));
+                    out.differ(
+                        row.line,
+                        &format!("{path}.maxLength"),
+                        &bytes(&row.facts.max_bytes),
+                        &bytes(max_bytes),
+                    );
+                }
+            }
+            (FormKind::Text(_), false) => {}
+            (_, on_page_file) => out.differ(
+                row.line,
+                &format!("{path}.type"),
+                if on_page_file { "a file" } else { "text" },
+                if on_page_file { "text" } else { "a file" },
+            ),
+        }
+    }
+    for part in &form.fields {
+        if !page.body.iter().any(|row| row.name == part.wire) {
+            out.differ(
+                page.method.line,
+                &format!("form.{}", part.wire),
+                "nothing",
+                "a part",
+            );
+        }
     }
 }

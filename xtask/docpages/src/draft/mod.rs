@@ -186,7 +186,54 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Sequence(params));
     }
-    if !page.body.is_empty() {
+    // A file upload: `Content-Type` fixed to `multipart/form-data`, one part per body row, written inline.
+    let multipart = page.params.iter().any(|p| {
+        p.location == ParamIn::Header
+            && p.name.eq_ignore_ascii_case("Content-Type")
+            && p.facts
+                .fixed
+                .as_deref()
+                .is_some_and(|f| f.contains("multipart/form-data"))
+    });
+    if multipart && !page.body.is_empty() {
+        let mut properties = Mapping::new();
+        let mut required = Vec::new();
+        for row in &page.body {
+            let schema = if row.ty.base == "file" {
+                let mut file = mapping([("type", "string".into()), ("format", "binary".into())]);
+                if let Some(bytes) = row.facts.max_bytes {
+                    file.insert("maxLength".into(), bytes.into());
+                }
+                file.insert("description".into(), marked(&row.facts.label));
+                Value::Mapping(file)
+            } else {
+                let enum_name = format!("{type_base}{}", type_name(&row.name));
+                drafter.value_schema(&row.ty, &row.facts, &enum_name, true)
+            };
+            if row.required == Some(true) {
+                required.push(Value::from(row.name.clone()));
+            }
+            properties.insert(row.name.clone().into(), schema);
+        }
+        let mut form = mapping([("type", "object".into())]);
+        if !required.is_empty() {
+            form.insert("required".into(), Value::Sequence(required));
+        }
+        form.insert("properties".into(), Value::Mapping(properties));
+        op.insert(
+            "requestBody".into(),
+            map([
+                ("required", true.into()),
+                (
+                    "content",
+                    map([(
+                        "multipart/form-data",
+                        map([("schema", Value::Mapping(form))]),
+                    )]),
+                ),
+            ]),
+        );
+    } else if !page.body.is_empty() {
         let name = format!("{type_base}Body");
         let schema = drafter.object(&page.body, &name, true);
         drafter.schemas.insert(name.clone().into(), schema);

@@ -21,6 +21,20 @@ const MARKERS: &[&str] = &[
     "长度范围",
 ];
 
+/// The size in a label's `最大 300 MB` (or `KB`, `GB`), in bytes.
+fn size_limit(label: &str) -> Option<u64> {
+    let at = label.find("最大")?;
+    let rest = label[at + "最大".len()..].trim_start();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let number: u64 = digits.parse().ok()?;
+    let unit = rest[digits.len()..].trim_start();
+    let scale = [("KB", 1u64 << 10), ("MB", 1 << 20), ("GB", 1 << 30)]
+        .into_iter()
+        .find(|(name, _)| unit.starts_with(name))?
+        .1;
+    number.checked_mul(scale)
+}
+
 /// Reads a description cell.
 pub(super) fn facts(text: &str) -> Facts {
     let text = normalize(text);
@@ -45,6 +59,7 @@ pub(super) fn facts(text: &str) -> Facts {
     let mut facts = Facts {
         label: clean_label(&text[..label_end]),
         int64: text.contains("int64"),
+        max_bytes: size_limit(&text[..label_end]),
         ..Facts::default()
     };
     for (i, (_, end, marker)) in found.iter().enumerate() {
@@ -263,6 +278,16 @@ mod tests {
     }
 
     /// Limits in every way the pages write them (the `job_list` and `application_list` pages, among others).
+    #[test]
+    fn a_files_size_limit() {
+        assert_eq!(
+            facts("文件二进制内容，最大 300 MB").max_bytes,
+            Some(300 << 20)
+        );
+        assert_eq!(facts("最大 2GB").max_bytes, Some(2 << 30));
+        assert_eq!(facts("最大值为 100").max_bytes, None);
+    }
+
     #[test]
     fn bold_marks_go_and_a_values_own_asterisks_stay() {
         assert_eq!(

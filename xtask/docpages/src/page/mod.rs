@@ -244,6 +244,8 @@ pub struct Facts {
     pub min_length: Option<u64>,
     /// Whether the page says the integer is an int64 (`字段类型为:int64`).
     pub int64: bool,
+    /// A size limit in the label, in bytes (`最大 300 MB`, MB being 1024 × 1024 bytes): a file's.
+    pub max_bytes: Option<u64>,
 }
 
 /// One value of an enum and its label.
