@@ -13,7 +13,8 @@
 //!   the generated client with its hand-written runtime, against progenitor's crate.
 //!
 //! progenitor panics when an operation has a typed 200 beside a bare `default` response, so its copy of the
-//! spec has no `default` responses. The crates are written under `target/compile-cost/`.
+//! spec has no `default` responses; it reads no `multipart/form-data` body, so a file upload's body is
+//! `application/octet-stream` there. The crates are written under `target/compile-cost/`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -229,6 +230,20 @@ fn without_default_responses(spec: &serde_yaml::Value) -> serde_yaml::Value {
                 for (_, op) in methods.iter_mut() {
                     if let Some(responses) = op["responses"].as_mapping_mut() {
                         responses.remove("default");
+                    }
+                    // progenitor reads no `multipart/form-data` body: a file upload is a raw body there.
+                    let content = op
+                        .get_mut("requestBody")
+                        .and_then(|body| body.get_mut("content"))
+                        .and_then(serde_yaml::Value::as_mapping_mut);
+                    if let Some(content) = content {
+                        if content.remove("multipart/form-data").is_some() {
+                            content.insert(
+                                "application/octet-stream".into(),
+                                serde_yaml::from_str("{schema: {type: string, format: binary}}")
+                                    .unwrap_or_default(),
+                            );
+                        }
                     }
                 }
             }
