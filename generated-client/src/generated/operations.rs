@@ -8361,8 +8361,6 @@ impl ListResumeSourcesRequest {
 
     /// Number of items per page (分页大小).
     ///
-    /// Server default: `1000`.
-    ///
     /// Checked before sending: `page_size` is at least 1.
     /// Checked before sending: `page_size` is at most 100.
     pub fn page_size(mut self, value: i32) -> Self {

@@ -534,10 +534,28 @@ impl Drafter {
         } else {
             param.ty.clone()
         };
-        out.insert(
-            "schema".into(),
-            self.value_schema(&ty, &param.facts, &enum_name, false),
-        );
+        let mut schema = self.value_schema(&ty, &param.facts, &enum_name, false);
+        // A default outside the page's own range (`默认值：1000`, `最大值：100`) is not one a validator accepts:
+        // the range is kept, the default left out, and the deviation said.
+        if let Value::Mapping(schema) = &mut schema {
+            let number = |key: &str| schema.get(key).and_then(Value::as_f64);
+            if let Some(default) = number("default") {
+                let above = number("maximum").is_some_and(|max| default > max);
+                let below = number("minimum").is_some_and(|min| default < min);
+                if above || below {
+                    schema.remove("default");
+                    self.deviations.push(map([
+                        ("at", format!("{}.default", param.name).into()),
+                        (
+                            "reason",
+                            "The page's default is outside the page's own range; the range is kept."
+                                .into(),
+                        ),
+                    ]));
+                }
+            }
+        }
+        out.insert("schema".into(), schema);
         if let Some(example) = &param.facts.example {
             out.insert("example".into(), typed_scalar(example, &ty));
         }
