@@ -1573,6 +1573,7 @@ pub struct CombinedCreateJobRequest {
     body: CombinedCreateJobBody,
 }
 
+#[allow(deprecated)]
 impl CombinedCreateJobRequest {
     /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
     /// allows.
@@ -1646,6 +1647,7 @@ impl CombinedCreateJobRequest {
     /// Expiry date; deprecated, use `expiry_timestamp`.
     ///
     /// Body field `expiry_time`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     pub fn expiry_time(mut self, value: i32) -> Self {
         self.body.expiry_time = Some(value);
         self
@@ -1888,6 +1890,7 @@ pub struct CombinedUpdateJobRequest {
     body: CombinedUpdateJobBody,
 }
 
+#[allow(deprecated)]
 impl CombinedUpdateJobRequest {
     /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
     /// allows.
@@ -1961,6 +1964,7 @@ impl CombinedUpdateJobRequest {
     /// Expiry date; deprecated, use `expiry_timestamp`.
     ///
     /// Body field `expiry_time`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     pub fn expiry_time(mut self, value: i32) -> Self {
         self.body.expiry_time = Some(value);
         self

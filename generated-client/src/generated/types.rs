@@ -249,6 +249,7 @@ pub struct ApplicationOfferBasicInfo {
     /// Probation in months (试用期), e.g. 6.
     pub probation_month: Option<i32>,
     /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
     pub contract_period: Option<ContractPeriodInfo>,
@@ -719,6 +720,7 @@ pub struct CombinedCreateJobBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience: Option<CombinedCreateJobBodyExperience>,
     /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_time: Option<i32>,
     /// Custom fields (自定义字段).
@@ -876,8 +878,10 @@ pub struct CombinedCreateJobJob {
     /// Creator's user id (创建人 ID), kind per `user_id_type`; empty when the system created the job.
     pub create_user_id: Option<String>,
     /// Creation time; deprecated, use `create_timestamp`.
+    #[deprecated(note = "the doc page points to `create_timestamp` instead")]
     pub create_time: Option<i64>,
     /// Last update time; deprecated, use `update_timestamp`.
+    #[deprecated(note = "the doc page points to `update_timestamp` instead")]
     pub update_time: Option<i64>,
     /// Recruitment process type (招聘流程类型).
     pub process_type: Option<ProcessType>,
@@ -898,6 +902,7 @@ pub struct CombinedCreateJobJob {
     /// Years of work experience required (工作经验要求).
     pub experience: Option<JobExperience>,
     /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     pub expiry_time: Option<i64>,
     /// Lowest monthly salary, in thousands (最低月薪).
     pub min_salary: Option<i32>,
@@ -959,6 +964,7 @@ pub struct CombinedUpdateJobBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience: Option<CombinedUpdateJobBodyExperience>,
     /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_time: Option<i32>,
     /// Custom fields (自定义字段); the list replaces all existing values.
@@ -1417,6 +1423,7 @@ pub struct CreateJobRequirementJobRequirementDto {
     /// Number of people wanted (需求人数).
     pub head_count: Option<i32>,
     /// Job nature (职位性质), listed on the enum constants page of the Hire docs; prefer `employee_type`.
+    #[deprecated(note = "the doc page points to `employee_type` instead")]
     pub recruitment_type: Option<IdNameObject>,
     /// Employee type (人员类型); id kind per `employee_type_id_type`.
     pub employee_type: Option<IdNameObject>,
@@ -1588,6 +1595,7 @@ pub struct CreateOfferDataBasicInfo {
     /// Probation in months (试用期).
     pub probation_month: Option<i32>,
     /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
     pub contract_period: Option<ContractPeriodInfo>,
@@ -2516,6 +2524,7 @@ pub struct GetOfferApplicationOfferBasicInfo {
     /// Probation in months (试用期), e.g. 6.
     pub probation_month: Option<i32>,
     /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
     pub contract_period: Option<ContractPeriodInfo>,
@@ -3999,8 +4008,10 @@ pub struct ListJobsJob {
     /// Creator's user id (创建人 ID), kind per `user_id_type`; empty when the system or a connected external system created the job.
     pub create_user_id: Option<String>,
     /// Creation time; deprecated, use `create_timestamp`.
+    #[deprecated(note = "the doc page points to `create_timestamp` instead")]
     pub create_time: Option<i64>,
     /// Last update time; deprecated, use `update_timestamp`.
+    #[deprecated(note = "the doc page points to `update_timestamp` instead")]
     pub update_time: Option<i64>,
     /// Recruitment process type (招聘流程类型).
     pub process_type: Option<ProcessType>,
@@ -4019,6 +4030,7 @@ pub struct ListJobsJob {
     /// Years of work experience required (工作经验要求).
     pub experience: Option<JobExperience>,
     /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     pub expiry_time: Option<i64>,
     /// Lowest monthly salary, in thousands (最低薪资).
     pub min_salary: Option<i32>,
@@ -4431,6 +4443,7 @@ pub struct OfferBasicInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probation_month: Option<i32>,
     /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
@@ -5768,6 +5781,7 @@ pub struct UpdateOfferDataBasicInfo {
     /// Probation in months (试用期).
     pub probation_month: Option<i32>,
     /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
     pub contract_period: Option<ContractPeriodInfo>,
@@ -5890,6 +5904,7 @@ pub struct UpdateOfferOfferBasicInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probation_month: Option<i32>,
     /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
