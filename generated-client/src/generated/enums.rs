@@ -1654,6 +1654,91 @@ pub enum ListTalentTagsType {
 
 crate::open_enum::impls!(ListTalentTagsType, i64 { Manual = 1, Automatic = 2 });
 
+/// Request options (请求控制参数).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListTalentsQueryOption {
+    /// `ignore_empty_error`: Do not fail when nothing matches.
+    IgnoreEmptyError,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    ListTalentsQueryOption, str { IgnoreEmptyError = "ignore_empty_error" }
+);
+
+/// Sort order (排序规则).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListTalentsSortBy {
+    /// `1`: Most recently updated first.
+    RecentlyUpdated,
+    /// `2`: Most relevant first.
+    MostRelevant,
+    /// `3`: Most recent application first.
+    RecentlyApplied,
+    /// `4`: Most recently added to the talent pool first.
+    RecentlyAdded,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    ListTalentsSortBy, i64 { RecentlyUpdated = 1, MostRelevant = 2, RecentlyApplied = 3,
+    RecentlyAdded = 4 }
+);
+
+/// Tags of the employer (工作经历标签).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListTalentsTalentCareerInfoTagList {
+    /// `5`: Baidu, Alibaba or Tencent (BAT).
+    Bat,
+    /// `6`: Toutiao, Meituan or Didi (TMD).
+    Tmd,
+    /// `14`: One of the top 100 internet companies.
+    TopInternet100,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    ListTalentsTalentCareerInfoTagList, i64 { Bat = 5, Tmd = 6, TopInternet100 = 14 }
+);
+
+/// Degree (学位).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListTalentsTalentEducationInfoDegree {
+    /// `1`: Primary school.
+    PrimarySchool,
+    /// `2`: Junior middle school.
+    JuniorMiddleSchool,
+    /// `3`: Secondary vocational school.
+    SecondaryVocational,
+    /// `4`: High school.
+    HighSchool,
+    /// `5`: Junior college.
+    JuniorCollege,
+    /// `6`: Bachelor's degree.
+    Bachelor,
+    /// `7`: Master's degree.
+    Master,
+    /// `8`: Doctorate.
+    Doctor,
+    /// `9`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    ListTalentsTalentEducationInfoDegree, i64 { PrimarySchool = 1, JuniorMiddleSchool =
+    2, SecondaryVocational = 3, HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master =
+    7, Doctor = 8, Other = 9 }
+);
+
 /// Kind of module (模块类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2268,6 +2353,25 @@ crate::open_enum::impls!(
     2, SomewhatFamiliar = 3, NotFamiliar = 4 }
 );
 
+/// Scenario of the registration form (登记表场景).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RegistrationBasicInfoScenario {
+    /// `5`: Interview registration form.
+    Interview,
+    /// `6`: Onboarding registration form.
+    Onboarding,
+    /// `14`: Information update registration form.
+    InformationUpdate,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    RegistrationBasicInfoScenario, i64 { Interview = 5, Onboarding = 6, InformationUpdate
+    = 14 }
+);
+
 /// Kind of source (来源类型).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2477,6 +2581,755 @@ pub enum StorefrontMode {
 
 crate::open_enum::impls!(StorefrontMode, i64 { Regular = 1, Storefront = 2 });
 
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentAwardInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentAwardInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText
+    = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+);
+
+/// Gender (性别).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentBasicInfoGender {
+    /// `1`: Male.
+    Male,
+    /// `2`: Female.
+    Female,
+    /// `3`: Not disclosed.
+    Undisclosed,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentBasicInfoGender, i64 { Male = 1, Female = 2, Undisclosed = 3 }
+);
+
+/// Kind of identity document (证件类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentBasicInfoIdentificationType {
+    /// `1`: Chinese resident identity card.
+    ResidentIdCard,
+    /// `2`: Passport.
+    Passport,
+    /// `3`: Residence permit for Hong Kong and Macao residents (China).
+    HongKongMacaoResidencePermit,
+    /// `4`: Mainland travel permit for Taiwan residents (China).
+    TaiwanMainlandTravelPermit,
+    /// `5`: Other.
+    Other,
+    /// `6`: Mainland travel permit for Hong Kong and Macao residents (China).
+    HongKongMacaoMainlandTravelPermit,
+    /// `9`: Residence permit for Taiwan residents (China).
+    TaiwanResidencePermit,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentBasicInfoIdentificationType, i64 { ResidentIdCard = 1, Passport = 2,
+    HongKongMacaoResidencePermit = 3, TaiwanMainlandTravelPermit = 4, Other = 5,
+    HongKongMacaoMainlandTravelPermit = 6, TaiwanResidencePermit = 9 }
+);
+
+/// Marital status (婚姻状况).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentBasicInfoMaritalStatus {
+    /// `1`: Married.
+    Married,
+    /// `2`: Unmarried.
+    Unmarried,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentBasicInfoMaritalStatus, i64 { Married = 1, Unmarried = 2 }
+);
+
+/// Kind of experience (经历类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCareerInfoCareerType {
+    /// `1`: Internship.
+    Internship,
+    /// `2`: Work experience (工作经历).
+    Work,
+    /// `3`: Part-time job.
+    PartTime,
+    /// `4`: Other experience.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCareerInfoCareerType, i64 { Internship = 1, Work = 2, PartTime = 3, Other = 4 }
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCareerInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCareerInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText
+    = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+);
+
+/// Tags of the employer (工作经历标签).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCareerInfoTagList {
+    /// `5`: Baidu, Alibaba or Tencent (BAT).
+    Bat,
+    /// `6`: Toutiao, Meituan or Didi (TMD).
+    Tmd,
+    /// `14`: One of the top 100 internet companies.
+    TopInternet100,
+    /// `10`: A major internet company.
+    MajorInternetCompany,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCareerInfoTagList, i64 { Bat = 5, Tmd = 6, TopInternet100 = 14,
+    MajorInternetCompany = 10 }
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCustomizedDataChildObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCustomizedDataChildObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
+    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCustomizedDataChildrenObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCustomizedDataChildrenObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
+    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+);
+
+/// Kind of the module (类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCustomizedDataObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCustomizedDataObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
+    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11 }
+);
+
+/// Academic ranking (成绩排名).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentEducationInfoAcademicRanking {
+    /// `5`: Top 5%.
+    Top5Percent,
+    /// `10`: Top 10%.
+    Top10Percent,
+    /// `20`: Top 20%.
+    Top20Percent,
+    /// `30`: Top 30%.
+    Top30Percent,
+    /// `50`: Top 50%.
+    Top50Percent,
+    /// `-1`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentEducationInfoAcademicRanking, i64 { Top5Percent = 5, Top10Percent = 10,
+    Top20Percent = 20, Top30Percent = 30, Top50Percent = 50, Other = - 1 }
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentEducationInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentEducationInfoCustomizedDataListObjectType, i64 { SingleLineText = 1,
+    MultiLineText = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7,
+    TimeRange = 8, Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13
+    }
+
+);
+
+/// Degree (学位).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentEducationInfoDegree {
+    /// `1`: Primary school.
+    PrimarySchool,
+    /// `2`: Junior middle school.
+    JuniorMiddleSchool,
+    /// `3`: Secondary vocational school.
+    SecondaryVocational,
+    /// `4`: High school.
+    HighSchool,
+    /// `5`: Junior college.
+    JuniorCollege,
+    /// `6`: Bachelor's degree.
+    Bachelor,
+    /// `7`: Master's degree.
+    Master,
+    /// `11`: MBA.
+    Mba,
+    /// `8`: Doctorate.
+    Doctor,
+    /// `9`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentEducationInfoDegree, i64 { PrimarySchool = 1, JuniorMiddleSchool = 2,
+    SecondaryVocational = 3, HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master = 7,
+    Mba = 11, Doctor = 8, Other = 9 }
+);
+
+/// Kind of education (学历类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentEducationInfoEducationType {
+    /// `1`: Overseas, Hong Kong, Macao or Taiwan.
+    OverseasHongKongMacaoTaiwan,
+    /// `2`: Full-time, admitted through the national entrance system (统招全日制).
+    FullTime,
+    /// `3`: Part-time.
+    PartTime,
+    /// `4`: Self-taught higher education examination (自考).
+    SelfTaughtExamination,
+    /// `5`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentEducationInfoEducationType, i64 { OverseasHongKongMacaoTaiwan = 1, FullTime =
+    2, PartTime = 3, SelfTaughtExamination = 4, Other = 5 }
+);
+
+/// Tags of the school (教育经历标签).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentEducationInfoTagList {
+    /// `1`: A Project 985 university.
+    Project985,
+    /// `2`: A Project 211 university.
+    Project211,
+    /// `3`: A first-tier university (一本).
+    FirstTier,
+    /// `4`: A foreign university in the QS top 200.
+    QsTop200,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentEducationInfoTagList, i64 { Project985 = 1, Project211 = 2, FirstTier = 3,
+    QsTop200 = 4 }
+);
+
+/// First education (第一学历): the level of the talent's first full-time degree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentFirstDegree {
+    /// `1`: Below junior college.
+    BelowJuniorCollege,
+    /// `2`: Junior college.
+    JuniorCollege,
+    /// `3`: Bachelor's degree.
+    Bachelor,
+    /// `4`: Master's degree.
+    Master,
+    /// `5`: Doctorate.
+    Doctor,
+    /// `6`: Other.
+    Other,
+    /// `7`: None.
+    NoDegree,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentFirstDegree, i64 { BelowJuniorCollege = 1, JuniorCollege = 2, Bachelor = 3,
+    Master = 4, Doctor = 5, Other = 6, NoDegree = 7 }
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentLanguageInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentLanguageInfoCustomizedDataListObjectType, i64 { SingleLineText = 1,
+    MultiLineText = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7,
+    TimeRange = 8, Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13
+    }
+
+);
+
+/// Language (语言).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentLanguageInfoLanguage {
+    /// `1`: English.
+    English,
+    /// `2`: French.
+    French,
+    /// `3`: Japanese.
+    Japanese,
+    /// `4`: Korean.
+    Korean,
+    /// `5`: German.
+    German,
+    /// `6`: Russian.
+    Russian,
+    /// `7`: Spanish.
+    Spanish,
+    /// `8`: Portuguese.
+    Portuguese,
+    /// `9`: Arabic.
+    Arabic,
+    /// `10`: Hindi.
+    Hindi,
+    /// `11`: Hindustani.
+    Hindustani,
+    /// `12`: Bengali.
+    Bengali,
+    /// `13`: Hausa.
+    Hausa,
+    /// `14`: Punjabi.
+    Punjabi,
+    /// `15`: Persian.
+    Persian,
+    /// `16`: Swahili.
+    Swahili,
+    /// `17`: Telugu.
+    Telugu,
+    /// `18`: Turkish.
+    Turkish,
+    /// `19`: Italian.
+    Italian,
+    /// `20`: Javanese.
+    Javanese,
+    /// `21`: Tamil.
+    Tamil,
+    /// `22`: Marathi.
+    Marathi,
+    /// `23`: Vietnamese.
+    Vietnamese,
+    /// `24`: Mandarin.
+    Mandarin,
+    /// `25`: Cantonese.
+    Cantonese,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentLanguageInfoLanguage, i64 { English = 1, French = 2, Japanese = 3, Korean = 4,
+    German = 5, Russian = 6, Spanish = 7, Portuguese = 8, Arabic = 9, Hindi = 10,
+    Hindustani = 11, Bengali = 12, Hausa = 13, Punjabi = 14, Persian = 15, Swahili = 16,
+    Telugu = 17, Turkish = 18, Italian = 19, Javanese = 20, Tamil = 21, Marathi = 22,
+    Vietnamese = 23, Mandarin = 24, Cantonese = 25 }
+);
+
+/// Proficiency (精通程度).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentLanguageInfoProficiency {
+    /// `1`: Beginner.
+    Beginner,
+    /// `2`: Everyday conversation.
+    Conversational,
+    /// `3`: Business conversation.
+    Business,
+    /// `4`: Fluent.
+    Fluent,
+    /// `5`: Native.
+    Native,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentLanguageInfoProficiency, i64 { Beginner = 1, Conversational = 2, Business = 3,
+    Fluent = 4, Native = 5 }
+);
+
+/// What happened to the talent (操作类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentOnboardOperation {
+    /// `1`: The talent joined (入职).
+    Joined,
+    /// `2`: The talent left (离职).
+    Left,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(TalentOnboardOperation, i64 { Joined = 1, Left = 2 });
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentProjectInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentProjectInfoCustomizedDataListObjectType, i64 { SingleLineText = 1,
+    MultiLineText = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7,
+    TimeRange = 8, Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13
+    }
+
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentSnsInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentSnsInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText =
+    2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+);
+
+/// Social platform (社交平台).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentSnsInfoSnsType {
+    /// `1`: LinkedIn.
+    LinkedIn,
+    /// `2`: Maimai (脉脉).
+    Maimai,
+    /// `3`: WeChat.
+    WeChat,
+    /// `4`: Weibo.
+    Weibo,
+    /// `5`: GitHub.
+    GitHub,
+    /// `6`: Zhihu (知乎).
+    Zhihu,
+    /// `7`: Facebook.
+    Facebook,
+    /// `8`: Twitter.
+    Twitter,
+    /// `9`: WhatsApp.
+    WhatsApp,
+    /// `10`: Personal website.
+    PersonalWebsite,
+    /// `11`: QQ.
+    Qq,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentSnsInfoSnsType, i64 { LinkedIn = 1, Maimai = 2, WeChat = 3, Weibo = 4, GitHub =
+    5, Zhihu = 6, Facebook = 7, Twitter = 8, WhatsApp = 9, PersonalWebsite = 10, Qq = 11
+    }
+
+);
+
+/// What to do with the tags (操作类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentTagOperation {
+    /// `1`: Add the tags (新增).
+    Add,
+    /// `2`: Remove the tags (删除).
+    Remove,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(TalentTagOperation, i64 { Add = 1, Remove = 2 });
+
 /// Kind of tag (标签类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2490,6 +3343,78 @@ pub enum TalentTagType {
 }
 
 crate::open_enum::impls!(TalentTagType, i64 { Manual = 1, Automatic = 2 });
+
+/// Highest education (最高学历).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentTopDegree {
+    /// `1`: Primary school.
+    PrimarySchool,
+    /// `2`: Junior middle school.
+    JuniorMiddleSchool,
+    /// `3`: Secondary vocational school.
+    SecondaryVocational,
+    /// `4`: High school.
+    HighSchool,
+    /// `5`: Junior college.
+    JuniorCollege,
+    /// `6`: Bachelor's degree.
+    Bachelor,
+    /// `7`: Master's degree.
+    Master,
+    /// `8`: Doctorate.
+    Doctor,
+    /// `9`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentTopDegree, i64 { PrimarySchool = 1, JuniorMiddleSchool = 2, SecondaryVocational
+    = 3, HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master = 7, Doctor = 8, Other =
+    9 }
+);
+
+/// Kind of field (字段类型); it says which member of `value` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentWorksInfoCustomizedDataListObjectType {
+    /// `1`: Single-line text.
+    SingleLineText,
+    /// `2`: Multi-line text.
+    MultiLineText,
+    /// `3`: Single choice.
+    SingleSelect,
+    /// `4`: Multiple choice.
+    MultiSelect,
+    /// `5`: Date.
+    Date,
+    /// `6`: Month.
+    Month,
+    /// `7`: Year.
+    Year,
+    /// `8`: Time range.
+    TimeRange,
+    /// `9`: Number.
+    Number,
+    /// `10`: Built-in field.
+    DefaultField,
+    /// `11`: Module.
+    Module,
+    /// `12`: Day (日选择).
+    Day,
+    /// `13`: Attachment.
+    Attachment,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentWorksInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText
+    = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
+    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+);
 
 /// Kind of termination (终止原因的类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -7,7 +7,12 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    /// `1000001`.
+    /// - `get_talent` (HTTP 400): A parameter is invalid.
+    InvalidArgument,
     /// `1002001`.
+    /// - `add_talents_to_folder` (HTTP 500): Internal error on the Feishu side.
+    /// - `batch_get_talent_ids` (HTTP 200): Internal error on the Feishu side.
     /// - `cancel_application_onboard` (HTTP 500): Internal error on the Feishu side.
     /// - `close_job` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_create_job` (HTTP 500): Internal error on the Feishu side.
@@ -38,6 +43,7 @@ pub enum ErrorCode {
     /// - `get_note` (HTTP 500): Internal error on the Feishu side.
     /// - `get_offer` (HTTP 500): Internal error on the Feishu side.
     /// - `get_role` (HTTP 500): Internal error on the Feishu side.
+    /// - `get_talent` (HTTP 500): Internal error on the Feishu side.
     /// - `list_applications` (HTTP 500): Internal error on the Feishu side.
     /// - `list_evaluations` (HTTP 500): Internal error on the Feishu side.
     /// - `list_external_applications` (HTTP 500): Internal error on the Feishu side.
@@ -58,12 +64,15 @@ pub enum ErrorCode {
     /// - `list_subjects` (HTTP 500): Internal error on the Feishu side.
     /// - `list_talent_folders` (HTTP 500): Internal error on the Feishu side.
     /// - `list_talent_tags` (HTTP 500): Internal error on the Feishu side.
+    /// - `list_talents` (HTTP 500): Internal error on the Feishu side.
     /// - `list_termination_reasons` (HTTP 500): Internal error on the Feishu side.
     /// - `list_user_roles` (HTTP 500): Internal error on the Feishu side.
     /// - `open_job` (HTTP 500): Internal error on the Feishu side.
     /// - `query_locations` (HTTP 500): Internal error on the Feishu side.
     /// - `recover_application` (HTTP 500): Internal error on the Feishu side.
+    /// - `remove_talents_from_folder` (HTTP 500): Internal error on the Feishu side.
     /// - `search_job_requirements` (HTTP 500): Internal error on the Feishu side.
+    /// - `tag_talent` (HTTP 500): Internal error on the Feishu side.
     /// - `terminate_application` (HTTP 500): Internal error on the Feishu side.
     /// - `transfer_application_onboard` (HTTP 500): Internal error on the Feishu side.
     /// - `transfer_application_stage` (HTTP 500): Internal error on the Feishu side.
@@ -75,8 +84,10 @@ pub enum ErrorCode {
     /// - `update_offer` (HTTP 500): Internal error on the Feishu side.
     /// - `update_offer_intern_offer_status` (HTTP 500): Internal error on the Feishu side.
     /// - `update_offer_status` (HTTP 500): Internal error on the Feishu side.
+    /// - `update_talent_onboard_status` (HTTP 500): Internal error on the Feishu side.
     SystemError,
     /// `1002002`.
+    /// - `add_talents_to_folder` (HTTP 400): A parameter has a wrong type or size.
     /// - `cancel_application_onboard` (HTTP 400): A parameter has a wrong type or size.
     /// - `close_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_create_job` (HTTP 400): A parameter has a wrong type or size.
@@ -107,6 +118,7 @@ pub enum ErrorCode {
     /// - `get_note` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_offer` (HTTP 400): A parameter has a wrong type or size.
     /// - `get_role` (HTTP 400): A parameter has a wrong type or size.
+    /// - `get_talent` (HTTP 400): A parameter is invalid.
     /// - `list_applications` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_evaluations` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_external_applications` (HTTP 400): A parameter has a wrong type or size.
@@ -126,12 +138,15 @@ pub enum ErrorCode {
     /// - `list_subjects` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_talent_folders` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_talent_tags` (HTTP 400): A parameter has a wrong type or size.
+    /// - `list_talents` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_termination_reasons` (HTTP 400): A parameter has a wrong type or size.
     /// - `list_user_roles` (HTTP 400): A parameter has a wrong type or size.
     /// - `open_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `query_locations` (HTTP 400): A parameter has a wrong type or size.
     /// - `recover_application` (HTTP 400): A parameter has a wrong type or size.
+    /// - `remove_talents_from_folder` (HTTP 400): A parameter has a wrong type or size.
     /// - `search_job_requirements` (HTTP 400): A parameter is invalid; here: an id list longer than 100.
+    /// - `tag_talent` (HTTP 400): A parameter has a wrong type or size.
     /// - `terminate_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `transfer_application_onboard` (HTTP 400): A parameter has a wrong type or size.
     /// - `transfer_application_stage` (HTTP 400): A parameter has a wrong type or size.
@@ -143,10 +158,14 @@ pub enum ErrorCode {
     /// - `update_offer` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_offer_intern_offer_status` (HTTP 400): A parameter has a wrong type or size.
     /// - `update_offer_status` (HTTP 400): A parameter has a wrong type or size.
+    /// - `update_talent_onboard_status` (HTTP 400): A parameter has a wrong type or size.
     InvalidParameter,
     /// `1002003`.
     /// - `list_interview_records_v2` (HTTP 400): A parameter has a wrong type or size.
     ParameterOutOfRange,
+    /// `1002009`.
+    /// - `batch_get_talent_ids` (HTTP 400): A mobile number is invalid.
+    InvalidMobileNumber,
     /// `1002053`.
     /// - `create_offer` (HTTP 500): The application already has an offer.
     OfferAlreadyExists,
@@ -257,8 +276,21 @@ pub enum ErrorCode {
     /// `1002102`.
     /// - `create_application` (HTTP 400): No talent has this id.
     /// - `create_external_application` (HTTP 400): No talent has this talent_id.
+    /// - `get_talent` (HTTP 404): No talent has the given `talent_id`.
     /// - `list_external_applications` (HTTP 400): No talent has this talent_id.
     TalentNotFound,
+    /// `1002111`.
+    /// - `tag_talent` (HTTP 400): A tag id is invalid.
+    TagIdInvalid,
+    /// `1002112`.
+    /// - `tag_talent` (HTTP 400): A tag is not enabled.
+    TagDisabled,
+    /// `1002113`.
+    /// - `tag_talent` (HTTP 400): The talent already has the tag.
+    TalentAlreadyTagged,
+    /// `1002114`.
+    /// - `tag_talent` (HTTP 400): The talent does not have the tag.
+    TalentNotTagged,
     /// `1002201`.
     /// - `get_application_detail` (HTTP 400): No application has this id.
     /// - `recover_application` (HTTP 400): No application has this id.
@@ -467,9 +499,11 @@ impl ErrorCode {
     /// The numeric code.
     pub fn code(&self) -> i64 {
         match self {
+            Self::InvalidArgument => 1000001,
             Self::SystemError => 1002001,
             Self::InvalidParameter => 1002002,
             Self::ParameterOutOfRange => 1002003,
+            Self::InvalidMobileNumber => 1002009,
             Self::OfferAlreadyExists => 1002053,
             Self::OfferApplicationNotFound => 1002054,
             Self::OfferApplicationTerminated => 1002055,
@@ -498,6 +532,10 @@ impl ErrorCode {
             Self::TooManyOfferAttachments => 1002082,
             Self::OfferAttachmentFileNotFound => 1002083,
             Self::TalentNotFound => 1002102,
+            Self::TagIdInvalid => 1002111,
+            Self::TagDisabled => 1002112,
+            Self::TalentAlreadyTagged => 1002113,
+            Self::TalentNotTagged => 1002114,
             Self::ApplicationNotFound => 1002201,
             Self::StageNotFound => 1002204,
             Self::DuplicateApplication => 1002206,
@@ -560,9 +598,11 @@ impl ErrorCode {
 impl From<i64> for ErrorCode {
     fn from(code: i64) -> Self {
         match code {
+            1000001 => Self::InvalidArgument,
             1002001 => Self::SystemError,
             1002002 => Self::InvalidParameter,
             1002003 => Self::ParameterOutOfRange,
+            1002009 => Self::InvalidMobileNumber,
             1002053 => Self::OfferAlreadyExists,
             1002054 => Self::OfferApplicationNotFound,
             1002055 => Self::OfferApplicationTerminated,
@@ -591,6 +631,10 @@ impl From<i64> for ErrorCode {
             1002082 => Self::TooManyOfferAttachments,
             1002083 => Self::OfferAttachmentFileNotFound,
             1002102 => Self::TalentNotFound,
+            1002111 => Self::TagIdInvalid,
+            1002112 => Self::TagDisabled,
+            1002113 => Self::TalentAlreadyTagged,
+            1002114 => Self::TalentNotTagged,
             1002201 => Self::ApplicationNotFound,
             1002204 => Self::StageNotFound,
             1002206 => Self::DuplicateApplication,

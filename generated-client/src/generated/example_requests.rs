@@ -16,6 +16,8 @@ pub type Sender = fn(&Client) -> Sent;
 
 /// Each operation id, with the function that sends its example request, or what the spec lacks to build one.
 pub const CASES: &[(&str, Result<Sender, &str>)] = &[
+    ("add_talents_to_folder", Ok(add_talents_to_folder)),
+    ("batch_get_talent_ids", Ok(batch_get_talent_ids)),
     ("cancel_application_onboard", Ok(cancel_application_onboard)),
     ("close_job", Ok(close_job)),
     ("combined_create_job", Ok(combined_create_job)),
@@ -46,6 +48,7 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("get_note", Ok(get_note)),
     ("get_offer", Ok(get_offer)),
     ("get_role", Ok(get_role)),
+    ("get_talent", Ok(get_talent)),
     ("list_applications", Ok(list_applications)),
     ("list_evaluations", Ok(list_evaluations)),
     ("list_external_applications", Ok(list_external_applications)),
@@ -66,12 +69,15 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("list_subjects", Ok(list_subjects)),
     ("list_talent_folders", Ok(list_talent_folders)),
     ("list_talent_tags", Ok(list_talent_tags)),
+    ("list_talents", Ok(list_talents)),
     ("list_termination_reasons", Ok(list_termination_reasons)),
     ("list_user_roles", Ok(list_user_roles)),
     ("open_job", Ok(open_job)),
     ("query_locations", Ok(query_locations)),
     ("recover_application", Ok(recover_application)),
+    ("remove_talents_from_folder", Ok(remove_talents_from_folder)),
     ("search_job_requirements", Ok(search_job_requirements)),
+    ("tag_talent", Ok(tag_talent)),
     ("terminate_application", Ok(terminate_application)),
     ("transfer_application_onboard", Ok(transfer_application_onboard)),
     ("transfer_application_stage", Ok(transfer_application_stage)),
@@ -83,6 +89,7 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("update_offer", Ok(update_offer)),
     ("update_offer_intern_offer_status", Ok(update_offer_intern_offer_status)),
     ("update_offer_status", Ok(update_offer_status)),
+    ("update_talent_onboard_status", Ok(update_talent_onboard_status)),
 ];
 
 /// The file a file part of a form sends, and its name.
@@ -94,6 +101,38 @@ pub const EXAMPLE_FILE_NAME: &str = "example.bin";
 fn example<T: serde::de::DeserializeOwned>(json: &str) -> T {
     serde_json::from_str(json)
         .unwrap_or_else(|e| panic!("the spec's example {json} does not decode: {e}"))
+}
+
+fn add_talents_to_folder(client: &Client) -> Sent {
+    let request = client
+        .add_talents_to_folder()
+        .body(
+            example::<
+                AddTalentsToFolderBody,
+            >(
+                "{\"folder_id\":\"7039620186502138156\",\"talent_id_list\":[\"7039620186502138157\"]}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn batch_get_talent_ids(client: &Client) -> Sent {
+    let request = client
+        .batch_get_talent_ids()
+        .body(
+            example::<
+                BatchGetTalentIdsBody,
+            >(
+                "{\"email_list\":[\"foo@bytedance.com\"],\"identification_number_list\":[\"510403xxxxxxxx\"],\"identification_type\":1,\"mobile_code\":\"86\",\"mobile_number_list\":[\"182900291190\"]}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
 }
 
 fn cancel_application_onboard(client: &Client) -> Sent {
@@ -525,6 +564,17 @@ fn get_role(client: &Client) -> Sent {
     })
 }
 
+#[allow(deprecated)]
+fn get_talent(client: &Client) -> Sent {
+    let request = client
+        .get_talent(example::<String>("\"6891560630172518670\""))
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn list_applications(client: &Client) -> Sent {
     let request = client
         .list_applications()
@@ -857,6 +907,27 @@ fn list_talent_tags(client: &Client) -> Sent {
     })
 }
 
+fn list_talents(client: &Client) -> Sent {
+    let request = client
+        .list_talents()
+        .keyword(example::<String>("\"张三 and 产品经理\""))
+        .update_start_time(example::<String>("\"1618500278663\""))
+        .update_end_time(example::<String>("\"1618500278663\""))
+        .page_size(example::<i32>("10"))
+        .sort_by(example::<ListTalentsSortBy>("1"))
+        .page_token(
+            example::<
+                String,
+            >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
+        )
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .query_option(example::<ListTalentsQueryOption>("\"ignore_empty_error\""));
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn list_termination_reasons(client: &Client) -> Sent {
     let request = client
         .list_termination_reasons()
@@ -934,6 +1005,22 @@ fn recover_application(client: &Client) -> Sent {
     })
 }
 
+fn remove_talents_from_folder(client: &Client) -> Sent {
+    let request = client
+        .remove_talents_from_folder()
+        .body(
+            example::<
+                RemoveTalentsFromFolderBody,
+            >(
+                "{\"folder_id\":\"7039620186502138156\",\"talent_id_list\":[\"7381815850065463596\"]}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn search_job_requirements(client: &Client) -> Sent {
     let request = client
         .search_job_requirements()
@@ -950,6 +1037,20 @@ fn search_job_requirements(client: &Client) -> Sent {
             example::<
                 SearchJobRequirementsBody,
             >("{\"id_list\":[\"6952811314255265796\"]}"),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn tag_talent(client: &Client) -> Sent {
+    let request = client
+        .tag_talent(
+            example::<String>("\"6960663240925956661\""),
+            example::<
+                TagTalentBody,
+            >("{\"operation\":1,\"tag_id_list\":[\"6960663240925956661\"]}"),
         );
     Box::pin(async move {
         let data = request.send().await?;
@@ -1155,6 +1256,22 @@ fn update_offer_status(client: &Client) -> Sent {
                 UpdateOfferStatusBody,
             >(
                 "{\"expiration_date\":\"2023-01-01\",\"offer_status\":6,\"termination_reason_id_list\":[\"6891560630172518670\"],\"termination_reason_note\":\"不符合期望\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn update_talent_onboard_status(client: &Client) -> Sent {
+    let request = client
+        .update_talent_onboard_status(
+            example::<String>("\"6960663240925956661\""),
+            example::<
+                UpdateTalentOnboardStatusBody,
+            >(
+                "{\"onboard_time\":\"1676548784889\",\"operation\":1,\"overboard_time\":\"1676548784890\"}",
             ),
         );
     Box::pin(async move {

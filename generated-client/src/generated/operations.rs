@@ -8,6 +8,748 @@ use crate::options::CallOptions;
 use crate::rate_limit::Quota;
 use crate::{transport, validate, Client, Error};
 
+/// # Talents
+///
+/// Operations on `talents`: [`add_talents_to_folder`](Self::add_talents_to_folder), [`batch_get_talent_ids`](Self::batch_get_talent_ids), [`get_talent`](Self::get_talent), [`list_talents`](Self::list_talents), [`remove_talents_from_folder`](Self::remove_talents_from_folder), [`tag_talent`](Self::tag_talent), [`update_talent_onboard_status`](Self::update_talent_onboard_status).
+impl Client {
+    /// Add talents to a folder.
+    ///
+    /// See [`AddTalentsToFolderRequest`] for the parameters, limits and documented errors.
+    pub fn add_talents_to_folder(&self) -> AddTalentsToFolderRequest {
+        AddTalentsToFolderRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            body: AddTalentsToFolderBody::default(),
+        }
+    }
+
+    /// Find talent ids by mobile number, email or identity document.
+    ///
+    /// See [`BatchGetTalentIdsRequest`] for the parameters, limits and documented errors.
+    pub fn batch_get_talent_ids(&self) -> BatchGetTalentIdsRequest {
+        BatchGetTalentIdsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            body: BatchGetTalentIdsBody::default(),
+        }
+    }
+
+    /// Get a talent.
+    ///
+    /// See [`GetTalentRequest`] for the parameters, limits and documented errors.
+    #[deprecated(
+        note = "the doc page points to the Hire v2 talent endpoint (`GET /open-apis/hire/v2/talents/{talent_id}`), which this client does not cover yet instead"
+    )]
+    pub fn get_talent(&self, talent_id: impl Into<String>) -> GetTalentRequest {
+        GetTalentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            user_id_type: None,
+        }
+    }
+
+    /// List talents.
+    ///
+    /// See [`ListTalentsRequest`] for the parameters, limits and documented errors.
+    pub fn list_talents(&self) -> ListTalentsRequest {
+        ListTalentsRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            keyword: None,
+            update_start_time: None,
+            update_end_time: None,
+            page_size: None,
+            sort_by: None,
+            page_token: None,
+            user_id_type: None,
+            query_option: None,
+        }
+    }
+
+    /// Remove talents from a folder.
+    ///
+    /// See [`RemoveTalentsFromFolderRequest`] for the parameters, limits and documented errors.
+    pub fn remove_talents_from_folder(&self) -> RemoveTalentsFromFolderRequest {
+        RemoveTalentsFromFolderRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            body: RemoveTalentsFromFolderBody::default(),
+        }
+    }
+
+    /// Add tags to or remove tags from a talent.
+    ///
+    /// See [`TagTalentRequest`] for the parameters, limits and documented errors.
+    pub fn tag_talent(
+        &self,
+        talent_id: impl Into<String>,
+        body: TagTalentBody,
+    ) -> TagTalentRequest {
+        TagTalentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            body,
+        }
+    }
+
+    /// Mark a talent as joined or left.
+    ///
+    /// See [`UpdateTalentOnboardStatusRequest`] for the parameters, limits and documented errors.
+    pub fn update_talent_onboard_status(
+        &self,
+        talent_id: impl Into<String>,
+        body: UpdateTalentOnboardStatusBody,
+    ) -> UpdateTalentOnboardStatusRequest {
+        UpdateTalentOnboardStatusRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            talent_id: talent_id.into(),
+            body,
+        }
+    }
+}
+
+/// Add talents to a folder.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/add_to_folder` (operation `add_talents_to_folder`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/add_to_folder>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent`, `hire:talent_folder_association`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct AddTalentsToFolderRequest {
+    client: Client,
+    options: CallOptions,
+    body: AddTalentsToFolderBody,
+}
+
+impl AddTalentsToFolderRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "add_talents_to_folder",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/add_to_folder",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: AddTalentsToFolderBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `talent_id_list` has at least one item.
+    /// Checked before sending: `talent_id_list` has at most 200 items.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::min_items(
+            operation,
+            "talent_id_list",
+            Some(self.body.talent_id_list.len()),
+            1,
+        )?;
+        validate::max_items(
+            operation,
+            "talent_id_list",
+            Some(self.body.talent_id_list.len()),
+            200,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talents/add_to_folder".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(AddTalentsToFolderRequest, AddTalentsToFolderData);
+
+/// Find talent ids by mobile number, email or identity document.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/batch_get_id` (operation `batch_get_talent_ids`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/batch_get_id>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent:readonly`, `hire:talent`
+/// - Field scopes (unlock some fields of the answer): `hire:talent_onboard_status:readonly`
+/// - Callable by: custom apps and store apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 200: Internal error on the Feishu side.
+/// - `1002009` [`ErrorCode::InvalidMobileNumber`](crate::ErrorCode::InvalidMobileNumber), HTTP 400: A mobile number is invalid.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct BatchGetTalentIdsRequest {
+    client: Client,
+    options: CallOptions,
+    body: BatchGetTalentIdsBody,
+}
+
+impl BatchGetTalentIdsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "batch_get_talent_ids",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/batch_get_id",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: BatchGetTalentIdsBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Country calling code of the mobile numbers (国际区号), e.g. `86`; with mobile numbers and no code, `86` (mainland China).
+    ///
+    /// Body field `mobile_code`.
+    pub fn mobile_code(mut self, value: impl Into<String>) -> Self {
+        self.body.mobile_code = Some(value.into());
+        self
+    }
+
+    /// Mobile numbers to look up.
+    ///
+    /// Body field `mobile_number_list`.
+    pub fn mobile_number_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.mobile_number_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Email addresses to look up.
+    ///
+    /// Body field `email_list`.
+    pub fn email_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.email_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Kind of identity document (证件类型): 1 Chinese resident identity card, 2 passport, 3 residence permit for Hong Kong and Macao residents, 4 mainland travel permit for Taiwan residents, 5 other, 6 mainland travel permit for Hong Kong and Macao residents, 9 residence permit for Taiwan residents. Required with `identification_number_list`.
+    ///
+    /// Body field `identification_type`.
+    pub fn identification_type(mut self, value: i32) -> Self {
+        self.body.identification_type = Some(value);
+        self
+    }
+
+    /// Identity document numbers to look up.
+    ///
+    /// Body field `identification_number_list`.
+    pub fn identification_number_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.identification_number_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talents/batch_get_id".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(BatchGetTalentIdsRequest, BatchGetTalentIdsData);
+
+/// Get a talent.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/talents/{talent_id}` (operation `get_talent`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/get>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent:readonly`, `hire:talent`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1000001` [`ErrorCode::InvalidArgument`](crate::ErrorCode::InvalidArgument), HTTP 400: A parameter is invalid.
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter is invalid.
+/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 404: No talent has the given `talent_id`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct GetTalentRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+}
+
+impl GetTalentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "get_talent",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/talents/{talent_id}",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `people_admin_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `talent_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "talent_id", &self.talent_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let talent_id = validate::path_segment(
+                operation,
+                "talent_id",
+                &self.talent_id,
+            )?;
+            format!("/open-apis/hire/v1/talents/{talent_id}")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(GetTalentRequest, GetTalentData);
+
+/// List talents.
+///
+/// - Endpoint: `GET /open-apis/hire/v1/talents` (operation `list_talents`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/list>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent:readonly`, `hire:talent`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps and store apps
+/// - Safe to repeat: failed attempts are retried
+/// - Paginated: `pages()` and `items()` walk every page
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct ListTalentsRequest {
+    client: Client,
+    options: CallOptions,
+    keyword: Option<String>,
+    update_start_time: Option<String>,
+    update_end_time: Option<String>,
+    page_size: Option<i32>,
+    sort_by: Option<ListTalentsSortBy>,
+    page_token: Option<String>,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    query_option: Option<ListTalentsQueryOption>,
+}
+
+impl ListTalentsRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "list_talents",
+        method: HttpMethod::Get,
+        path: "/open-apis/hire/v1/talents",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: true,
+        app_types: &[AppType::Custom, AppType::Store],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Search keywords; combine them with `and`, `or` and `not`.
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.keyword = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or after this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_start_time(mut self, value: impl Into<String>) -> Self {
+        self.update_start_time = Some(value.into());
+        self
+    }
+
+    /// Only those updated at or before this time, milliseconds since the Unix epoch, as a string.
+    pub fn update_end_time(mut self, value: impl Into<String>) -> Self {
+        self.update_end_time = Some(value.into());
+        self
+    }
+
+    /// Number of items per page (分页大小).
+    ///
+    /// Server default: `10`.
+    ///
+    /// Checked before sending: `page_size` is at least 1.
+    /// Checked before sending: `page_size` is at most 20.
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+
+    /// Sort order (排序规则).
+    ///
+    /// Server default: `1`.
+    pub fn sort_by(mut self, value: ListTalentsSortBy) -> Self {
+        self.sort_by = Some(value);
+        self
+    }
+
+    /// Page token from the previous page's answer (分页标记); leave it out to start from the first page.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.page_token = Some(value.into());
+        self
+    }
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `people_admin_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Request options (请求控制参数).
+    pub fn query_option(mut self, value: ListTalentsQueryOption) -> Self {
+        self.query_option = Some(value);
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::minimum(operation, "page_size", self.page_size.map(i64::from), 1)?;
+        validate::maximum(operation, "page_size", self.page_size.map(i64::from), 20)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talents".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("keyword", self.keyword.as_ref());
+        request.query("update_start_time", self.update_start_time.as_ref());
+        request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("page_size", self.page_size.as_ref());
+        request.query("sort_by", self.sort_by.as_ref());
+        request.query("page_token", self.page_token.as_ref());
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.query("query_option", self.query_option.as_ref());
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(ListTalentsRequest, ListTalentsData);
+
+crate::pagination::paginated!(
+    ListTalentsRequest, ListTalentsData, ListTalentsTalent, page_token : page_token,
+    next_token : page_token, has_more : has_more, items : items, page_size : page_size =
+    20
+);
+
+/// Remove talents from a folder.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/remove_to_folder` (operation `remove_talents_from_folder`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/talent/remove_to_folder>
+/// - Rate limit: 10 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent_folder_association`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct RemoveTalentsFromFolderRequest {
+    client: Client,
+    options: CallOptions,
+    body: RemoveTalentsFromFolderBody,
+}
+
+impl RemoveTalentsFromFolderRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "remove_talents_from_folder",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/remove_to_folder",
+        rate_limit: Quota {
+            per_second: Some(10),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: RemoveTalentsFromFolderBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `talent_id_list` has at least one item.
+    /// Checked before sending: `talent_id_list` has at most 200 items.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::min_items(
+            operation,
+            "talent_id_list",
+            Some(self.body.talent_id_list.len()),
+            1,
+        )?;
+        validate::max_items(
+            operation,
+            "talent_id_list",
+            Some(self.body.talent_id_list.len()),
+            200,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talents/remove_to_folder".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(RemoveTalentsFromFolderRequest, AddTalentsToFolderData);
+
+/// Add tags to or remove tags from a talent.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/{talent_id}/tag` (operation `tag_talent`)
+/// - Doc page: <https://open.feishu.cn/document/hire-v1/candidate-management/talent/tag>
+/// - Rate limit: 20 requests per second; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002111` [`ErrorCode::TagIdInvalid`](crate::ErrorCode::TagIdInvalid), HTTP 400: A tag id is invalid.
+/// - `1002112` [`ErrorCode::TagDisabled`](crate::ErrorCode::TagDisabled), HTTP 400: A tag is not enabled.
+/// - `1002113` [`ErrorCode::TalentAlreadyTagged`](crate::ErrorCode::TalentAlreadyTagged), HTTP 400: The talent already has the tag.
+/// - `1002114` [`ErrorCode::TalentNotTagged`](crate::ErrorCode::TalentNotTagged), HTTP 400: The talent does not have the tag.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct TagTalentRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    body: TagTalentBody,
+}
+
+impl TagTalentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "tag_talent",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/{talent_id}/tag",
+        rate_limit: Quota {
+            per_second: Some(20),
+            per_minute: None,
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: TagTalentBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `talent_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "talent_id", &self.talent_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let talent_id = validate::path_segment(
+                operation,
+                "talent_id",
+                &self.talent_id,
+            )?;
+            format!("/open-apis/hire/v1/talents/{talent_id}/tag")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(TagTalentRequest, OpenJobData);
+
+/// Mark a talent as joined or left.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/{talent_id}/onboard_status` (operation `update_talent_onboard_status`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/onboard_status>
+/// - Rate limit: 20 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct UpdateTalentOnboardStatusRequest {
+    client: Client,
+    options: CallOptions,
+    talent_id: String,
+    body: UpdateTalentOnboardStatusBody,
+}
+
+impl UpdateTalentOnboardStatusRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "update_talent_onboard_status",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/{talent_id}/onboard_status",
+        rate_limit: Quota {
+            per_second: None,
+            per_minute: Some(20),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: UpdateTalentOnboardStatusBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Start date (入职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as joined.
+    ///
+    /// Body field `onboard_time`.
+    pub fn onboard_time(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_time = Some(value.into());
+        self
+    }
+
+    /// Leaving date (离职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as left.
+    ///
+    /// Body field `overboard_time`.
+    pub fn overboard_time(mut self, value: impl Into<String>) -> Self {
+        self.body.overboard_time = Some(value.into());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    ///
+    /// Checked before sending: `talent_id` is one path segment: not empty, and neither `.` nor `..`.
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::path_segment(operation, "talent_id", &self.talent_id)?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = {
+            let operation = Self::OPERATION.id;
+            let talent_id = validate::path_segment(
+                operation,
+                "talent_id",
+                &self.talent_id,
+            )?;
+            format!("/open-apis/hire/v1/talents/{talent_id}/onboard_status")
+        };
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(UpdateTalentOnboardStatusRequest, OpenJobData);
+
 /// # Applications
 ///
 /// Operations on `applications`: [`cancel_application_onboard`](Self::cancel_application_onboard), [`create_application`](Self::create_application), [`get_application`](Self::get_application), [`get_application_detail`](Self::get_application_detail), [`get_application_offer`](Self::get_application_offer), [`list_applications`](Self::list_applications), [`recover_application`](Self::recover_application), [`terminate_application`](Self::terminate_application), [`transfer_application_onboard`](Self::transfer_application_onboard), [`transfer_application_stage`](Self::transfer_application_stage).

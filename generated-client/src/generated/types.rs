@@ -31,6 +31,26 @@ pub struct Acceptance {
 
 crate::object::fields!(Acceptance { operator_type, conclusion, memo, operate_time });
 
+/// AddTalentsToFolderBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AddTalentsToFolderBody {
+    /// Talent ids (人才 ID), from `list_talents`.
+    pub talent_id_list: Vec<String>,
+    /// Folder id (文件夹 ID), from `list_talent_folders`.
+    pub folder_id: String,
+}
+
+/// AddTalentsToFolderData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddTalentsToFolderData {
+    /// Talent ids (人才 ID); see `get_talent`.
+    pub talent_id_list: Option<Vec<String>>,
+    /// Folder id (文件夹 ID).
+    pub folder_id: Option<String>,
+}
+
+crate::object::fields!(AddTalentsToFolderData { talent_id_list, folder_id });
+
 /// AgencyBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AgencyBasicInfo {
@@ -665,6 +685,35 @@ pub struct BaseLocation {
 }
 
 crate::object::fields!(BaseLocation { name, code, location_type });
+
+/// BatchGetTalentIdsBody
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchGetTalentIdsBody {
+    /// Country calling code of the mobile numbers (国际区号), e.g. `86`; with mobile numbers and no code, `86` (mainland China).
+    pub mobile_code: Option<String>,
+    /// Mobile numbers to look up.
+    pub mobile_number_list: Option<Vec<String>>,
+    /// Email addresses to look up.
+    pub email_list: Option<Vec<String>>,
+    /// Kind of identity document (证件类型): 1 Chinese resident identity card, 2 passport, 3 residence permit for Hong Kong and Macao residents, 4 mainland travel permit for Taiwan residents, 5 other, 6 mainland travel permit for Hong Kong and Macao residents, 9 residence permit for Taiwan residents. Required with `identification_number_list`.
+    pub identification_type: Option<i32>,
+    /// Identity document numbers to look up.
+    pub identification_number_list: Option<Vec<String>>,
+}
+
+crate::object::fields!(
+    BatchGetTalentIdsBody { mobile_code, mobile_number_list, email_list,
+    identification_type, identification_number_list }
+);
+
+/// BatchGetTalentIdsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchGetTalentIdsData {
+    /// The talents found.
+    pub talent_list: Option<Vec<TalentBatchInfo>>,
+}
+
+crate::object::fields!(BatchGetTalentIdsData { talent_list });
 
 /// BusinessManagementScope
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2619,6 +2668,15 @@ pub struct GetRoleData {
 
 crate::object::fields!(GetRoleData { role });
 
+/// GetTalentData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetTalentData {
+    /// The talent.
+    pub talent: Option<Talent>,
+}
+
+crate::object::fields!(GetTalentData { talent });
+
 /// A text in Chinese and English (i18n).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct I18n {
@@ -4166,6 +4224,263 @@ pub struct ListTalentTagsData {
 
 crate::object::fields!(ListTalentTagsData { items, has_more, page_token });
 
+/// ListTalentsData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsData {
+    /// Whether more pages follow (是否还有更多项).
+    pub has_more: Option<bool>,
+    /// Token of the next page (分页标记); present when `has_more` is true.
+    pub page_token: Option<String>,
+    /// Summaries of the talents of this page.
+    pub items: Option<Vec<ListTalentsTalent>>,
+}
+
+crate::object::fields!(ListTalentsData { has_more, page_token, items });
+
+/// ListTalentsTalent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalent {
+    /// Talent id (人才 ID); `get_talent` gives the full record.
+    pub id: Option<String>,
+    /// Whether the talent is in a headhunter protection period (猎头保护期).
+    pub is_in_agency_period: Option<bool>,
+    /// Whether the talent has joined the company (已入职).
+    pub is_onboarded: Option<bool>,
+    /// Basic facts (基本信息).
+    pub basic_info: Option<ListTalentsTalentBasicInfo>,
+    /// Education (教育经历).
+    pub education_list: Option<Vec<ListTalentsTalentEducationInfo>>,
+    /// Work experience (工作经历).
+    pub career_list: Option<Vec<ListTalentsTalentCareerInfo>>,
+    /// Projects (项目经历).
+    pub project_list: Option<Vec<ListTalentsTalentProjectInfo>>,
+    /// Works (作品), such as a portfolio.
+    pub works_list: Option<Vec<ListTalentsTalentWorksInfo>>,
+    /// Awards (获奖).
+    pub award_list: Option<Vec<ListTalentsTalentAwardInfo>>,
+    /// Language skills (语言能力).
+    pub language_list: Option<Vec<ListTalentsTalentLanguageInfo>>,
+    /// Social media accounts (社交账号).
+    pub sns_list: Option<Vec<ListTalentsTalentSnsInfo>>,
+    /// Resume sources (简历来源).
+    pub resume_source_list: Option<Vec<TargetMajorInfo>>,
+    /// Interview registration form.
+    pub interview_registration_list: Option<
+        Vec<ListTalentsTalentInterviewRegistrationSimple>,
+    >,
+    /// Resume attachment ids (简历附件 ID), newest resume first; see `get_attachment`.
+    pub resume_attachment_id_list: Option<Vec<String>>,
+    /// Highest education (最高学历).
+    pub top_degree: Option<TalentTopDegree>,
+    /// First education (第一学历): the level of the talent's first full-time degree.
+    pub first_degree: Option<TalentFirstDegree>,
+}
+
+crate::object::fields!(
+    ListTalentsTalent { id, is_in_agency_period, is_onboarded, basic_info,
+    education_list, career_list, project_list, works_list, award_list, language_list,
+    sns_list, resume_source_list, interview_registration_list, resume_attachment_id_list,
+    top_degree, first_degree }
+);
+
+/// ListTalentsTalentAwardInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentAwardInfo {
+    /// Id of the award entry.
+    pub id: Option<String>,
+    /// Name of the award.
+    pub title: Option<String>,
+    /// Year of the award, as YYYY.
+    pub award_time: Option<String>,
+    /// Description of the award.
+    pub desc: Option<String>,
+}
+
+crate::object::fields!(ListTalentsTalentAwardInfo { id, title, award_time, desc });
+
+/// ListTalentsTalentBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentBasicInfo {
+    /// Name of the talent (姓名).
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<String>,
+    /// Country calling code of the mobile number (手机国家区号), e.g. `86`.
+    pub mobile_code: Option<String>,
+    /// Country of the mobile number (手机国家代码), a location code from `query_locations`.
+    pub mobile_country_code: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Years of work experience (工作年限).
+    pub experience_years: Option<i32>,
+    /// Age.
+    pub age: Option<i32>,
+    /// Nationality or region (国籍/地区).
+    pub nationality: Option<TalentNationality>,
+    /// Gender (性别).
+    pub gender: Option<TalentBasicInfoGender>,
+    /// Current city (所在地点).
+    pub current_city: Option<JobCity>,
+    /// Hometown (家乡).
+    pub hometown_city: Option<JobCity>,
+    /// Preferred work locations (期望工作地点).
+    pub preferred_city_list: Option<Vec<JobCity>>,
+    /// Kind of identity document (证件类型).
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number (证件号).
+    pub identification_number: Option<String>,
+    /// Date of birth, seconds since the Unix epoch.
+    pub birthday: Option<i64>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Marital status (婚姻状况).
+    pub marital_status: Option<TalentBasicInfoMaritalStatus>,
+    /// Home address (家庭住址).
+    pub current_home_address: Option<String>,
+    /// Last modification time, milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+}
+
+crate::object::fields!(
+    ListTalentsTalentBasicInfo { name, mobile, mobile_code, mobile_country_code, email,
+    experience_years, age, nationality, gender, current_city, hometown_city,
+    preferred_city_list, identification_type, identification_number, birthday,
+    creator_id, marital_status, current_home_address, modify_time }
+);
+
+/// ListTalentsTalentCareerInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentCareerInfo {
+    /// Id of the work experience entry.
+    pub id: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Description of the work experience.
+    pub desc: Option<String>,
+    /// Start date, to the month, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, to the month, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// Kind of experience (经历类型).
+    pub career_type: Option<TalentCareerInfoCareerType>,
+    /// Tags of the employer (工作经历标签).
+    pub tag_list: Option<Vec<ListTalentsTalentCareerInfoTagList>>,
+}
+
+crate::object::fields!(
+    ListTalentsTalentCareerInfo { id, company, title, desc, start_time, end_time,
+    career_type, tag_list }
+);
+
+/// ListTalentsTalentEducationInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentEducationInfo {
+    /// Id of the education entry.
+    pub id: Option<String>,
+    /// Degree (学位).
+    pub degree: Option<ListTalentsTalentEducationInfoDegree>,
+    /// School name.
+    pub school: Option<String>,
+    /// Field of study (专业).
+    pub field_of_study: Option<String>,
+    /// Start date, to the month, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, to the month, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// End date, milliseconds since the Unix epoch, as a string; unlike `end_time` it never stands for "until now" (至今), so prefer it.
+    pub end_time_v2: Option<String>,
+    /// Kind of education (学历类型).
+    pub education_type: Option<TalentEducationInfoEducationType>,
+    /// Academic ranking (成绩排名).
+    pub academic_ranking: Option<TalentEducationInfoAcademicRanking>,
+    /// Tags of the school (教育经历标签).
+    pub tag_list: Option<Vec<TalentEducationInfoTagList>>,
+}
+
+crate::object::fields!(
+    ListTalentsTalentEducationInfo { id, degree, school, field_of_study, start_time,
+    end_time, end_time_v2, education_type, academic_ranking, tag_list }
+);
+
+/// ListTalentsTalentInterviewRegistrationSimple
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentInterviewRegistrationSimple {
+    /// Interview registration form id (面试登记表 ID); see `list_interview_registration_schemas`.
+    pub id: Option<String>,
+    /// When the interview registration form was filled in, milliseconds since the Unix epoch.
+    pub registration_time: Option<i64>,
+}
+
+crate::object::fields!(
+    ListTalentsTalentInterviewRegistrationSimple { id, registration_time }
+);
+
+/// ListTalentsTalentLanguageInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentLanguageInfo {
+    /// Id of the language skill entry.
+    pub id: Option<String>,
+    /// Language (语言).
+    pub language: Option<TalentLanguageInfoLanguage>,
+    /// Proficiency (精通程度).
+    pub proficiency: Option<TalentLanguageInfoProficiency>,
+}
+
+crate::object::fields!(ListTalentsTalentLanguageInfo { id, language, proficiency });
+
+/// ListTalentsTalentProjectInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentProjectInfo {
+    /// Id of the project entry.
+    pub id: Option<String>,
+    /// Project name.
+    pub name: Option<String>,
+    /// The talent's role in the project.
+    pub role: Option<String>,
+    /// Link to the project.
+    pub link: Option<String>,
+    /// Description of the project.
+    pub desc: Option<String>,
+    /// Start date, to the month, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, to the month, as YYYY-MM.
+    pub end_time: Option<String>,
+}
+
+crate::object::fields!(
+    ListTalentsTalentProjectInfo { id, name, role, link, desc, start_time, end_time }
+);
+
+/// ListTalentsTalentSnsInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentSnsInfo {
+    /// Id of the social media account entry.
+    pub id: Option<String>,
+    /// Social platform (社交平台).
+    pub sns_type: Option<TalentSnsInfoSnsType>,
+    /// Link to the account, or the account id.
+    pub link: Option<String>,
+}
+
+crate::object::fields!(ListTalentsTalentSnsInfo { id, sns_type, link });
+
+/// ListTalentsTalentWorksInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTalentsTalentWorksInfo {
+    /// Id of the work; `get_attachment` gives its attachment.
+    pub id: Option<String>,
+    /// Link to the work.
+    pub link: Option<String>,
+    /// Description of the work.
+    pub desc: Option<String>,
+    /// File name of the work's attachment.
+    pub name: Option<String>,
+}
+
+crate::object::fields!(ListTalentsTalentWorksInfo { id, link, desc, name });
+
 /// ListTerminationReasonsData
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTerminationReasonsData {
@@ -5058,6 +5373,23 @@ crate::object::fields!(
     work_ability_familiarity, match_degree }
 );
 
+/// RegistrationBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegistrationBasicInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch.
+    pub registration_time: Option<i64>,
+    /// Download link of the form.
+    pub download_url: Option<String>,
+    /// Scenario of the registration form (登记表场景).
+    pub scenario: Option<RegistrationBasicInfoScenario>,
+}
+
+crate::object::fields!(
+    RegistrationBasicInfo { id, registration_time, download_url, scenario }
+);
+
 /// A form template (registration_info).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegistrationInfo {
@@ -5068,6 +5400,15 @@ pub struct RegistrationInfo {
 }
 
 crate::object::fields!(RegistrationInfo { schema_id, name });
+
+/// RemoveTalentsFromFolderBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RemoveTalentsFromFolderBody {
+    /// Talent ids (人才 ID), from `list_talents`.
+    pub talent_id_list: Vec<String>,
+    /// Folder id (文件夹 ID), from `list_talent_folders`.
+    pub folder_id: String,
+}
 
 /// ReportCustomData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5315,6 +5656,154 @@ crate::object::fields!(
     Subject { id, name, create_time, active_status, application_limit, creator }
 );
 
+/// TagTalentBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TagTalentBody {
+    /// Operation to perform (操作类型).
+    pub operation: TalentTagOperation,
+    /// Tag ids (标签 ID), from `list_talent_tags`.
+    pub tag_id_list: Vec<String>,
+}
+
+/// Talent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Talent {
+    /// Talent id (人才 ID).
+    pub id: Option<String>,
+    /// Whether the talent is in a headhunter protection period (猎头保护期).
+    pub is_in_agency_period: Option<bool>,
+    /// Whether the talent has joined the company (已入职).
+    pub is_onboarded: Option<bool>,
+    /// Basic facts (基础信息).
+    pub basic_info: Option<TalentBasicInfo>,
+    /// Education (教育经历).
+    pub education_list: Option<Vec<TalentEducationInfo>>,
+    /// Work experience (工作经历).
+    pub career_list: Option<Vec<TalentCareerInfo>>,
+    /// Projects (项目经历).
+    pub project_list: Option<Vec<TalentProjectInfo>>,
+    /// Works (作品), such as a portfolio.
+    pub works_list: Option<Vec<TalentWorksInfo>>,
+    /// Awards (获奖).
+    pub award_list: Option<Vec<TalentAwardInfo>>,
+    /// Language skills (语言能力).
+    pub language_list: Option<Vec<TalentLanguageInfo>>,
+    /// Social media accounts (社交账号).
+    pub sns_list: Option<Vec<TalentSnsInfo>>,
+    /// Resume sources (简历来源).
+    pub resume_source_list: Option<Vec<TargetMajorInfo>>,
+    /// Interview registration forms (面试登记表); prefer `registration_list`, which has every form.
+    pub interview_registration_list: Option<Vec<TalentInterviewRegistrationSimple>>,
+    /// Registration forms (登记表) of the talent, of every scenario.
+    pub registration_list: Option<Vec<RegistrationBasicInfo>>,
+    /// Resume attachment ids, newest resume first; see `get_attachment`.
+    pub resume_attachment_id_list: Option<Vec<String>>,
+    /// Custom modules (自定义模块).
+    pub customized_data_list: Option<Vec<TalentCustomizedData>>,
+    /// Highest education (最高学历).
+    pub top_degree: Option<TalentTopDegree>,
+    /// First education (第一学历): the level of the talent's first full-time degree.
+    pub first_degree: Option<TalentFirstDegree>,
+}
+
+crate::object::fields!(
+    Talent { id, is_in_agency_period, is_onboarded, basic_info, education_list,
+    career_list, project_list, works_list, award_list, language_list, sns_list,
+    resume_source_list, interview_registration_list, registration_list,
+    resume_attachment_id_list, customized_data_list, top_degree, first_degree }
+);
+
+/// TalentAwardInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentAwardInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Name of the award.
+    pub title: Option<String>,
+    /// Year of the award, as YYYY.
+    pub award_time: Option<String>,
+    /// Description.
+    pub desc: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentAwardInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentAwardInfo { id, title, award_time, desc, customized_data_list }
+);
+
+/// TalentAwardInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentAwardInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentAwardInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentAwardInfoCustomizedDataList { object_id, name, object_type, value }
+);
+
+/// TalentBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentBasicInfo {
+    /// Name of the talent (名字).
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<String>,
+    /// Country calling code of the mobile number (手机国家区号).
+    pub mobile_code: Option<String>,
+    /// Country of the mobile number (手机国家代码), as a location code.
+    pub mobile_country_code: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Years of work experience (工作年限).
+    pub experience_years: Option<i32>,
+    /// Age.
+    pub age: Option<i32>,
+    /// Nationality (国籍).
+    pub nationality: Option<TalentNationality>,
+    /// Gender (性别).
+    pub gender: Option<TalentBasicInfoGender>,
+    /// Current city (所在地点).
+    pub current_city: Option<JobCity>,
+    /// Hometown (家乡).
+    pub hometown_city: Option<JobCity>,
+    /// Preferred work locations (意向地点).
+    pub preferred_city_list: Option<Vec<JobCity>>,
+    /// Kind of identity document (证件类型).
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number (证件号).
+    pub identification_number: Option<String>,
+    /// Date of birth, seconds since the Unix epoch.
+    pub birthday: Option<i32>,
+    /// Creator (创建人).
+    pub creator_id: Option<String>,
+    /// Marital status (婚姻状况).
+    pub marital_status: Option<TalentBasicInfoMaritalStatus>,
+    /// Home address (家庭住址).
+    pub current_home_address: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentCustomizedDataChild>>,
+    /// Last modification time (修改时间), milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+    /// Place of household registration (户口所在地), as a location code.
+    pub hukou_location_code: Option<String>,
+}
+
+crate::object::fields!(
+    TalentBasicInfo { name, mobile, mobile_code, mobile_country_code, email,
+    experience_years, age, nationality, gender, current_city, hometown_city,
+    preferred_city_list, identification_type, identification_number, birthday,
+    creator_id, marital_status, current_home_address, customized_data_list, modify_time,
+    hukou_location_code }
+);
+
 /// TalentBasicInfoV2
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TalentBasicInfoV2 {
@@ -5332,6 +5821,214 @@ pub struct TalentBasicInfoV2 {
 
 crate::object::fields!(
     TalentBasicInfoV2 { id, name, mobile_code, mobile_number, email }
+);
+
+/// TalentBatchInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentBatchInfo {
+    /// Talent id (人才 ID); see `get_talent`.
+    pub talent_id: Option<String>,
+    /// Country calling code of the mobile number (国际区号); only when the request has `mobile_number_list`.
+    pub mobile_code: Option<String>,
+    /// Mobile number that matched; only when the request has `mobile_number_list`.
+    pub mobile_number: Option<String>,
+    /// Email address that matched; only when the request has `email_list`.
+    pub email: Option<String>,
+    /// Kind of identity document (证件类型), coded as in the request; only when the request has `identification_number_list`.
+    pub identification_type: Option<i32>,
+    /// Identity document number that matched; only when the request has `identification_number_list`.
+    pub identification_number: Option<String>,
+    /// Whether the talent has joined the company (已入职); needs the hire:talent_onboard_status:readonly scope.
+    pub is_onboarded: Option<bool>,
+}
+
+crate::object::fields!(
+    TalentBatchInfo { talent_id, mobile_code, mobile_number, email, identification_type,
+    identification_number, is_onboarded }
+);
+
+/// TalentCareerInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCareerInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Description.
+    pub desc: Option<String>,
+    /// Start date, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// Kind of experience (经历类型).
+    pub career_type: Option<TalentCareerInfoCareerType>,
+    /// Tags of the employer (工作经历标签).
+    pub tag_list: Option<Vec<TalentCareerInfoTagList>>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentCareerInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentCareerInfo { id, company, title, desc, start_time, end_time, career_type,
+    tag_list, customized_data_list }
+);
+
+/// TalentCareerInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCareerInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentCareerInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentCareerInfoCustomizedDataList { object_id, name, object_type, value }
+);
+
+/// TalentCustomizedAttachment
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedAttachment {
+    /// Attachment id (附件 ID).
+    pub file_id: Option<String>,
+    /// File name of the attachment (附件名称).
+    pub name: Option<String>,
+    /// MIME type of the attachment (附件类型).
+    pub content_type: Option<String>,
+    /// Size of the attachment (附件大小).
+    pub file_size: Option<i32>,
+}
+
+crate::object::fields!(
+    TalentCustomizedAttachment { file_id, name, content_type, file_size }
+);
+
+/// TalentCustomizedData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedData {
+    /// Module id (模块 ID).
+    pub object_id: Option<String>,
+    /// Module name (模块名称).
+    pub name: Option<I18n>,
+    /// Kind of the module (类型).
+    pub object_type: Option<TalentCustomizedDataObjectType>,
+    /// Fields of the module.
+    pub children: Option<Vec<TalentCustomizedDataChildren>>,
+}
+
+crate::object::fields!(TalentCustomizedData { object_id, name, object_type, children });
+
+/// TalentCustomizedDataChild
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedDataChild {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<GetInterviewsByTalentI18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentCustomizedDataChild { object_id, name, object_type, value }
+);
+
+/// TalentCustomizedDataChildren
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedDataChildren {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentCustomizedDataChildrenObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentCustomizedDataChildren { object_id, name, object_type, value }
+);
+
+/// TalentCustomizedValue
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedValue {
+    /// Value of a single-line text, multi-line text, module or built-in field.
+    pub content: Option<String>,
+    /// Chosen option of a single-choice field.
+    pub option: Option<CustomizedOption>,
+    /// Chosen options of a multiple-choice field.
+    pub option_list: Option<Vec<CustomizedOption>>,
+    /// Value of a time range field.
+    pub time_range: Option<CustomizedTimeRange>,
+    /// Value of a date, month or year field, seconds since the Unix epoch, as a string.
+    pub time: Option<String>,
+    /// Value of a number field, as a string.
+    pub number: Option<String>,
+    /// Files of an attachment field.
+    pub customized_attachment: Option<Vec<TalentCustomizedAttachment>>,
+}
+
+crate::object::fields!(
+    TalentCustomizedValue { content, option, option_list, time_range, time, number,
+    customized_attachment }
+);
+
+/// TalentEducationInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentEducationInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Degree (学位).
+    pub degree: Option<TalentEducationInfoDegree>,
+    /// School.
+    pub school: Option<String>,
+    /// Field of study (专业).
+    pub field_of_study: Option<String>,
+    /// Start date, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// End date, milliseconds since the Unix epoch, as a string; unlike `end_time` it never stands for "until now" (至今), so prefer it.
+    pub end_time_v2: Option<String>,
+    /// Kind of education (学历类型).
+    pub education_type: Option<TalentEducationInfoEducationType>,
+    /// Academic ranking (成绩排名).
+    pub academic_ranking: Option<TalentEducationInfoAcademicRanking>,
+    /// Tags of the school (教育经历标签).
+    pub tag_list: Option<Vec<TalentEducationInfoTagList>>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentEducationInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentEducationInfo { id, degree, school, field_of_study, start_time, end_time,
+    end_time_v2, education_type, academic_ranking, tag_list, customized_data_list }
+);
+
+/// TalentEducationInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentEducationInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentEducationInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentEducationInfoCustomizedDataList { object_id, name, object_type, value }
 );
 
 /// TalentFolderForList
@@ -5358,6 +6055,143 @@ pub struct TalentInterview {
 
 crate::object::fields!(TalentInterview { application_id, interview_list });
 
+/// TalentInterviewRegistrationSimple
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentInterviewRegistrationSimple {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch.
+    pub registration_time: Option<i64>,
+    /// Download link of the form.
+    pub download_url: Option<String>,
+}
+
+crate::object::fields!(
+    TalentInterviewRegistrationSimple { id, registration_time, download_url }
+);
+
+/// TalentLanguageInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentLanguageInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Language (语言).
+    pub language: Option<TalentLanguageInfoLanguage>,
+    /// Proficiency (精通程度).
+    pub proficiency: Option<TalentLanguageInfoProficiency>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentLanguageInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentLanguageInfo { id, language, proficiency, customized_data_list }
+);
+
+/// TalentLanguageInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentLanguageInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentLanguageInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentLanguageInfoCustomizedDataList { object_id, name, object_type, value }
+);
+
+/// TalentNationality
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentNationality {
+    /// Country code (国家编码).
+    pub nationality_code: Option<String>,
+    /// Chinese name.
+    pub zh_name: Option<String>,
+    /// English name.
+    pub en_name: Option<String>,
+}
+
+crate::object::fields!(TalentNationality { nationality_code, zh_name, en_name });
+
+/// TalentProjectInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentProjectInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Project name.
+    pub name: Option<String>,
+    /// The talent's role in the project.
+    pub role: Option<String>,
+    /// Link to the project.
+    pub link: Option<String>,
+    /// Description.
+    pub desc: Option<String>,
+    /// Start date, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentProjectInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentProjectInfo { id, name, role, link, desc, start_time, end_time,
+    customized_data_list }
+);
+
+/// TalentProjectInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentProjectInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentProjectInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentProjectInfoCustomizedDataList { object_id, name, object_type, value }
+);
+
+/// TalentSnsInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentSnsInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Social platform (社交平台).
+    pub sns_type: Option<TalentSnsInfoSnsType>,
+    /// Link to the account, or the account id.
+    pub link: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentSnsInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(TalentSnsInfo { id, sns_type, link, customized_data_list });
+
+/// TalentSnsInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentSnsInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentSnsInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentSnsInfoCustomizedDataList { object_id, name, object_type, value }
+);
+
 /// TalentTag
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TalentTag {
@@ -5375,6 +6209,40 @@ pub struct TalentTag {
 
 crate::object::fields!(
     TalentTag { id, name, description, r#type = "type", active_status }
+);
+
+/// TalentWorksInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentWorksInfo {
+    /// Id of the entry.
+    pub id: Option<String>,
+    /// Link to the work.
+    pub link: Option<String>,
+    /// Description.
+    pub desc: Option<String>,
+    /// File name of the work's attachment; preview it with `get_attachment_preview`.
+    pub name: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<TalentWorksInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(TalentWorksInfo { id, link, desc, name, customized_data_list });
+
+/// TalentWorksInfoCustomizedDataList
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentWorksInfoCustomizedDataList {
+    /// Custom field id (自定义字段 ID).
+    pub object_id: Option<String>,
+    /// Field name.
+    pub name: Option<I18n>,
+    /// Kind of field (字段类型); it says which member of `value` is set.
+    pub object_type: Option<TalentWorksInfoCustomizedDataListObjectType>,
+    /// Value of the custom field.
+    pub value: Option<TalentCustomizedValue>,
+}
+
+crate::object::fields!(
+    TalentWorksInfoCustomizedDataList { object_id, name, object_type, value }
 );
 
 /// A target major of a job (target_major_info).
@@ -5969,6 +6837,19 @@ pub struct UpdateOfferStatusBody {
     /// Note on why the offer ended (Offer 终止备注).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_note: Option<String>,
+}
+
+/// UpdateTalentOnboardStatusBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateTalentOnboardStatusBody {
+    /// Operation to perform (操作类型).
+    pub operation: TalentOnboardOperation,
+    /// Start date (入职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as joined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_time: Option<String>,
+    /// Leaving date (离职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overboard_time: Option<String>,
 }
 
 /// UserBusinessManagementScope
