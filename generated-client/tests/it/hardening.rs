@@ -148,13 +148,7 @@ async fn abandoned_waits_give_their_slots_back() {
     let waits = (0..400).map(|_| {
         tokio::time::timeout(
             Duration::from_millis(500),
-            limiter.acquire(
-                "get_job_config",
-                Quota {
-                    per_second: Some(20),
-                    per_minute: None,
-                },
-            ),
+            limiter.acquire("get_job_config", per_second(20)),
         )
     });
     let through = futures_util::future::join_all(waits)

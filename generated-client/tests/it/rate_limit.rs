@@ -12,12 +12,8 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 
 /// When each of `calls` acquisitions of one operation is granted, relative to the first request.
-async fn grant_times(limiter: &WindowLimiter, per_second: u32, calls: usize) -> Vec<Duration> {
-    let quota = Quota {
-        per_second: Some(per_second),
-        per_minute: None,
-    };
-    grant_times_within(limiter, quota, calls).await
+async fn grant_times(limiter: &WindowLimiter, n: u32, calls: usize) -> Vec<Duration> {
+    grant_times_within(limiter, per_second(n), calls).await
 }
 
 /// When each of `calls` acquisitions under `quota` is granted, relative to the first request.
