@@ -2581,6 +2581,20 @@ pub enum StorefrontMode {
 
 crate::open_enum::impls!(StorefrontMode, i64 { Regular = 1, Storefront = 2 });
 
+/// Kind of account behind a talent change: an employee or the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentAccountType {
+    /// `1`: An employee.
+    Employee,
+    /// `3`: The system.
+    System,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(TalentAccountType, i64 { Employee = 1, System = 3 });
+
 /// Kind of field (字段类型); it says which member of `value` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2762,6 +2776,129 @@ pub enum TalentCareerInfoTagList {
 crate::open_enum::impls!(
     TalentCareerInfoTagList, i64 { Bat = 5, Tmd = 6, TopInternet100 = 14,
     MajorInternetCompany = 10 }
+);
+
+/// Kind of experience (经历类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCombinedCareerInfoCareerType {
+    /// `1`: Internship.
+    Internship,
+    /// `2`: Work experience (工作经历).
+    Work,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCombinedCareerInfoCareerType, i64 { Internship = 1, Work = 2 }
+);
+
+/// Education level (学历).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCombinedEducationInfoDegree {
+    /// `1`: Primary school.
+    PrimarySchool,
+    /// `2`: Junior middle school.
+    JuniorMiddleSchool,
+    /// `3`: Secondary vocational school.
+    SecondaryVocational,
+    /// `4`: High school.
+    HighSchool,
+    /// `5`: Junior college.
+    JuniorCollege,
+    /// `6`: Bachelor's degree.
+    Bachelor,
+    /// `7`: Master's degree.
+    Master,
+    /// `8`: Doctorate.
+    Doctor,
+    /// `9`: Other.
+    Other,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCombinedEducationInfoDegree, i64 { PrimarySchool = 1, JuniorMiddleSchool = 2,
+    SecondaryVocational = 3, HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master = 7,
+    Doctor = 8, Other = 9 }
+);
+
+/// Language (语言).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCombinedLanguageInfoLanguage {
+    /// `1`: English.
+    English,
+    /// `2`: French.
+    French,
+    /// `3`: Japanese.
+    Japanese,
+    /// `4`: Korean.
+    Korean,
+    /// `5`: German.
+    German,
+    /// `6`: Russian.
+    Russian,
+    /// `7`: Spanish.
+    Spanish,
+    /// `8`: Portuguese.
+    Portuguese,
+    /// `9`: Arabic.
+    Arabic,
+    /// `10`: Hindi.
+    Hindi,
+    /// `11`: Hindustani.
+    Hindustani,
+    /// `12`: Bengali.
+    Bengali,
+    /// `13`: Hausa.
+    Hausa,
+    /// `14`: Punjabi.
+    Punjabi,
+    /// `15`: Persian.
+    Persian,
+    /// `16`: Swahili.
+    Swahili,
+    /// `17`: Telugu.
+    Telugu,
+    /// `18`: Turkish.
+    Turkish,
+    /// `19`: Italian.
+    Italian,
+    /// `20`: Javanese.
+    Javanese,
+    /// `21`: Tamil.
+    Tamil,
+    /// `22`: Marathi.
+    Marathi,
+    /// `23`: Vietnamese.
+    Vietnamese,
+    /// `24`: Mandarin.
+    Mandarin,
+    /// `25`: Cantonese.
+    Cantonese,
+    /// `26`: Indonesian.
+    Indonesian,
+    /// `27`: Malay.
+    Malay,
+    /// `28`: Thai.
+    Thai,
+    /// `29`: Serbian.
+    Serbian,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentCombinedLanguageInfoLanguage, i64 { English = 1, French = 2, Japanese = 3,
+    Korean = 4, German = 5, Russian = 6, Spanish = 7, Portuguese = 8, Arabic = 9, Hindi =
+    10, Hindustani = 11, Bengali = 12, Hausa = 13, Punjabi = 14, Persian = 15, Swahili =
+    16, Telugu = 17, Turkish = 18, Italian = 19, Javanese = 20, Tamil = 21, Marathi = 22,
+    Vietnamese = 23, Mandarin = 24, Cantonese = 25, Indonesian = 26, Malay = 27, Thai =
+    28, Serbian = 29 }
 );
 
 /// Kind of field (字段类型); it says which member of `value` is set.

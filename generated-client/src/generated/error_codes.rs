@@ -16,7 +16,9 @@ pub enum ErrorCode {
     /// - `cancel_application_onboard` (HTTP 500): Internal error on the Feishu side.
     /// - `close_job` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_create_job` (HTTP 500): Internal error on the Feishu side.
+    /// - `combined_create_talent` (HTTP 500): Internal error on the Feishu side.
     /// - `combined_update_job` (HTTP 500): Internal error on the Feishu side.
+    /// - `combined_update_talent` (HTTP 500): Internal error on the Feishu side.
     /// - `create_application` (HTTP 500): Internal error on the Feishu side.
     /// - `create_attachment` (HTTP 500): Internal error on the Feishu side.
     /// - `create_external_application` (HTTP 500): Internal error on the Feishu side.
@@ -91,7 +93,9 @@ pub enum ErrorCode {
     /// - `cancel_application_onboard` (HTTP 400): A parameter has a wrong type or size.
     /// - `close_job` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_create_job` (HTTP 400): A parameter has a wrong type or size.
+    /// - `combined_create_talent` (HTTP 400): A parameter has a wrong type or size.
     /// - `combined_update_job` (HTTP 400): A parameter has a wrong type or size.
+    /// - `combined_update_talent` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_application` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_attachment` (HTTP 400): A parameter has a wrong type or size.
     /// - `create_external_application` (HTTP 400): A parameter has a wrong type or size.
@@ -274,6 +278,7 @@ pub enum ErrorCode {
     /// - `update_offer` (HTTP 400): The file of an offer attachment does not exist; check the attachment ids.
     OfferAttachmentFileNotFound,
     /// `1002102`.
+    /// - `combined_update_talent` (HTTP 400): No talent has the given `talent_id`.
     /// - `create_application` (HTTP 400): No talent has this id.
     /// - `create_external_application` (HTTP 400): No talent has this talent_id.
     /// - `get_talent` (HTTP 404): No talent has the given `talent_id`.

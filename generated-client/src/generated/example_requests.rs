@@ -21,7 +21,9 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
     ("cancel_application_onboard", Ok(cancel_application_onboard)),
     ("close_job", Ok(close_job)),
     ("combined_create_job", Ok(combined_create_job)),
+    ("combined_create_talent", Ok(combined_create_talent)),
     ("combined_update_job", Ok(combined_update_job)),
+    ("combined_update_talent", Ok(combined_update_talent)),
     ("create_application", Ok(create_application)),
     ("create_attachment", Ok(create_attachment)),
     ("create_external_application", Ok(create_external_application)),
@@ -179,6 +181,23 @@ fn combined_create_job(client: &Client) -> Sent {
     })
 }
 
+fn combined_create_talent(client: &Client) -> Sent {
+    let request = client
+        .combined_create_talent()
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .body(
+            example::<
+                CombinedCreateTalentBody,
+            >(
+                "{\"award_list\":[{\"award_time\":\"293016767159\",\"customized_data\":[{\"object_id\":\"6934193211960330509\",\"value\":\"奖项含金量很高\"}],\"desc\":\"最优秀的新人奖\",\"title\":\"最佳新人奖\"}],\"basic_info\":{\"birthday\":\"293016767159\",\"current_city_code\":\"CT_159\",\"customized_data\":[{\"object_id\":\"6934193211960330504\",\"value\":\"已婚\"}],\"email\":\"16xx1@126.com\",\"gender\":1,\"hometown_city_code\":\"CT_159\",\"identification\":{\"identification_number\":\"511699199x1x111234\",\"identification_type\":1},\"mobile\":\"182900291190\",\"mobile_country_code\":\"CN_1\",\"name\":\"张三\",\"nationality_id\":\"CN_112\",\"start_work_time\":\"293016767159\"},\"career_list\":[{\"career_type\":1,\"company\":\"明日科技公司\",\"customized_data\":[{\"object_id\":\"6934193211960330506\",\"value\":\"[\\\"1577808000000\\\", \\\"1612108800000\\\"]\"}],\"desc\":\"测试\",\"end_time\":\"293016767159\",\"start_time\":\"293016767159\",\"title\":\"高级工程师\"}],\"creator_account_type\":1,\"creator_id\":\"ou_84aad35d084aa403a838cf73ee18467\",\"customized_data\":[{\"children\":[[{\"object_id\":\"6934193211960330513\",\"value\":\"[\\\"1\\\", \\\"2\\\"]\"}]],\"object_id\":\"6934193211960330504\"}],\"education_list\":[{\"academic_ranking\":5,\"customized_data\":[{\"object_id\":\"6934193211960330505\",\"value\":\"C9\"}],\"degree\":1,\"education_type\":1,\"end_time\":\"293016767159\",\"field_of_study\":\"考古\",\"school\":\"香港大学\",\"start_time\":\"293016767159\"}],\"folder_id_list\":[\"6942778198054125570\"],\"init_source_id\":\"1\",\"language_list\":[{\"customized_data\":[{\"object_id\":\"6934193211960330510\",\"value\":\"3\"}],\"language\":1,\"proficiency\":1}],\"preferred_city_code_list\":[\"CT_2\"],\"project_list\":[{\"customized_data\":[{\"object_id\":\"6934193211960330507\",\"value\":\"1627379423000\"}],\"desc\":\"该项目目标是提升整个系统的稳定性，达到行业一流水准。\",\"end_time\":\"293016767159\",\"link\":\"https://www.a.com\",\"name\":\"系统稳定性提升项目\",\"role\":\"研发人员\",\"start_time\":\"293016767159\"}],\"resume_attachment_id\":\"7383906146040678700\",\"resume_source_id\":\"1\",\"self_evaluation\":{\"content\":\"自我评价：平常心\",\"customized_data\":[{\"object_id\":\"6934193211960330512\",\"value\":\"1\"}]},\"sns_list\":[{\"customized_data\":[{\"object_id\":\"6934193211960330511\",\"value\":\"常用的社交账号\"}],\"link\":\"https://www.a.com\",\"sns_type\":1}],\"works_list\":[{\"attachment_id\":\"12345678\",\"customized_data\":[{\"object_id\":\"6934193211960330508\",\"value\":\"1627379423000\"}],\"desc\":\"个人设计作品\",\"link\":\"https://www.a.com\"}]}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
 fn combined_update_job(client: &Client) -> Sent {
     let request = client
         .combined_update_job(example::<String>("\"6960663240925956660\""))
@@ -193,6 +212,23 @@ fn combined_update_job(client: &Client) -> Sent {
                 CombinedUpdateJobBody,
             >(
                 "{\"address_id_list\":[\"6960663240925956553\"],\"customized_data_list\":[{\"object_id\":\"6960663240925956549\",\"value\":\"自定义内容\"}],\"department_id\":\"od-b2fafdce6fc5800b574ba5b0e2798b36\",\"description\":\"后端研发岗位描述\",\"experience\":1,\"expiry_time\":1622484739,\"expiry_timestamp\":\"1622484739955\",\"head_count\":100,\"highlight_list\":[\"6887476508052523278\"],\"id\":\"6960663240925956576\",\"is_never_expired\":false,\"job_attribute\":6960663240925956554,\"job_category_id\":\"6960663240925956550\",\"job_function_id\":\"6960663240925956555\",\"job_managers\":{\"assistant_id_list\":[\"on_94a1ee5551019f18cd73d9f111898cf2\"],\"hiring_manager_id_list\":[\"on_94a1ee5551019f18cd73d9f111898cf2\"],\"id\":\"1618209327096\",\"recruiter_id\":\"ou_efk39117c300506837def50545420c6a\"},\"job_process_id\":\"6960663240925956554\",\"job_type_id\":\"6960663240925956551\",\"max_level_id\":\"6960663240925956548\",\"max_salary\":2000,\"min_level_id\":\"6960663240925956547\",\"min_salary\":1000,\"required_degree\":20,\"requirement\":\"熟悉后端研发\",\"subject_id\":\"6960663240925956555\",\"target_major_id_list\":[\"MDMJ00000067\"],\"title\":\"后端研发\"}",
+            ),
+        );
+    Box::pin(async move {
+        let data = request.send().await?;
+        Ok(serde_json::to_value(data).expect("the typed data encodes"))
+    })
+}
+
+fn combined_update_talent(client: &Client) -> Sent {
+    let request = client
+        .combined_update_talent()
+        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .body(
+            example::<
+                CombinedUpdateTalentBody,
+            >(
+                "{\"award_list\":[{\"award_time\":\"293016767159\",\"customized_data\":[{\"object_id\":\"6934193211960330509\",\"value\":\"奖项含金量很高\"}],\"desc\":\"最优秀的新人奖\",\"title\":\"最佳新人奖\"}],\"basic_info\":{\"birthday\":\"293016767159\",\"current_city_code\":\"CT_159\",\"customized_data\":[{\"object_id\":\"6934193211960330504\",\"value\":\"已婚\"}],\"email\":\"16xx1@126.com\",\"gender\":1,\"hometown_city_code\":\"CT_159\",\"identification\":{\"identification_number\":\"511699199x1x111234\",\"identification_type\":1},\"mobile\":\"182900291190\",\"mobile_country_code\":\"CN_1\",\"name\":\"张三\",\"nationality_id\":\"CN_112\",\"start_work_time\":\"293016767159\"},\"career_list\":[{\"career_type\":1,\"company\":\"明日科技公司\",\"customized_data\":[{\"object_id\":\"6934193211960330506\",\"value\":\"[\\\"1577808000000\\\", \\\"1612108800000\\\"]\"}],\"desc\":\"测试\",\"end_time\":\"293016767159\",\"start_time\":\"293016767159\",\"title\":\"高级工程师\"}],\"customized_data\":[{\"children\":[[{\"object_id\":\"6934193211960330513\",\"value\":\"[\\\"1\\\", \\\"2\\\"]\"}]],\"object_id\":\"6934193211960330504\"}],\"education_list\":[{\"academic_ranking\":5,\"customized_data\":[{\"object_id\":\"6934193211960330505\",\"value\":\"C9\"}],\"degree\":1,\"education_type\":1,\"end_time\":\"293016767159\",\"field_of_study\":\"考古\",\"school\":\"香港大学\",\"start_time\":\"293016767159\"}],\"folder_id_list\":[\"702551782317613290\"],\"init_source_id\":\"1\",\"language_list\":[{\"customized_data\":[{\"object_id\":\"6934193211960330510\",\"value\":\"3\"}],\"language\":1,\"proficiency\":1}],\"operator_account_type\":1,\"operator_id\":\"ou_84aad35d084aa403a838cf73ee18467\",\"preferred_city_code_list\":[\"CT_2\"],\"project_list\":[{\"customized_data\":[{\"object_id\":\"6934193211960330507\",\"value\":\"1627379423000\"}],\"desc\":\"该项目目标是提升整个系统的稳定性，达到行业一流水准。\",\"end_time\":\"293016767159\",\"link\":\"https://www.a.com\",\"name\":\"系统稳定性提升项目\",\"role\":\"研发人员\",\"start_time\":\"293016767159\"}],\"resume_attachment_id\":\"7383906146040678700\",\"self_evaluation\":{\"content\":\"自我评价：平常心\",\"customized_data\":[{\"object_id\":\"6934193211960330512\",\"value\":\"1\"}]},\"sns_list\":[{\"customized_data\":[{\"object_id\":\"6934193211960330511\",\"value\":\"常用的社交账号\"}],\"link\":\"https://www.a.com\",\"sns_type\":1}],\"talent_id\":\"7158793341499426348\",\"works_list\":[{\"attachment_id\":\"12345678\",\"customized_data\":[{\"object_id\":\"6934193211960330508\",\"value\":\"1627379423000\"}],\"desc\":\"个人设计作品\",\"link\":\"https://www.a.com\"}]}",
             ),
         );
     Box::pin(async move {

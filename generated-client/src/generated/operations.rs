@@ -10,7 +10,7 @@ use crate::{transport, validate, Client, Error};
 
 /// # Talents
 ///
-/// Operations on `talents`: [`add_talents_to_folder`](Self::add_talents_to_folder), [`batch_get_talent_ids`](Self::batch_get_talent_ids), [`get_talent`](Self::get_talent), [`list_talents`](Self::list_talents), [`remove_talents_from_folder`](Self::remove_talents_from_folder), [`tag_talent`](Self::tag_talent), [`update_talent_onboard_status`](Self::update_talent_onboard_status).
+/// Operations on `talents`: [`add_talents_to_folder`](Self::add_talents_to_folder), [`batch_get_talent_ids`](Self::batch_get_talent_ids), [`combined_create_talent`](Self::combined_create_talent), [`combined_update_talent`](Self::combined_update_talent), [`get_talent`](Self::get_talent), [`list_talents`](Self::list_talents), [`remove_talents_from_folder`](Self::remove_talents_from_folder), [`tag_talent`](Self::tag_talent), [`update_talent_onboard_status`](Self::update_talent_onboard_status).
 impl Client {
     /// Add talents to a folder.
     ///
@@ -31,6 +31,30 @@ impl Client {
             client: self.clone(),
             options: CallOptions::default(),
             body: BatchGetTalentIdsBody::default(),
+        }
+    }
+
+    /// Create a talent.
+    ///
+    /// See [`CombinedCreateTalentRequest`] for the parameters, limits and documented errors.
+    pub fn combined_create_talent(&self) -> CombinedCreateTalentRequest {
+        CombinedCreateTalentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            body: CombinedCreateTalentBody::default(),
+        }
+    }
+
+    /// Update a talent.
+    ///
+    /// See [`CombinedUpdateTalentRequest`] for the parameters, limits and documented errors.
+    pub fn combined_update_talent(&self) -> CombinedUpdateTalentRequest {
+        CombinedUpdateTalentRequest {
+            client: self.clone(),
+            options: CallOptions::default(),
+            user_id_type: None,
+            body: CombinedUpdateTalentBody::default(),
         }
     }
 
@@ -298,6 +322,605 @@ impl BatchGetTalentIdsRequest {
 }
 
 crate::options::call_options!(BatchGetTalentIdsRequest, BatchGetTalentIdsData);
+
+/// Create a talent.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/combined_create` (operation `combined_create_talent`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/combined_create>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CombinedCreateTalentRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    body: CombinedCreateTalentBody,
+}
+
+impl CombinedCreateTalentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "combined_create_talent",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/combined_create",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CombinedCreateTalentBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Resume source id; deprecated, use `resume_source_id`.
+    ///
+    /// Body field `init_source_id`.
+    pub fn init_source_id(mut self, value: impl Into<String>) -> Self {
+        self.body.init_source_id = Some(value.into());
+        self
+    }
+
+    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    ///
+    /// Body field `resume_source_id`.
+    pub fn resume_source_id(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_source_id = Some(value.into());
+        self
+    }
+
+    /// Ids of the folders to put the talent in (文件夹 ID), from `list_talent_folders`.
+    ///
+    /// Body field `folder_id_list`.
+    ///
+    /// Checked before sending: `folder_id_list` has at most 100 items.
+    pub fn folder_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.folder_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Creator's user id (创建人 ID), kind per `user_id_type`; defaults to the system user and is not needed when the creator is the system.
+    ///
+    /// Body field `creator_id`.
+    pub fn creator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.creator_id = Some(value.into());
+        self
+    }
+
+    /// Kind of creator (创建人类型).
+    ///
+    /// Body field `creator_account_type`.
+    pub fn creator_account_type(mut self, value: TalentAccountType) -> Self {
+        self.body.creator_account_type = Some(value);
+        self
+    }
+
+    /// Resume attachment id, from `create_attachment`.
+    ///
+    /// Body field `resume_attachment_id`.
+    pub fn resume_attachment_id(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_attachment_id = Some(value.into());
+        self
+    }
+
+    /// Education (教育经历).
+    ///
+    /// Body field `education_list`.
+    ///
+    /// Checked before sending: `education_list` has at most 100 items.
+    pub fn education_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedEducationInfo>,
+    ) -> Self {
+        self.body.education_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Work experience (工作经历).
+    ///
+    /// Body field `career_list`.
+    ///
+    /// Checked before sending: `career_list` has at most 100 items.
+    pub fn career_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedCareerInfo>,
+    ) -> Self {
+        self.body.career_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Projects (项目经历).
+    ///
+    /// Body field `project_list`.
+    ///
+    /// Checked before sending: `project_list` has at most 100 items.
+    pub fn project_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedProjectInfo>,
+    ) -> Self {
+        self.body.project_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Works (作品), such as a portfolio.
+    ///
+    /// Body field `works_list`.
+    ///
+    /// Checked before sending: `works_list` has at most 100 items.
+    pub fn works_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedWorkInfo>,
+    ) -> Self {
+        self.body.works_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Awards (获奖).
+    ///
+    /// Body field `award_list`.
+    ///
+    /// Checked before sending: `award_list` has at most 100 items.
+    pub fn award_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedAwardInfo>,
+    ) -> Self {
+        self.body.award_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Language skills (语言能力).
+    ///
+    /// Body field `language_list`.
+    ///
+    /// Checked before sending: `language_list` has at most 100 items.
+    pub fn language_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedLanguageInfo>,
+    ) -> Self {
+        self.body.language_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Social media accounts (社交账号).
+    ///
+    /// Body field `sns_list`.
+    ///
+    /// Checked before sending: `sns_list` has at most 100 items.
+    pub fn sns_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedSnsInfo>,
+    ) -> Self {
+        self.body.sns_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Preferred work locations (意向地点), location codes from `query_locations`.
+    ///
+    /// Body field `preferred_city_code_list`.
+    ///
+    /// Checked before sending: `preferred_city_code_list` has at most 100 items.
+    pub fn preferred_city_code_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.preferred_city_code_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Self-evaluation (自我评价).
+    ///
+    /// Body field `self_evaluation`.
+    pub fn self_evaluation(mut self, value: TalentSelfEvaluation) -> Self {
+        self.body.self_evaluation = Some(value);
+        self
+    }
+
+    /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries.
+    ///
+    /// Body field `customized_data`.
+    pub fn customized_data(
+        mut self,
+        values: impl IntoIterator<Item = TalentCustomizedModule>,
+    ) -> Self {
+        self.body.customized_data = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::max_items(
+            operation,
+            "folder_id_list",
+            self.body.folder_id_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "education_list",
+            self.body.education_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "career_list",
+            self.body.career_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "project_list",
+            self.body.project_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "works_list",
+            self.body.works_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "award_list",
+            self.body.award_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "language_list",
+            self.body.language_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "sns_list",
+            self.body.sns_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "preferred_city_code_list",
+            self.body.preferred_city_code_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talents/combined_create".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CombinedCreateTalentRequest, CombinedCreateTalentData);
+
+/// Update a talent.
+///
+/// - Endpoint: `POST /open-apis/hire/v1/talents/combined_update` (operation `combined_update_talent`)
+/// - Doc page: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/talent/combined_update>
+/// - Rate limit: 50 requests per second and 1000 requests per minute; the client keeps under it by default
+/// - Takes: a tenant access token
+/// - Scopes (any one): `hire:talent`
+/// - Field scopes (unlock some fields of the answer): `contact:user.employee_id:readonly`
+/// - Callable by: custom apps
+/// - Not marked safe to repeat: never retried
+///
+/// Documented error codes ([`ApiError::error_code`](crate::ApiError::error_code)):
+/// - `1002001` [`ErrorCode::SystemError`](crate::ErrorCode::SystemError), HTTP 500: Internal error on the Feishu side.
+/// - `1002002` [`ErrorCode::InvalidParameter`](crate::ErrorCode::InvalidParameter), HTTP 400: A parameter has a wrong type or size.
+/// - `1002102` [`ErrorCode::TalentNotFound`](crate::ErrorCode::TalentNotFound), HTTP 400: No talent has the given `talent_id`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send` is called"]
+pub struct CombinedUpdateTalentRequest {
+    client: Client,
+    options: CallOptions,
+    user_id_type: Option<ListTalentFoldersUserIdType>,
+    body: CombinedUpdateTalentBody,
+}
+
+impl CombinedUpdateTalentRequest {
+    /// What the client knows of this operation: method, path, rate limits, retries, the apps and tokens it
+    /// allows.
+    pub const OPERATION: OperationInfo = OperationInfo {
+        id: "combined_update_talent",
+        method: HttpMethod::Post,
+        path: "/open-apis/hire/v1/talents/combined_update",
+        rate_limit: Quota {
+            per_second: Some(50),
+            per_minute: Some(1000),
+        },
+        idempotent: false,
+        app_types: &[AppType::Custom],
+        token_types: &[TokenType::Tenant],
+    };
+
+    /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
+    ///
+    /// Server default: `open_id`.
+    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+        self.user_id_type = Some(value);
+        self
+    }
+
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: CombinedUpdateTalentBody) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Resume source id, from `list_resume_sources`; deprecated, use `resume_source_id`.
+    ///
+    /// Body field `init_source_id`.
+    pub fn init_source_id(mut self, value: impl Into<String>) -> Self {
+        self.body.init_source_id = Some(value.into());
+        self
+    }
+
+    /// Ids of the folders to put the talent in (文件夹 ID), from `list_talent_folders`.
+    ///
+    /// Body field `folder_id_list`.
+    ///
+    /// Checked before sending: `folder_id_list` has at most 100 items.
+    pub fn folder_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.folder_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Updater's user id (更新人 ID), kind per `user_id_type`.
+    ///
+    /// Body field `operator_id`.
+    pub fn operator_id(mut self, value: impl Into<String>) -> Self {
+        self.body.operator_id = Some(value.into());
+        self
+    }
+
+    /// Kind of updater (更新人类型).
+    ///
+    /// Body field `operator_account_type`.
+    pub fn operator_account_type(mut self, value: TalentAccountType) -> Self {
+        self.body.operator_account_type = Some(value);
+        self
+    }
+
+    /// Resume attachment id, from `create_attachment`; the file is added to the talent as another resume, its content is not read into the talent.
+    ///
+    /// Body field `resume_attachment_id`.
+    pub fn resume_attachment_id(mut self, value: impl Into<String>) -> Self {
+        self.body.resume_attachment_id = Some(value.into());
+        self
+    }
+
+    /// Education (教育经历); replaces all existing entries.
+    ///
+    /// Body field `education_list`.
+    ///
+    /// Checked before sending: `education_list` has at most 100 items.
+    pub fn education_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedEducationInfo>,
+    ) -> Self {
+        self.body.education_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Work experience (工作经历); replaces all existing entries.
+    ///
+    /// Body field `career_list`.
+    ///
+    /// Checked before sending: `career_list` has at most 100 items.
+    pub fn career_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedCareerInfo>,
+    ) -> Self {
+        self.body.career_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Projects (项目经历); replaces all existing entries.
+    ///
+    /// Body field `project_list`.
+    ///
+    /// Checked before sending: `project_list` has at most 100 items.
+    pub fn project_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedProjectInfo>,
+    ) -> Self {
+        self.body.project_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Works (作品); replaces all existing entries.
+    ///
+    /// Body field `works_list`.
+    ///
+    /// Checked before sending: `works_list` has at most 100 items.
+    pub fn works_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedWorkInfo>,
+    ) -> Self {
+        self.body.works_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Awards (获奖); replaces all existing entries.
+    ///
+    /// Body field `award_list`.
+    ///
+    /// Checked before sending: `award_list` has at most 100 items.
+    pub fn award_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedAwardInfo>,
+    ) -> Self {
+        self.body.award_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Language skills (语言能力); replaces all existing entries.
+    ///
+    /// Body field `language_list`.
+    ///
+    /// Checked before sending: `language_list` has at most 100 items.
+    pub fn language_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedLanguageInfo>,
+    ) -> Self {
+        self.body.language_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Social media accounts (社交账号); replaces all existing entries.
+    ///
+    /// Body field `sns_list`.
+    ///
+    /// Checked before sending: `sns_list` has at most 100 items.
+    pub fn sns_list(
+        mut self,
+        values: impl IntoIterator<Item = TalentCombinedSnsInfo>,
+    ) -> Self {
+        self.body.sns_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Preferred work locations (意向地点), location codes from `query_locations`.
+    ///
+    /// Body field `preferred_city_code_list`.
+    ///
+    /// Checked before sending: `preferred_city_code_list` has at most 100 items.
+    pub fn preferred_city_code_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.preferred_city_code_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Self-evaluation (自我评价).
+    ///
+    /// Body field `self_evaluation`.
+    pub fn self_evaluation(mut self, value: TalentSelfEvaluation) -> Self {
+        self.body.self_evaluation = Some(value);
+        self
+    }
+
+    /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries; replaces all existing modules.
+    ///
+    /// Body field `customized_data`.
+    pub fn customized_data(
+        mut self,
+        values: impl IntoIterator<Item = TalentCustomizedModule>,
+    ) -> Self {
+        self.body.customized_data = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let operation = Self::OPERATION.id;
+        validate::max_items(
+            operation,
+            "folder_id_list",
+            self.body.folder_id_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "education_list",
+            self.body.education_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "career_list",
+            self.body.career_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "project_list",
+            self.body.project_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "works_list",
+            self.body.works_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "award_list",
+            self.body.award_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "language_list",
+            self.body.language_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "sns_list",
+            self.body.sns_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        validate::max_items(
+            operation,
+            "preferred_city_code_list",
+            self.body.preferred_city_code_list.as_ref().map(Vec::len),
+            100,
+        )?;
+        Ok(())
+    }
+
+    fn request(self) -> Result<(Client, transport::Request), Error> {
+        self.validate()?;
+        let path = "/open-apis/hire/v1/talents/combined_update".to_owned();
+        let mut request = transport::Request::new(&Self::OPERATION, path, self.options);
+        request.query("user_id_type", self.user_id_type.as_ref());
+        request.json(&self.body)?;
+        Ok((self.client, request))
+    }
+}
+
+crate::options::call_options!(CombinedUpdateTalentRequest, CombinedUpdateTalentData);
 
 /// Get a talent.
 ///

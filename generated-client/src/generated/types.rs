@@ -983,6 +983,76 @@ crate::object::fields!(
     expiry_timestamp, target_major_list }
 );
 
+/// CombinedCreateTalentBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedCreateTalentBody {
+    /// Resume source id; deprecated, use `resume_source_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_source_id: Option<String>,
+    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_source_id: Option<String>,
+    /// Ids of the folders to put the talent in (文件夹 ID), from `list_talent_folders`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder_id_list: Option<Vec<String>>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`; defaults to the system user and is not needed when the creator is the system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// Kind of creator (创建人类型).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creator_account_type: Option<TalentAccountType>,
+    /// Resume attachment id, from `create_attachment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_attachment_id: Option<String>,
+    /// Basic facts (基本信息).
+    pub basic_info: TalentCombinedBasicInfo,
+    /// Education (教育经历).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education_list: Option<Vec<TalentCombinedEducationInfo>>,
+    /// Work experience (工作经历).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub career_list: Option<Vec<TalentCombinedCareerInfo>>,
+    /// Projects (项目经历).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_list: Option<Vec<TalentCombinedProjectInfo>>,
+    /// Works (作品), such as a portfolio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub works_list: Option<Vec<TalentCombinedWorkInfo>>,
+    /// Awards (获奖).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award_list: Option<Vec<TalentCombinedAwardInfo>>,
+    /// Language skills (语言能力).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_list: Option<Vec<TalentCombinedLanguageInfo>>,
+    /// Social media accounts (社交账号).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sns_list: Option<Vec<TalentCombinedSnsInfo>>,
+    /// Preferred work locations (意向地点), location codes from `query_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_city_code_list: Option<Vec<String>>,
+    /// Self-evaluation (自我评价).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_evaluation: Option<TalentSelfEvaluation>,
+    /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data: Option<Vec<TalentCustomizedModule>>,
+}
+
+/// CombinedCreateTalentData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedCreateTalentData {
+    /// Talent id (人才 ID).
+    pub talent_id: Option<String>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Kind of creator (创建人类型).
+    pub creator_account_type: Option<TalentAccountType>,
+}
+
+crate::object::fields!(
+    CombinedCreateTalentData { talent_id, creator_id, creator_account_type }
+);
+
 /// CombinedJobObjectValueMap
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CombinedJobObjectValueMap {
@@ -1122,6 +1192,75 @@ pub struct CombinedUpdateJobJobManager {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assistant_id_list: Option<Vec<String>>,
 }
+
+/// CombinedUpdateTalentBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedUpdateTalentBody {
+    /// Talent id (人才 ID), from `list_talents`.
+    pub talent_id: String,
+    /// Resume source id, from `list_resume_sources`; deprecated, use `resume_source_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_source_id: Option<String>,
+    /// Ids of the folders to put the talent in (文件夹 ID), from `list_talent_folders`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder_id_list: Option<Vec<String>>,
+    /// Updater's user id (更新人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_id: Option<String>,
+    /// Kind of updater (更新人类型).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_account_type: Option<TalentAccountType>,
+    /// Resume attachment id, from `create_attachment`; the file is added to the talent as another resume, its content is not read into the talent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_attachment_id: Option<String>,
+    /// Basic facts (基本信息).
+    pub basic_info: TalentCombinedBasicInfoUpdate,
+    /// Education (教育经历); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education_list: Option<Vec<TalentCombinedEducationInfo>>,
+    /// Work experience (工作经历); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub career_list: Option<Vec<TalentCombinedCareerInfo>>,
+    /// Projects (项目经历); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_list: Option<Vec<TalentCombinedProjectInfo>>,
+    /// Works (作品); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub works_list: Option<Vec<TalentCombinedWorkInfo>>,
+    /// Awards (获奖); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award_list: Option<Vec<TalentCombinedAwardInfo>>,
+    /// Language skills (语言能力); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_list: Option<Vec<TalentCombinedLanguageInfo>>,
+    /// Social media accounts (社交账号); replaces all existing entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sns_list: Option<Vec<TalentCombinedSnsInfo>>,
+    /// Preferred work locations (意向地点), location codes from `query_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_city_code_list: Option<Vec<String>>,
+    /// Self-evaluation (自我评价).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_evaluation: Option<TalentSelfEvaluation>,
+    /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries; replaces all existing modules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data: Option<Vec<TalentCustomizedModule>>,
+}
+
+/// CombinedUpdateTalentData
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedUpdateTalentData {
+    /// Talent id (人才 ID).
+    pub talent_id: Option<String>,
+    /// Updater's user id (更新人 ID), kind per `user_id_type`.
+    pub operator_id: Option<String>,
+    /// Kind of updater (更新人类型).
+    pub operator_account_type: Option<TalentAccountType>,
+}
+
+crate::object::fields!(
+    CombinedUpdateTalentData { talent_id, operator_id, operator_account_type }
+);
 
 /// An address: a job's work place or a storefront's (common_address).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5892,6 +6031,231 @@ crate::object::fields!(
     TalentCareerInfoCustomizedDataList { object_id, name, object_type, value }
 );
 
+/// TalentCombinedAwardInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedAwardInfo {
+    /// Award entry id; unused, leave it out.
+    pub id: Option<String>,
+    /// Name of the award.
+    pub title: Option<String>,
+    /// Date of the award, milliseconds since the Unix epoch, as a string.
+    pub award_time: Option<String>,
+    /// Description of the award.
+    pub desc: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedAwardInfo { id, title, award_time, desc, customized_data }
+);
+
+/// TalentCombinedBasicInfo
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TalentCombinedBasicInfo {
+    /// Name of the talent (名字).
+    pub name: String,
+    /// Mobile number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Country of the mobile number (手机国家代码), a location code from `query_locations`, e.g. `CN_1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_country_code: Option<String>,
+    /// Email address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Identity document (证件信息).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification: Option<TalentIdentificationInfo>,
+    /// When the talent started working, milliseconds since the Unix epoch, as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_work_time: Option<String>,
+    /// Date of birth, milliseconds since the Unix epoch, as a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+    /// Gender (性别).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<TalentBasicInfoGender>,
+    /// Nationality (国籍), a location code from `query_locations`, e.g. `CN_112`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality_id: Option<String>,
+    /// Current city (所在地点), a location code from `query_locations`, e.g. `CT_159`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_city_code: Option<String>,
+    /// Hometown (家乡), a location code from `query_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hometown_city_code: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+/// TalentCombinedBasicInfoUpdate
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedBasicInfoUpdate {
+    /// Name of the talent (名字).
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<String>,
+    /// Country of the mobile number (手机国家代码), a location code from `query_locations`, e.g. `CN_1`.
+    pub mobile_country_code: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Identity document (证件信息).
+    pub identification: Option<TalentIdentificationInfo>,
+    /// When the talent started working, milliseconds since the Unix epoch, as a string.
+    pub start_work_time: Option<String>,
+    /// Date of birth, milliseconds since the Unix epoch, as a string.
+    pub birthday: Option<String>,
+    /// Gender (性别).
+    pub gender: Option<TalentBasicInfoGender>,
+    /// Nationality (国籍), a location code from `query_locations`, e.g. `CN_112`.
+    pub nationality_id: Option<String>,
+    /// Current city (所在地点), a location code from `query_locations`, e.g. `CT_159`.
+    pub current_city_code: Option<String>,
+    /// Hometown (家乡), a location code from `query_locations`.
+    pub hometown_city_code: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedBasicInfoUpdate { name, mobile, mobile_country_code, email,
+    identification, start_work_time, birthday, gender, nationality_id, current_city_code,
+    hometown_city_code, customized_data }
+);
+
+/// TalentCombinedCareerInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedCareerInfo {
+    /// Work experience entry id; unused, leave it out.
+    pub id: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Description of the work experience.
+    pub desc: Option<String>,
+    /// Start date, milliseconds since the Unix epoch, as a string.
+    pub start_time: Option<String>,
+    /// End date, milliseconds since the Unix epoch, as a string.
+    pub end_time: Option<String>,
+    /// Kind of experience (经历类型).
+    pub career_type: Option<TalentCombinedCareerInfoCareerType>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedCareerInfo { id, company, title, desc, start_time, end_time,
+    career_type, customized_data }
+);
+
+/// TalentCombinedEducationInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedEducationInfo {
+    /// Education entry id; unused, leave it out.
+    pub id: Option<String>,
+    /// Education level (学历).
+    pub degree: Option<TalentCombinedEducationInfoDegree>,
+    /// School.
+    pub school: Option<String>,
+    /// Field of study (专业).
+    pub field_of_study: Option<String>,
+    /// Start date, milliseconds since the Unix epoch, as a string.
+    pub start_time: Option<String>,
+    /// End date, milliseconds since the Unix epoch, as a string.
+    pub end_time: Option<String>,
+    /// Kind of education (学历类型).
+    pub education_type: Option<TalentEducationInfoEducationType>,
+    /// Academic ranking (成绩排名).
+    pub academic_ranking: Option<TalentEducationInfoAcademicRanking>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedEducationInfo { id, degree, school, field_of_study, start_time,
+    end_time, education_type, academic_ranking, customized_data }
+);
+
+/// TalentCombinedLanguageInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedLanguageInfo {
+    /// Language skill entry id; unused, leave it out.
+    pub id: Option<String>,
+    /// Language (语言).
+    pub language: Option<TalentCombinedLanguageInfoLanguage>,
+    /// Proficiency (精通程度).
+    pub proficiency: Option<TalentLanguageInfoProficiency>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedLanguageInfo { id, language, proficiency, customized_data }
+);
+
+/// TalentCombinedProjectInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedProjectInfo {
+    /// Project entry id; unused, leave it out.
+    pub id: Option<String>,
+    /// Project name.
+    pub name: Option<String>,
+    /// The talent's role in the project.
+    pub role: Option<String>,
+    /// Link to the project.
+    pub link: Option<String>,
+    /// Description of the project.
+    pub desc: Option<String>,
+    /// Start date, milliseconds since the Unix epoch, as a string.
+    pub start_time: Option<String>,
+    /// End date, milliseconds since the Unix epoch, as a string.
+    pub end_time: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedProjectInfo { id, name, role, link, desc, start_time, end_time,
+    customized_data }
+);
+
+/// TalentCombinedSnsInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedSnsInfo {
+    /// Social media account entry id; unused, leave it out.
+    pub id: Option<String>,
+    /// Social platform (社交平台).
+    pub sns_type: Option<TalentSnsInfoSnsType>,
+    /// Link to the account, or the account id.
+    pub link: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(TalentCombinedSnsInfo { id, sns_type, link, customized_data });
+
+/// TalentCombinedWorkInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCombinedWorkInfo {
+    /// Work id; unused, leave it out.
+    pub id: Option<String>,
+    /// Link to the work.
+    pub link: Option<String>,
+    /// Description of the work.
+    pub desc: Option<String>,
+    /// Attachment id of the work (作品附件 ID).
+    pub attachment_id: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(
+    TalentCombinedWorkInfo { id, link, desc, attachment_id, customized_data }
+);
+
 /// TalentCustomizedAttachment
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TalentCustomizedAttachment {
@@ -5957,6 +6321,41 @@ pub struct TalentCustomizedDataChildren {
 crate::object::fields!(
     TalentCustomizedDataChildren { object_id, name, object_type, value }
 );
+
+/// TalentCustomizedDataObjectValue
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedDataObjectValue {
+    /// Custom field id (自定义字段 ID), from `query_talent_objects`.
+    pub object_id: Option<String>,
+    /// Child fields (子字段).
+    pub children: Option<Vec<TalentCustomizedDataObjectValueChild>>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(TalentCustomizedDataObjectValue { object_id, children, value });
+
+/// TalentCustomizedDataObjectValueChild
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedDataObjectValueChild {
+    /// Custom field id (自定义字段 ID), from `query_talent_objects`.
+    pub object_id: Option<String>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(TalentCustomizedDataObjectValueChild { object_id, value });
+
+/// TalentCustomizedModule
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentCustomizedModule {
+    /// Custom module id (自定义模块 ID), from `query_talent_objects`.
+    pub object_id: Option<String>,
+    /// Entries of the module (子字段), each a list of its custom fields.
+    pub children: Option<Vec<Vec<TalentCustomizedDataObjectValueChild>>>,
+}
+
+crate::object::fields!(TalentCustomizedModule { object_id, children });
 
 /// TalentCustomizedValue
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6043,6 +6442,19 @@ pub struct TalentFolderForList {
 }
 
 crate::object::fields!(TalentFolderForList { folder_id, folder_name, owner_id });
+
+/// TalentIdentificationInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentIdentificationInfo {
+    /// Kind of identity document (证件类型).
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number (证件号).
+    pub identification_number: Option<String>,
+}
+
+crate::object::fields!(
+    TalentIdentificationInfo { identification_type, identification_number }
+);
 
 /// TalentInterview
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6159,6 +6571,19 @@ pub struct TalentProjectInfoCustomizedDataList {
 crate::object::fields!(
     TalentProjectInfoCustomizedDataList { object_id, name, object_type, value }
 );
+
+/// TalentSelfEvaluation
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentSelfEvaluation {
+    /// Self-evaluation id; unused, leave it out.
+    pub id: Option<String>,
+    /// Text of the self-evaluation.
+    pub content: Option<String>,
+    /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
+    pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+}
+
+crate::object::fields!(TalentSelfEvaluation { id, content, customized_data });
 
 /// TalentSnsInfo
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -209,3 +209,62 @@ fn every_kind_of_fact_set_wrong_is_reported() {
     }
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
+
+/// The talent creation page's table leaves the parent of each section's `children` row open, and types the
+/// custom modules' `children` as a list where its note and example send a list of lists. The spec settles the
+/// first (the row is where the spec has it), and the fields inside the list of lists are still compared.
+#[test]
+fn the_spec_settles_an_open_parent_and_lists_of_lists_are_compared_inside() {
+    let Some(create) = page("candidate-management_talent_combined_create.md") else {
+        eprintln!("no ../shared/pages/hire-v1 beside the checkout; nothing to audit");
+        return;
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let spec = dir.path().join("spec.yaml");
+    std::fs::copy(root.join("spec/hire_v1.yaml"), &spec).expect("copied");
+    std::fs::copy(
+        root.join("spec/hire_v1.pages.json"),
+        dir.path().join("spec.pages.json"),
+    )
+    .expect("copied");
+    let pages = [create];
+    assert_eq!(reported(dir.path(), &spec, &pages), Vec::<String>::new());
+    let document: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&spec).expect("readable")).expect("YAML");
+    let schema = |name: &str| ["components", "schemas", name, "properties"].map(str::to_owned);
+    let edited = |edit: &dyn Fn(&mut Value)| -> Vec<String> {
+        let mut doc = document.clone();
+        edit(&mut doc);
+        let wrong = dir.path().join("wrong.yaml");
+        std::fs::write(&wrong, serde_yaml::to_string(&doc).expect("YAML")).expect("written");
+        reported(dir.path(), &wrong, &pages)
+    };
+
+    // Without `children` in the spec's section object, nothing settles where the row goes.
+    let found = edited(&|doc| {
+        let keys = schema("TalentCustomizedDataObjectValue");
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        if let Value::Mapping(fields) = at(doc, &keys) {
+            fields.remove("children");
+        }
+    });
+    assert!(
+        found.contains(&"combined_create_talent children".to_owned()),
+        "{found:?}"
+    );
+
+    // A field of the objects inside the list of lists, set to another type, is reported at its path.
+    let found = edited(&|doc| {
+        let keys = schema("TalentCustomizedDataObjectValueChild");
+        let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        keys.push("object_id");
+        *at(doc, &keys) = serde_yaml::from_str("{type: integer}").expect("YAML");
+    });
+    assert!(
+        found.contains(
+            &"combined_create_talent body.customized_data.children.object_id.type".to_owned()
+        ),
+        "{found:?}"
+    );
+}

@@ -10,7 +10,7 @@ pub use findings::{Finding, Status};
 
 use crate::page::Page;
 use crate::record::{self, AuditedPage, Record};
-use codegen::model::{Api, Operation};
+use codegen::model::{Api, Operation, Struct, Type};
 use findings::{short, Findings};
 use serde_json::Value;
 use values::{fields, params, struct_named, Level};
@@ -78,7 +78,28 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
     );
     errors(page, op, &mut out);
     examples(page, op, &mut out);
+    let roots = [
+        op.body
+            .as_ref()
+            .and_then(|body| struct_named(spec, &body.ty)),
+        struct_named(spec, &op.data),
+    ];
     for ambiguity in &page.ambiguities {
+        // The reader placed the row in the first candidate; the spec settles it when it has the field there and
+        // not in the other (every fact of the row is then compared where it stands).
+        let placed_as_in_spec = roots.iter().any(|root| {
+            let holds = |path: &str| {
+                object_at(spec, *root, path)
+                    .is_some_and(|s| s.fields.iter().any(|f| f.wire == ambiguity.name))
+            };
+            match ambiguity.candidates.as_slice() {
+                [placed, others @ ..] => holds(placed) && !others.iter().any(|o| holds(o)),
+                [] => false,
+            }
+        });
+        if placed_as_in_spec {
+            continue;
+        }
         out.differ(
             ambiguity.line,
             &ambiguity.name,
@@ -116,6 +137,23 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
     recorded_version(page, &op.id, record, &mut out);
     out.apply(&op.doc_deviations);
     out.list
+}
+
+/// The object at a dotted path of fields (`.` is `root` itself), through lists.
+fn object_at<'a>(spec: &'a Api, root: Option<&'a Struct>, path: &str) -> Option<&'a Struct> {
+    let mut object = root?;
+    for name in path.split('.').filter(|name| !name.is_empty()) {
+        let field = object.fields.iter().find(|f| f.wire == name)?;
+        let mut ty = &field.ty;
+        while let Type::List(item) = ty {
+            ty = item;
+        }
+        let Type::Struct(next) = ty else {
+            return None;
+        };
+        object = struct_named(spec, next)?;
+    }
+    Some(object)
 }
 
 /// The operation of the spec at `method` and `path`.

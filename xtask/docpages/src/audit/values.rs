@@ -131,7 +131,18 @@ impl<'a> SpecValue<'a> {
             Type::Bool => "boolean",
             Type::I32 | Type::I64 => "integer",
             Type::F64 => "number",
-            Type::List(_) => "array",
+            Type::List(inner) => {
+                // A list of lists (where a page's note and example say so, against its table): its innermost
+                // objects are still compared with the page's rows.
+                let mut innermost = &**inner;
+                while let Type::List(deeper) = innermost {
+                    innermost = deeper;
+                }
+                if let Type::Struct(name) = innermost {
+                    value.object = struct_named(api, name);
+                }
+                "array"
+            }
             Type::Json => "object",
             Type::Struct(name) => {
                 value.object = struct_named(api, name);
@@ -344,10 +355,7 @@ pub(super) fn fields(
                 path: &field_path,
                 line: field.line,
                 request: level.request,
-                example: example.map(|e| match e {
-                    Value::Array(items) => items.first().unwrap_or(&Value::Null),
-                    other => other,
-                }),
+                example: example.map(first_item),
             };
             fields(&field.children, api, value.object, &inner, out);
         }
@@ -362,6 +370,14 @@ pub(super) fn fields(
             );
         }
     }
+}
+
+/// The first item of a list example, of lists of lists too; any other example itself.
+fn first_item(mut example: &Value) -> &Value {
+    while let Value::Array(items) = example {
+        example = items.first().unwrap_or(&Value::Null);
+    }
+    example
 }
 
 /// Whether a page's example (as written) is the spec's example value.
