@@ -87,6 +87,14 @@ impl Client {
         app.set_ticket(ticket).await
     }
 
+    /// The app id of a store app client; `None` for other clients.
+    pub(crate) fn store_app_id(&self) -> Option<&str> {
+        match &self.inner.auth {
+            Auth::Store(app) => Some(app.app_id()),
+            _ => None,
+        }
+    }
+
     /// How many tenants' tokens a store app client holds now: at most
     /// [`tenant_token_capacity`](ClientBuilder::tenant_token_capacity), beyond it only by calls in flight.
     /// Always 0 for other clients.

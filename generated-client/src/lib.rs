@@ -27,6 +27,7 @@
 pub mod auth;
 mod client;
 pub mod error;
+pub mod events;
 mod lenient;
 mod object;
 mod open_enum;

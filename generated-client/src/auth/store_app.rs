@@ -115,6 +115,11 @@ impl StoreApp {
         Ok(())
     }
 
+    /// The app id.
+    pub(crate) fn app_id(&self) -> &str {
+        &self.app.app_id
+    }
+
     /// How many tenants' tokens are cached.
     pub(crate) fn cached_tenants(&self) -> usize {
         self.tenants.len()

@@ -8,6 +8,10 @@ mod call_options;
 mod common;
 mod decode;
 mod errors;
+mod events;
+mod events_fuzz;
+#[cfg(feature = "tower")]
+mod events_service;
 mod examples;
 mod fuzz;
 mod hardening;
