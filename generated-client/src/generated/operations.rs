@@ -850,6 +850,14 @@ impl CombinedUpdateTalentRequest {
         self
     }
 
+    /// Whether to update the talent only with what is parsed from its resume.
+    ///
+    /// Body field `only_parse_resume_update_talent`.
+    pub fn only_parse_resume_update_talent(mut self, value: bool) -> Self {
+        self.body.only_parse_resume_update_talent = Some(value);
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -1480,6 +1488,7 @@ impl Client {
             page_size: None,
             update_start_time: None,
             update_end_time: None,
+            keyword: None,
         }
     }
 
@@ -2114,6 +2123,7 @@ pub struct ListApplicationsRequest {
     page_size: Option<i32>,
     update_start_time: Option<String>,
     update_end_time: Option<String>,
+    keyword: Option<String>,
 }
 
 impl ListApplicationsRequest {
@@ -2199,6 +2209,12 @@ impl ListApplicationsRequest {
         self
     }
 
+    /// Search keyword to filter the applications by.
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.keyword = Some(value.into());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -2220,6 +2236,7 @@ impl ListApplicationsRequest {
         request.query("page_size", self.page_size.as_ref());
         request.query("update_start_time", self.update_start_time.as_ref());
         request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("keyword", self.keyword.as_ref());
         Ok((self.client, request))
     }
 }
@@ -2358,6 +2375,64 @@ impl TerminateApplicationRequest {
     /// Body field `termination_reason_note`.
     pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
         self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Whether to end the application's offer too.
+    ///
+    /// Body field `need_terminate_offer`.
+    pub fn need_terminate_offer(mut self, value: bool) -> Self {
+        self.body.need_terminate_offer = Some(value);
+        self
+    }
+
+    /// How the offer is ended, when `need_terminate_offer` is true.
+    ///
+    /// Body field `terminate_offer_operate_type`.
+    pub fn terminate_offer_operate_type(mut self, value: i32) -> Self {
+        self.body.terminate_offer_operate_type = Some(value);
+        self
+    }
+
+    /// Kind of termination recorded on the offer when it is cancelled.
+    ///
+    /// Body field `cancel_offer_termination_type`.
+    pub fn cancel_offer_termination_type(mut self, value: i32) -> Self {
+        self.body.cancel_offer_termination_type = Some(value);
+        self
+    }
+
+    /// Termination reason ids for cancelling the offer, from `list_termination_reasons`.
+    ///
+    /// Body field `cancel_offer_termination_reason_list`.
+    pub fn cancel_offer_termination_reason_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.cancel_offer_termination_reason_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Termination reason ids when the candidate declined the offer, from `list_termination_reasons`.
+    ///
+    /// Body field `candidate_reject_offer_termination_reason_list`.
+    pub fn candidate_reject_offer_termination_reason_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.candidate_reject_offer_termination_reason_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Whether to withdraw the offer's approval in progress.
+    ///
+    /// Body field `need_withdraw_offer_approval`.
+    pub fn need_withdraw_offer_approval(mut self, value: bool) -> Self {
+        self.body.need_withdraw_offer_approval = Some(value);
         self
     }
 
@@ -2808,6 +2883,11 @@ impl Client {
             department_id_type: None,
             job_level_id_type: None,
             job_family_id_type: None,
+            recruiter_id_list: None,
+            hiring_manager_id_list: None,
+            assistant_id_list: None,
+            department_id: None,
+            with_sub_department: None,
         }
     }
 
@@ -3195,6 +3275,22 @@ impl CombinedCreateJobRequest {
         self
     }
 
+    /// Job id, as `combined_update_job` sends it; a new job gets its id in the answer.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    ///
+    /// Body field `address_id`.
+    pub fn address_id(mut self, value: impl Into<String>) -> Self {
+        self.body.address_id = Some(value.into());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         Ok(())
@@ -3506,6 +3602,65 @@ impl CombinedUpdateJobRequest {
         self.body.target_major_id_list = Some(
             values.into_iter().map(Into::into).collect(),
         );
+        self
+    }
+
+    /// Job code.
+    ///
+    /// Body field `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.body.code = Some(value.into());
+        self
+    }
+
+    /// Recruitment process type: social or campus.
+    ///
+    /// Body field `process_type`.
+    pub fn process_type(mut self, value: ProcessType) -> Self {
+        self.body.process_type = Some(value);
+        self
+    }
+
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    ///
+    /// Body field `address_id`.
+    pub fn address_id(mut self, value: impl Into<String>) -> Self {
+        self.body.address_id = Some(value.into());
+        self
+    }
+
+    /// Employment type id; the values are listed under recruitment_type on the enum constants page of the Hire docs.
+    ///
+    /// Body field `recruitment_type_id`.
+    pub fn recruitment_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.recruitment_type_id = Some(value.into());
+        self
+    }
+
+    /// Interview registration form id, from `list_interview_registration_schemas`.
+    ///
+    /// Body field `interview_registration_schema_id`.
+    pub fn interview_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.interview_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Onboarding registration form id, from `list_registration_schemas`.
+    ///
+    /// Body field `onboard_registration_schema_id`.
+    pub fn onboard_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Careers-site application form id, from `list_portal_apply_schemas`.
+    ///
+    /// Body field `portal_website_apply_form_schema_id`.
+    pub fn portal_website_apply_form_schema_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.body.portal_website_apply_form_schema_id = Some(value.into());
         self
     }
 
@@ -3918,6 +4073,11 @@ pub struct ListJobsRequest {
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
+    recruiter_id_list: Option<Vec<String>>,
+    hiring_manager_id_list: Option<Vec<String>>,
+    assistant_id_list: Option<Vec<String>>,
+    department_id: Option<String>,
+    with_sub_department: Option<bool>,
 }
 
 impl ListJobsRequest {
@@ -3997,6 +4157,45 @@ impl ListJobsRequest {
         self
     }
 
+    /// Only jobs whose recruiter is one of these users; kind of id per `user_id_type`. Repeat the parameter to pass several, e.g. `?recruiter_id_list=a&recruiter_id_list=b`.
+    pub fn recruiter_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.recruiter_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Only jobs with one of these users among their hiring managers; kind of id per `user_id_type`. Repeat the parameter to pass several.
+    pub fn hiring_manager_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.hiring_manager_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Only jobs with one of these users among their assistants; kind of id per `user_id_type`. Repeat the parameter to pass several.
+    pub fn assistant_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.assistant_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Only jobs of this department; kind of id per `department_id_type`.
+    pub fn department_id(mut self, value: impl Into<String>) -> Self {
+        self.department_id = Some(value.into());
+        self
+    }
+
+    /// With `department_id`: whether jobs of its sub-departments are included too.
+    pub fn with_sub_department(mut self, value: bool) -> Self {
+        self.with_sub_department = Some(value);
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -4017,6 +4216,12 @@ impl ListJobsRequest {
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
         request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query_each("recruiter_id_list", self.recruiter_id_list.as_ref());
+        request
+            .query_each("hiring_manager_id_list", self.hiring_manager_id_list.as_ref());
+        request.query_each("assistant_id_list", self.assistant_id_list.as_ref());
+        request.query("department_id", self.department_id.as_ref());
+        request.query("with_sub_department", self.with_sub_department.as_ref());
         Ok((self.client, request))
     }
 }
@@ -4738,6 +4943,14 @@ impl CreateExternalApplicationRequest {
         self
     }
 
+    /// External application id; a new application gets its id in the answer.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         Ok(())
@@ -5042,6 +5255,22 @@ impl UpdateExternalApplicationRequest {
     /// Body field `termination_type`.
     pub fn termination_type(mut self, value: impl Into<String>) -> Self {
         self.body.termination_type = Some(value.into());
+        self
+    }
+
+    /// External application id; the path names the application to update.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Id of the application in the external system.
+    ///
+    /// Body field `external_id`.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.body.external_id = Some(value.into());
         self
     }
 
@@ -5484,6 +5713,14 @@ impl CreateJobRequirementRequest {
     /// Body field `position_id`.
     pub fn position_id(mut self, value: impl Into<String>) -> Self {
         self.body.position_id = Some(value.into());
+        self
+    }
+
+    /// Save options: whether the linked jobs follow `job_id_list`, as in `update_job_requirement`.
+    ///
+    /// Body field `update_option`.
+    pub fn update_option(mut self, value: JobRequirementUpdateOption) -> Self {
+        self.body.update_option = Some(value);
         self
     }
 
@@ -6442,6 +6679,38 @@ impl CreateNoteRequest {
         self
     }
 
+    /// Note id; a new note gets its id in the answer.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Whether the note is private; `privacy` says the same.
+    ///
+    /// Body field `is_private`.
+    pub fn is_private(mut self, value: bool) -> Self {
+        self.body.is_private = Some(value);
+        self
+    }
+
+    /// Creation time, milliseconds since the Unix epoch.
+    ///
+    /// Body field `create_time`.
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.body.create_time = Some(value);
+        self
+    }
+
+    /// Last update time, milliseconds since the Unix epoch.
+    ///
+    /// Body field `modify_time`.
+    pub fn modify_time(mut self, value: i64) -> Self {
+        self.body.modify_time = Some(value);
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         Ok(())
@@ -7034,6 +7303,14 @@ impl CreateOfferRequest {
         self
     }
 
+    /// Offer id; a new offer gets its id in the answer.
+    ///
+    /// Body field `offer_id`.
+    pub fn offer_id(mut self, value: impl Into<String>) -> Self {
+        self.body.offer_id = Some(value.into());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         Ok(())
@@ -7401,6 +7678,30 @@ impl UpdateOfferRequest {
         self
     }
 
+    /// Offer id; the path names the offer to update.
+    ///
+    /// Body field `offer_id`.
+    pub fn body_offer_id(mut self, value: impl Into<String>) -> Self {
+        self.body.body_offer_id = Some(value.into());
+        self
+    }
+
+    /// Application id of the offer.
+    ///
+    /// Body field `application_id`.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+
+    /// Kind of offer: regular or internship.
+    ///
+    /// Body field `offer_type`.
+    pub fn offer_type(mut self, value: CreateOfferBodyOfferType) -> Self {
+        self.body.offer_type = Some(value);
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     ///
     /// Checked before sending: `offer_id` is one path segment: not empty, and neither `.` nor `..`.
@@ -7493,6 +7794,14 @@ impl UpdateOfferInternOfferStatusRequest {
     /// Body field `offboarding_info`.
     pub fn offboarding_info(mut self, value: InternOfferOffboardingInfo) -> Self {
         self.body.offboarding_info = Some(value);
+        self
+    }
+
+    /// Offer id; the path names the offer.
+    ///
+    /// Body field `offer_id`.
+    pub fn body_offer_id(mut self, value: impl Into<String>) -> Self {
+        self.body.body_offer_id = Some(value.into());
         self
     }
 
@@ -7605,6 +7914,14 @@ impl UpdateOfferStatusRequest {
     /// Body field `termination_reason_note`.
     pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
         self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Kind of termination recorded on the offer when it is cancelled.
+    ///
+    /// Body field `cancel_offer_termination_type`.
+    pub fn cancel_offer_termination_type(mut self, value: i32) -> Self {
+        self.body.cancel_offer_termination_type = Some(value);
         self
     }
 
@@ -9783,6 +10100,7 @@ impl Client {
             user_id_type: None,
             page_token: None,
             page_size: None,
+            subject_ids: None,
         }
     }
 }
@@ -9809,6 +10127,7 @@ pub struct ListSubjectsRequest {
     user_id_type: Option<UserIdType>,
     page_token: Option<String>,
     page_size: Option<i32>,
+    subject_ids: Option<Vec<String>>,
 }
 
 impl ListSubjectsRequest {
@@ -9851,6 +10170,15 @@ impl ListSubjectsRequest {
         self
     }
 
+    /// Only these projects, by id. Repeat the parameter to pass several, e.g. `?subject_ids=a&subject_ids=b`.
+    pub fn subject_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.subject_ids = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -9865,6 +10193,7 @@ impl ListSubjectsRequest {
         request.query("user_id_type", self.user_id_type.as_ref());
         request.query("page_token", self.page_token.as_ref());
         request.query("page_size", self.page_size.as_ref());
+        request.query_each("subject_ids", self.subject_ids.as_ref());
         Ok((self.client, request))
     }
 }

@@ -16,6 +16,19 @@ pub struct Ability {
 
 crate::object::fields!(Ability { id, name, description });
 
+/// The interviewer's assessment of one ability linked to a dimension.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AbilityAssessment {
+    /// Ability assessment id.
+    pub id: Option<String>,
+    /// Id of the ability assessed.
+    pub ability_id: Option<String>,
+    /// Text of the assessment.
+    pub content: Option<String>,
+}
+
+crate::object::fields!(AbilityAssessment { id, ability_id, content });
+
 /// Acceptance
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Acceptance {
@@ -114,6 +127,8 @@ pub struct Application {
     pub application_preferred_city_list: Option<Vec<CodeNameObject>>,
     /// User id of whoever created the application (投递创建人 ID); set only when an employee of the tenant created it (uploaded a resume, added the talent to a job, referred), empty otherwise, e.g. when the candidate applied.
     pub creator_id: Option<String>,
+    /// Basic facts of the job applied for.
+    pub job_info: Option<JobBasicInfo>,
 }
 
 crate::object::fields!(
@@ -121,7 +136,7 @@ crate::object::fields!(
     delivery_type, resume_source_info, website_resume_source,
     talent_attachment_resume_id, create_time, modify_time, stage_time_list,
     termination_type, termination_reason_list, termination_reason_note,
-    application_preferred_city_list, creator_id }
+    application_preferred_city_list, creator_id, job_info }
 );
 
 /// ApplicationDetailBasicInfo
@@ -163,6 +178,10 @@ pub struct ApplicationDetailBasicInfo {
     pub create_time: Option<String>,
     /// Last modification time (修改时间), milliseconds since the Unix epoch, as a string.
     pub modify_time: Option<String>,
+    /// Lock state of the application.
+    pub lock_status: Option<ListApplicationsLockStatus>,
+    /// Free-text note on the termination.
+    pub termination_reason_note: Option<String>,
 }
 
 crate::object::fields!(
@@ -170,7 +189,7 @@ crate::object::fields!(
     delivery_type, resume_source_info, website_resume_source,
     talent_attachment_resume_id, stage_time_list, onboard_status,
     application_preferred_city_list, termination_reason, creator_id, owner_id,
-    terminator_id, create_time, modify_time }
+    terminator_id, create_time, modify_time, lock_status, termination_reason_note }
 );
 
 /// ApplicationDetailInfo
@@ -295,6 +314,8 @@ pub struct ApplicationOfferBasicInfo {
     pub common_attachment_id_list: Option<Vec<String>>,
     /// Career pathway id (通道 ID).
     pub pathway_id: Option<String>,
+    /// Office location and address of the offer.
+    pub work_location_address_info: Option<MasterLocationAddressInfo>,
 }
 
 crate::object::fields!(
@@ -302,7 +323,8 @@ crate::object::fields!(
     creator_user_id, employee_type, create_time, leader_user_id, onboard_date,
     department_id, probation_month, contract_year, contract_period, recruitment_type,
     sequence, level, onboard_address, work_address, customize_info_list, position_id,
-    job_offered, job_grade_id, common_attachment_id_list, pathway_id }
+    job_offered, job_grade_id, common_attachment_id_list, pathway_id,
+    work_location_address_info }
 );
 
 /// ApplicationOfferBasicInfoWorkAddress
@@ -848,6 +870,12 @@ pub struct CombinedCreateJobBody {
     /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_website_apply_form_schema_id: Option<String>,
+    /// Job id, as `combined_update_job` sends it; a new job gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
 }
 
 /// CombinedCreateJobData
@@ -1152,6 +1180,27 @@ pub struct CombinedUpdateJobBody {
     /// Target major ids (目标专业 ID), from the Feishu master data API that lists majors (mdm v3 major/list).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_major_id_list: Option<Vec<String>>,
+    /// Job code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Recruitment process type: social or campus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_type: Option<ProcessType>,
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// Employment type id; the values are listed under recruitment_type on the enum constants page of the Hire docs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruitment_type_id: Option<String>,
+    /// Interview registration form id, from `list_interview_registration_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_registration_schema_id: Option<String>,
+    /// Onboarding registration form id, from `list_registration_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_registration_schema_id: Option<String>,
+    /// Careers-site application form id, from `list_portal_apply_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_website_apply_form_schema_id: Option<String>,
 }
 
 /// CombinedUpdateJobCombinedJobObjectValueMap
@@ -1174,9 +1223,21 @@ pub struct CombinedUpdateJobData {
     pub job: Option<CombinedCreateJobJob>,
     /// The people in charge of the job: recruiter, hiring managers and assistants (职位负责人).
     pub job_manager: Option<CombinedCreateJobDataJobManager>,
+    /// Interview registration form of the job.
+    pub interview_registration_schema_info: Option<RegistrationInfo>,
+    /// Onboarding registration form of the job.
+    pub onboard_registration_schema_info: Option<RegistrationInfo>,
+    /// Target majors of the job.
+    pub target_major_list: Option<Vec<TargetMajorInfo>>,
+    /// Careers-site application form of the job.
+    pub portal_website_apply_form_schema_info: Option<RegistrationInfo>,
 }
 
-crate::object::fields!(CombinedUpdateJobData { default_job_post, job, job_manager });
+crate::object::fields!(
+    CombinedUpdateJobData { default_job_post, job, job_manager,
+    interview_registration_schema_info, onboard_registration_schema_info,
+    target_major_list, portal_website_apply_form_schema_info }
+);
 
 /// CombinedUpdateJobJobManager
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1245,6 +1306,9 @@ pub struct CombinedUpdateTalentBody {
     /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries; replaces all existing modules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_data: Option<Vec<TalentCustomizedModule>>,
+    /// Whether to update the talent only with what is parsed from its resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_parse_resume_update_talent: Option<bool>,
 }
 
 /// CombinedUpdateTalentData
@@ -1300,11 +1364,13 @@ pub struct CommonSchema {
     pub active_status: Option<ActiveStatus>,
     /// Fields of the module.
     pub children_list: Option<Vec<CommonSchemaChild>>,
+    /// Whether the module is shown.
+    pub is_visible: Option<bool>,
 }
 
 crate::object::fields!(
     CommonSchema { id, name, description, setting, is_customized, is_required,
-    active_status, children_list }
+    active_status, children_list, is_visible }
 );
 
 /// CommonSchemaChild
@@ -1326,11 +1392,13 @@ pub struct CommonSchemaChild {
     pub is_required: Option<bool>,
     /// Whether it is enabled (是否启用).
     pub active_status: Option<ActiveStatus>,
+    /// Whether the field is shown.
+    pub is_visible: Option<bool>,
 }
 
 crate::object::fields!(
     CommonSchemaChild { id, name, description, setting, parent_id, is_customized,
-    is_required, active_status }
+    is_required, active_status, is_visible }
 );
 
 /// CommonSchemaChildSetting
@@ -1459,6 +1527,9 @@ pub struct CreateExternalApplicationBody {
     /// How it ended (终止类型).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_type: Option<String>,
+    /// External application id; a new application gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// CreateExternalApplicationData
@@ -1495,12 +1566,14 @@ pub struct CreateExternalApplicationExternalApplication {
     pub create_time: Option<i64>,
     /// How it ended (终止类型).
     pub termination_type: Option<String>,
+    /// Id of the application in the external system.
+    pub external_id: Option<String>,
 }
 
 crate::object::fields!(
     CreateExternalApplicationExternalApplication { id, job_recruitment_type, job_title,
     resume_source, stage, talent_id, termination_reason, delivery_type, modify_time,
-    create_time, termination_type }
+    create_time, termination_type, external_id }
 );
 
 /// CreateJobRequirementBody
@@ -1586,6 +1659,9 @@ pub struct CreateJobRequirementBody {
     /// Position id in Feishu People (岗位 ID), from the Feishu People (corehr v2) position query API; only for Feishu People tenants that use positions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position_id: Option<String>,
+    /// Save options: whether the linked jobs follow `job_id_list`, as in `update_job_requirement`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_option: Option<JobRequirementUpdateOption>,
 }
 
 /// CreateJobRequirementData
@@ -1667,6 +1743,10 @@ pub struct CreateJobRequirementJobRequirementDto {
     pub completion_time: Option<String>,
     /// Approval status (审批状态).
     pub approval_status: Option<JobRequirementApprovalStatus>,
+    /// Ids of the jobs linked to the requirement.
+    pub job_id_list: Option<Vec<String>>,
+    /// Candidate counts of the requirement: in offer talks, waiting to start, and hired.
+    pub count_data: Option<JobRequirementCountData>,
 }
 
 crate::object::fields!(
@@ -1675,7 +1755,8 @@ crate::object::fields!(
     category, department, recruiter_list, jr_hiring_managers, direct_leader_list,
     start_time, deadline, priority, required_degree, max_salary, min_salary, address,
     description, customized_data_list, process_type, job_type, create_time, creator_id,
-    update_time, employment_job_id, position_id, completion_time, approval_status }
+    update_time, employment_job_id, position_id, completion_time, approval_status,
+    job_id_list, count_data }
 );
 
 /// CreateNoteBody
@@ -1700,6 +1781,18 @@ pub struct CreateNoteBody {
     /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mention_entity_list: Option<Vec<MentionEntity>>,
+    /// Note id; a new note gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Whether the note is private; `privacy` says the same.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Creation time, milliseconds since the Unix epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Last update time, milliseconds since the Unix epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modify_time: Option<i64>,
 }
 
 /// CreateNoteData
@@ -1730,6 +1823,9 @@ pub struct CreateOfferBody {
     /// Custom fields of the offer (自定义信息).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
+    /// Offer id; a new offer gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<String>,
 }
 
 /// CreateOfferContractPeriodInfo
@@ -1966,12 +2062,16 @@ pub struct DeleteExternalApplicationExternalApplication {
     pub modify_time: Option<i64>,
     /// How it ended (终止类型).
     pub termination_type: Option<String>,
+    /// Id of the application in the external system.
+    pub external_id: Option<String>,
+    /// When the application was created in the external system, milliseconds since the Unix epoch.
+    pub create_time: Option<i64>,
 }
 
 crate::object::fields!(
     DeleteExternalApplicationExternalApplication { id, job_recruitment_type, job_title,
     resume_source, stage, talent_id, termination_reason, delivery_type, modify_time,
-    termination_type }
+    termination_type, external_id, create_time }
 );
 
 /// DimensionAssessment
@@ -1997,12 +2097,14 @@ pub struct DimensionAssessment {
     pub recommended_job_level: Option<RecommendedJobLevel>,
     /// Interview questions linked to the dimension (维度关联面试题).
     pub question_assessments: Option<Vec<QuestionAssessment>>,
+    /// Assessments of the abilities linked to the dimension.
+    pub ability_assessments: Option<Vec<AbilityAssessment>>,
 }
 
 crate::object::fields!(
     DimensionAssessment { interview_feedback_form_dimension_id, dimension_name,
     dimension_type, weight, dimension_content, dimension_option, dimension_options,
-    dimension_score, recommended_job_level, question_assessments }
+    dimension_score, recommended_job_level, question_assessments, ability_assessments }
 );
 
 /// DimensionOption
@@ -2014,9 +2116,11 @@ pub struct DimensionOption {
     pub name: Option<I18n>,
     /// Score of the option (选项对应的分数).
     pub score_val: Option<i32>,
+    /// Alternative name of the option.
+    pub alias_name: Option<I18n>,
 }
 
-crate::object::fields!(DimensionOption { id, name, score_val });
+crate::object::fields!(DimensionOption { id, name, score_val, alias_name });
 
 /// Employee
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2053,13 +2157,15 @@ pub struct Employee {
     pub employee_type: Option<String>,
     /// Job requirement id (招聘需求 ID).
     pub job_requirement_id: Option<String>,
+    /// Employment id in Feishu People.
+    pub external_employment_id: Option<String>,
 }
 
 crate::object::fields!(
     Employee { id, application_id, onboard_status, conversion_status, onboard_time,
     expected_conversion_time, actual_conversion_time, overboard_time, overboard_note,
     onboard_city_code, department, leader, sequence, level, employee_type,
-    job_requirement_id }
+    job_requirement_id, external_employment_id }
 );
 
 /// EmployeeConversionInfo
@@ -2181,12 +2287,14 @@ pub struct ExternalApplication {
     pub create_time: Option<i64>,
     /// How it ended (终止类型).
     pub termination_type: Option<String>,
+    /// Id of the application in the external system.
+    pub external_id: Option<String>,
 }
 
 crate::object::fields!(
     ExternalApplication { id, job_recruitment_type, job_title, resume_source, stage,
     talent_id, termination_reason, delivery_type, modify_time, create_time,
-    termination_type }
+    termination_type, external_id }
 );
 
 /// GetApplicationData
@@ -2278,13 +2386,15 @@ pub struct GetEmployeeEmployee {
     pub employee_type: Option<String>,
     /// Job requirement id (招聘需求 ID), as `search_job_requirements` returns it.
     pub job_requirement_id: Option<String>,
+    /// Employment id in Feishu People.
+    pub external_employment_id: Option<String>,
 }
 
 crate::object::fields!(
     GetEmployeeEmployee { id, application_id, onboard_status, conversion_status,
     onboard_time, expected_conversion_time, actual_conversion_time, overboard_time,
     overboard_note, onboard_city_code, department, leader, sequence, level,
-    employee_type, job_requirement_id }
+    employee_type, job_requirement_id, external_employment_id }
 );
 
 /// GetEmployeesByApplicationData
@@ -2380,12 +2490,17 @@ pub struct GetInterviewRecordInterviewRecord {
     pub image_list: Option<Vec<AttachmentV2>>,
     /// Assessments by dimension (面试维度评价信息).
     pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
+    /// Id of the lowest job level the interviewer suggests for the candidate.
+    pub min_job_level_id: Option<String>,
+    /// Id of the highest job level the interviewer suggests for the candidate.
+    pub max_job_level_id: Option<String>,
 }
 
 crate::object::fields!(
     GetInterviewRecordInterviewRecord { id, user_id, content, commit_status,
     feedback_submit_time, conclusion, interview_score, assessment_score, question_list,
-    code_question_list, interviewer, image_list, dimension_assessment_list }
+    code_question_list, interviewer, image_list, dimension_assessment_list,
+    min_job_level_id, max_job_level_id }
 );
 
 /// GetInterviewRecordV2Ability
@@ -2451,12 +2566,15 @@ pub struct GetInterviewRecordV2DimensionAssessment {
     pub recommended_job_level: Option<RecommendedJobLevel>,
     /// Interview questions linked to the dimension (面试题).
     pub question_assessments: Option<Vec<GetInterviewRecordV2QuestionAssessment>>,
+    /// Assessments of the abilities linked to the dimension.
+    pub ability_assessments: Option<Vec<AbilityAssessment>>,
 }
 
 crate::object::fields!(
     GetInterviewRecordV2DimensionAssessment { interview_feedback_form_dimension_id,
     dimension_name, dimension_type, weight, dimension_content, dimension_option,
-    dimension_options, dimension_score, recommended_job_level, question_assessments }
+    dimension_options, dimension_score, recommended_job_level, question_assessments,
+    ability_assessments }
 );
 
 /// GetInterviewRecordV2InterviewRecord
@@ -2643,11 +2761,29 @@ pub struct GetInterviewsByTalentInterviewRecord {
     pub interview_score: Option<InterviewScore>,
     /// The interviewer (面试官信息).
     pub interviewer: Option<GetInterviewsByTalentIdNameObject>,
+    /// Id of the lowest job level the interviewer suggests for the candidate.
+    pub min_job_level_id: Option<String>,
+    /// Id of the highest job level the interviewer suggests for the candidate.
+    pub max_job_level_id: Option<String>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Score from the scored questions of the feedback.
+    pub assessment_score: Option<AssessmentScoreInfo>,
+    /// Interview questions.
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// Online coding questions.
+    pub code_question_list: Option<Vec<InterviewQuestion>>,
+    /// Images attached to the feedback.
+    pub image_list: Option<Vec<AttachmentV2>>,
+    /// Assessments by dimension.
+    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
 }
 
 crate::object::fields!(
     GetInterviewsByTalentInterviewRecord { id, user_id, content, commit_status,
-    conclusion, interview_score, interviewer }
+    conclusion, interview_score, interviewer, min_job_level_id, max_job_level_id,
+    feedback_submit_time, assessment_score, question_list, code_question_list,
+    image_list, dimension_assessment_list }
 );
 
 /// A job's settings.
@@ -2959,7 +3095,7 @@ pub struct InterviewDimensionAssessment {
     /// The chosen option, when the dimension is single choice or scored by choosing one option.
     pub dimension_score: Option<DimensionOption>,
     /// The chosen options, when the dimension is multiple choice.
-    pub dimension_score_list: Option<Vec<IdNameObject>>,
+    pub dimension_score_list: Option<Vec<DimensionOption>>,
     /// The score, when the dimension is scored by entering a number.
     pub dimension_custom_score: Option<i32>,
     /// Abilities linked to the dimension (维度关联能力项).
@@ -3169,11 +3305,29 @@ pub struct InterviewRecord {
     pub interview_score: Option<InterviewScore>,
     /// The interviewer (面试官信息).
     pub interviewer: Option<IdNameObject>,
+    /// Id of the lowest job level the interviewer suggests for the candidate.
+    pub min_job_level_id: Option<String>,
+    /// Id of the highest job level the interviewer suggests for the candidate.
+    pub max_job_level_id: Option<String>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Score from the scored questions of the feedback.
+    pub assessment_score: Option<AssessmentScoreInfo>,
+    /// Interview questions.
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// Online coding questions.
+    pub code_question_list: Option<Vec<InterviewQuestion>>,
+    /// Images attached to the feedback.
+    pub image_list: Option<Vec<AttachmentV2>>,
+    /// Assessments by dimension.
+    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
 }
 
 crate::object::fields!(
     InterviewRecord { id, user_id, content, commit_status, conclusion, interview_score,
-    interviewer }
+    interviewer, min_job_level_id, max_job_level_id, feedback_submit_time,
+    assessment_score, question_list, code_question_list, image_list,
+    dimension_assessment_list }
 );
 
 /// InterviewRecordCodeQuestionList
@@ -3187,10 +3341,12 @@ pub struct InterviewRecordCodeQuestionList {
     pub description: Option<I18n>,
     /// The candidate's answer (作答内容).
     pub content: Option<String>,
+    /// Abilities the question assesses.
+    pub ability_list: Option<Vec<Ability>>,
 }
 
 crate::object::fields!(
-    InterviewRecordCodeQuestionList { id, title, description, content }
+    InterviewRecordCodeQuestionList { id, title, description, content, ability_list }
 );
 
 /// InterviewRecordV2
@@ -3338,9 +3494,26 @@ pub struct JobBasicInfo {
     pub name: Option<String>,
     /// Job code (职位编码).
     pub code: Option<String>,
+    /// Job description.
+    pub description: Option<String>,
+    /// Job requirements.
+    pub requirement: Option<String>,
+    /// Employment type of the job.
+    pub recruitment_type: Option<IdNameStatusObject>,
+    /// Department of the job; kind of id per `department_id_type`.
+    pub department: Option<IdNameObject>,
+    /// Recruitment process type: social or campus.
+    pub process_type: Option<ProcessType>,
+    /// Recruitment process id.
+    pub process_id: Option<String>,
+    /// City of the job; one object, despite the name.
+    pub city_list: Option<CodeNameObject>,
 }
 
-crate::object::fields!(JobBasicInfo { id, name, code });
+crate::object::fields!(
+    JobBasicInfo { id, name, code, description, requirement, recruitment_type,
+    department, process_type, process_id, city_list }
+);
 
 /// Job family of a job (job_category).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3397,13 +3570,15 @@ pub struct JobConfigDetail {
     pub interview_appointment_config: Option<InterviewAppointmentConfig>,
     /// Internship offer form (实习 Offer 申请表).
     pub internship_offer_apply_schema: Option<IdNameObject>,
+    /// Id of the job these settings belong to.
+    pub id: Option<String>,
 }
 
 crate::object::fields!(
     JobConfigDetail { offer_apply_schema, offer_process_conf, recommended_evaluator_list,
     assessment_template, interview_round_list, interview_registration,
     onboard_registration, interview_round_type_list, related_job_list, job_attribute,
-    interview_appointment_config, internship_offer_apply_schema }
+    interview_appointment_config, internship_offer_apply_schema, id }
 );
 
 /// Suggested interviewers of one round (job_config_interview_round).
@@ -3527,11 +3702,14 @@ pub struct JobDetail {
     pub storefront_list: Option<Vec<JobStorefront>>,
     /// The job's tags (职位标签), highest order first.
     pub tag_list: Option<Vec<JobDetailTag>>,
+    /// Number of the job's applications in each stage of its process.
+    pub stage_count_list: Option<Vec<JobStageCount>>,
 }
 
 crate::object::fields!(
     JobDetail { basic_info, recruiter, assistant_list, hiring_manager_list,
-    job_requirement_list, address_list, job_config, storefront_list, tag_list }
+    job_requirement_list, address_list, job_config, storefront_list, tag_list,
+    stage_count_list }
 );
 
 /// Basic facts of a job (job_detail_basic_info).
@@ -3913,6 +4091,8 @@ pub struct JobRequirementDto {
     pub completion_time: Option<String>,
     /// Approval status (审批状态); only for tenants in the gradual rollout (灰度).
     pub approval_status: Option<JobRequirementApprovalStatus>,
+    /// Candidate counts of the requirement: in offer talks, waiting to start, and hired.
+    pub count_data: Option<JobRequirementCountData>,
 }
 
 crate::object::fields!(
@@ -3921,7 +4101,8 @@ crate::object::fields!(
     department, recruiter_list, jr_hiring_managers, direct_leader_list, start_time,
     deadline, priority, required_degree, max_salary, min_salary, address, description,
     customized_data_list, job_id_list, process_type, job_type, create_time, creator_id,
-    update_time, employment_job_id, position_id, completion_time, approval_status }
+    update_time, employment_job_id, position_id, completion_time, approval_status,
+    count_data }
 );
 
 /// A job requirement a job fills (job_requirement_simple).
@@ -3962,6 +4143,17 @@ pub struct JobSchema {
 }
 
 crate::object::fields!(JobSchema { id, name, scenario_type, object_list });
+
+/// How many applications of a job are in one stage of its process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobStageCount {
+    /// Number of applications in the stage.
+    pub count: Option<i32>,
+    /// The stage.
+    pub stage: Option<JobProcessStage>,
+}
+
+crate::object::fields!(JobStageCount { count, stage });
 
 /// A storefront of a job (job_storefront).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4247,6 +4439,8 @@ pub struct ListJobsJob {
     pub expiry_timestamp: Option<String>,
     /// Target majors (目标专业).
     pub target_major_list: Option<Vec<JobType>>,
+    /// The job's custom fields.
+    pub customized_data_list: Option<Vec<CustomizedData>>,
 }
 
 crate::object::fields!(
@@ -4256,7 +4450,7 @@ crate::object::fields!(
     process_id, process_name, process_en_name, job_function, subject, head_count,
     experience, expiry_time, min_salary, max_salary, required_degree, city_list,
     job_attribute, create_timestamp, update_timestamp, expiry_timestamp,
-    target_major_list }
+    target_major_list, customized_data_list }
 );
 
 /// ListLocationsData
@@ -4413,13 +4607,17 @@ pub struct ListTalentsTalent {
     pub top_degree: Option<TalentTopDegree>,
     /// First education (第一学历): the level of the talent's first full-time degree.
     pub first_degree: Option<TalentFirstDegree>,
+    /// Registration forms the talent filled in.
+    pub registration_list: Option<Vec<RegistrationBasicInfo>>,
+    /// Custom modules of the talent.
+    pub customized_data_list: Option<Vec<TalentCustomizedData>>,
 }
 
 crate::object::fields!(
     ListTalentsTalent { id, is_in_agency_period, is_onboarded, basic_info,
     education_list, career_list, project_list, works_list, award_list, language_list,
     sns_list, resume_source_list, interview_registration_list, resume_attachment_id_list,
-    top_degree, first_degree }
+    top_degree, first_degree, registration_list, customized_data_list }
 );
 
 /// ListTalentsTalentAwardInfo
@@ -4433,9 +4631,13 @@ pub struct ListTalentsTalentAwardInfo {
     pub award_time: Option<String>,
     /// Description of the award.
     pub desc: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentAwardInfoCustomizedDataList>>,
 }
 
-crate::object::fields!(ListTalentsTalentAwardInfo { id, title, award_time, desc });
+crate::object::fields!(
+    ListTalentsTalentAwardInfo { id, title, award_time, desc, customized_data_list }
+);
 
 /// ListTalentsTalentBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4478,13 +4680,20 @@ pub struct ListTalentsTalentBasicInfo {
     pub current_home_address: Option<String>,
     /// Last modification time, milliseconds since the Unix epoch, as a string.
     pub modify_time: Option<String>,
+    /// Identity document of the talent.
+    pub identification: Option<TalentIdentificationInfo>,
+    /// Custom fields of the basic information.
+    pub customized_data_list: Option<Vec<TalentCustomizedDataChild>>,
+    /// Place of household registration, as a location code.
+    pub hukou_location_code: Option<String>,
 }
 
 crate::object::fields!(
     ListTalentsTalentBasicInfo { name, mobile, mobile_code, mobile_country_code, email,
     experience_years, age, nationality, gender, current_city, hometown_city,
     preferred_city_list, identification_type, identification_number, birthday,
-    creator_id, marital_status, current_home_address, modify_time }
+    creator_id, marital_status, current_home_address, modify_time, identification,
+    customized_data_list, hukou_location_code }
 );
 
 /// ListTalentsTalentCareerInfo
@@ -4506,11 +4715,13 @@ pub struct ListTalentsTalentCareerInfo {
     pub career_type: Option<TalentCareerInfoCareerType>,
     /// Tags of the employer (工作经历标签).
     pub tag_list: Option<Vec<ListTalentsTalentCareerInfoTagList>>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentCareerInfoCustomizedDataList>>,
 }
 
 crate::object::fields!(
     ListTalentsTalentCareerInfo { id, company, title, desc, start_time, end_time,
-    career_type, tag_list }
+    career_type, tag_list, customized_data_list }
 );
 
 /// ListTalentsTalentEducationInfo
@@ -4536,11 +4747,14 @@ pub struct ListTalentsTalentEducationInfo {
     pub academic_ranking: Option<TalentEducationInfoAcademicRanking>,
     /// Tags of the school (教育经历标签).
     pub tag_list: Option<Vec<TalentEducationInfoTagList>>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentEducationInfoCustomizedDataList>>,
 }
 
 crate::object::fields!(
     ListTalentsTalentEducationInfo { id, degree, school, field_of_study, start_time,
-    end_time, end_time_v2, education_type, academic_ranking, tag_list }
+    end_time, end_time_v2, education_type, academic_ranking, tag_list,
+    customized_data_list }
 );
 
 /// ListTalentsTalentInterviewRegistrationSimple
@@ -4550,10 +4764,12 @@ pub struct ListTalentsTalentInterviewRegistrationSimple {
     pub id: Option<String>,
     /// When the interview registration form was filled in, milliseconds since the Unix epoch.
     pub registration_time: Option<i64>,
+    /// Download link of the filled-in form.
+    pub download_url: Option<String>,
 }
 
 crate::object::fields!(
-    ListTalentsTalentInterviewRegistrationSimple { id, registration_time }
+    ListTalentsTalentInterviewRegistrationSimple { id, registration_time, download_url }
 );
 
 /// ListTalentsTalentLanguageInfo
@@ -4565,9 +4781,13 @@ pub struct ListTalentsTalentLanguageInfo {
     pub language: Option<TalentLanguageInfoLanguage>,
     /// Proficiency (精通程度).
     pub proficiency: Option<TalentLanguageInfoProficiency>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentLanguageInfoCustomizedDataList>>,
 }
 
-crate::object::fields!(ListTalentsTalentLanguageInfo { id, language, proficiency });
+crate::object::fields!(
+    ListTalentsTalentLanguageInfo { id, language, proficiency, customized_data_list }
+);
 
 /// ListTalentsTalentProjectInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4586,10 +4806,13 @@ pub struct ListTalentsTalentProjectInfo {
     pub start_time: Option<String>,
     /// End date, to the month, as YYYY-MM.
     pub end_time: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentProjectInfoCustomizedDataList>>,
 }
 
 crate::object::fields!(
-    ListTalentsTalentProjectInfo { id, name, role, link, desc, start_time, end_time }
+    ListTalentsTalentProjectInfo { id, name, role, link, desc, start_time, end_time,
+    customized_data_list }
 );
 
 /// ListTalentsTalentSnsInfo
@@ -4601,9 +4824,13 @@ pub struct ListTalentsTalentSnsInfo {
     pub sns_type: Option<TalentSnsInfoSnsType>,
     /// Link to the account, or the account id.
     pub link: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentSnsInfoCustomizedDataList>>,
 }
 
-crate::object::fields!(ListTalentsTalentSnsInfo { id, sns_type, link });
+crate::object::fields!(
+    ListTalentsTalentSnsInfo { id, sns_type, link, customized_data_list }
+);
 
 /// ListTalentsTalentWorksInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4616,9 +4843,13 @@ pub struct ListTalentsTalentWorksInfo {
     pub desc: Option<String>,
     /// File name of the work's attachment.
     pub name: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentWorksInfoCustomizedDataList>>,
 }
 
-crate::object::fields!(ListTalentsTalentWorksInfo { id, link, desc, name });
+crate::object::fields!(
+    ListTalentsTalentWorksInfo { id, link, desc, name, customized_data_list }
+);
 
 /// ListTerminationReasonsData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4819,11 +5050,17 @@ pub struct Note {
     pub creator_id: Option<String>,
     /// Text of the note (备注内容).
     pub content: Option<String>,
+    /// Whether the note is private or public.
+    pub privacy: Option<CreateNoteBodyPrivacy>,
+    /// Whether the mentioned users were notified.
+    pub notify_mentioned_user: Option<bool>,
+    /// Users mentioned in the note.
+    pub mention_entity_list: Option<Vec<MentionEntity>>,
 }
 
 crate::object::fields!(
     Note { id, talent_id, application_id, is_private, create_time, modify_time,
-    creator_id, content }
+    creator_id, content, privacy, notify_mentioned_user, mention_entity_list }
 );
 
 /// Offer
@@ -4989,13 +5226,15 @@ pub struct OfferBasicInfoV2 {
     pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
     /// When the offer was created, milliseconds since the Unix epoch, as a string.
     pub create_time: Option<String>,
+    /// Kind of offer: regular or internship.
+    pub offer_type: Option<OfferOfferType>,
 }
 
 crate::object::fields!(
     OfferBasicInfoV2 { id, offer_status, leader, employee_type, department, sequence,
     level, company_main_body, job_requirement_id, probation_month, contract_period,
     onboard_date, owner, onboard_address, work_address, remark, attachment_list,
-    customize_info_list, create_time }
+    customize_info_list, create_time, offer_type }
 );
 
 /// OfferBasicInfoV2OnboardAddress
@@ -5933,6 +6172,8 @@ pub struct TalentBasicInfo {
     pub modify_time: Option<String>,
     /// Place of household registration (户口所在地), as a location code.
     pub hukou_location_code: Option<String>,
+    /// Identity document of the talent.
+    pub identification: Option<TalentIdentificationInfo>,
 }
 
 crate::object::fields!(
@@ -5940,7 +6181,7 @@ crate::object::fields!(
     experience_years, age, nationality, gender, current_city, hometown_city,
     preferred_city_list, identification_type, identification_number, birthday,
     creator_id, marital_status, current_home_address, customized_data_list, modify_time,
-    hukou_location_code }
+    hukou_location_code, identification }
 );
 
 /// TalentBasicInfoV2
@@ -6088,6 +6329,12 @@ pub struct TalentCombinedBasicInfo {
     /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+    /// Kind of identity document, sent flat beside `identification`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number, sent flat beside `identification`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_number: Option<String>,
 }
 
 /// TalentCombinedBasicInfoUpdate
@@ -6117,12 +6364,16 @@ pub struct TalentCombinedBasicInfoUpdate {
     pub hometown_city_code: Option<String>,
     /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
     pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+    /// Kind of identity document, sent flat beside `identification`.
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number, sent flat beside `identification`.
+    pub identification_number: Option<String>,
 }
 
 crate::object::fields!(
     TalentCombinedBasicInfoUpdate { name, mobile, mobile_country_code, email,
     identification, start_work_time, birthday, gender, nationality_id, current_city_code,
-    hometown_city_code, customized_data }
+    hometown_city_code, customized_data, identification_type, identification_number }
 );
 
 /// TalentCombinedCareerInfo
@@ -6353,9 +6604,11 @@ pub struct TalentCustomizedModule {
     pub object_id: Option<String>,
     /// Entries of the module (子字段), each a list of its custom fields.
     pub children: Option<Vec<Vec<TalentCustomizedDataObjectValueChild>>>,
+    /// Value of the custom module itself, as text.
+    pub value: Option<String>,
 }
 
-crate::object::fields!(TalentCustomizedModule { object_id, children });
+crate::object::fields!(TalentCustomizedModule { object_id, children, value });
 
 /// TalentCustomizedValue
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6694,6 +6947,24 @@ pub struct TerminateApplicationBody {
     /// Free-text note on the termination (终止备注).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_note: Option<String>,
+    /// Whether to end the application's offer too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_terminate_offer: Option<bool>,
+    /// How the offer is ended, when `need_terminate_offer` is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminate_offer_operate_type: Option<i32>,
+    /// Kind of termination recorded on the offer when it is cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_offer_termination_type: Option<i32>,
+    /// Termination reason ids for cancelling the offer, from `list_termination_reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_offer_termination_reason_list: Option<Vec<String>>,
+    /// Termination reason ids when the candidate declined the offer, from `list_termination_reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate_reject_offer_termination_reason_list: Option<Vec<String>>,
+    /// Whether to withdraw the offer's approval in progress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_withdraw_offer_approval: Option<bool>,
 }
 
 /// TerminationReason
@@ -6823,6 +7094,12 @@ pub struct UpdateExternalApplicationBody {
     /// How it ended (终止类型).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_type: Option<String>,
+    /// External application id; the path names the application to update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Id of the application in the external system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// UpdateJobConfigBody
@@ -7033,6 +7310,17 @@ pub struct UpdateOfferBody {
     /// Custom fields of the offer (自定义信息). The list replaces the old one: fields left out are removed, new ones are added.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
+    /// Offer id; the path names the offer to update.
+    ///
+    /// Wire name: `offer_id`.
+    #[serde(rename = "offer_id", skip_serializing_if = "Option::is_none")]
+    pub body_offer_id: Option<String>,
+    /// Application id of the offer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// Kind of offer: regular or internship.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_type: Option<CreateOfferBodyOfferType>,
 }
 
 /// UpdateOfferData
@@ -7130,6 +7418,11 @@ pub struct UpdateOfferInternOfferStatusBody {
     /// Offboarding details (离职表单); required when `operation` is `offboard`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offboarding_info: Option<InternOfferOffboardingInfo>,
+    /// Offer id; the path names the offer.
+    ///
+    /// Wire name: `offer_id`.
+    #[serde(rename = "offer_id", skip_serializing_if = "Option::is_none")]
+    pub body_offer_id: Option<String>,
 }
 
 /// UpdateOfferInternOfferStatusData
@@ -7262,6 +7555,9 @@ pub struct UpdateOfferStatusBody {
     /// Note on why the offer ended (Offer 终止备注).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_note: Option<String>,
+    /// Kind of termination recorded on the offer when it is cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_offer_termination_type: Option<i32>,
 }
 
 /// UpdateTalentOnboardStatusBody
