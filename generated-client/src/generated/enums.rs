@@ -887,6 +887,20 @@ crate::open_enum::impls!(
     BuiltInConclusion = 10, BuiltInScore = 11, BuiltInNotes = 12 }
 );
 
+/// What the account is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EcoAccountScope {
+    /// `1`: An account for background checks.
+    BackgroundCheck,
+    /// `2`: An account for exams.
+    Exam,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(EcoAccountScope, i64 { BackgroundCheck = 1, Exam = 2 });
+
 /// Whether the employee has passed probation (转正状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2776,6 +2790,24 @@ pub enum TalentCareerInfoTagList {
 crate::open_enum::impls!(
     TalentCareerInfoTagList, i64 { Bat = 5, Tmd = 6, TopInternet100 = 14,
     MajorInternetCompany = 10 }
+);
+
+/// What changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentChangeType {
+    /// `1`: The application moved to another stage.
+    StageChanged,
+    /// `2`: The application was locked.
+    Locked,
+    /// `3`: The application was unlocked.
+    Unlocked,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentChangeType, i64 { StageChanged = 1, Locked = 2, Unlocked = 3 }
 );
 
 /// Kind of experience (经历类型).

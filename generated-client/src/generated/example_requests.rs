@@ -95,7 +95,68 @@ pub const CASES: &[(&str, Result<Sender, &str>)] = &[
 ];
 
 /// Each event type, with the spec's example of its delivery's `event` object, as JSON.
-pub const EVENT_EXAMPLES: &[(&str, Option<&str>)] = &[];
+pub const EVENT_EXAMPLES: &[(&str, Option<&str>)] = &[
+    (
+        "hire.application.deleted_v1",
+        Some("{\"application_ids\":[\"6914551145542568199\"]}"),
+    ),
+    (
+        "hire.application.stage_changed_v1",
+        Some(
+            "{\"application_id\":\"6891470273284114702\",\"origin_stage_id\":\"6891470273281123213\",\"target_stage_id\":\"6891470273281123214\",\"update_time\":1652806656258}",
+        ),
+    ),
+    (
+        "hire.eco_account.created_v1",
+        Some(
+            "{\"account_id\":\"6931286400470354183\",\"account_name\":\"背调账号 001\",\"custom_field_list\":[{\"key\":\"ord_id\",\"value\":\"7233333\"}],\"scope\":1,\"usage_list\":[1]}",
+        ),
+    ),
+    (
+        "hire.eco_background_check.canceled_v1",
+        Some(
+            "{\"background_check_id\":\"6931286400470354183\",\"termination_reason\":\"主动拒绝此次背调\"}",
+        ),
+    ),
+    (
+        "hire.eco_background_check.created_v1",
+        Some(
+            "{\"account_id\":\"6931286400470354183\",\"additional_item_id_list\":[\"ext002\"],\"background_check_id\":\"6931286400470354183\",\"candidate_info\":{\"email\":\"xxx@abc.vom\",\"first_name\":\"Ming\",\"last_name\":\"Lee\",\"mobile\":{\"code\":\"86\",\"number\":\"18900001111\"},\"name\":\"王二\"},\"client_contact_info\":{\"email\":\"xxx@abc.vom\",\"mobile\":{\"code\":\"86\",\"number\":\"18900001111\"},\"name\":\"王二\"},\"comment\":\"高阶候选人，请尽快处理\",\"custom_field_list\":[{\"key\":\"candidate_extra_info\",\"value\":\"这是一些额外信息\"}],\"package_id\":\"12\"}",
+        ),
+    ),
+    (
+        "hire.eco_exam.created_v1",
+        Some(
+            "{\"account_id\":\"7147998241542539527\",\"candidate_info\":{\"email\":\"xxx@abc.vom\",\"mobile\":{\"code\":\"86\",\"number\":\"18900001111\"},\"name\":\"王二\"},\"exam_id\":\"7147998241542539527\",\"paper_id\":\"paper001\"}",
+        ),
+    ),
+    (
+        "hire.ehr_import_task.imported_v1",
+        Some(
+            "{\"application_id\":\"6891113078776137998\",\"ehr_department\":{\"department_id\":\"6887868781834536462\",\"open_department_id\":\"od-13d9a8f63abc60673fccaa2ed4dfcfb6\"},\"ehr_department_id\":\"6887399523094627847\",\"ehr_requirement_id\":\"6960663240925956636\",\"operator_id\":\"6887868781834536462\",\"operator_user_id\":{\"open_id\":\"ou_84aad35d084aa403a838cf73ee18467\",\"union_id\":\"on_8ed6aa67826108097d9ee143816345\",\"user_id\":\"e33ggbyz\"},\"task_id\":\"6890840517010000141\"}",
+        ),
+    ),
+    (
+        "hire.ehr_import_task_for_internship_offer.imported_v1",
+        Some(
+            "{\"application_id\":\"6891113078776137998\",\"ehr_department\":{\"department_id\":\"6887399523094627847\",\"open_department_id\":\"od-13d9a8f63abc60673fccaa2ed4dfcfb6\"},\"ehr_department_id\":\"6887399523094627847\",\"offer_id\":\"6930815272790114324\",\"operator_id\":\"e33ggbyz\",\"operator_user_id\":{\"open_id\":\"ou_84aad35d084aa403a838cf73ee18467\",\"union_id\":\"on_8ed6aa67826108097d9ee143816345\",\"user_id\":\"e33ggbyz\"},\"pre_onboard_id\":\"6030815272790115431\",\"task_id\":\"6890840517010000141\"}",
+        ),
+    ),
+    ("hire.offer.status_changed_v1", Some("{\"offer_id\":\"7132790542665222407\"}")),
+    (
+        "hire.referral_account.assets_update_v1",
+        Some(
+            "{\"account_id\":\"7147998241542539527\",\"assets\":{\"confirmed_bonus\":{\"cash_bonus\":[{\"amount\":100,\"currency_type\":\"CNY\"}],\"point_bonus\":100}},\"modify_time\":\"1685431415036\"}",
+        ),
+    ),
+    ("hire.talent.deleted_v1", Some("{\"talent_id\":\"6890840517010000141\"}")),
+    (
+        "hire.talent.tag_subscription_v1",
+        Some(
+            "{\"application_id\":\"6890840517010000141\",\"application_stage\":{\"en_name\":\"Interview\",\"id\":\"614218419274131\",\"type\":1,\"zh_name\":\"面试\"},\"lock_status\":1,\"tag\":{\"description\":{\"en_us\":\"985\",\"zh_cn\":\"985\"},\"id\":\"7023711013443944467\",\"name\":{\"en_us\":\"985\",\"zh_cn\":\"985\"}},\"talent_id\":\"6890840517010000141\",\"type\":1}",
+        ),
+    ),
+];
 
 /// The file a file part of a form sends, and its name.
 pub const EXAMPLE_FILE: &[u8] = b"An example file, sent as a form part.";

@@ -139,6 +139,15 @@ crate::object::fields!(
     application_preferred_city_list, creator_id, job_info }
 );
 
+/// ApplicationDeletedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationDeletedEvent {
+    /// Ids of the deleted applications.
+    pub application_ids: Option<Vec<String>>,
+}
+
+crate::object::fields!(ApplicationDeletedEvent { application_ids });
+
 /// ApplicationDetailBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApplicationDetailBasicInfo {
@@ -468,6 +477,24 @@ pub struct ApplicationResumeSource {
 
 crate::object::fields!(ApplicationResumeSource { id, name, resume_source_type });
 
+/// ApplicationStageChangedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationStageChangedEvent {
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// Stage id before the move; `list_job_processes` lists the stages.
+    pub origin_stage_id: Option<String>,
+    /// Stage id after the move; `list_job_processes` lists the stages.
+    pub target_stage_id: Option<String>,
+    /// When the stage changed, milliseconds since the Unix epoch.
+    pub update_time: Option<i64>,
+}
+
+crate::object::fields!(
+    ApplicationStageChangedEvent { application_id, origin_stage_id, target_stage_id,
+    update_time }
+);
+
 /// ApplicationStageTime
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApplicationStageTime {
@@ -553,6 +580,25 @@ pub struct AttachmentV2 {
 }
 
 crate::object::fields!(AttachmentV2 { id, url, name, mime, create_time });
+
+/// BackgroundCheckCandidate
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BackgroundCheckCandidate {
+    /// Full name.
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<MobileNumber>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+}
+
+crate::object::fields!(
+    BackgroundCheckCandidate { name, mobile, email, first_name, last_name }
+);
 
 /// BaseAddress
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -737,6 +783,17 @@ pub struct BatchGetTalentIdsData {
 
 crate::object::fields!(BatchGetTalentIdsData { talent_list });
 
+/// BonusAmount
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BonusAmount {
+    /// Bonus in points.
+    pub point_bonus: Option<i32>,
+    /// Bonus in cash.
+    pub cash_bonus: Option<Vec<Cash>>,
+}
+
+crate::object::fields!(BonusAmount { point_bonus, cash_bonus });
+
 /// BusinessManagementScope
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BusinessManagementScope {
@@ -769,6 +826,17 @@ pub struct CancelApplicationOnboardBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_notes: Option<String>,
 }
+
+/// Cash
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cash {
+    /// Currency code, one of Feishu's currency constants.
+    pub currency_type: Option<String>,
+    /// Amount, to two decimal places.
+    pub amount: Option<f64>,
+}
+
+crate::object::fields!(Cash { currency_type, amount });
 
 /// A code with a bilingual name (code_name_object).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2074,6 +2142,17 @@ crate::object::fields!(
     termination_type, external_id, create_time }
 );
 
+/// DepartmentId
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DepartmentId {
+    /// Department id of the department imported into.
+    pub department_id: Option<String>,
+    /// Open department id of the department imported into.
+    pub open_department_id: Option<String>,
+}
+
+crate::object::fields!(DepartmentId { department_id, open_department_id });
+
 /// DimensionAssessment
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DimensionAssessment {
@@ -2121,6 +2200,157 @@ pub struct DimensionOption {
 }
 
 crate::object::fields!(DimensionOption { id, name, score_val, alias_name });
+
+/// EcoAccountCreatedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoAccountCreatedEvent {
+    /// What the account is for.
+    pub scope: Option<EcoAccountScope>,
+    /// Account id, unique within Hire.
+    pub account_id: Option<String>,
+    /// Account name.
+    pub account_name: Option<String>,
+    /// Where the account may be used.
+    pub usage_list: Option<Vec<i32>>,
+    /// Custom fields, key and value.
+    pub custom_field_list: Option<Vec<EcoCustomFieldValue>>,
+}
+
+crate::object::fields!(
+    EcoAccountCreatedEvent { scope, account_id, account_name, usage_list,
+    custom_field_list }
+);
+
+/// EcoBackgroundCheckCanceledEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoBackgroundCheckCanceledEvent {
+    /// Background check id, unique within Hire, from the background check's creation event.
+    pub background_check_id: Option<String>,
+    /// Why it was ended.
+    pub termination_reason: Option<String>,
+}
+
+crate::object::fields!(
+    EcoBackgroundCheckCanceledEvent { background_check_id, termination_reason }
+);
+
+/// EcoBackgroundCheckCreatedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoBackgroundCheckCreatedEvent {
+    /// Background check id, unique within Hire; a provider links its own order to it.
+    pub background_check_id: Option<String>,
+    /// Account id, unique within Hire, from the account binding event.
+    pub account_id: Option<String>,
+    /// Package id, as the provider created it.
+    pub package_id: Option<String>,
+    /// Ids of the additional checks, as the provider created them.
+    pub additional_item_id_list: Option<Vec<String>>,
+    /// Remarks.
+    pub comment: Option<String>,
+    /// The candidate.
+    pub candidate_info: Option<BackgroundCheckCandidate>,
+    /// The customer's contact for the check.
+    pub client_contact_info: Option<EcoContactInfo>,
+    /// Custom fields, key and value.
+    pub custom_field_list: Option<Vec<EcoCustomFieldValue>>,
+}
+
+crate::object::fields!(
+    EcoBackgroundCheckCreatedEvent { background_check_id, account_id, package_id,
+    additional_item_id_list, comment, candidate_info, client_contact_info,
+    custom_field_list }
+);
+
+/// EcoContactInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoContactInfo {
+    /// Full name.
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<MobileNumber>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+crate::object::fields!(EcoContactInfo { name, mobile, email });
+
+/// EcoCustomFieldValue
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoCustomFieldValue {
+    /// Key of the custom field, as the provider created it.
+    pub key: Option<String>,
+    /// Value the customer gave the custom field.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(EcoCustomFieldValue { key, value });
+
+/// EcoExamCreatedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoExamCreatedEvent {
+    /// Exam id, unique within Hire.
+    pub exam_id: Option<String>,
+    /// Account id, unique within Hire, from the account binding event.
+    pub account_id: Option<String>,
+    /// Exam paper id, as the provider created it.
+    pub paper_id: Option<String>,
+    /// The candidate.
+    pub candidate_info: Option<EcoContactInfo>,
+}
+
+crate::object::fields!(
+    EcoExamCreatedEvent { exam_id, account_id, paper_id, candidate_info }
+);
+
+/// EhrImportTaskForInternshipOfferImportedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EhrImportTaskForInternshipOfferImportedEvent {
+    /// Import task id.
+    pub task_id: Option<String>,
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// Offer id; `get_offer` returns the offer.
+    pub offer_id: Option<String>,
+    /// Onboarding id of the intern.
+    pub pre_onboard_id: Option<String>,
+    /// Department imported into; the same as `ehr_department.department_id`.
+    pub ehr_department_id: Option<String>,
+    /// Who imported it, as a user id; the same as `operator_user_id.user_id`.
+    pub operator_id: Option<String>,
+    /// Who imported it, by each kind of user id.
+    pub operator_user_id: Option<UserId>,
+    /// Department imported into, by each kind of department id.
+    pub ehr_department: Option<DepartmentId>,
+}
+
+crate::object::fields!(
+    EhrImportTaskForInternshipOfferImportedEvent { task_id, application_id, offer_id,
+    pre_onboard_id, ehr_department_id, operator_id, operator_user_id, ehr_department }
+);
+
+/// EhrImportTaskImportedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EhrImportTaskImportedEvent {
+    /// Import task id.
+    pub task_id: Option<String>,
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// Department imported into, as a `people_admin_department_id`; prefer `ehr_department`.
+    pub ehr_department_id: Option<String>,
+    /// Job requirement id; `list_job_requirements_by_id` returns it.
+    pub ehr_requirement_id: Option<String>,
+    /// Who imported it, as a `people_admin_id`; prefer `operator_user_id`.
+    pub operator_id: Option<String>,
+    /// Who imported it, by each kind of user id (the contact API reads a user by one).
+    pub operator_user_id: Option<UserId>,
+    /// Department imported into, by each kind of department id (the contact API reads a department by one).
+    pub ehr_department: Option<DepartmentId>,
+}
+
+crate::object::fields!(
+    EhrImportTaskImportedEvent { task_id, application_id, ehr_department_id,
+    ehr_requirement_id, operator_id, operator_user_id, ehr_department }
+);
 
 /// Employee
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5009,6 +5239,17 @@ pub struct MentionEntity {
     pub user_id: String,
 }
 
+/// MobileNumber
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MobileNumber {
+    /// International dialling code of the country.
+    pub code: Option<String>,
+    /// Mobile number.
+    pub number: Option<String>,
+}
+
+crate::object::fields!(MobileNumber { code, number });
+
 /// ModuleAssessment
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModuleAssessment {
@@ -5577,6 +5818,15 @@ pub struct OfferSignatureInfo {
 
 crate::object::fields!(OfferSignatureInfo { id, signature_status, attachment_list });
 
+/// OfferStatusChangedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferStatusChangedEvent {
+    /// Id of the offer whose status changed; `get_offer` returns it.
+    pub offer_id: Option<String>,
+}
+
+crate::object::fields!(OfferStatusChangedEvent { offer_id });
+
 /// OpenJobBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OpenJobBody {
@@ -5695,6 +5945,30 @@ pub struct RecordScore {
 }
 
 crate::object::fields!(RecordScore { score, total_score });
+
+/// ReferralAccountAssets
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralAccountAssets {
+    /// Bonus confirmed.
+    pub confirmed_bonus: Option<BonusAmount>,
+}
+
+crate::object::fields!(ReferralAccountAssets { confirmed_bonus });
+
+/// ReferralAccountAssetsUpdateEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralAccountAssetsUpdateEvent {
+    /// Account id; one per user, tenant and app.
+    pub account_id: Option<String>,
+    /// The account's balance.
+    pub assets: Option<ReferralAccountAssets>,
+    /// When the balance changed, milliseconds since the Unix epoch.
+    pub modify_time: Option<String>,
+}
+
+crate::object::fields!(
+    ReferralAccountAssetsUpdateEvent { account_id, assets, modify_time }
+);
 
 /// ReferralBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6634,6 +6908,15 @@ crate::object::fields!(
     customized_attachment }
 );
 
+/// TalentDeletedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentDeletedEvent {
+    /// Talent id.
+    pub talent_id: Option<String>,
+}
+
+crate::object::fields!(TalentDeletedEvent { talent_id });
+
 /// TalentEducationInfo
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TalentEducationInfo {
@@ -6887,6 +7170,41 @@ pub struct TalentTag {
 
 crate::object::fields!(
     TalentTag { id, name, description, r#type = "type", active_status }
+);
+
+/// TalentTagInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentTagInfo {
+    /// Tag id.
+    pub id: Option<String>,
+    /// Tag name.
+    pub name: Option<I18n>,
+    /// What the tag means.
+    pub description: Option<I18n>,
+}
+
+crate::object::fields!(TalentTagInfo { id, name, description });
+
+/// TalentTagSubscriptionEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentTagSubscriptionEvent {
+    /// Talent id; `get_talent_v2` returns the talent.
+    pub talent_id: Option<String>,
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// What changed.
+    pub r#type: Option<TalentChangeType>,
+    /// Talent tag.
+    pub tag: Option<TalentTagInfo>,
+    /// Lock status of the application.
+    pub lock_status: Option<ListApplicationsLockStatus>,
+    /// The application's stage; after a stage change, the new stage.
+    pub application_stage: Option<JobProcessStage>,
+}
+
+crate::object::fields!(
+    TalentTagSubscriptionEvent { talent_id, application_id, r#type = "type", tag,
+    lock_status, application_stage }
 );
 
 /// TalentWorksInfo
@@ -7583,6 +7901,19 @@ pub struct UserBusinessManagementScope {
 }
 
 crate::object::fields!(UserBusinessManagementScope { entity, scope_rule });
+
+/// UserId
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserId {
+    /// The user's union id.
+    pub union_id: Option<String>,
+    /// The user's user id; needs the contact:user.employee_id:readonly scope.
+    pub user_id: Option<String>,
+    /// The user's open id.
+    pub open_id: Option<String>,
+}
+
+crate::object::fields!(UserId { union_id, user_id, open_id });
 
 /// UserRole
 #[derive(Debug, Clone, Default, PartialEq)]
