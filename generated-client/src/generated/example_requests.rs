@@ -248,7 +248,7 @@ fn combined_create_job(client: &Client) -> Sent {
 fn combined_create_talent(client: &Client) -> Sent {
     let request = client
         .combined_create_talent()
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .body(
             example::<
                 CombinedCreateTalentBody,
@@ -287,7 +287,7 @@ fn combined_update_job(client: &Client) -> Sent {
 fn combined_update_talent(client: &Client) -> Sent {
     let request = client
         .combined_update_talent()
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .body(
             example::<
                 CombinedUpdateTalentBody,
@@ -368,7 +368,7 @@ fn create_job_requirement(client: &Client) -> Sent {
 fn create_note(client: &Client) -> Sent {
     let request = client
         .create_note()
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .body(
             example::<
                 CreateNoteBody,
@@ -385,7 +385,7 @@ fn create_note(client: &Client) -> Sent {
 fn create_offer(client: &Client) -> Sent {
     let request = client
         .create_offer()
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .department_id_type(example::<DepartmentIdType>("\"department_id\""))
         .job_level_id_type(example::<JobLevelIdType>("\"department_id\""))
         .job_family_id_type(
@@ -454,7 +454,7 @@ fn get_application(client: &Client) -> Sent {
 fn get_application_detail(client: &Client) -> Sent {
     let request = client
         .get_application_detail(example::<String>("\"6956499586395523359\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .department_id_type(example::<DepartmentIdType>("\"open_department_id\""))
         .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
         .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))
@@ -568,7 +568,7 @@ fn get_interview_record_v2(client: &Client) -> Sent {
 fn get_interviews_by_talent(client: &Client) -> Sent {
     let request = client
         .get_interviews_by_talent(example::<String>("\"6949805467799537964\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""));
     Box::pin(async move {
         let data = request.send().await?;
@@ -630,7 +630,7 @@ fn get_job_recruiter(client: &Client) -> Sent {
 fn get_note(client: &Client) -> Sent {
     let request = client
         .get_note(example::<String>("\"6949805467799537964\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+        .user_id_type(example::<JobUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -640,7 +640,7 @@ fn get_note(client: &Client) -> Sent {
 fn get_offer(client: &Client) -> Sent {
     let request = client
         .get_offer(example::<String>("\"6791698585114741000\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .department_id_type(example::<DepartmentIdType>("\"department_id\""))
         .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
         .job_family_id_type(
@@ -668,7 +668,7 @@ fn get_role(client: &Client) -> Sent {
 fn get_talent(client: &Client) -> Sent {
     let request = client
         .get_talent(example::<String>("\"6891560630172518670\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+        .user_id_type(example::<JobUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -681,9 +681,9 @@ fn list_applications(client: &Client) -> Sent {
         .process_id(example::<String>("\"6960663240925956554\""))
         .stage_id(example::<String>("\"614218419274131\""))
         .talent_id(example::<String>("\"6891560630172518670\""))
-        .active_status(example::<ListApplicationsActiveStatus>("\"1\""))
+        .active_status(example::<ApplicationActiveStatus>("\"1\""))
         .job_id(example::<String>("\"7334134355464633\""))
-        .lock_status(example::<Vec<ListApplicationsLockStatus>>("[1]"))
+        .lock_status(example::<Vec<ApplicationLockStatus>>("[1]"))
         .page_token(
             example::<
                 String,
@@ -710,7 +710,7 @@ fn list_evaluations(client: &Client) -> Sent {
         .application_id(example::<String>("\"6875569957036738823\""))
         .update_start_time(example::<String>("\"1600843767338\""))
         .update_end_time(example::<String>("\"1600843938726\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+        .user_id_type(example::<JobUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -847,7 +847,7 @@ fn list_job_schemas(client: &Client) -> Sent {
             example::<String>("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE3MjQ2NTQ0OTc2OTd9\""),
         )
         .page_size(example::<i32>("10"))
-        .scenario(example::<ListJobSchemasScenario>("1"));
+        .scenario(example::<ProcessType>("1"));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -894,7 +894,7 @@ fn list_jobs(client: &Client) -> Sent {
 
 fn list_locations(client: &Client) -> Sent {
     let request = client
-        .list_locations(example::<ListLocationsUsage>("\"interview_location\""))
+        .list_locations(example::<LocationUsage>("\"interview_location\""))
         .page_token(
             example::<
                 String,
@@ -912,7 +912,7 @@ fn list_notes(client: &Client) -> Sent {
         .list_notes(example::<String>("\"6916472453069883661\""))
         .page_size(example::<i32>("10"))
         .page_token(example::<String>("\"1\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+        .user_id_type(example::<JobUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -924,7 +924,7 @@ fn list_offers(client: &Client) -> Sent {
         .list_offers(example::<String>("\"7096320678581242123\""))
         .page_token(example::<String>("\"1231231987\""))
         .page_size(example::<i32>("100"))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .employee_type_id_type(
             example::<EmployeeTypeIdType>("\"employee_type_enum_id\""),
         );
@@ -981,7 +981,7 @@ fn list_talent_folders(client: &Client) -> Sent {
             >("\"eyJvZmZzZXQiOjEsInRpbWVzdGFtcCI6MTY0MDc2NTYzMjA4OCwiaWQiOm51bGx9\""),
         )
         .page_size(example::<i32>("10"))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""));
+        .user_id_type(example::<JobUserIdType>("\"open_id\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -993,7 +993,7 @@ fn list_talent_tags(client: &Client) -> Sent {
         .list_talent_tags()
         .keyword(example::<String>("\"985\""))
         .id_list(example::<Vec<String>>("[\"[\\\"6887469228283299336\\\"]\"]"))
-        .r#type(example::<ListTalentTagsType>("1"))
+        .r#type(example::<TalentTagType>("1"))
         .include_inactive(example::<bool>("true"))
         .page_size(example::<i32>("20"))
         .page_token(
@@ -1014,14 +1014,14 @@ fn list_talents(client: &Client) -> Sent {
         .update_start_time(example::<String>("\"1618500278663\""))
         .update_end_time(example::<String>("\"1618500278663\""))
         .page_size(example::<i32>("10"))
-        .sort_by(example::<ListTalentsSortBy>("1"))
+        .sort_by(example::<TalentSortBy>("1"))
         .page_token(
             example::<
                 String,
             >("\"eyJvZmZzZXQiOjEwLCJ0aW1lc3RhbXAiOjE2Mjc1NTUyMjM2NzIsImlkIjpudWxsfQ==\""),
         )
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
-        .query_option(example::<ListTalentsQueryOption>("\"ignore_empty_error\""));
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
+        .query_option(example::<TalentQueryOption>("\"ignore_empty_error\""));
     Box::pin(async move {
         let data = request.send().await?;
         Ok(serde_json::to_value(data).expect("the typed data encodes"))
@@ -1295,7 +1295,7 @@ fn update_job_requirement(client: &Client) -> Sent {
 fn update_note(client: &Client) -> Sent {
     let request = client
         .update_note(example::<String>("\"6960663240925956401\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .body(
             example::<
                 UpdateNoteBody,
@@ -1312,7 +1312,7 @@ fn update_note(client: &Client) -> Sent {
 fn update_offer(client: &Client) -> Sent {
     let request = client
         .update_offer(example::<String>("\"7016605170635213100\""))
-        .user_id_type(example::<ListTalentFoldersUserIdType>("\"open_id\""))
+        .user_id_type(example::<JobUserIdType>("\"open_id\""))
         .department_id_type(example::<DepartmentIdType>("\"department_id\""))
         .job_level_id_type(example::<JobLevelIdType>("\"job_level_id\""))
         .job_family_id_type(example::<JobFamilyIdType>("\"job_family_id\""))

@@ -342,7 +342,7 @@ crate::options::call_options!(BatchGetTalentIdsRequest, BatchGetTalentIdsData);
 pub struct CombinedCreateTalentRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: CombinedCreateTalentBody,
 }
 
@@ -365,7 +365,7 @@ impl CombinedCreateTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -646,7 +646,7 @@ crate::options::call_options!(CombinedCreateTalentRequest, CombinedCreateTalentD
 pub struct CombinedUpdateTalentRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: CombinedUpdateTalentBody,
 }
 
@@ -669,7 +669,7 @@ impl CombinedUpdateTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -952,7 +952,7 @@ pub struct GetTalentRequest {
     client: Client,
     options: CallOptions,
     talent_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl GetTalentRequest {
@@ -974,7 +974,7 @@ impl GetTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `people_admin_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -1031,10 +1031,10 @@ pub struct ListTalentsRequest {
     update_start_time: Option<String>,
     update_end_time: Option<String>,
     page_size: Option<i32>,
-    sort_by: Option<ListTalentsSortBy>,
+    sort_by: Option<TalentSortBy>,
     page_token: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-    query_option: Option<ListTalentsQueryOption>,
+    user_id_type: Option<JobUserIdType>,
+    query_option: Option<TalentQueryOption>,
 }
 
 impl ListTalentsRequest {
@@ -1085,7 +1085,7 @@ impl ListTalentsRequest {
     /// Sort order (排序规则).
     ///
     /// Server default: `1`.
-    pub fn sort_by(mut self, value: ListTalentsSortBy) -> Self {
+    pub fn sort_by(mut self, value: TalentSortBy) -> Self {
         self.sort_by = Some(value);
         self
     }
@@ -1099,13 +1099,13 @@ impl ListTalentsRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `people_admin_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
 
     /// Request options (请求控制参数).
-    pub fn query_option(mut self, value: ListTalentsQueryOption) -> Self {
+    pub fn query_option(mut self, value: TalentQueryOption) -> Self {
         self.query_option = Some(value);
         self
     }
@@ -1137,7 +1137,7 @@ impl ListTalentsRequest {
 crate::options::call_options!(ListTalentsRequest, ListTalentsData);
 
 crate::pagination::paginated!(
-    ListTalentsRequest, ListTalentsData, ListTalentsTalent, page_token : page_token,
+    ListTalentsRequest, ListTalentsData, TalentListItem, page_token : page_token,
     next_token : page_token, has_more : has_more, items : items, page_size : page_size =
     20
 );
@@ -1745,7 +1745,7 @@ impl CreateApplicationRequest {
     /// How the application was made (投递方式).
     ///
     /// Body field `delivery_type`.
-    pub fn delivery_type(mut self, value: CreateApplicationBodyDeliveryType) -> Self {
+    pub fn delivery_type(mut self, value: ApplicationDeliveryType) -> Self {
         self.body.delivery_type = Some(value);
         self
     }
@@ -1874,7 +1874,7 @@ pub struct GetApplicationDetailRequest {
     client: Client,
     options: CallOptions,
     application_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -1901,7 +1901,7 @@ impl GetApplicationDetailRequest {
     /// Kind of user id used in this call (用户 ID 类型).
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -2116,9 +2116,9 @@ pub struct ListApplicationsRequest {
     process_id: Option<String>,
     stage_id: Option<String>,
     talent_id: Option<String>,
-    active_status: Option<ListApplicationsActiveStatus>,
+    active_status: Option<ApplicationActiveStatus>,
     job_id: Option<String>,
-    lock_status: Option<Vec<ListApplicationsLockStatus>>,
+    lock_status: Option<Vec<ApplicationLockStatus>>,
     page_token: Option<String>,
     page_size: Option<i32>,
     update_start_time: Option<String>,
@@ -2161,7 +2161,7 @@ impl ListApplicationsRequest {
     }
 
     /// Whether applications are active (投递活跃状态); all applications when left out.
-    pub fn active_status(mut self, value: ListApplicationsActiveStatus) -> Self {
+    pub fn active_status(mut self, value: ApplicationActiveStatus) -> Self {
         self.active_status = Some(value);
         self
     }
@@ -2175,7 +2175,7 @@ impl ListApplicationsRequest {
     /// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
     pub fn lock_status(
         mut self,
-        values: impl IntoIterator<Item = ListApplicationsLockStatus>,
+        values: impl IntoIterator<Item = ApplicationLockStatus>,
     ) -> Self {
         self.lock_status = Some(values.into_iter().collect());
         self
@@ -3084,7 +3084,7 @@ impl CombinedCreateJobRequest {
     /// Years of work experience required (工作经验要求).
     ///
     /// Body field `experience`.
-    pub fn experience(mut self, value: CombinedCreateJobBodyExperience) -> Self {
+    pub fn experience(mut self, value: JobExperience) -> Self {
         self.body.experience = Some(value);
         self
     }
@@ -3417,7 +3417,7 @@ impl CombinedUpdateJobRequest {
     /// Years of work experience required (工作经验要求).
     ///
     /// Body field `experience`.
-    pub fn experience(mut self, value: CombinedUpdateJobBodyExperience) -> Self {
+    pub fn experience(mut self, value: JobExperience) -> Self {
         self.body.experience = Some(value);
         self
     }
@@ -3436,7 +3436,7 @@ impl CombinedUpdateJobRequest {
     /// Body field `customized_data_list`.
     pub fn customized_data_list(
         mut self,
-        values: impl IntoIterator<Item = CombinedUpdateJobCombinedJobObjectValueMap>,
+        values: impl IntoIterator<Item = CombinedJobCustomFieldValue>,
     ) -> Self {
         self.body.customized_data_list = Some(values.into_iter().collect());
         self
@@ -4229,7 +4229,7 @@ impl ListJobsRequest {
 crate::options::call_options!(ListJobsRequest, ListJobsData);
 
 crate::pagination::paginated!(
-    ListJobsRequest, ListJobsData, ListJobsJob, page_token : page_token, next_token :
+    ListJobsRequest, ListJobsData, JobListItem, page_token : page_token, next_token :
     page_token, has_more : has_more, items : items, page_size : page_size = 20
 );
 
@@ -4476,7 +4476,7 @@ impl UpdateJobConfigRequest {
     /// Body field `interview_appointment_config`.
     pub fn interview_appointment_config(
         mut self,
-        value: UpdateJobConfigInterviewAppointmentConfig,
+        value: InterviewAppointmentConfigInput,
     ) -> Self {
         self.body.interview_appointment_config = Some(value);
         self
@@ -4871,10 +4871,7 @@ impl CreateExternalApplicationRequest {
     /// Recruitment type of the job (职位招聘类型).
     ///
     /// Body field `job_recruitment_type`.
-    pub fn job_recruitment_type(
-        mut self,
-        value: CreateExternalApplicationBodyJobRecruitmentType,
-    ) -> Self {
+    pub fn job_recruitment_type(mut self, value: ProcessType) -> Self {
         self.body.job_recruitment_type = Some(value);
         self
     }
@@ -5186,10 +5183,7 @@ impl UpdateExternalApplicationRequest {
     /// Recruitment type of the job (职位招聘类型); empty when left out.
     ///
     /// Body field `job_recruitment_type`.
-    pub fn job_recruitment_type(
-        mut self,
-        value: UpdateExternalApplicationBodyJobRecruitmentType,
-    ) -> Self {
+    pub fn job_recruitment_type(mut self, value: ProcessType) -> Self {
         self.body.job_recruitment_type = Some(value);
         self
     }
@@ -6602,7 +6596,7 @@ impl Client {
 pub struct CreateNoteRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: CreateNoteBody,
 }
 
@@ -6625,7 +6619,7 @@ impl CreateNoteRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6655,7 +6649,7 @@ impl CreateNoteRequest {
     /// Whether the note is private or public (私密属性); public when left out.
     ///
     /// Body field `privacy`.
-    pub fn privacy(mut self, value: CreateNoteBodyPrivacy) -> Self {
+    pub fn privacy(mut self, value: NotePrivacy) -> Self {
         self.body.privacy = Some(value);
         self
     }
@@ -6808,7 +6802,7 @@ pub struct GetNoteRequest {
     client: Client,
     options: CallOptions,
     note_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl GetNoteRequest {
@@ -6830,7 +6824,7 @@ impl GetNoteRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6882,7 +6876,7 @@ pub struct ListNotesRequest {
     talent_id: String,
     page_size: Option<i32>,
     page_token: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl ListNotesRequest {
@@ -6918,7 +6912,7 @@ impl ListNotesRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6969,7 +6963,7 @@ pub struct UpdateNoteRequest {
     client: Client,
     options: CallOptions,
     note_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: UpdateNoteBody,
 }
 
@@ -6992,7 +6986,7 @@ impl UpdateNoteRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7198,7 +7192,7 @@ impl Client {
 pub struct CreateOfferRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -7225,7 +7219,7 @@ impl CreateOfferRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7279,7 +7273,7 @@ impl CreateOfferRequest {
     /// Kind of offer (Offer 类型).
     ///
     /// Body field `offer_type`.
-    pub fn offer_type(mut self, value: CreateOfferBodyOfferType) -> Self {
+    pub fn offer_type(mut self, value: OfferOfferType) -> Self {
         self.body.offer_type = Some(value);
         self
     }
@@ -7352,7 +7346,7 @@ pub struct GetOfferRequest {
     client: Client,
     options: CallOptions,
     offer_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -7378,7 +7372,7 @@ impl GetOfferRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7470,7 +7464,7 @@ pub struct ListOffersRequest {
     talent_id: String,
     page_token: Option<String>,
     page_size: Option<i32>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     employee_type_id_type: Option<EmployeeTypeIdType>,
 }
 
@@ -7509,7 +7503,7 @@ impl ListOffersRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7589,7 +7583,7 @@ pub struct UpdateOfferRequest {
     client: Client,
     options: CallOptions,
     offer_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -7616,7 +7610,7 @@ impl UpdateOfferRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7697,7 +7691,7 @@ impl UpdateOfferRequest {
     /// Kind of offer: regular or internship.
     ///
     /// Body field `offer_type`.
-    pub fn offer_type(mut self, value: CreateOfferBodyOfferType) -> Self {
+    pub fn offer_type(mut self, value: OfferOfferType) -> Self {
         self.body.offer_type = Some(value);
         self
     }
@@ -8716,9 +8710,9 @@ impl ListInterviewRecordsRequest {
 crate::options::call_options!(ListInterviewRecordsRequest, ListInterviewRecordsData);
 
 crate::pagination::paginated!(
-    ListInterviewRecordsRequest, ListInterviewRecordsData,
-    GetInterviewRecordInterviewRecord, page_token : page_token, next_token : page_token,
-    has_more : has_more, items : items, page_size : page_size = 100
+    ListInterviewRecordsRequest, ListInterviewRecordsData, InterviewRecordDetail,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
+    page_size : page_size = 100
 );
 
 /// List interview feedback (v2).
@@ -8818,9 +8812,8 @@ impl ListInterviewRecordsV2Request {
 crate::options::call_options!(ListInterviewRecordsV2Request, ListInterviewRecordsV2Data);
 
 crate::pagination::paginated!(
-    ListInterviewRecordsV2Request, ListInterviewRecordsV2Data,
-    GetInterviewRecordV2InterviewRecord, page_token : page_token, next_token :
-    page_token, has_more : has_more, items : items
+    ListInterviewRecordsV2Request, ListInterviewRecordsV2Data, InterviewRecordDetailV2,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items
 );
 
 /// # Interviews
@@ -8882,7 +8875,7 @@ pub struct GetInterviewsByTalentRequest {
     client: Client,
     options: CallOptions,
     talent_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     job_level_id_type: Option<JobLevelIdType>,
 }
 
@@ -8905,7 +8898,7 @@ impl GetInterviewsByTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -9287,7 +9280,7 @@ pub struct ListEvaluationsRequest {
     application_id: Option<String>,
     update_start_time: Option<String>,
     update_end_time: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl ListEvaluationsRequest {
@@ -9344,7 +9337,7 @@ impl ListEvaluationsRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -9616,7 +9609,7 @@ pub struct ListJobSchemasRequest {
     options: CallOptions,
     page_token: Option<String>,
     page_size: Option<i32>,
-    scenario: Option<ListJobSchemasScenario>,
+    scenario: Option<ProcessType>,
 }
 
 impl ListJobSchemasRequest {
@@ -9653,7 +9646,7 @@ impl ListJobSchemasRequest {
     }
 
     /// Recruitment type of the template (职位模板类型).
-    pub fn scenario(mut self, value: ListJobSchemasScenario) -> Self {
+    pub fn scenario(mut self, value: ProcessType) -> Self {
         self.scenario = Some(value);
         self
     }
@@ -9791,7 +9784,7 @@ impl Client {
     /// List addresses.
     ///
     /// See [`ListLocationsRequest`] for the parameters, limits and documented errors.
-    pub fn list_locations(&self, usage: ListLocationsUsage) -> ListLocationsRequest {
+    pub fn list_locations(&self, usage: LocationUsage) -> ListLocationsRequest {
         ListLocationsRequest {
             client: self.clone(),
             options: CallOptions::default(),
@@ -9838,7 +9831,7 @@ impl Client {
 pub struct ListLocationsRequest {
     client: Client,
     options: CallOptions,
-    usage: ListLocationsUsage,
+    usage: LocationUsage,
     page_token: Option<String>,
     page_size: Option<i32>,
 }
@@ -10245,7 +10238,7 @@ pub struct ListTalentFoldersRequest {
     options: CallOptions,
     page_token: Option<String>,
     page_size: Option<i32>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl ListTalentFoldersRequest {
@@ -10284,7 +10277,7 @@ impl ListTalentFoldersRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -10358,7 +10351,7 @@ pub struct ListTalentTagsRequest {
     options: CallOptions,
     keyword: Option<String>,
     id_list: Option<Vec<String>>,
-    r#type: Option<ListTalentTagsType>,
+    r#type: Option<TalentTagType>,
     include_inactive: Option<bool>,
     page_size: Option<i32>,
     page_token: Option<String>,
@@ -10396,7 +10389,7 @@ impl ListTalentTagsRequest {
     }
 
     /// Kind of tag (标签类型).
-    pub fn r#type(mut self, value: ListTalentTagsType) -> Self {
+    pub fn r#type(mut self, value: TalentTagType) -> Self {
         self.r#type = Some(value);
         self
     }
