@@ -2294,11 +2294,13 @@ pub struct EhrImportTaskImportedEvent {
     pub task_id: Option<String>,
     /// Application id; `get_application` returns the application.
     pub application_id: Option<String>,
-    /// Department imported into, as a `people_admin_department_id`; prefer `ehr_department`.
+    /// Department imported into, as a `people_admin_department_id`.
+    #[deprecated(note = "the doc page points to `ehr_department` instead")]
     pub ehr_department_id: Option<String>,
     /// Job requirement id; `list_job_requirements_by_id` returns it.
     pub ehr_requirement_id: Option<String>,
-    /// Who imported it, as a `people_admin_id`; prefer `operator_user_id`.
+    /// Who imported it, as a `people_admin_id`.
+    #[deprecated(note = "the doc page points to `operator_user_id` instead")]
     pub operator_id: Option<String>,
     /// Who imported it, by each kind of user id (the contact API reads a user by one).
     pub operator_user_id: Option<UserId>,
