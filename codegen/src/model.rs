@@ -15,6 +15,35 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Every documented error code across operations, sorted by code.
     pub error_codes: Vec<ErrorCode>,
+    /// The events Feishu delivers (`x-events`), sorted by event type.
+    pub events: Vec<Event>,
+}
+
+/// An event Feishu delivers to a subscribed app (`x-events`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The event type as deliveries name it (`hire.application.stage_changed_v1`).
+    pub event_type: String,
+    /// JSON pointer of the event in the spec.
+    pub pointer: String,
+    /// Rust name of its variant of the events enum (`ApplicationStageChanged`).
+    pub variant: String,
+    /// Rust name of the struct the delivery's `event` object decodes into.
+    pub data: String,
+    /// One-line summary.
+    pub summary: Option<String>,
+    /// Longer description.
+    pub doc: Option<String>,
+    /// Link to the doc page.
+    pub doc_url: Option<String>,
+    /// Scopes, any one of which allows the subscription.
+    pub scopes: Vec<String>,
+    /// The kinds of app the doc page allows to subscribe.
+    pub app_types: Vec<AppType>,
+    /// The documented example of the delivery's `event` object.
+    pub example: Option<serde_json::Value>,
+    /// Where the spec knowingly departs from the event's doc page (`x-doc-deviations`).
+    pub doc_deviations: Vec<DocDeviation>,
 }
 
 /// The type of a field, parameter or list item.

@@ -53,6 +53,16 @@ pub fn type_name(wire: &str) -> String {
     name
 }
 
+/// The Rust variant name of an event type: `hire.application.stage_changed_v1` -> `ApplicationStageChanged`,
+/// without its service (the first segment) and without a `_v1` version; a later version stays (`_v2` -> `V2`).
+pub fn event_variant_name(event_type: &str) -> String {
+    let rest = event_type
+        .split_once('.')
+        .map_or(event_type, |(_, rest)| rest);
+    let rest = rest.strip_suffix("_v1").unwrap_or(rest);
+    variant_name(&rest.replace('.', "_"))
+}
+
 /// The UpperCamelCase name of an enum variant. `Unknown` is the open enums' fallback and is taken.
 pub fn variant_name(wire: &str) -> String {
     let mut name = ascii_words(wire).to_upper_camel_case();

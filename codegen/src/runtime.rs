@@ -21,6 +21,8 @@ pub const RESERVED_TYPES: &[&str] = &[
     "Default",
     "Error",
     "ErrorCode",
+    "Event",
+    "EventDecodeError",
     "HttpMethod",
     "Items",
     "MemoryTicketStore",
@@ -360,6 +362,30 @@ pub fn error_code_glue() -> TokenStream {
             /// The code as a documented [`ErrorCode`] (`ErrorCode::Unknown` for codes the doc pages do not list).
             pub fn error_code(&self) -> ErrorCode {
                 ErrorCode::from(self.code)
+            }
+        }
+    }
+}
+
+/// The runtime function that decodes a delivery's `event` object (a `serde_json::value::RawValue`) as one event's
+/// type: called with the event type and the object, it gives the typed value or an [`event_decode_error`].
+pub fn event_decode() -> TokenStream {
+    quote!(crate::events::decode_event)
+}
+
+/// The runtime's error of an `event` object that does not have its event's documented shape.
+pub fn event_decode_error() -> TokenStream {
+    quote!(crate::events::EventDecodeError)
+}
+
+/// What links a received delivery to the generated `Event`: `Delivery::event`.
+pub fn event_glue() -> TokenStream {
+    quote! {
+        #[cfg(not(fixture_check))]
+        impl crate::events::Delivery {
+            /// The delivery's `event` object, typed by its event type (see [`Event::decode`]).
+            pub fn event(&self) -> Result<Event, crate::events::EventDecodeError> {
+                Event::decode(self.header().event_type(), self.raw_event())
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `cargo xtask docs audit`, `draft`, `add`, `fetch` and `check`: the command-line side of the `docpages` crate.
 
-use docpages::audit::{audit, Finding, Status};
-use docpages::page::{read_page, Page};
+use docpages::audit::{audit, audit_event, Finding, Status};
+use docpages::page::{read_doc, Doc};
 use docpages::record::Record;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,14 +21,15 @@ pub struct AuditArgs {
 /// Exit code 2: a page or the spec cannot be read.
 const UNREADABLE: u8 = 2;
 
-fn read_pages(paths: &[PathBuf]) -> Result<Vec<Page>, String> {
+/// Reads each page: an API reference page, or an event page.
+fn read_pages(paths: &[PathBuf]) -> Result<Vec<Doc>, String> {
     paths
         .iter()
         .map(|path| {
             let name = path.display().to_string();
             let bytes =
                 std::fs::read(path).map_err(|e| format!("{name}:1: cannot read the page: {e}"))?;
-            read_page(&name, &bytes).map_err(|e| e.to_string())
+            read_doc(&name, &bytes).map_err(|e| e.to_string())
         })
         .collect()
 }
@@ -73,7 +74,10 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
     };
     let mut findings: Vec<Finding> = Vec::new();
     for page in &pages {
-        let mut found = audit(page, &spec, &record);
+        let mut found = match page {
+            Doc::Operation(page) => audit(page, &spec, &record),
+            Doc::Event(page) => audit_event(page, &spec, &record),
+        };
         if args.record {
             // The version check is what --record settles; everything else must be clean first.
             found.retain(|f| {
@@ -104,6 +108,18 @@ pub fn run_audit(args: &AuditArgs) -> ExitCode {
     }
     if args.record {
         for page in &pages {
+            let page = match page {
+                Doc::Operation(page) => page,
+                Doc::Event(page) => {
+                    if let Err(problem) = docpages::record::check_event_key(&page.event_type.value)
+                    {
+                        eprintln!("error: {}: {problem}; nothing was recorded", page.file);
+                        return ExitCode::from(UNREADABLE);
+                    }
+                    record.set_event(page);
+                    continue;
+                }
+            };
             if let Some(op) =
                 docpages::audit::operation(&spec, &page.method.value, &page.path.value)
             {
@@ -184,12 +200,12 @@ pub fn run_draft(path: &Path, spec: Option<&Path>) -> ExitCode {
         }
     };
     let fragment = match spec {
-        None => Ok(docpages::draft::draft(&page)),
+        None => docpages::draft::draft_doc(&page, None),
         Some(spec) => {
             let name = spec.display().to_string();
             std::fs::read_to_string(spec)
                 .map_err(|e| format!("{name}:1: cannot read the spec: {e}"))
-                .and_then(|text| docpages::draft::draft_beside(&page, &name, &text))
+                .and_then(|text| docpages::draft::draft_doc(&page, Some((&name, &text))))
         }
     };
     match fragment {
@@ -226,12 +242,43 @@ fn add(spec_path: &Path, page_paths: &[PathBuf]) -> Result<(), String> {
     let pages = read_pages(page_paths)?;
     let mut reports = Vec::new();
     for page in &pages {
-        let added = docpages::add::add(&spec_name, &text, page)?;
-        docpages::record::check_operation_key(&added.draft.operation_id)
-            .map_err(|problem| format!("{}: {problem}; nothing was written", page.file))?;
-        record.set(&added.draft.operation_id, page);
-        text = added.text;
-        reports.push((added.draft, added.marked));
+        match page {
+            Doc::Operation(page) => {
+                let added = docpages::add::add(&spec_name, &text, page)?;
+                docpages::record::check_operation_key(&added.draft.operation_id)
+                    .map_err(|problem| format!("{}: {problem}; nothing was written", page.file))?;
+                record.set(&added.draft.operation_id, page);
+                text = added.text;
+                let draft = added.draft;
+                reports.push(Report {
+                    what: format!(
+                        "`{}` ({} {})",
+                        draft.operation_id,
+                        draft.method.to_uppercase(),
+                        draft.path
+                    ),
+                    file: draft.file,
+                    schemas: draft.schemas.len(),
+                    marked: added.marked,
+                    remarks: draft.remarks,
+                });
+            }
+            Doc::Event(page) => {
+                let added = docpages::add::add_event(&spec_name, &text, page)?;
+                docpages::record::check_event_key(&added.draft.event_type)
+                    .map_err(|problem| format!("{}: {problem}; nothing was written", page.file))?;
+                record.set_event(page);
+                text = added.text;
+                let draft = added.draft;
+                reports.push(Report {
+                    what: format!("the event `{}`", draft.event_type),
+                    file: draft.file,
+                    schemas: draft.schemas.len(),
+                    marked: added.marked,
+                    remarks: draft.remarks,
+                });
+            }
+        }
     }
     // The spec first, whole or not at all (a sibling file renamed over it), then the lock file.
     let staging = spec_path.with_extension("yaml.tmp");
@@ -242,17 +289,16 @@ fn add(spec_path: &Path, page_paths: &[PathBuf]) -> Result<(), String> {
             format!("{spec_name}: cannot write (it is unchanged): {e}")
         })?;
     record.save(&record_path)?;
-    for (draft, marked) in &reports {
-        let schemas = draft.schemas.len();
+    for report in &reports {
         eprintln!(
-            "added `{}` ({} {}) from {}: {schemas} new schema(s), {marked} text(s) marked `{}` to rewrite",
-            draft.operation_id,
-            draft.method.to_uppercase(),
-            draft.path,
-            draft.file,
+            "added {} from {}: {} new schema(s), {} text(s) marked `{}` to rewrite",
+            report.what,
+            report.file,
+            report.schemas,
+            report.marked,
             codegen::load::DRAFT_MARK,
         );
-        for remark in &draft.remarks {
+        for remark in &report.remarks {
             eprintln!("  {remark}.");
         }
     }
@@ -261,4 +307,14 @@ fn add(spec_path: &Path, page_paths: &[PathBuf]) -> Result<(), String> {
          line), review the derived names, then `cargo xtask docs audit` the page(s)"
     );
     Ok(())
+}
+
+/// What `docs add` says of one page it added.
+struct Report {
+    /// The operation (id, method and path) or the event.
+    what: String,
+    file: String,
+    schemas: usize,
+    marked: usize,
+    remarks: Vec<String>,
 }

@@ -26,7 +26,7 @@ pub struct FetchArgs {
     pub out: PathBuf,
     /// Replaces the scheme and host of each recorded address (a local mirror, a test server).
     pub base_url: Option<String>,
-    /// The operations to fetch; all recorded ones when empty.
+    /// The operations and event types to fetch; all recorded ones when empty.
     pub operations: Vec<String>,
     /// The timeout of one request.
     pub timeout: Duration,
@@ -50,18 +50,25 @@ pub fn fetch(args: &FetchArgs, root: &Path) -> Result<Vec<Fetched>, String> {
     let record_path = Record::path_for(&args.spec);
     let record = Record::load(&record_path)?;
     for wanted in &args.operations {
-        if !record.operations.contains_key(wanted) {
-            let known: Vec<&str> = record.operations.keys().map(String::as_str).collect();
+        if !record.operations.contains_key(wanted) && !record.events.contains_key(wanted) {
+            let known: Vec<&str> = record
+                .operations
+                .keys()
+                .chain(record.events.keys())
+                .map(String::as_str)
+                .collect();
             return Err(format!(
-                "{}: no page is recorded for operation `{wanted}` (recorded: {})",
+                "{}: no page is recorded for `{wanted}` (recorded: {})",
                 record_path.display(),
                 known.join(", ")
             ));
         }
     }
+    // Operations and events alike: the keys of both are file names (`Record::load` refuses any other).
     let chosen: Vec<(&String, &str)> = record
         .operations
         .iter()
+        .chain(record.events.iter())
         .filter(|(id, _)| args.operations.is_empty() || args.operations.contains(id))
         .filter_map(|(id, page)| page.source_url.as_deref().map(|url| (id, url)))
         .collect();
@@ -101,7 +108,8 @@ pub fn fetch(args: &FetchArgs, root: &Path) -> Result<Vec<Fetched>, String> {
                 continue;
             }
         };
-        // The record's keys are identifiers (`Record::load` refuses any other), so this is a file of `out`.
+        // The record's keys are identifiers, or identifiers joined by `.` (`Record::load` refuses any other), so
+        // this is a file of `out`.
         let file = out.join(format!("{operation}.md"));
         let saved = check_target(&file).and_then(|()| {
             let page = runtime

@@ -13,7 +13,7 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
        cargo xtask docs audit [--spec FILE] [--record] [--json] PAGE...
        cargo xtask docs draft [--spec FILE] PAGE
        cargo xtask docs add [--spec FILE] PAGE...
-       cargo xtask docs fetch [--spec FILE] [--out DIR] [--base-url URL] [OPERATION...]
+       cargo xtask docs fetch [--spec FILE] [--out DIR] [--base-url URL] [OPERATION|EVENT...]
        cargo xtask docs check [--spec FILE] [--out DIR] [--base-url URL]
 
   gen              regenerate the emitted code of generated-client from the spec
@@ -22,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
     --out DIR      the folder to write (default: generated-client/src/generated); it may hold only
                    files that `cargo xtask gen` wrote, and the run refuses and changes nothing otherwise
   check-fixtures   compile the code generated for every codegen test fixture inside generated-client
-  docs audit       compare Feishu doc pages with their operations in the spec, one line per difference;
+  A PAGE is an API reference page or an event page (`事件类型`); an event is kept in the spec's `x-events`.
+  docs audit       compare Feishu doc pages with their operations and events in the spec, one line per difference;
                    exit 0 when they agree, 1 on a difference, 2 when a page or the spec cannot be read
     --spec FILE    the spec to audit (default: spec/hire_v1.yaml)
     --record       when they agree, record the pages as the versions the spec was audited against
@@ -34,13 +35,15 @@ const USAGE: &str = "usage: cargo xtask gen [--check] [--spec FILE] [--out DIR]
                    ones so that they do not collide with its own
   docs add         draft each page beside the spec and write the draft into the spec in place: the
                    operation into its path item (or a new one beside its resource's), its new schemas at
-                   the end of components.schemas, the page into the lock file; comments and layout are
-                   kept; refuses a page whose operation the spec has (docs audit compares those), and
+                   the end of components.schemas, the page into the lock file; an event into x-events
+                   (made before paths if the spec has none); comments and layout are kept; refuses a
+                   page whose operation or event the spec has (docs audit compares those), and
                    writes nothing unless every page is added
     --spec FILE    the spec to add to (default: spec/hire_v1.yaml)
   docs fetch       download the Markdown of each page the lock file (spec/hire_v1.pages.json) records, at its
                    address with `.md` appended; exit 2 naming each page that fails
-    --out DIR      where to write <operation>.md (default: target/doc-pages; never inside the tracked tree)
+    --out DIR      where to write <operation>.md and <event type>.md (default: target/doc-pages; never inside
+                   the tracked tree)
     --base-url URL replace the scheme and host of each address (a mirror, or a local test server)
     --spec FILE    the spec whose lock file names the pages, and which `docs check` audits
   docs check       docs fetch, then docs audit of the fetched pages, with the audit's exit codes: the job a

@@ -12,7 +12,7 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     let header = doc_inner(
         "Each operation's request, built through its public builder from the spec's documented example values\n\
          (required values, and optional parameters that have one), with the table `CASES` that the client's\n\
-         spec-driven tests (`tests/it/examples.rs`) iterate. Included by the client's test binary; not a module\n\
+         spec-driven tests (`tests/it/examples.rs`) iterate, and the events' examples (`EVENT_EXAMPLES`). Included by the client's test binary; not a module\n\
          of the library.",
     );
     let cases = api.operations.iter().map(|op| {
@@ -21,6 +21,16 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         match missing_example(op) {
             None => quote!((#id, Ok(#function)),),
             Some(missing) => quote!((#id, Err(#missing)),),
+        }
+    });
+    let events = api.events.iter().map(|event| {
+        let event_type = &event.event_type;
+        match &event.example {
+            Some(example) => {
+                let json = example.to_string();
+                quote!((#event_type, Some(#json)),)
+            }
+            None => quote!((#event_type, None),),
         }
     });
     let functions = api
@@ -41,6 +51,9 @@ pub(super) fn emit(api: &Api) -> TokenStream {
 
         /// Each operation id, with the function that sends its example request, or what the spec lacks to build one.
         pub const CASES: &[(&str, Result<Sender, &str>)] = &[#(#cases)*];
+
+        /// Each event type, with the spec's example of its delivery's `event` object, as JSON.
+        pub const EVENT_EXAMPLES: &[(&str, Option<&str>)] = &[#(#events)*];
 
         /// The file a file part of a form sends, and its name.
         pub const EXAMPLE_FILE: &[u8] = b"An example file, sent as a form part.";

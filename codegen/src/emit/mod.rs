@@ -2,6 +2,7 @@
 
 mod enums;
 mod error_codes;
+mod events;
 mod example_requests;
 mod operations;
 
@@ -26,6 +27,8 @@ pub enum OutputFile {
     ErrorCodes,
     /// `operations.rs`: the request builders.
     Operations,
+    /// `events.rs`: the events, one open enum.
+    Events,
     /// `example_requests.rs`: each operation's request built from its documented examples, for the client's
     /// tests; not a module of the library (`mod.rs` does not declare it).
     ExampleRequests,
@@ -33,12 +36,13 @@ pub enum OutputFile {
 
 impl OutputFile {
     /// Every file, in the order they are written.
-    pub const ALL: [OutputFile; 6] = [
+    pub const ALL: [OutputFile; 7] = [
         OutputFile::Root,
         OutputFile::Types,
         OutputFile::Enums,
         OutputFile::ErrorCodes,
         OutputFile::Operations,
+        OutputFile::Events,
         OutputFile::ExampleRequests,
     ];
 
@@ -50,6 +54,7 @@ impl OutputFile {
             OutputFile::Enums => "enums.rs",
             OutputFile::ErrorCodes => "error_codes.rs",
             OutputFile::Operations => "operations.rs",
+            OutputFile::Events => "events.rs",
             OutputFile::ExampleRequests => "example_requests.rs",
         }
     }
@@ -71,19 +76,21 @@ pub fn emit_file(api: &Api, file: OutputFile) -> TokenStream {
         OutputFile::Enums => enums::emit(api),
         OutputFile::ErrorCodes => error_codes::emit(api),
         OutputFile::Operations => operations::emit(api),
+        OutputFile::Events => events::emit(api),
         OutputFile::ExampleRequests => example_requests::emit(api),
     }
 }
 
 fn module_root(api: &Api) -> TokenStream {
     let title = doc_inner(&format!(
-        "Code generated from the {} spec: types, enums, documented error codes and one request builder per operation.",
+        "Code generated from the {} spec: types, enums, documented error codes, one request builder per operation, and the events.",
         api.title
     ));
     quote! {
         #title
         pub mod enums;
         pub mod error_codes;
+        pub mod events;
         pub mod operations;
         pub mod types;
     }

@@ -79,6 +79,50 @@ pub(super) struct OperationExtensions {
     pub doc_deviations: Vec<DocDeviation>,
 }
 
+/// One entry of the top-level `x-events` map, keyed by event type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EventEntry {
+    /// One-line summary.
+    pub summary: Option<String>,
+    /// Longer description.
+    pub description: Option<String>,
+    /// The doc page.
+    #[serde(rename = "externalDocs")]
+    pub external_docs: Option<ExternalDocs>,
+    /// The kinds of app that may subscribe.
+    #[serde(rename = "x-app-types", default)]
+    pub app_types: Vec<AppType>,
+    /// Scopes, any one of which allows the subscription.
+    #[serde(rename = "x-scopes", default)]
+    pub scopes: Vec<String>,
+    /// The Rust name of the event's variant, instead of the one derived from its type.
+    #[serde(rename = "x-rust-name")]
+    pub rust_name: Option<String>,
+    /// Deliberate departures from the doc page.
+    #[serde(rename = "x-doc-deviations", default)]
+    pub doc_deviations: Vec<DocDeviation>,
+    /// The delivery's `event` object: a `$ref` to an object schema.
+    pub schema: SchemaRef,
+    /// The documented `event` object.
+    pub example: Option<Value>,
+}
+
+/// `externalDocs` of an event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ExternalDocs {
+    pub url: String,
+}
+
+/// A `{$ref: '#/components/schemas/Name'}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SchemaRef {
+    #[serde(rename = "$ref")]
+    pub reference: String,
+}
+
 /// One entry of `x-doc-deviations`: the path the audit reports, and why the spec departs from the page there.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

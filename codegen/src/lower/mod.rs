@@ -5,6 +5,7 @@
 //! parameters, request bodies), `responses.rs` (the envelope, `data`, error codes, pagination) and
 //! `extensions.rs` (the spec's `x-` keys, read into typed structs).
 
+mod events;
 mod extensions;
 mod names;
 mod operations;
@@ -43,12 +44,14 @@ pub fn lower(file: &str, spec: &OpenAPI) -> Result<Api> {
         operations::finish(operation, &lowerer.structs);
     }
     let error_codes = lowerer.collect_error_codes(&operations)?;
+    let events = lowerer.lower_events()?;
     Ok(Api {
         title: spec.info.title.clone(),
         structs: lowerer.structs.into_values().collect(),
         enums: lowerer.enums.into_values().collect(),
         operations,
         error_codes,
+        events,
     })
 }
 

@@ -65,6 +65,7 @@ fn every_fixture_generates_its_golden_files() {
             [
                 "enums.rs",
                 "error_codes.rs",
+                "events.rs",
                 "example_requests.rs",
                 "mod.rs",
                 "operations.rs",

@@ -43,6 +43,24 @@ pub enum ActiveStatus {
 
 crate::open_enum::impls!(ActiveStatus, i64 { Enabled = 1, Disabled = 2 });
 
+/// Whether applications are active (投递活跃状态); all applications when left out.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApplicationActiveStatus {
+    /// `1`: Active applications.
+    Active,
+    /// `2`: Inactive (terminated) applications.
+    Inactive,
+    /// `3`: All applications.
+    All,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    ApplicationActiveStatus, str { Active = "1", Inactive = "2", All = "3" }
+);
+
 /// How the application was made (投递方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -59,22 +77,6 @@ crate::open_enum::impls!(
     ApplicationDeliveryType, i64 { HrSourcing = 1, CandidateApplied = 2 }
 );
 
-/// How the application was made (投递方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplicationDetailBasicInfoDeliveryType {
-    /// `1`: Sourced by HR.
-    HrSourcing,
-    /// `2`: Applied by the candidate.
-    CandidateApplied,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ApplicationDetailBasicInfoDeliveryType, i64 { HrSourcing = 1, CandidateApplied = 2 }
-);
-
 /// Whether the candidate of this application has joined (投递入职状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -89,6 +91,26 @@ pub enum ApplicationDetailBasicInfoOnboardStatus {
 
 crate::open_enum::impls!(
     ApplicationDetailBasicInfoOnboardStatus, i64 { NotOnboarded = 1, Onboarded = 2 }
+);
+
+/// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApplicationLockStatus {
+    /// `1`: Not locked.
+    Unlocked,
+    /// `2`: Locked to another job.
+    LockedByOtherJob,
+    /// `3`: Locked to this job.
+    LockedByThisJob,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    ApplicationLockStatus, i64 { Unlocked = 1, LockedByOtherJob = 2, LockedByThisJob = 3
+    }
+
 );
 
 /// Kind of offer (Offer 类型); deprecated.
@@ -110,75 +132,6 @@ pub enum ApplicationOfferBasicInfoOfferType {
 crate::open_enum::impls!(
     ApplicationOfferBasicInfoOfferType, i64 { Social = 1, Campus = 2, Internship = 3,
     InternConversion = 4 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplicationOfferBasicInfoWorkAddressCityLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District or county.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ApplicationOfferBasicInfoWorkAddressCityLocationType, i64 { Country = 1, State = 2,
-    City = 3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplicationOfferBasicInfoWorkAddressCountryLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District or county.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ApplicationOfferBasicInfoWorkAddressCountryLocationType, i64 { Country = 1, State =
-    2, City = 3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplicationOfferBasicInfoWorkAddressStateLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District or county.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ApplicationOfferBasicInfoWorkAddressStateLocationType, i64 { Country = 1, State = 2,
-    City = 3, District = 4, Address = 5 }
 );
 
 /// Offer status (Offer 状态).
@@ -314,98 +267,6 @@ crate::open_enum::impls!(
 /// Level of the location (地址类型): country, state, city, district or address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum BaseAddressStateLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District or county.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    BaseAddressStateLocationType, i64 { Country = 1, State = 2, City = 3, District = 4,
-    Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BaseAddressV2CityLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    BaseAddressV2CityLocationType, i64 { Country = 1, State = 2, City = 3, District = 4,
-    Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BaseAddressV2CountryLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    BaseAddressV2CountryLocationType, i64 { Country = 1, State = 2, City = 3, District =
-    4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BaseAddressV2StateLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    BaseAddressV2StateLocationType, i64 { Country = 1, State = 2, City = 3, District = 4,
-    Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum BaseCityLocationType {
     /// `1`: Country.
     Country,
@@ -426,131 +287,6 @@ crate::open_enum::impls!(
     5 }
 );
 
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BaseCountryLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District or county.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    BaseCountryLocationType, i64 { Country = 1, State = 2, City = 3, District = 4,
-    Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BaseLocationLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    BaseLocationLocationType, i64 { Country = 1, State = 2, City = 3, District = 4,
-    Address = 5 }
-);
-
-/// Kind of termination (终止类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CancelApplicationOnboardBodyTerminationType {
-    /// `1`: We turned the candidate down.
-    WeRejected,
-    /// `22`: The candidate turned us down.
-    CandidateRejected,
-    /// `27`: Other.
-    Other,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    CancelApplicationOnboardBodyTerminationType, i64 { WeRejected = 1, CandidateRejected
-    = 22, Other = 27 }
-);
-
-/// Years of work experience required (工作经验要求).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CombinedCreateJobBodyExperience {
-    /// `1`: No requirement.
-    Unlimited,
-    /// `2`: New graduate.
-    NewGraduate,
-    /// `3`: Under 1 year.
-    LessThanOneYear,
-    /// `4`: 1 to 3 years.
-    OneToThreeYears,
-    /// `5`: 3 to 5 years.
-    ThreeToFiveYears,
-    /// `6`: 5 to 7 years.
-    FiveToSevenYears,
-    /// `7`: 7 to 10 years.
-    SevenToTenYears,
-    /// `8`: Over 10 years.
-    MoreThanTenYears,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    CombinedCreateJobBodyExperience, i64 { Unlimited = 1, NewGraduate = 2,
-    LessThanOneYear = 3, OneToThreeYears = 4, ThreeToFiveYears = 5, FiveToSevenYears = 6,
-    SevenToTenYears = 7, MoreThanTenYears = 8 }
-);
-
-/// Years of work experience required (工作经验要求).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CombinedUpdateJobBodyExperience {
-    /// `1`: No requirement.
-    Unlimited,
-    /// `2`: New graduate.
-    NewGraduate,
-    /// `3`: Under 1 year.
-    LessThanOneYear,
-    /// `4`: 1 to 3 years.
-    OneToThreeYears,
-    /// `5`: 3 to 5 years.
-    ThreeToFiveYears,
-    /// `6`: 5 to 7 years.
-    FiveToSevenYears,
-    /// `7`: 7 to 10 years.
-    SevenToTenYears,
-    /// `8`: Over 10 years.
-    MoreThanTenYears,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    CombinedUpdateJobBodyExperience, i64 { Unlimited = 1, NewGraduate = 2,
-    LessThanOneYear = 3, OneToThreeYears = 4, ThreeToFiveYears = 5, FiveToSevenYears = 6,
-    SevenToTenYears = 7, MoreThanTenYears = 8 }
-);
-
 /// Whether the job is a real or a virtual one (职位属性).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -565,44 +301,6 @@ pub enum CombinedUpdateJobBodyJobAttribute {
 
 crate::open_enum::impls!(
     CombinedUpdateJobBodyJobAttribute, i64 { Real = 1, Virtual = 2 }
-);
-
-/// Kind of field (字段类型); currently only 1, 2, 3, 4, 5, 9 or 10.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CommonSchemaChildSettingObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    CommonSchemaChildSettingObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
-    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11, Attachment = 13 }
 );
 
 /// Kind of object; currently always 11 (module).
@@ -656,80 +354,6 @@ pub enum ContractPeriodInfoPeriodType {
 }
 
 crate::open_enum::impls!(ContractPeriodInfoPeriodType, i64 { Month = 1, Year = 2 });
-
-/// How the application was made (投递方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateApplicationBodyDeliveryType {
-    /// `1`: Sourced by HR.
-    HrSourcing,
-    /// `2`: Applied by the candidate.
-    CandidateApplied,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    CreateApplicationBodyDeliveryType, i64 { HrSourcing = 1, CandidateApplied = 2 }
-);
-
-/// Recruitment type of the job (职位招聘类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateExternalApplicationBodyJobRecruitmentType {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    CreateExternalApplicationBodyJobRecruitmentType, i64 { Social = 1, Campus = 2 }
-);
-
-/// Whether the note is private or public (私密属性); public when left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateNoteBodyPrivacy {
-    /// `1`: Private (私密).
-    Private,
-    /// `2`: Public (公开).
-    Public,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(CreateNoteBodyPrivacy, i64 { Private = 1, Public = 2 });
-
-/// Kind of offer (Offer 类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateOfferBodyOfferType {
-    /// `1`: Regular (full-time) offer.
-    Regular,
-    /// `2`: Internship offer.
-    Internship,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(CreateOfferBodyOfferType, i64 { Regular = 1, Internship = 2 });
-
-/// Kind of offer (Offer 类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateOfferDataOfferType {
-    /// `1`: Regular (full-time) offer.
-    Regular,
-    /// `2`: Internship offer.
-    Internship,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(CreateOfferDataOfferType, i64 { Regular = 1, Internship = 2 });
 
 /// Kind of a custom field (字段类型); it says which member of the value is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -887,6 +511,20 @@ crate::open_enum::impls!(
     BuiltInConclusion = 10, BuiltInScore = 11, BuiltInNotes = 12 }
 );
 
+/// What the account is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EcoAccountScope {
+    /// `1`: An account for background checks.
+    BackgroundCheck,
+    /// `2`: An account for exams.
+    Exam,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(EcoAccountScope, i64 { BackgroundCheck = 1, Exam = 2 });
+
 /// Whether the employee has passed probation (转正状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -917,6 +555,29 @@ pub enum EmployeeOnboardStatus {
 
 crate::open_enum::impls!(EmployeeOnboardStatus, i64 { Onboarded = 1, Left = 2 });
 
+/// Status change to make (修改状态操作类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EmployeeOperation {
+    /// `1`: Mark the employee as having passed probation (转正).
+    PassProbation,
+    /// `2`: Mark the employee as having left (离职).
+    Leave,
+    /// `3`: Put the employee back to waiting to join (待入职).
+    RevertToPendingOnboarding,
+    /// `4`: Undo leaving; the employee is back to joined.
+    UndoLeave,
+    /// `5`: Undo passing probation; the employee is back on probation.
+    UndoPassProbation,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    EmployeeOperation, i64 { PassProbation = 1, Leave = 2, RevertToPendingOnboarding = 3,
+    UndoLeave = 4, UndoPassProbation = 5 }
+);
+
 /// Kind of employee type id (employee_type_id_type).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -933,36 +594,6 @@ crate::open_enum::impls!(
     EmployeeTypeIdType, str { PeopleAdminEmployeeTypeId =
     "people_admin_employee_type_id", EmployeeTypeEnumId = "employee_type_enum_id" }
 );
-
-/// Whether the employee has passed probation (转正状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EmployeeV2ConversionStatus {
-    /// `1`: Still on probation.
-    OnProbation,
-    /// `2`: Passed probation.
-    Converted,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    EmployeeV2ConversionStatus, i64 { OnProbation = 1, Converted = 2 }
-);
-
-/// Employment status (入职状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EmployeeV2OnboardStatus {
-    /// `1`: Joined.
-    Onboarded,
-    /// `2`: Left the company.
-    Left,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(EmployeeV2OnboardStatus, i64 { Onboarded = 1, Left = 2 });
 
 /// Whether it has been submitted (提交状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -993,22 +624,6 @@ pub enum EvaluationConclusion {
 }
 
 crate::open_enum::impls!(EvaluationConclusion, i64 { Passed = 1, Failed = 2 });
-
-/// Recruitment type of the job (职位招聘类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExternalApplicationJobRecruitmentType {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ExternalApplicationJobRecruitmentType, i64 { Social = 1, Campus = 2 }
-);
 
 /// Related records to include (关联实体信息); without it only `basic_info` comes back. Repeat the parameter for several, e.g. `?options=with_job&options=with_talent`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1074,6 +689,25 @@ pub enum GetAttachmentType {
 
 crate::open_enum::impls!(
     GetAttachmentType, i64 { Resume = 1, Portfolio = 2, General = 3 }
+);
+
+/// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InternOfferOperation {
+    /// `confirm_onboarding`: Confirm that the intern joined.
+    ConfirmOnboarding,
+    /// `cancel_onboarding`: Cancel onboarding: the intern does not join.
+    CancelOnboarding,
+    /// `offboard`: Offboard the intern.
+    Offboard,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(String),
+}
+
+crate::open_enum::impls!(
+    InternOfferOperation, str { ConfirmOnboarding = "confirm_onboarding",
+    CancelOnboarding = "cancel_onboarding", Offboard = "offboard" }
 );
 
 /// State of a batch interview (集中面试).
@@ -1252,36 +886,6 @@ crate::open_enum::impls!(
     CompletePassedPendingAndRejected = 18 }
 );
 
-/// Tool used for a video interview (视频面试工具).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InterviewExtendV2VideoType {
-    /// `1`: Zoom.
-    Zoom,
-    /// `2`: Nowcoder, technical (牛客技术类型).
-    NowcoderTechnical,
-    /// `3`: Nowcoder, non-technical (牛客非技术类型).
-    NowcoderNonTechnical,
-    /// `4`: Acmcoder (赛码).
-    Acmcoder,
-    /// `5`: Lark (Feishu).
-    Feishu,
-    /// `8`: HackerRank.
-    Hackerrank,
-    /// `9`: Feishu with a coding assessment.
-    FeishuWithCoding,
-    /// `100`: No system tool.
-    NoSystemTool,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    InterviewExtendV2VideoType, i64 { Zoom = 1, NowcoderTechnical = 2,
-    NowcoderNonTechnical = 3, Acmcoder = 4, Feishu = 5, Hackerrank = 8, FeishuWithCoding
-    = 9, NoSystemTool = 100 }
-);
-
 /// Booking state of the meeting room (会议室预定状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1324,22 +928,6 @@ pub enum InterviewRecordConclusion {
 crate::open_enum::impls!(
     InterviewRecordConclusion, i64 { Passed = 1, Failed = 2, NotStarted = 3, NotSubmitted
     = 4, NoShow = 5, Undecided = 6 }
-);
-
-/// Whether it has been submitted (提交状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InterviewRecordV2CommitStatus {
-    /// `1`: Submitted.
-    Submitted,
-    /// `2`: Not submitted.
-    NotSubmitted,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    InterviewRecordV2CommitStatus, i64 { Submitted = 1, NotSubmitted = 2 }
 );
 
 /// How an interview is held (面试类型).
@@ -1514,20 +1102,6 @@ pub enum JobRequirementPriority {
 
 crate::open_enum::impls!(JobRequirementPriority, i64 { High = 1, Medium = 2, Low = 3 });
 
-/// Recruitment type of the template (职位模板类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JobSchemaScenarioType {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(JobSchemaScenarioType, i64 { Social = 1, Campus = 2 });
-
 /// Kind of user id (user_id_type) on the job pages, which also list `people_admin_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1549,61 +1123,10 @@ crate::open_enum::impls!(
     PeopleAdminId = "people_admin_id" }
 );
 
-/// Whether applications are active (投递活跃状态); all applications when left out.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListApplicationsActiveStatus {
-    /// `1`: Active applications.
-    Active,
-    /// `2`: Inactive (terminated) applications.
-    Inactive,
-    /// `3`: All applications.
-    All,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(String),
-}
-
-crate::open_enum::impls!(
-    ListApplicationsActiveStatus, str { Active = "1", Inactive = "2", All = "3" }
-);
-
-/// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListApplicationsLockStatus {
-    /// `1`: Not locked.
-    Unlocked,
-    /// `2`: Locked to another job.
-    LockedByOtherJob,
-    /// `3`: Locked to this job.
-    LockedByThisJob,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ListApplicationsLockStatus, i64 { Unlocked = 1, LockedByOtherJob = 2, LockedByThisJob
-    = 3 }
-);
-
-/// Recruitment type of the template (职位模板类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListJobSchemasScenario {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(ListJobSchemasScenario, i64 { Social = 1, Campus = 2 });
-
 /// Kind of address (地址类型).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListLocationsUsage {
+pub enum LocationUsage {
     /// `position_location`: Job location.
     PositionLocation,
     /// `interview_location`: Interview location.
@@ -1615,128 +1138,8 @@ pub enum ListLocationsUsage {
 }
 
 crate::open_enum::impls!(
-    ListLocationsUsage, str { PositionLocation = "position_location", InterviewLocation =
+    LocationUsage, str { PositionLocation = "position_location", InterviewLocation =
     "interview_location", StoreLocation = "store_location" }
-);
-
-/// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTalentFoldersUserIdType {
-    /// `open_id`: A user's id within one app.
-    OpenId,
-    /// `union_id`: A user's id across the apps of one developer.
-    UnionId,
-    /// `user_id`: A user's id within one tenant.
-    UserId,
-    /// `people_admin_id`: The user's people admin id.
-    PeopleAdminId,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(String),
-}
-
-crate::open_enum::impls!(
-    ListTalentFoldersUserIdType, str { OpenId = "open_id", UnionId = "union_id", UserId =
-    "user_id", PeopleAdminId = "people_admin_id" }
-);
-
-/// Kind of tag (标签类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTalentTagsType {
-    /// `1`: Tag set by hand (手动标签).
-    Manual,
-    /// `2`: Tag set automatically (自动标签).
-    Automatic,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(ListTalentTagsType, i64 { Manual = 1, Automatic = 2 });
-
-/// Request options (请求控制参数).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTalentsQueryOption {
-    /// `ignore_empty_error`: Do not fail when nothing matches.
-    IgnoreEmptyError,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(String),
-}
-
-crate::open_enum::impls!(
-    ListTalentsQueryOption, str { IgnoreEmptyError = "ignore_empty_error" }
-);
-
-/// Sort order (排序规则).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTalentsSortBy {
-    /// `1`: Most recently updated first.
-    RecentlyUpdated,
-    /// `2`: Most relevant first.
-    MostRelevant,
-    /// `3`: Most recent application first.
-    RecentlyApplied,
-    /// `4`: Most recently added to the talent pool first.
-    RecentlyAdded,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ListTalentsSortBy, i64 { RecentlyUpdated = 1, MostRelevant = 2, RecentlyApplied = 3,
-    RecentlyAdded = 4 }
-);
-
-/// Tags of the employer (工作经历标签).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTalentsTalentCareerInfoTagList {
-    /// `5`: Baidu, Alibaba or Tencent (BAT).
-    Bat,
-    /// `6`: Toutiao, Meituan or Didi (TMD).
-    Tmd,
-    /// `14`: One of the top 100 internet companies.
-    TopInternet100,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ListTalentsTalentCareerInfoTagList, i64 { Bat = 5, Tmd = 6, TopInternet100 = 14 }
-);
-
-/// Degree (学位).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTalentsTalentEducationInfoDegree {
-    /// `1`: Primary school.
-    PrimarySchool,
-    /// `2`: Junior middle school.
-    JuniorMiddleSchool,
-    /// `3`: Secondary vocational school.
-    SecondaryVocational,
-    /// `4`: High school.
-    HighSchool,
-    /// `5`: Junior college.
-    JuniorCollege,
-    /// `6`: Bachelor's degree.
-    Bachelor,
-    /// `7`: Master's degree.
-    Master,
-    /// `8`: Doctorate.
-    Doctor,
-    /// `9`: Other.
-    Other,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    ListTalentsTalentEducationInfoDegree, i64 { PrimarySchool = 1, JuniorMiddleSchool =
-    2, SecondaryVocational = 3, HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master =
-    7, Doctor = 8, Other = 9 }
 );
 
 /// Kind of module (模块类型).
@@ -1755,19 +1158,19 @@ crate::open_enum::impls!(
     ModuleAssessmentModuleType, i64 { InterviewConclusion = 1, Custom = 2 }
 );
 
-/// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+/// Whether the note is private or public (私密属性); public when left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OfferBasicInfoJobProcessTypeId {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
+pub enum NotePrivacy {
+    /// `1`: Private (私密).
+    Private,
+    /// `2`: Public (公开).
+    Public,
     /// A value this version of the spec does not list, kept as received.
     Unknown(i64),
 }
 
-crate::open_enum::impls!(OfferBasicInfoJobProcessTypeId, i64 { Social = 1, Campus = 2 });
+crate::open_enum::impls!(NotePrivacy, i64 { Private = 1, Public = 2 });
 
 /// Offer status (Offer 状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1800,245 +1203,6 @@ crate::open_enum::impls!(
     3, Approved = 4, ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8,
     Invalidated = 9 }
 );
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2OnboardAddressCityLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2OnboardAddressCityLocationType, i64 { Country = 1, State = 2, City =
-    3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2OnboardAddressCountryLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2OnboardAddressCountryLocationType, i64 { Country = 1, State = 2, City
-    = 3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2OnboardAddressDistrictLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2OnboardAddressDistrictLocationType, i64 { Country = 1, State = 2,
-    City = 3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2OnboardAddressStateLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2OnboardAddressStateLocationType, i64 { Country = 1, State = 2, City =
-    3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2WorkAddressCityLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2WorkAddressCityLocationType, i64 { Country = 1, State = 2, City = 3,
-    District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2WorkAddressCountryLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2WorkAddressCountryLocationType, i64 { Country = 1, State = 2, City =
-    3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2WorkAddressDistrictLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2WorkAddressDistrictLocationType, i64 { Country = 1, State = 2, City =
-    3, District = 4, Address = 5 }
-);
-
-/// Level of the location (地址类型): country, state, city, district or address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferBasicInfoV2WorkAddressStateLocationType {
-    /// `1`: Country.
-    Country,
-    /// `2`: Province or state.
-    State,
-    /// `3`: City.
-    City,
-    /// `4`: District.
-    District,
-    /// `5`: Street address.
-    Address,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferBasicInfoV2WorkAddressStateLocationType, i64 { Country = 1, State = 2, City = 3,
-    District = 4, Address = 5 }
-);
-
-/// Offer status (Offer 状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferListInfoOfferStatus {
-    /// `1`: Approval not requested.
-    NotApplied,
-    /// `2`: In approval.
-    InApproval,
-    /// `3`: Approval withdrawn.
-    ApprovalWithdrawn,
-    /// `4`: Approved.
-    Approved,
-    /// `5`: Rejected in approval.
-    ApprovalRejected,
-    /// `6`: Sent to the candidate.
-    Sent,
-    /// `7`: Accepted by the candidate.
-    Accepted,
-    /// `8`: Declined by the candidate.
-    Declined,
-    /// `9`: No longer valid.
-    Invalidated,
-    /// `10`: Not approved yet.
-    Unapproved,
-    /// `11`: Intern waiting to join (internship offers only).
-    InternPendingOnboard,
-    /// `12`: Intern joined (internship offers only).
-    InternOnboarded,
-    /// `13`: Intern left (internship offers only).
-    InternLeft,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    OfferListInfoOfferStatus, i64 { NotApplied = 1, InApproval = 2, ApprovalWithdrawn =
-    3, Approved = 4, ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8,
-    Invalidated = 9, Unapproved = 10, InternPendingOnboard = 11, InternOnboarded = 12,
-    InternLeft = 13 }
-);
-
-/// Kind of offer (Offer 类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OfferListInfoOfferType {
-    /// `1`: Regular (full-time) offer.
-    Regular,
-    /// `2`: Internship offer.
-    Internship,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(OfferListInfoOfferType, i64 { Regular = 1, Internship = 2 });
 
 /// Offer status (Offer 状态). Statuses not marked as internship-only apply to both internship and regular offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -2168,6 +1332,38 @@ pub enum OfferSignatureInfoSignatureStatus {
 crate::open_enum::impls!(
     OfferSignatureInfoSignatureStatus, i64 { NotSigned = 1, SignedByAll = 2, SignedBySome
     = 3, Declined = 4, Invalidated = 5 }
+);
+
+/// Offer status (Offer 状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OfferStatusChange {
+    /// `2`: In approval.
+    InApproval,
+    /// `3`: Approval withdrawn.
+    ApprovalWithdrawn,
+    /// `4`: Approved.
+    Approved,
+    /// `5`: Rejected in approval.
+    ApprovalRejected,
+    /// `6`: Sent to the candidate.
+    Sent,
+    /// `7`: Accepted by the candidate.
+    Accepted,
+    /// `8`: Declined by the candidate.
+    Declined,
+    /// `9`: No longer valid.
+    Invalidated,
+    /// `10`: Created.
+    Created,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    OfferStatusChange, i64 { InApproval = 2, ApprovalWithdrawn = 3, Approved = 4,
+    ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8, Invalidated = 9, Created
+    = 10 }
 );
 
 /// Kind of scope rule (规则类型).
@@ -2407,80 +1603,6 @@ crate::open_enum::impls!(
     InternConversion = "10009" }
 );
 
-/// Kind of scope rule (规则类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRuleRuleType {
-    /// `0`: No data.
-    NoData,
-    /// `1`: All data.
-    AllData,
-    /// `2`: A range set by rules; the rules themselves are not returned.
-    ByRule,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRuleRuleType,
-    i64 { NoData = 0, AllData = 1, ByRule = 2 }
-);
-
-/// Access to the data (数据权限状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RoleDetailCampusPermissionCollectionDataPermissionsSelectStatus {
-    /// `0`: Hidden.
-    Hidden,
-    /// `1`: Visible.
-    Visible,
-    /// `2`: Editable.
-    Editable,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    RoleDetailCampusPermissionCollectionDataPermissionsSelectStatus, i64 { Hidden = 0,
-    Visible = 1, Editable = 2 }
-);
-
-/// Kind of role (角色类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RoleDetailRoleType {
-    /// `1`: Built-in role.
-    BuiltIn,
-    /// `2`: Ordinary user.
-    OrdinaryUser,
-    /// `5`: Custom role.
-    Custom,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    RoleDetailRoleType, i64 { BuiltIn = 1, OrdinaryUser = 2, Custom = 5 }
-);
-
-/// Recruitment type the role applies to (适用范围).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RoleDetailScopeOfApplication {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// `3`: Both.
-    Both,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    RoleDetailScopeOfApplication, i64 { Social = 1, Campus = 2, Both = 3 }
-);
-
 /// Kind of role (角色类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2595,46 +1717,6 @@ pub enum TalentAccountType {
 
 crate::open_enum::impls!(TalentAccountType, i64 { Employee = 1, System = 3 });
 
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentAwardInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentAwardInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText
-    = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
-);
-
 /// Gender (性别).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2717,46 +1799,6 @@ crate::open_enum::impls!(
     TalentCareerInfoCareerType, i64 { Internship = 1, Work = 2, PartTime = 3, Other = 4 }
 );
 
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentCareerInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentCareerInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText
-    = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
-);
-
 /// Tags of the employer (工作经历标签).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2778,6 +1820,40 @@ crate::open_enum::impls!(
     MajorInternetCompany = 10 }
 );
 
+/// Tags of the employer (工作经历标签).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentCareerTag {
+    /// `5`: Baidu, Alibaba or Tencent (BAT).
+    Bat,
+    /// `6`: Toutiao, Meituan or Didi (TMD).
+    Tmd,
+    /// `14`: One of the top 100 internet companies.
+    TopInternet100,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(TalentCareerTag, i64 { Bat = 5, Tmd = 6, TopInternet100 = 14 });
+
+/// What changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentChangeType {
+    /// `1`: The application moved to another stage.
+    StageChanged,
+    /// `2`: The application was locked.
+    Locked,
+    /// `3`: The application was unlocked.
+    Unlocked,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentChangeType, i64 { StageChanged = 1, Locked = 2, Unlocked = 3 }
+);
+
 /// Kind of experience (经历类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2792,38 +1868,6 @@ pub enum TalentCombinedCareerInfoCareerType {
 
 crate::open_enum::impls!(
     TalentCombinedCareerInfoCareerType, i64 { Internship = 1, Work = 2 }
-);
-
-/// Education level (学历).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentCombinedEducationInfoDegree {
-    /// `1`: Primary school.
-    PrimarySchool,
-    /// `2`: Junior middle school.
-    JuniorMiddleSchool,
-    /// `3`: Secondary vocational school.
-    SecondaryVocational,
-    /// `4`: High school.
-    HighSchool,
-    /// `5`: Junior college.
-    JuniorCollege,
-    /// `6`: Bachelor's degree.
-    Bachelor,
-    /// `7`: Master's degree.
-    Master,
-    /// `8`: Doctorate.
-    Doctor,
-    /// `9`: Other.
-    Other,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentCombinedEducationInfoDegree, i64 { PrimarySchool = 1, JuniorMiddleSchool = 2,
-    SecondaryVocational = 3, HighSchool = 4, JuniorCollege = 5, Bachelor = 6, Master = 7,
-    Doctor = 8, Other = 9 }
 );
 
 /// Language (语言).
@@ -2941,82 +1985,6 @@ crate::open_enum::impls!(
     Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
 );
 
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentCustomizedDataChildrenObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentCustomizedDataChildrenObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
-    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
-);
-
-/// Kind of the module (类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentCustomizedDataObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentCustomizedDataObjectType, i64 { SingleLineText = 1, MultiLineText = 2,
-    SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11 }
-);
-
 /// Academic ranking (成绩排名).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3040,48 +2008,6 @@ pub enum TalentEducationInfoAcademicRanking {
 crate::open_enum::impls!(
     TalentEducationInfoAcademicRanking, i64 { Top5Percent = 5, Top10Percent = 10,
     Top20Percent = 20, Top30Percent = 30, Top50Percent = 50, Other = - 1 }
-);
-
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentEducationInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentEducationInfoCustomizedDataListObjectType, i64 { SingleLineText = 1,
-    MultiLineText = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7,
-    TimeRange = 8, Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13
-    }
-
 );
 
 /// Degree (学位).
@@ -3189,48 +2115,6 @@ crate::open_enum::impls!(
     Master = 4, Doctor = 5, Other = 6, NoDegree = 7 }
 );
 
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentLanguageInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentLanguageInfoCustomizedDataListObjectType, i64 { SingleLineText = 1,
-    MultiLineText = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7,
-    TimeRange = 8, Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13
-    }
-
-);
-
 /// Language (语言).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3334,86 +2218,18 @@ pub enum TalentOnboardOperation {
 
 crate::open_enum::impls!(TalentOnboardOperation, i64 { Joined = 1, Left = 2 });
 
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Request options (请求控制参数).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum TalentProjectInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
+pub enum TalentQueryOption {
+    /// `ignore_empty_error`: Do not fail when nothing matches.
+    IgnoreEmptyError,
     /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
+    Unknown(String),
 }
 
 crate::open_enum::impls!(
-    TalentProjectInfoCustomizedDataListObjectType, i64 { SingleLineText = 1,
-    MultiLineText = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7,
-    TimeRange = 8, Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13
-    }
-
-);
-
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentSnsInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentSnsInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText =
-    2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
+    TalentQueryOption, str { IgnoreEmptyError = "ignore_empty_error" }
 );
 
 /// Social platform (社交平台).
@@ -3451,6 +2267,27 @@ crate::open_enum::impls!(
     5, Zhihu = 6, Facebook = 7, Twitter = 8, WhatsApp = 9, PersonalWebsite = 10, Qq = 11
     }
 
+);
+
+/// Sort order (排序规则).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TalentSortBy {
+    /// `1`: Most recently updated first.
+    RecentlyUpdated,
+    /// `2`: Most relevant first.
+    MostRelevant,
+    /// `3`: Most recent application first.
+    RecentlyApplied,
+    /// `4`: Most recently added to the talent pool first.
+    RecentlyAdded,
+    /// A value this version of the spec does not list, kept as received.
+    Unknown(i64),
+}
+
+crate::open_enum::impls!(
+    TalentSortBy, i64 { RecentlyUpdated = 1, MostRelevant = 2, RecentlyApplied = 3,
+    RecentlyAdded = 4 }
 );
 
 /// What to do with the tags (操作类型).
@@ -3513,65 +2350,6 @@ crate::open_enum::impls!(
     9 }
 );
 
-/// Kind of field (字段类型); it says which member of `value` is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TalentWorksInfoCustomizedDataListObjectType {
-    /// `1`: Single-line text.
-    SingleLineText,
-    /// `2`: Multi-line text.
-    MultiLineText,
-    /// `3`: Single choice.
-    SingleSelect,
-    /// `4`: Multiple choice.
-    MultiSelect,
-    /// `5`: Date.
-    Date,
-    /// `6`: Month.
-    Month,
-    /// `7`: Year.
-    Year,
-    /// `8`: Time range.
-    TimeRange,
-    /// `9`: Number.
-    Number,
-    /// `10`: Built-in field.
-    DefaultField,
-    /// `11`: Module.
-    Module,
-    /// `12`: Day (日选择).
-    Day,
-    /// `13`: Attachment.
-    Attachment,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TalentWorksInfoCustomizedDataListObjectType, i64 { SingleLineText = 1, MultiLineText
-    = 2, SingleSelect = 3, MultiSelect = 4, Date = 5, Month = 6, Year = 7, TimeRange = 8,
-    Number = 9, DefaultField = 10, Module = 11, Day = 12, Attachment = 13 }
-);
-
-/// Kind of termination (终止原因的类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TerminateApplicationBodyTerminationType {
-    /// `1`: We turned the candidate down.
-    WeRejected,
-    /// `22`: The candidate turned us down.
-    CandidateRejected,
-    /// `27`: Other.
-    Other,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    TerminateApplicationBodyTerminationType, i64 { WeRejected = 1, CandidateRejected =
-    22, Other = 27 }
-);
-
 /// Which side ended the application (终止原因类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3611,45 +2389,6 @@ crate::open_enum::impls!(
     "people_admin_department_id" }
 );
 
-/// Status change to make (修改状态操作类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateEmployeeBodyOperation {
-    /// `1`: Mark the employee as having passed probation (转正).
-    PassProbation,
-    /// `2`: Mark the employee as having left (离职).
-    Leave,
-    /// `3`: Put the employee back to waiting to join (待入职).
-    RevertToPendingOnboarding,
-    /// `4`: Undo leaving; the employee is back to joined.
-    UndoLeave,
-    /// `5`: Undo passing probation; the employee is back on probation.
-    UndoPassProbation,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    UpdateEmployeeBodyOperation, i64 { PassProbation = 1, Leave = 2,
-    RevertToPendingOnboarding = 3, UndoLeave = 4, UndoPassProbation = 5 }
-);
-
-/// Recruitment type of the job (职位招聘类型); empty when left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateExternalApplicationBodyJobRecruitmentType {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    UpdateExternalApplicationBodyJobRecruitmentType, i64 { Social = 1, Campus = 2 }
-);
-
 /// Settings to update (更新选项); only these are checked and changed, and the call fails when a required field of a chosen setting is empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3686,92 +2425,6 @@ crate::open_enum::impls!(
     SuggestedEvaluators = 6, RelatedJobs = 8, InterviewAppointment = 9,
     InterviewRegistrationForm = 10, OnboardRegistrationForm = 11,
     CareersSiteApplicationForm = 12 }
-);
-
-/// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateOfferDataBasicInfoJobProcessTypeId {
-    /// `1`: Social (experienced) recruitment.
-    Social,
-    /// `2`: Campus recruitment.
-    Campus,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    UpdateOfferDataBasicInfoJobProcessTypeId, i64 { Social = 1, Campus = 2 }
-);
-
-/// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateOfferInternOfferStatusBodyOperation {
-    /// `confirm_onboarding`: Confirm that the intern joined.
-    ConfirmOnboarding,
-    /// `cancel_onboarding`: Cancel onboarding: the intern does not join.
-    CancelOnboarding,
-    /// `offboard`: Offboard the intern.
-    Offboard,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(String),
-}
-
-crate::open_enum::impls!(
-    UpdateOfferInternOfferStatusBodyOperation, str { ConfirmOnboarding =
-    "confirm_onboarding", CancelOnboarding = "cancel_onboarding", Offboard = "offboard" }
-);
-
-/// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateOfferInternOfferStatusDataOperation {
-    /// `confirm_onboarding`: Confirm that the intern joined.
-    ConfirmOnboarding,
-    /// `cancel_onboarding`: Cancel onboarding: the intern does not join.
-    CancelOnboarding,
-    /// `offboard`: Offboard the intern.
-    Offboard,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(String),
-}
-
-crate::open_enum::impls!(
-    UpdateOfferInternOfferStatusDataOperation, str { ConfirmOnboarding =
-    "confirm_onboarding", CancelOnboarding = "cancel_onboarding", Offboard = "offboard" }
-);
-
-/// Offer status (Offer 状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateOfferStatusBodyOfferStatus {
-    /// `2`: In approval.
-    InApproval,
-    /// `3`: Approval withdrawn.
-    ApprovalWithdrawn,
-    /// `4`: Approved.
-    Approved,
-    /// `5`: Rejected in approval.
-    ApprovalRejected,
-    /// `6`: Sent to the candidate.
-    Sent,
-    /// `7`: Accepted by the candidate.
-    Accepted,
-    /// `8`: Declined by the candidate.
-    Declined,
-    /// `9`: No longer valid.
-    Invalidated,
-    /// `10`: Created.
-    Created,
-    /// A value this version of the spec does not list, kept as received.
-    Unknown(i64),
-}
-
-crate::open_enum::impls!(
-    UpdateOfferStatusBodyOfferStatus, i64 { InApproval = 2, ApprovalWithdrawn = 3,
-    Approved = 4, ApprovalRejected = 5, Sent = 6, Accepted = 7, Declined = 8, Invalidated
-    = 9, Created = 10 }
 );
 
 /// Kind of user id (user_id_type) on the job requirement page.

@@ -342,7 +342,7 @@ crate::options::call_options!(BatchGetTalentIdsRequest, BatchGetTalentIdsData);
 pub struct CombinedCreateTalentRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: CombinedCreateTalentBody,
 }
 
@@ -365,7 +365,7 @@ impl CombinedCreateTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -646,7 +646,7 @@ crate::options::call_options!(CombinedCreateTalentRequest, CombinedCreateTalentD
 pub struct CombinedUpdateTalentRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: CombinedUpdateTalentBody,
 }
 
@@ -669,7 +669,7 @@ impl CombinedUpdateTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -850,6 +850,14 @@ impl CombinedUpdateTalentRequest {
         self
     }
 
+    /// Whether to update the talent only with what is parsed from its resume.
+    ///
+    /// Body field `only_parse_resume_update_talent`.
+    pub fn only_parse_resume_update_talent(mut self, value: bool) -> Self {
+        self.body.only_parse_resume_update_talent = Some(value);
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -944,7 +952,7 @@ pub struct GetTalentRequest {
     client: Client,
     options: CallOptions,
     talent_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl GetTalentRequest {
@@ -966,7 +974,7 @@ impl GetTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `people_admin_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -1023,10 +1031,10 @@ pub struct ListTalentsRequest {
     update_start_time: Option<String>,
     update_end_time: Option<String>,
     page_size: Option<i32>,
-    sort_by: Option<ListTalentsSortBy>,
+    sort_by: Option<TalentSortBy>,
     page_token: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
-    query_option: Option<ListTalentsQueryOption>,
+    user_id_type: Option<JobUserIdType>,
+    query_option: Option<TalentQueryOption>,
 }
 
 impl ListTalentsRequest {
@@ -1077,7 +1085,7 @@ impl ListTalentsRequest {
     /// Sort order (排序规则).
     ///
     /// Server default: `1`.
-    pub fn sort_by(mut self, value: ListTalentsSortBy) -> Self {
+    pub fn sort_by(mut self, value: TalentSortBy) -> Self {
         self.sort_by = Some(value);
         self
     }
@@ -1091,13 +1099,13 @@ impl ListTalentsRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `people_admin_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
 
     /// Request options (请求控制参数).
-    pub fn query_option(mut self, value: ListTalentsQueryOption) -> Self {
+    pub fn query_option(mut self, value: TalentQueryOption) -> Self {
         self.query_option = Some(value);
         self
     }
@@ -1129,7 +1137,7 @@ impl ListTalentsRequest {
 crate::options::call_options!(ListTalentsRequest, ListTalentsData);
 
 crate::pagination::paginated!(
-    ListTalentsRequest, ListTalentsData, ListTalentsTalent, page_token : page_token,
+    ListTalentsRequest, ListTalentsData, TalentListItem, page_token : page_token,
     next_token : page_token, has_more : has_more, items : items, page_size : page_size =
     20
 );
@@ -1480,6 +1488,7 @@ impl Client {
             page_size: None,
             update_start_time: None,
             update_end_time: None,
+            keyword: None,
         }
     }
 
@@ -1736,7 +1745,7 @@ impl CreateApplicationRequest {
     /// How the application was made (投递方式).
     ///
     /// Body field `delivery_type`.
-    pub fn delivery_type(mut self, value: CreateApplicationBodyDeliveryType) -> Self {
+    pub fn delivery_type(mut self, value: ApplicationDeliveryType) -> Self {
         self.body.delivery_type = Some(value);
         self
     }
@@ -1865,7 +1874,7 @@ pub struct GetApplicationDetailRequest {
     client: Client,
     options: CallOptions,
     application_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -1892,7 +1901,7 @@ impl GetApplicationDetailRequest {
     /// Kind of user id used in this call (用户 ID 类型).
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -2107,13 +2116,14 @@ pub struct ListApplicationsRequest {
     process_id: Option<String>,
     stage_id: Option<String>,
     talent_id: Option<String>,
-    active_status: Option<ListApplicationsActiveStatus>,
+    active_status: Option<ApplicationActiveStatus>,
     job_id: Option<String>,
-    lock_status: Option<Vec<ListApplicationsLockStatus>>,
+    lock_status: Option<Vec<ApplicationLockStatus>>,
     page_token: Option<String>,
     page_size: Option<i32>,
     update_start_time: Option<String>,
     update_end_time: Option<String>,
+    keyword: Option<String>,
 }
 
 impl ListApplicationsRequest {
@@ -2151,7 +2161,7 @@ impl ListApplicationsRequest {
     }
 
     /// Whether applications are active (投递活跃状态); all applications when left out.
-    pub fn active_status(mut self, value: ListApplicationsActiveStatus) -> Self {
+    pub fn active_status(mut self, value: ApplicationActiveStatus) -> Self {
         self.active_status = Some(value);
         self
     }
@@ -2165,7 +2175,7 @@ impl ListApplicationsRequest {
     /// Lock state (锁定状态) to filter by; when left out, applications are not filtered by it.
     pub fn lock_status(
         mut self,
-        values: impl IntoIterator<Item = ListApplicationsLockStatus>,
+        values: impl IntoIterator<Item = ApplicationLockStatus>,
     ) -> Self {
         self.lock_status = Some(values.into_iter().collect());
         self
@@ -2199,6 +2209,12 @@ impl ListApplicationsRequest {
         self
     }
 
+    /// Search keyword to filter the applications by.
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.keyword = Some(value.into());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -2220,6 +2236,7 @@ impl ListApplicationsRequest {
         request.query("page_size", self.page_size.as_ref());
         request.query("update_start_time", self.update_start_time.as_ref());
         request.query("update_end_time", self.update_end_time.as_ref());
+        request.query("keyword", self.keyword.as_ref());
         Ok((self.client, request))
     }
 }
@@ -2358,6 +2375,64 @@ impl TerminateApplicationRequest {
     /// Body field `termination_reason_note`.
     pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
         self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Whether to end the application's offer too.
+    ///
+    /// Body field `need_terminate_offer`.
+    pub fn need_terminate_offer(mut self, value: bool) -> Self {
+        self.body.need_terminate_offer = Some(value);
+        self
+    }
+
+    /// How the offer is ended, when `need_terminate_offer` is true.
+    ///
+    /// Body field `terminate_offer_operate_type`.
+    pub fn terminate_offer_operate_type(mut self, value: i32) -> Self {
+        self.body.terminate_offer_operate_type = Some(value);
+        self
+    }
+
+    /// Kind of termination recorded on the offer when it is cancelled.
+    ///
+    /// Body field `cancel_offer_termination_type`.
+    pub fn cancel_offer_termination_type(mut self, value: i32) -> Self {
+        self.body.cancel_offer_termination_type = Some(value);
+        self
+    }
+
+    /// Termination reason ids for cancelling the offer, from `list_termination_reasons`.
+    ///
+    /// Body field `cancel_offer_termination_reason_list`.
+    pub fn cancel_offer_termination_reason_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.cancel_offer_termination_reason_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Termination reason ids when the candidate declined the offer, from `list_termination_reasons`.
+    ///
+    /// Body field `candidate_reject_offer_termination_reason_list`.
+    pub fn candidate_reject_offer_termination_reason_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.candidate_reject_offer_termination_reason_list = Some(
+            values.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Whether to withdraw the offer's approval in progress.
+    ///
+    /// Body field `need_withdraw_offer_approval`.
+    pub fn need_withdraw_offer_approval(mut self, value: bool) -> Self {
+        self.body.need_withdraw_offer_approval = Some(value);
         self
     }
 
@@ -2808,6 +2883,11 @@ impl Client {
             department_id_type: None,
             job_level_id_type: None,
             job_family_id_type: None,
+            recruiter_id_list: None,
+            hiring_manager_id_list: None,
+            assistant_id_list: None,
+            department_id: None,
+            with_sub_department: None,
         }
     }
 
@@ -3004,7 +3084,7 @@ impl CombinedCreateJobRequest {
     /// Years of work experience required (工作经验要求).
     ///
     /// Body field `experience`.
-    pub fn experience(mut self, value: CombinedCreateJobBodyExperience) -> Self {
+    pub fn experience(mut self, value: JobExperience) -> Self {
         self.body.experience = Some(value);
         self
     }
@@ -3195,6 +3275,22 @@ impl CombinedCreateJobRequest {
         self
     }
 
+    /// Job id, as `combined_update_job` sends it; a new job gets its id in the answer.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    ///
+    /// Body field `address_id`.
+    pub fn address_id(mut self, value: impl Into<String>) -> Self {
+        self.body.address_id = Some(value.into());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         Ok(())
@@ -3321,7 +3417,7 @@ impl CombinedUpdateJobRequest {
     /// Years of work experience required (工作经验要求).
     ///
     /// Body field `experience`.
-    pub fn experience(mut self, value: CombinedUpdateJobBodyExperience) -> Self {
+    pub fn experience(mut self, value: JobExperience) -> Self {
         self.body.experience = Some(value);
         self
     }
@@ -3340,7 +3436,7 @@ impl CombinedUpdateJobRequest {
     /// Body field `customized_data_list`.
     pub fn customized_data_list(
         mut self,
-        values: impl IntoIterator<Item = CombinedUpdateJobCombinedJobObjectValueMap>,
+        values: impl IntoIterator<Item = CombinedJobCustomFieldValue>,
     ) -> Self {
         self.body.customized_data_list = Some(values.into_iter().collect());
         self
@@ -3506,6 +3602,65 @@ impl CombinedUpdateJobRequest {
         self.body.target_major_id_list = Some(
             values.into_iter().map(Into::into).collect(),
         );
+        self
+    }
+
+    /// Job code.
+    ///
+    /// Body field `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.body.code = Some(value.into());
+        self
+    }
+
+    /// Recruitment process type: social or campus.
+    ///
+    /// Body field `process_type`.
+    pub fn process_type(mut self, value: ProcessType) -> Self {
+        self.body.process_type = Some(value);
+        self
+    }
+
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    ///
+    /// Body field `address_id`.
+    pub fn address_id(mut self, value: impl Into<String>) -> Self {
+        self.body.address_id = Some(value.into());
+        self
+    }
+
+    /// Employment type id; the values are listed under recruitment_type on the enum constants page of the Hire docs.
+    ///
+    /// Body field `recruitment_type_id`.
+    pub fn recruitment_type_id(mut self, value: impl Into<String>) -> Self {
+        self.body.recruitment_type_id = Some(value.into());
+        self
+    }
+
+    /// Interview registration form id, from `list_interview_registration_schemas`.
+    ///
+    /// Body field `interview_registration_schema_id`.
+    pub fn interview_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.interview_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Onboarding registration form id, from `list_registration_schemas`.
+    ///
+    /// Body field `onboard_registration_schema_id`.
+    pub fn onboard_registration_schema_id(mut self, value: impl Into<String>) -> Self {
+        self.body.onboard_registration_schema_id = Some(value.into());
+        self
+    }
+
+    /// Careers-site application form id, from `list_portal_apply_schemas`.
+    ///
+    /// Body field `portal_website_apply_form_schema_id`.
+    pub fn portal_website_apply_form_schema_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.body.portal_website_apply_form_schema_id = Some(value.into());
         self
     }
 
@@ -3918,6 +4073,11 @@ pub struct ListJobsRequest {
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
+    recruiter_id_list: Option<Vec<String>>,
+    hiring_manager_id_list: Option<Vec<String>>,
+    assistant_id_list: Option<Vec<String>>,
+    department_id: Option<String>,
+    with_sub_department: Option<bool>,
 }
 
 impl ListJobsRequest {
@@ -3997,6 +4157,45 @@ impl ListJobsRequest {
         self
     }
 
+    /// Only jobs whose recruiter is one of these users; kind of id per `user_id_type`. Repeat the parameter to pass several, e.g. `?recruiter_id_list=a&recruiter_id_list=b`.
+    pub fn recruiter_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.recruiter_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Only jobs with one of these users among their hiring managers; kind of id per `user_id_type`. Repeat the parameter to pass several.
+    pub fn hiring_manager_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.hiring_manager_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Only jobs with one of these users among their assistants; kind of id per `user_id_type`. Repeat the parameter to pass several.
+    pub fn assistant_id_list(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.assistant_id_list = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Only jobs of this department; kind of id per `department_id_type`.
+    pub fn department_id(mut self, value: impl Into<String>) -> Self {
+        self.department_id = Some(value.into());
+        self
+    }
+
+    /// With `department_id`: whether jobs of its sub-departments are included too.
+    pub fn with_sub_department(mut self, value: bool) -> Self {
+        self.with_sub_department = Some(value);
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -4017,6 +4216,12 @@ impl ListJobsRequest {
         request.query("department_id_type", self.department_id_type.as_ref());
         request.query("job_level_id_type", self.job_level_id_type.as_ref());
         request.query("job_family_id_type", self.job_family_id_type.as_ref());
+        request.query_each("recruiter_id_list", self.recruiter_id_list.as_ref());
+        request
+            .query_each("hiring_manager_id_list", self.hiring_manager_id_list.as_ref());
+        request.query_each("assistant_id_list", self.assistant_id_list.as_ref());
+        request.query("department_id", self.department_id.as_ref());
+        request.query("with_sub_department", self.with_sub_department.as_ref());
         Ok((self.client, request))
     }
 }
@@ -4024,7 +4229,7 @@ impl ListJobsRequest {
 crate::options::call_options!(ListJobsRequest, ListJobsData);
 
 crate::pagination::paginated!(
-    ListJobsRequest, ListJobsData, ListJobsJob, page_token : page_token, next_token :
+    ListJobsRequest, ListJobsData, JobListItem, page_token : page_token, next_token :
     page_token, has_more : has_more, items : items, page_size : page_size = 20
 );
 
@@ -4271,7 +4476,7 @@ impl UpdateJobConfigRequest {
     /// Body field `interview_appointment_config`.
     pub fn interview_appointment_config(
         mut self,
-        value: UpdateJobConfigInterviewAppointmentConfig,
+        value: InterviewAppointmentConfigInput,
     ) -> Self {
         self.body.interview_appointment_config = Some(value);
         self
@@ -4666,10 +4871,7 @@ impl CreateExternalApplicationRequest {
     /// Recruitment type of the job (职位招聘类型).
     ///
     /// Body field `job_recruitment_type`.
-    pub fn job_recruitment_type(
-        mut self,
-        value: CreateExternalApplicationBodyJobRecruitmentType,
-    ) -> Self {
+    pub fn job_recruitment_type(mut self, value: ProcessType) -> Self {
         self.body.job_recruitment_type = Some(value);
         self
     }
@@ -4735,6 +4937,14 @@ impl CreateExternalApplicationRequest {
     /// Body field `termination_type`.
     pub fn termination_type(mut self, value: impl Into<String>) -> Self {
         self.body.termination_type = Some(value.into());
+        self
+    }
+
+    /// External application id; a new application gets its id in the answer.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
         self
     }
 
@@ -4973,10 +5183,7 @@ impl UpdateExternalApplicationRequest {
     /// Recruitment type of the job (职位招聘类型); empty when left out.
     ///
     /// Body field `job_recruitment_type`.
-    pub fn job_recruitment_type(
-        mut self,
-        value: UpdateExternalApplicationBodyJobRecruitmentType,
-    ) -> Self {
+    pub fn job_recruitment_type(mut self, value: ProcessType) -> Self {
         self.body.job_recruitment_type = Some(value);
         self
     }
@@ -5042,6 +5249,22 @@ impl UpdateExternalApplicationRequest {
     /// Body field `termination_type`.
     pub fn termination_type(mut self, value: impl Into<String>) -> Self {
         self.body.termination_type = Some(value.into());
+        self
+    }
+
+    /// External application id; the path names the application to update.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Id of the application in the external system.
+    ///
+    /// Body field `external_id`.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.body.external_id = Some(value.into());
         self
     }
 
@@ -5484,6 +5707,14 @@ impl CreateJobRequirementRequest {
     /// Body field `position_id`.
     pub fn position_id(mut self, value: impl Into<String>) -> Self {
         self.body.position_id = Some(value.into());
+        self
+    }
+
+    /// Save options: whether the linked jobs follow `job_id_list`, as in `update_job_requirement`.
+    ///
+    /// Body field `update_option`.
+    pub fn update_option(mut self, value: JobRequirementUpdateOption) -> Self {
+        self.body.update_option = Some(value);
         self
     }
 
@@ -6365,7 +6596,7 @@ impl Client {
 pub struct CreateNoteRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: CreateNoteBody,
 }
 
@@ -6388,7 +6619,7 @@ impl CreateNoteRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6418,7 +6649,7 @@ impl CreateNoteRequest {
     /// Whether the note is private or public (私密属性); public when left out.
     ///
     /// Body field `privacy`.
-    pub fn privacy(mut self, value: CreateNoteBodyPrivacy) -> Self {
+    pub fn privacy(mut self, value: NotePrivacy) -> Self {
         self.body.privacy = Some(value);
         self
     }
@@ -6439,6 +6670,38 @@ impl CreateNoteRequest {
         values: impl IntoIterator<Item = MentionEntity>,
     ) -> Self {
         self.body.mention_entity_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Note id; a new note gets its id in the answer.
+    ///
+    /// Body field `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+
+    /// Whether the note is private; `privacy` says the same.
+    ///
+    /// Body field `is_private`.
+    pub fn is_private(mut self, value: bool) -> Self {
+        self.body.is_private = Some(value);
+        self
+    }
+
+    /// Creation time, milliseconds since the Unix epoch.
+    ///
+    /// Body field `create_time`.
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.body.create_time = Some(value);
+        self
+    }
+
+    /// Last update time, milliseconds since the Unix epoch.
+    ///
+    /// Body field `modify_time`.
+    pub fn modify_time(mut self, value: i64) -> Self {
+        self.body.modify_time = Some(value);
         self
     }
 
@@ -6539,7 +6802,7 @@ pub struct GetNoteRequest {
     client: Client,
     options: CallOptions,
     note_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl GetNoteRequest {
@@ -6561,7 +6824,7 @@ impl GetNoteRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6613,7 +6876,7 @@ pub struct ListNotesRequest {
     talent_id: String,
     page_size: Option<i32>,
     page_token: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl ListNotesRequest {
@@ -6649,7 +6912,7 @@ impl ListNotesRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6700,7 +6963,7 @@ pub struct UpdateNoteRequest {
     client: Client,
     options: CallOptions,
     note_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     body: UpdateNoteBody,
 }
 
@@ -6723,7 +6986,7 @@ impl UpdateNoteRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -6929,7 +7192,7 @@ impl Client {
 pub struct CreateOfferRequest {
     client: Client,
     options: CallOptions,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -6956,7 +7219,7 @@ impl CreateOfferRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7010,7 +7273,7 @@ impl CreateOfferRequest {
     /// Kind of offer (Offer 类型).
     ///
     /// Body field `offer_type`.
-    pub fn offer_type(mut self, value: CreateOfferBodyOfferType) -> Self {
+    pub fn offer_type(mut self, value: OfferOfferType) -> Self {
         self.body.offer_type = Some(value);
         self
     }
@@ -7031,6 +7294,14 @@ impl CreateOfferRequest {
         values: impl IntoIterator<Item = OfferCustomizedInfo>,
     ) -> Self {
         self.body.customized_info_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Offer id; a new offer gets its id in the answer.
+    ///
+    /// Body field `offer_id`.
+    pub fn offer_id(mut self, value: impl Into<String>) -> Self {
+        self.body.offer_id = Some(value.into());
         self
     }
 
@@ -7075,7 +7346,7 @@ pub struct GetOfferRequest {
     client: Client,
     options: CallOptions,
     offer_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -7101,7 +7372,7 @@ impl GetOfferRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7193,7 +7464,7 @@ pub struct ListOffersRequest {
     talent_id: String,
     page_token: Option<String>,
     page_size: Option<i32>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     employee_type_id_type: Option<EmployeeTypeIdType>,
 }
 
@@ -7232,7 +7503,7 @@ impl ListOffersRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7312,7 +7583,7 @@ pub struct UpdateOfferRequest {
     client: Client,
     options: CallOptions,
     offer_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     department_id_type: Option<DepartmentIdType>,
     job_level_id_type: Option<JobLevelIdType>,
     job_family_id_type: Option<JobFamilyIdType>,
@@ -7339,7 +7610,7 @@ impl UpdateOfferRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -7398,6 +7669,30 @@ impl UpdateOfferRequest {
         values: impl IntoIterator<Item = OfferCustomizedInfo>,
     ) -> Self {
         self.body.customized_info_list = Some(values.into_iter().collect());
+        self
+    }
+
+    /// Offer id; the path names the offer to update.
+    ///
+    /// Body field `offer_id`.
+    pub fn body_offer_id(mut self, value: impl Into<String>) -> Self {
+        self.body.body_offer_id = Some(value.into());
+        self
+    }
+
+    /// Application id of the offer.
+    ///
+    /// Body field `application_id`.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+
+    /// Kind of offer: regular or internship.
+    ///
+    /// Body field `offer_type`.
+    pub fn offer_type(mut self, value: OfferOfferType) -> Self {
+        self.body.offer_type = Some(value);
         self
     }
 
@@ -7493,6 +7788,14 @@ impl UpdateOfferInternOfferStatusRequest {
     /// Body field `offboarding_info`.
     pub fn offboarding_info(mut self, value: InternOfferOffboardingInfo) -> Self {
         self.body.offboarding_info = Some(value);
+        self
+    }
+
+    /// Offer id; the path names the offer.
+    ///
+    /// Body field `offer_id`.
+    pub fn body_offer_id(mut self, value: impl Into<String>) -> Self {
+        self.body.body_offer_id = Some(value.into());
         self
     }
 
@@ -7605,6 +7908,14 @@ impl UpdateOfferStatusRequest {
     /// Body field `termination_reason_note`.
     pub fn termination_reason_note(mut self, value: impl Into<String>) -> Self {
         self.body.termination_reason_note = Some(value.into());
+        self
+    }
+
+    /// Kind of termination recorded on the offer when it is cancelled.
+    ///
+    /// Body field `cancel_offer_termination_type`.
+    pub fn cancel_offer_termination_type(mut self, value: i32) -> Self {
+        self.body.cancel_offer_termination_type = Some(value);
         self
     }
 
@@ -8399,9 +8710,9 @@ impl ListInterviewRecordsRequest {
 crate::options::call_options!(ListInterviewRecordsRequest, ListInterviewRecordsData);
 
 crate::pagination::paginated!(
-    ListInterviewRecordsRequest, ListInterviewRecordsData,
-    GetInterviewRecordInterviewRecord, page_token : page_token, next_token : page_token,
-    has_more : has_more, items : items, page_size : page_size = 100
+    ListInterviewRecordsRequest, ListInterviewRecordsData, InterviewRecordDetail,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items,
+    page_size : page_size = 100
 );
 
 /// List interview feedback (v2).
@@ -8501,9 +8812,8 @@ impl ListInterviewRecordsV2Request {
 crate::options::call_options!(ListInterviewRecordsV2Request, ListInterviewRecordsV2Data);
 
 crate::pagination::paginated!(
-    ListInterviewRecordsV2Request, ListInterviewRecordsV2Data,
-    GetInterviewRecordV2InterviewRecord, page_token : page_token, next_token :
-    page_token, has_more : has_more, items : items
+    ListInterviewRecordsV2Request, ListInterviewRecordsV2Data, InterviewRecordDetailV2,
+    page_token : page_token, next_token : page_token, has_more : has_more, items : items
 );
 
 /// # Interviews
@@ -8565,7 +8875,7 @@ pub struct GetInterviewsByTalentRequest {
     client: Client,
     options: CallOptions,
     talent_id: String,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
     job_level_id_type: Option<JobLevelIdType>,
 }
 
@@ -8588,7 +8898,7 @@ impl GetInterviewsByTalentRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -8970,7 +9280,7 @@ pub struct ListEvaluationsRequest {
     application_id: Option<String>,
     update_start_time: Option<String>,
     update_end_time: Option<String>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl ListEvaluationsRequest {
@@ -9027,7 +9337,7 @@ impl ListEvaluationsRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -9299,7 +9609,7 @@ pub struct ListJobSchemasRequest {
     options: CallOptions,
     page_token: Option<String>,
     page_size: Option<i32>,
-    scenario: Option<ListJobSchemasScenario>,
+    scenario: Option<ProcessType>,
 }
 
 impl ListJobSchemasRequest {
@@ -9336,7 +9646,7 @@ impl ListJobSchemasRequest {
     }
 
     /// Recruitment type of the template (职位模板类型).
-    pub fn scenario(mut self, value: ListJobSchemasScenario) -> Self {
+    pub fn scenario(mut self, value: ProcessType) -> Self {
         self.scenario = Some(value);
         self
     }
@@ -9474,7 +9784,7 @@ impl Client {
     /// List addresses.
     ///
     /// See [`ListLocationsRequest`] for the parameters, limits and documented errors.
-    pub fn list_locations(&self, usage: ListLocationsUsage) -> ListLocationsRequest {
+    pub fn list_locations(&self, usage: LocationUsage) -> ListLocationsRequest {
         ListLocationsRequest {
             client: self.clone(),
             options: CallOptions::default(),
@@ -9521,7 +9831,7 @@ impl Client {
 pub struct ListLocationsRequest {
     client: Client,
     options: CallOptions,
-    usage: ListLocationsUsage,
+    usage: LocationUsage,
     page_token: Option<String>,
     page_size: Option<i32>,
 }
@@ -9783,6 +10093,7 @@ impl Client {
             user_id_type: None,
             page_token: None,
             page_size: None,
+            subject_ids: None,
         }
     }
 }
@@ -9809,6 +10120,7 @@ pub struct ListSubjectsRequest {
     user_id_type: Option<UserIdType>,
     page_token: Option<String>,
     page_size: Option<i32>,
+    subject_ids: Option<Vec<String>>,
 }
 
 impl ListSubjectsRequest {
@@ -9851,6 +10163,15 @@ impl ListSubjectsRequest {
         self
     }
 
+    /// Only these projects, by id. Repeat the parameter to pass several, e.g. `?subject_ids=a&subject_ids=b`.
+    pub fn subject_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.subject_ids = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Checks the request without sending it, as [`send`](Self::send) does ([`Error::InvalidRequest`]).
     pub fn validate(&self) -> Result<(), Error> {
         let operation = Self::OPERATION.id;
@@ -9865,6 +10186,7 @@ impl ListSubjectsRequest {
         request.query("user_id_type", self.user_id_type.as_ref());
         request.query("page_token", self.page_token.as_ref());
         request.query("page_size", self.page_size.as_ref());
+        request.query_each("subject_ids", self.subject_ids.as_ref());
         Ok((self.client, request))
     }
 }
@@ -9916,7 +10238,7 @@ pub struct ListTalentFoldersRequest {
     options: CallOptions,
     page_token: Option<String>,
     page_size: Option<i32>,
-    user_id_type: Option<ListTalentFoldersUserIdType>,
+    user_id_type: Option<JobUserIdType>,
 }
 
 impl ListTalentFoldersRequest {
@@ -9955,7 +10277,7 @@ impl ListTalentFoldersRequest {
     /// Kind of user id used in this call (用户 ID 类型); `user_id` needs the contact:user.employee_id:readonly scope.
     ///
     /// Server default: `open_id`.
-    pub fn user_id_type(mut self, value: ListTalentFoldersUserIdType) -> Self {
+    pub fn user_id_type(mut self, value: JobUserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
@@ -10029,7 +10351,7 @@ pub struct ListTalentTagsRequest {
     options: CallOptions,
     keyword: Option<String>,
     id_list: Option<Vec<String>>,
-    r#type: Option<ListTalentTagsType>,
+    r#type: Option<TalentTagType>,
     include_inactive: Option<bool>,
     page_size: Option<i32>,
     page_token: Option<String>,
@@ -10067,7 +10389,7 @@ impl ListTalentTagsRequest {
     }
 
     /// Kind of tag (标签类型).
-    pub fn r#type(mut self, value: ListTalentTagsType) -> Self {
+    pub fn r#type(mut self, value: TalentTagType) -> Self {
         self.r#type = Some(value);
         self
     }

@@ -16,6 +16,30 @@ pub struct Ability {
 
 crate::object::fields!(Ability { id, name, description });
 
+/// The interviewer's assessment of one ability linked to a dimension.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AbilityAssessment {
+    /// Ability assessment id.
+    pub id: Option<String>,
+    /// Id of the ability assessed.
+    pub ability_id: Option<String>,
+    /// Text of the assessment.
+    pub content: Option<String>,
+}
+
+crate::object::fields!(AbilityAssessment { id, ability_id, content });
+
+/// AbilityV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AbilityV2 {
+    /// Ability name (能力项名称).
+    pub name: Option<I18n>,
+    /// Ability description (能力项描述).
+    pub description: Option<I18n>,
+}
+
+crate::object::fields!(AbilityV2 { name, description });
+
 /// Acceptance
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Acceptance {
@@ -114,6 +138,8 @@ pub struct Application {
     pub application_preferred_city_list: Option<Vec<CodeNameObject>>,
     /// User id of whoever created the application (投递创建人 ID); set only when an employee of the tenant created it (uploaded a resume, added the talent to a job, referred), empty otherwise, e.g. when the candidate applied.
     pub creator_id: Option<String>,
+    /// Basic facts of the job applied for.
+    pub job_info: Option<JobBasicInfo>,
 }
 
 crate::object::fields!(
@@ -121,8 +147,17 @@ crate::object::fields!(
     delivery_type, resume_source_info, website_resume_source,
     talent_attachment_resume_id, create_time, modify_time, stage_time_list,
     termination_type, termination_reason_list, termination_reason_note,
-    application_preferred_city_list, creator_id }
+    application_preferred_city_list, creator_id, job_info }
 );
+
+/// ApplicationDeletedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationDeletedEvent {
+    /// Ids of the deleted applications.
+    pub application_ids: Option<Vec<String>>,
+}
+
+crate::object::fields!(ApplicationDeletedEvent { application_ids });
 
 /// ApplicationDetailBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -138,7 +173,7 @@ pub struct ApplicationDetailBasicInfo {
     /// Whether the application is active (投递活跃状态).
     pub active_status: Option<ActiveStatus>,
     /// How the application was made (投递方式).
-    pub delivery_type: Option<ApplicationDetailBasicInfoDeliveryType>,
+    pub delivery_type: Option<ApplicationDeliveryType>,
     /// Where the application came from (投递来源信息).
     pub resume_source_info: Option<ApplicationResumeSource>,
     /// Careers-site source (官网投递来源); present when the candidate applied on a careers site.
@@ -163,6 +198,10 @@ pub struct ApplicationDetailBasicInfo {
     pub create_time: Option<String>,
     /// Last modification time (修改时间), milliseconds since the Unix epoch, as a string.
     pub modify_time: Option<String>,
+    /// Lock state of the application.
+    pub lock_status: Option<ApplicationLockStatus>,
+    /// Free-text note on the termination.
+    pub termination_reason_note: Option<String>,
 }
 
 crate::object::fields!(
@@ -170,7 +209,7 @@ crate::object::fields!(
     delivery_type, resume_source_info, website_resume_source,
     talent_attachment_resume_id, stage_time_list, onboard_status,
     application_preferred_city_list, termination_reason, creator_id, owner_id,
-    terminator_id, create_time, modify_time }
+    terminator_id, create_time, modify_time, lock_status, termination_reason_note }
 );
 
 /// ApplicationDetailInfo
@@ -211,6 +250,52 @@ pub struct ApplicationDetailPortalInfo {
 }
 
 crate::object::fields!(ApplicationDetailPortalInfo { campus_volunteer_info });
+
+/// ApplicationEmployee
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationEmployee {
+    /// Employee id (员工 ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID).
+    pub application_id: Option<String>,
+    /// Whether the employee has joined or left (入职状态).
+    pub onboard_status: Option<EmployeeOnboardStatus>,
+    /// Whether the employee has passed probation (转正状态).
+    pub conversion_status: Option<EmployeeConversionStatus>,
+    /// When the employee actually joined, in milliseconds since the Unix epoch.
+    pub onboard_time: Option<i64>,
+    /// When probation is expected to end, in milliseconds since the Unix epoch.
+    pub expected_conversion_time: Option<i64>,
+    /// When probation actually ended, in milliseconds since the Unix epoch.
+    pub actual_conversion_time: Option<i64>,
+    /// When the employee left, in milliseconds since the Unix epoch.
+    pub overboard_time: Option<i64>,
+    /// Reason for leaving (离职原因).
+    pub overboard_note: Option<String>,
+    /// Office location code (办公地点), as `query_locations` returns it.
+    pub onboard_city_code: Option<String>,
+    /// Department the employee joined (入职部门); id kind per `department_id_type`.
+    pub department: Option<String>,
+    /// Direct manager's user id (直属上级); kind per `user_id_type`.
+    pub leader: Option<String>,
+    /// Job family id (序列); kind per `job_family_id_type`.
+    pub sequence: Option<String>,
+    /// Job level id (职级); kind per `job_level_id_type`.
+    pub level: Option<String>,
+    /// Employee type id (人员类型); kind per `employee_type_id_type`.
+    pub employee_type: Option<String>,
+    /// Job requirement id (招聘需求 ID), as `search_job_requirements` returns it.
+    pub job_requirement_id: Option<String>,
+    /// Employment id in Feishu People (飞书人事).
+    pub external_employment_id: Option<String>,
+}
+
+crate::object::fields!(
+    ApplicationEmployee { id, application_id, onboard_status, conversion_status,
+    onboard_time, expected_conversion_time, actual_conversion_time, overboard_time,
+    overboard_note, onboard_city_code, department, leader, sequence, level,
+    employee_type, job_requirement_id, external_employment_id }
+);
 
 /// ApplicationOffer
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -295,6 +380,8 @@ pub struct ApplicationOfferBasicInfo {
     pub common_attachment_id_list: Option<Vec<String>>,
     /// Career pathway id (通道 ID).
     pub pathway_id: Option<String>,
+    /// Office location and address of the offer.
+    pub work_location_address_info: Option<MasterLocationAddressInfo>,
 }
 
 crate::object::fields!(
@@ -302,7 +389,8 @@ crate::object::fields!(
     creator_user_id, employee_type, create_time, leader_user_id, onboard_date,
     department_id, probation_month, contract_year, contract_period, recruitment_type,
     sequence, level, onboard_address, work_address, customize_info_list, position_id,
-    job_offered, job_grade_id, common_attachment_id_list, pathway_id }
+    job_offered, job_grade_id, common_attachment_id_list, pathway_id,
+    work_location_address_info }
 );
 
 /// ApplicationOfferBasicInfoWorkAddress
@@ -339,7 +427,7 @@ pub struct ApplicationOfferBasicInfoWorkAddressCity {
     /// City code (城市编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<ApplicationOfferBasicInfoWorkAddressCityLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -356,7 +444,7 @@ pub struct ApplicationOfferBasicInfoWorkAddressCountry {
     /// Country code (国家编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<ApplicationOfferBasicInfoWorkAddressCountryLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -373,7 +461,7 @@ pub struct ApplicationOfferBasicInfoWorkAddressState {
     /// Province or state code (省编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<ApplicationOfferBasicInfoWorkAddressStateLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -445,6 +533,24 @@ pub struct ApplicationResumeSource {
 }
 
 crate::object::fields!(ApplicationResumeSource { id, name, resume_source_type });
+
+/// ApplicationStageChangedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApplicationStageChangedEvent {
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// Stage id before the move; `list_job_processes` lists the stages.
+    pub origin_stage_id: Option<String>,
+    /// Stage id after the move; `list_job_processes` lists the stages.
+    pub target_stage_id: Option<String>,
+    /// When the stage changed, milliseconds since the Unix epoch.
+    pub update_time: Option<i64>,
+}
+
+crate::object::fields!(
+    ApplicationStageChangedEvent { application_id, origin_stage_id, target_stage_id,
+    update_time }
+);
 
 /// ApplicationStageTime
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -532,6 +638,25 @@ pub struct AttachmentV2 {
 
 crate::object::fields!(AttachmentV2 { id, url, name, mime, create_time });
 
+/// BackgroundCheckCandidate
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BackgroundCheckCandidate {
+    /// Full name.
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<MobileNumber>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+}
+
+crate::object::fields!(
+    BackgroundCheckCandidate { name, mobile, email, first_name, last_name }
+);
+
 /// BaseAddress
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BaseAddress {
@@ -565,7 +690,7 @@ pub struct BaseAddressState {
     /// Province or state code (省编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<BaseAddressStateLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(BaseAddressState { zh_name, en_name, code, location_type });
@@ -597,7 +722,7 @@ pub struct BaseAddressV2City {
     /// City code (城市编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<BaseAddressV2CityLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(BaseAddressV2City { name, code, location_type });
@@ -610,7 +735,7 @@ pub struct BaseAddressV2Country {
     /// Country code (国家编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<BaseAddressV2CountryLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(BaseAddressV2Country { name, code, location_type });
@@ -623,7 +748,7 @@ pub struct BaseAddressV2State {
     /// Province or state code (省编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<BaseAddressV2StateLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(BaseAddressV2State { name, code, location_type });
@@ -653,7 +778,7 @@ pub struct BaseCountry {
     /// Country code (国家编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<BaseCountryLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(BaseCountry { zh_name, en_name, code, location_type });
@@ -681,7 +806,7 @@ pub struct BaseLocation {
     /// District code (区域编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<BaseLocationLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(BaseLocation { name, code, location_type });
@@ -715,6 +840,17 @@ pub struct BatchGetTalentIdsData {
 
 crate::object::fields!(BatchGetTalentIdsData { talent_list });
 
+/// BonusAmount
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BonusAmount {
+    /// Bonus in points.
+    pub point_bonus: Option<i32>,
+    /// Bonus in cash.
+    pub cash_bonus: Option<Vec<Cash>>,
+}
+
+crate::object::fields!(BonusAmount { point_bonus, cash_bonus });
+
 /// BusinessManagementScope
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BusinessManagementScope {
@@ -739,7 +875,7 @@ crate::object::fields!(CampusVolumnteerInfo { volunteer_seq });
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CancelApplicationOnboardBody {
     /// Kind of termination (终止类型).
-    pub termination_type: CancelApplicationOnboardBodyTerminationType,
+    pub termination_type: ApplicationTerminationType,
     /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_id_list: Option<Vec<String>>,
@@ -747,6 +883,17 @@ pub struct CancelApplicationOnboardBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_notes: Option<String>,
 }
+
+/// Cash
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cash {
+    /// Currency code, one of Feishu's currency constants.
+    pub currency_type: Option<String>,
+    /// Amount, to two decimal places.
+    pub amount: Option<f64>,
+}
+
+crate::object::fields!(Cash { currency_type, amount });
 
 /// A code with a bilingual name (code_name_object).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -767,7 +914,7 @@ pub struct CombinedCreateJobBody {
     pub code: Option<String>,
     /// Years of work experience required (工作经验要求).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub experience: Option<CombinedCreateJobBodyExperience>,
+    pub experience: Option<JobExperience>,
     /// Expiry date; deprecated, use `expiry_timestamp`.
     #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -848,6 +995,12 @@ pub struct CombinedCreateJobBody {
     /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_website_apply_form_schema_id: Option<String>,
+    /// Job id, as `combined_update_job` sends it; a new job gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
 }
 
 /// CombinedCreateJobData
@@ -856,9 +1009,9 @@ pub struct CombinedCreateJobData {
     /// The job's default advertisement (职位广告).
     pub default_job_post: Option<CombinedJobResultDefaultJobPost>,
     /// The job (职位).
-    pub job: Option<CombinedCreateJobJob>,
+    pub job: Option<CombinedJobResult>,
     /// The people in charge of the job: recruiter, hiring managers and assistants (职位负责人).
-    pub job_manager: Option<CombinedCreateJobDataJobManager>,
+    pub job_manager: Option<CombinedJobManager>,
     /// Interview registration form of the job (面试登记表).
     pub interview_registration_schema_info: Option<RegistrationInfo>,
     /// Onboarding registration form of the job (入职登记表).
@@ -875,9 +1028,90 @@ crate::object::fields!(
     target_major_list, portal_website_apply_form_schema_info }
 );
 
-/// CombinedCreateJobDataJobManager
+/// CombinedCreateTalentBody
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedCreateTalentBody {
+    /// Resume source id; deprecated, use `resume_source_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_source_id: Option<String>,
+    /// Resume source id (简历来源 ID), from `list_resume_sources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_source_id: Option<String>,
+    /// Ids of the folders to put the talent in (文件夹 ID), from `list_talent_folders`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder_id_list: Option<Vec<String>>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`; defaults to the system user and is not needed when the creator is the system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// Kind of creator (创建人类型).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creator_account_type: Option<TalentAccountType>,
+    /// Resume attachment id, from `create_attachment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_attachment_id: Option<String>,
+    /// Basic facts (基本信息).
+    pub basic_info: TalentCombinedBasicInfo,
+    /// Education (教育经历).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education_list: Option<Vec<TalentCombinedEducationInfo>>,
+    /// Work experience (工作经历).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub career_list: Option<Vec<TalentCombinedCareerInfo>>,
+    /// Projects (项目经历).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_list: Option<Vec<TalentCombinedProjectInfo>>,
+    /// Works (作品), such as a portfolio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub works_list: Option<Vec<TalentCombinedWorkInfo>>,
+    /// Awards (获奖).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award_list: Option<Vec<TalentCombinedAwardInfo>>,
+    /// Language skills (语言能力).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_list: Option<Vec<TalentCombinedLanguageInfo>>,
+    /// Social media accounts (社交账号).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sns_list: Option<Vec<TalentCombinedSnsInfo>>,
+    /// Preferred work locations (意向地点), location codes from `query_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_city_code_list: Option<Vec<String>>,
+    /// Self-evaluation (自我评价).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_evaluation: Option<TalentSelfEvaluation>,
+    /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_data: Option<Vec<TalentCustomizedModule>>,
+}
+
+/// CombinedCreateTalentData
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CombinedCreateJobDataJobManager {
+pub struct CombinedCreateTalentData {
+    /// Talent id (人才 ID).
+    pub talent_id: Option<String>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Kind of creator (创建人类型).
+    pub creator_account_type: Option<TalentAccountType>,
+}
+
+crate::object::fields!(
+    CombinedCreateTalentData { talent_id, creator_id, creator_account_type }
+);
+
+/// CombinedJobCustomFieldValue
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedJobCustomFieldValue {
+    /// Custom field id (自定义字段 ID), from `list_job_schemas`.
+    pub object_id: Option<String>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(CombinedJobCustomFieldValue { object_id, value });
+
+/// CombinedJobManager
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedJobManager {
     /// Job id (职位 ID); `get_job` returns the whole job.
     pub id: Option<String>,
     /// Recruiter's user id (招聘负责人 ID), kind per `user_id_type`.
@@ -889,13 +1123,38 @@ pub struct CombinedCreateJobDataJobManager {
 }
 
 crate::object::fields!(
-    CombinedCreateJobDataJobManager { id, recruiter_id, hiring_manager_id_list,
-    assistant_id_list }
+    CombinedJobManager { id, recruiter_id, hiring_manager_id_list, assistant_id_list }
 );
 
-/// CombinedCreateJobJob
+/// CombinedJobManagerInput
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CombinedJobManagerInput {
+    /// Job id; deprecated and ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Recruiter's user id (招聘负责人 ID), kind per `user_id_type`.
+    pub recruiter_id: String,
+    /// Hiring managers' user ids (用人经理 ID), kind per `user_id_type`.
+    pub hiring_manager_id_list: Vec<String>,
+    /// Assistants' user ids (协助人 ID), kind per `user_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assistant_id_list: Option<Vec<String>>,
+}
+
+/// CombinedJobObjectValueMap
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CombinedCreateJobJob {
+pub struct CombinedJobObjectValueMap {
+    /// Custom field id (自定义字段 ID), from `list_job_schemas`.
+    pub object_id: Option<String>,
+    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(CombinedJobObjectValueMap { object_id, value });
+
+/// CombinedJobResult
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CombinedJobResult {
     /// Job id (职位 ID); `get_job` returns the whole job.
     pub id: Option<String>,
     /// Job title (职位名称).
@@ -974,7 +1233,7 @@ pub struct CombinedCreateJobJob {
 }
 
 crate::object::fields!(
-    CombinedCreateJobJob { id, title, description, code, requirement, recruitment_type,
+    CombinedJobResult { id, title, description, code, requirement, recruitment_type,
     department, city, min_job_level, max_job_level, highlight_list, job_category,
     job_type, active_status, create_user_id, create_time, update_time, process_type,
     process_id, process_name, process_en_name, customized_data_list, job_function,
@@ -982,87 +1241,6 @@ crate::object::fields!(
     required_degree, city_list, job_attribute, create_timestamp, update_timestamp,
     expiry_timestamp, target_major_list }
 );
-
-/// CombinedCreateTalentBody
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CombinedCreateTalentBody {
-    /// Resume source id; deprecated, use `resume_source_id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub init_source_id: Option<String>,
-    /// Resume source id (简历来源 ID), from `list_resume_sources`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resume_source_id: Option<String>,
-    /// Ids of the folders to put the talent in (文件夹 ID), from `list_talent_folders`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub folder_id_list: Option<Vec<String>>,
-    /// Creator's user id (创建人 ID), kind per `user_id_type`; defaults to the system user and is not needed when the creator is the system.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<String>,
-    /// Kind of creator (创建人类型).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creator_account_type: Option<TalentAccountType>,
-    /// Resume attachment id, from `create_attachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resume_attachment_id: Option<String>,
-    /// Basic facts (基本信息).
-    pub basic_info: TalentCombinedBasicInfo,
-    /// Education (教育经历).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub education_list: Option<Vec<TalentCombinedEducationInfo>>,
-    /// Work experience (工作经历).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub career_list: Option<Vec<TalentCombinedCareerInfo>>,
-    /// Projects (项目经历).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_list: Option<Vec<TalentCombinedProjectInfo>>,
-    /// Works (作品), such as a portfolio.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub works_list: Option<Vec<TalentCombinedWorkInfo>>,
-    /// Awards (获奖).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub award_list: Option<Vec<TalentCombinedAwardInfo>>,
-    /// Language skills (语言能力).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub language_list: Option<Vec<TalentCombinedLanguageInfo>>,
-    /// Social media accounts (社交账号).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sns_list: Option<Vec<TalentCombinedSnsInfo>>,
-    /// Preferred work locations (意向地点), location codes from `query_locations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preferred_city_code_list: Option<Vec<String>>,
-    /// Self-evaluation (自我评价).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub self_evaluation: Option<TalentSelfEvaluation>,
-    /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub customized_data: Option<Vec<TalentCustomizedModule>>,
-}
-
-/// CombinedCreateTalentData
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CombinedCreateTalentData {
-    /// Talent id (人才 ID).
-    pub talent_id: Option<String>,
-    /// Creator's user id (创建人 ID), kind per `user_id_type`.
-    pub creator_id: Option<String>,
-    /// Kind of creator (创建人类型).
-    pub creator_account_type: Option<TalentAccountType>,
-}
-
-crate::object::fields!(
-    CombinedCreateTalentData { talent_id, creator_id, creator_account_type }
-);
-
-/// CombinedJobObjectValueMap
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CombinedJobObjectValueMap {
-    /// Custom field id (自定义字段 ID), from `list_job_schemas`.
-    pub object_id: Option<String>,
-    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
-    pub value: Option<String>,
-}
-
-crate::object::fields!(CombinedJobObjectValueMap { object_id, value });
 
 /// CombinedJobResultDefaultJobPost
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1081,14 +1259,14 @@ pub struct CombinedUpdateJobBody {
     pub id: Option<String>,
     /// Years of work experience required (工作经验要求).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub experience: Option<CombinedUpdateJobBodyExperience>,
+    pub experience: Option<JobExperience>,
     /// Expiry date; deprecated, use `expiry_timestamp`.
     #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_time: Option<i32>,
     /// Custom fields (自定义字段); the list replaces all existing values.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub customized_data_list: Option<Vec<CombinedUpdateJobCombinedJobObjectValueMap>>,
+    pub customized_data_list: Option<Vec<CombinedJobCustomFieldValue>>,
     /// Lowest job level id (最低职级 ID), kind per `job_level_id_type`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_level_id: Option<String>,
@@ -1099,7 +1277,7 @@ pub struct CombinedUpdateJobBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The people in charge of the job: recruiter, hiring managers and assistants (职位管理者).
-    pub job_managers: CombinedUpdateJobJobManager,
+    pub job_managers: CombinedJobManagerInput,
     /// Recruitment process id (招聘流程), from `list_job_processes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_process_id: Option<String>,
@@ -1152,18 +1330,28 @@ pub struct CombinedUpdateJobBody {
     /// Target major ids (目标专业 ID), from the Feishu master data API that lists majors (mdm v3 major/list).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_major_id_list: Option<Vec<String>>,
+    /// Job code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Recruitment process type: social or campus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_type: Option<ProcessType>,
+    /// Id of one work location, from `list_locations`; `address_id_list` takes several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// Employment type id; the values are listed under recruitment_type on the enum constants page of the Hire docs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruitment_type_id: Option<String>,
+    /// Interview registration form id, from `list_interview_registration_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview_registration_schema_id: Option<String>,
+    /// Onboarding registration form id, from `list_registration_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_registration_schema_id: Option<String>,
+    /// Careers-site application form id, from `list_portal_apply_schemas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_website_apply_form_schema_id: Option<String>,
 }
-
-/// CombinedUpdateJobCombinedJobObjectValueMap
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CombinedUpdateJobCombinedJobObjectValueMap {
-    /// Custom field id (自定义字段 ID), from `list_job_schemas`.
-    pub object_id: Option<String>,
-    /// Value of the custom field, as a string: a choice key (`"1"`) for single choice, a JSON array of choice keys (`"\[\"1\", \"2\"\]"`) for multiple choice, plain text for text fields, the number as text, milliseconds since the Unix epoch for date, month and year fields, a JSON array of two such timestamps for a time range, or a JSON array of `{"file_id": ...}` objects for attachments.
-    pub value: Option<String>,
-}
-
-crate::object::fields!(CombinedUpdateJobCombinedJobObjectValueMap { object_id, value });
 
 /// CombinedUpdateJobData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1171,27 +1359,24 @@ pub struct CombinedUpdateJobData {
     /// The job's default advertisement (职位广告).
     pub default_job_post: Option<CombinedJobResultDefaultJobPost>,
     /// The job (职位).
-    pub job: Option<CombinedCreateJobJob>,
+    pub job: Option<CombinedJobResult>,
     /// The people in charge of the job: recruiter, hiring managers and assistants (职位负责人).
-    pub job_manager: Option<CombinedCreateJobDataJobManager>,
+    pub job_manager: Option<CombinedJobManager>,
+    /// Interview registration form of the job.
+    pub interview_registration_schema_info: Option<RegistrationInfo>,
+    /// Onboarding registration form of the job.
+    pub onboard_registration_schema_info: Option<RegistrationInfo>,
+    /// Target majors of the job.
+    pub target_major_list: Option<Vec<TargetMajorInfo>>,
+    /// Careers-site application form of the job.
+    pub portal_website_apply_form_schema_info: Option<RegistrationInfo>,
 }
 
-crate::object::fields!(CombinedUpdateJobData { default_job_post, job, job_manager });
-
-/// CombinedUpdateJobJobManager
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CombinedUpdateJobJobManager {
-    /// Job id; deprecated and ignored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Recruiter's user id (招聘负责人 ID), kind per `user_id_type`.
-    pub recruiter_id: String,
-    /// Hiring managers' user ids (用人经理 ID), kind per `user_id_type`.
-    pub hiring_manager_id_list: Vec<String>,
-    /// Assistants' user ids (协助人 ID), kind per `user_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assistant_id_list: Option<Vec<String>>,
-}
+crate::object::fields!(
+    CombinedUpdateJobData { default_job_post, job, job_manager,
+    interview_registration_schema_info, onboard_registration_schema_info,
+    target_major_list, portal_website_apply_form_schema_info }
+);
 
 /// CombinedUpdateTalentBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1245,6 +1430,9 @@ pub struct CombinedUpdateTalentBody {
     /// Custom modules (自定义模块); `children` is an array of arrays of `object_id` and `value` entries; replaces all existing modules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_data: Option<Vec<TalentCustomizedModule>>,
+    /// Whether to update the talent only with what is parsed from its resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_parse_resume_update_talent: Option<bool>,
 }
 
 /// CombinedUpdateTalentData
@@ -1300,11 +1488,13 @@ pub struct CommonSchema {
     pub active_status: Option<ActiveStatus>,
     /// Fields of the module.
     pub children_list: Option<Vec<CommonSchemaChild>>,
+    /// Whether the module is shown.
+    pub is_visible: Option<bool>,
 }
 
 crate::object::fields!(
     CommonSchema { id, name, description, setting, is_customized, is_required,
-    active_status, children_list }
+    active_status, children_list, is_visible }
 );
 
 /// CommonSchemaChild
@@ -1326,18 +1516,20 @@ pub struct CommonSchemaChild {
     pub is_required: Option<bool>,
     /// Whether it is enabled (是否启用).
     pub active_status: Option<ActiveStatus>,
+    /// Whether the field is shown.
+    pub is_visible: Option<bool>,
 }
 
 crate::object::fields!(
     CommonSchemaChild { id, name, description, setting, parent_id, is_customized,
-    is_required, active_status }
+    is_required, active_status, is_visible }
 );
 
 /// CommonSchemaChildSetting
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CommonSchemaChildSetting {
     /// Kind of field (字段类型); currently only 1, 2, 3, 4, 5, 9 or 10.
-    pub object_type: Option<CommonSchemaChildSettingObjectType>,
+    pub object_type: Option<CommonSchemaSettingObjectType>,
     /// Field settings.
     pub config: Option<CommonSchemaConfig>,
 }
@@ -1408,7 +1600,7 @@ pub struct CreateApplicationBody {
     pub application_preferred_city_code_list: Option<Vec<String>>,
     /// How the application was made (投递方式).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_type: Option<CreateApplicationBodyDeliveryType>,
+    pub delivery_type: Option<ApplicationDeliveryType>,
 }
 
 /// CreateAttachmentData
@@ -1432,7 +1624,7 @@ pub struct CreateExternalApplicationBody {
     pub external_id: Option<String>,
     /// Recruitment type of the job (职位招聘类型).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_recruitment_type: Option<CreateExternalApplicationBodyJobRecruitmentType>,
+    pub job_recruitment_type: Option<ProcessType>,
     /// Job title (职位名称).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
@@ -1459,49 +1651,19 @@ pub struct CreateExternalApplicationBody {
     /// How it ended (终止类型).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_type: Option<String>,
+    /// External application id; a new application gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// CreateExternalApplicationData
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateExternalApplicationData {
     /// The external application (外部投递).
-    pub external_application: Option<CreateExternalApplicationExternalApplication>,
+    pub external_application: Option<ExternalApplicationInput>,
 }
 
 crate::object::fields!(CreateExternalApplicationData { external_application });
-
-/// CreateExternalApplicationExternalApplication
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateExternalApplicationExternalApplication {
-    /// External application id (外部投递 ID), generated by Feishu Hire.
-    pub id: Option<String>,
-    /// Recruitment type of the job (职位招聘类型).
-    pub job_recruitment_type: Option<ExternalApplicationJobRecruitmentType>,
-    /// Job title (职位名称).
-    pub job_title: Option<String>,
-    /// Resume source (简历来源).
-    pub resume_source: Option<String>,
-    /// Stage name (阶段名称).
-    pub stage: Option<String>,
-    /// Talent id (人才 ID); see `get_talent`.
-    pub talent_id: Option<String>,
-    /// Why it ended (终止原因).
-    pub termination_reason: Option<String>,
-    /// How it came in (投递类型).
-    pub delivery_type: Option<DeliveryType>,
-    /// When it ended in the external system (终止时间), in milliseconds since the Unix epoch.
-    pub modify_time: Option<i64>,
-    /// When it was created in the external system (创建时间), in milliseconds since the Unix epoch.
-    pub create_time: Option<i64>,
-    /// How it ended (终止类型).
-    pub termination_type: Option<String>,
-}
-
-crate::object::fields!(
-    CreateExternalApplicationExternalApplication { id, job_recruitment_type, job_title,
-    resume_source, stage, talent_id, termination_reason, delivery_type, modify_time,
-    create_time, termination_type }
-);
 
 /// CreateJobRequirementBody
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1586,97 +1748,19 @@ pub struct CreateJobRequirementBody {
     /// Position id in Feishu People (岗位 ID), from the Feishu People (corehr v2) position query API; only for Feishu People tenants that use positions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position_id: Option<String>,
+    /// Save options: whether the linked jobs follow `job_id_list`, as in `update_job_requirement`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_option: Option<JobRequirementUpdateOption>,
 }
 
 /// CreateJobRequirementData
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateJobRequirementData {
     /// The job requirement created (招聘需求).
-    pub job_requirement: Option<CreateJobRequirementJobRequirementDto>,
+    pub job_requirement: Option<JobRequirementInput>,
 }
 
 crate::object::fields!(CreateJobRequirementData { job_requirement });
-
-/// CreateJobRequirementJobRequirementDto
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateJobRequirementJobRequirementDto {
-    /// Job requirement id (招聘需求 ID).
-    pub id: Option<String>,
-    /// Short code (招聘需求编号).
-    pub short_code: Option<String>,
-    /// Name (需求名称).
-    pub name: Option<String>,
-    /// Status (需求状态).
-    pub display_progress: Option<JobRequirementDisplayProgress>,
-    /// Number of people wanted (需求人数).
-    pub head_count: Option<i32>,
-    /// Job nature (职位性质), listed on the enum constants page of the Hire docs; prefer `employee_type`.
-    #[deprecated(note = "the doc page points to `employee_type` instead")]
-    pub recruitment_type: Option<IdNameObject>,
-    /// Employee type (人员类型); id kind per `employee_type_id_type`.
-    pub employee_type: Option<IdNameObject>,
-    /// Highest job level (最高职级); id kind per `job_level_id_type`.
-    pub max_level: Option<IdNameObject>,
-    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
-    pub min_level: Option<IdNameObject>,
-    /// Job family (职位序列); id kind per `job_family_id_type`.
-    pub sequence: Option<IdNameObject>,
-    /// Requirement type (需求类型).
-    pub category: Option<JobRequirementCategory>,
-    /// Department (需求部门); id kind per `department_id_type`.
-    pub department: Option<IdNameObject>,
-    /// Owners (需求负责人); id kind per `user_id_type`.
-    pub recruiter_list: Option<Vec<IdNameObject>>,
-    /// Hiring managers (需求用人经理); id kind per `user_id_type`.
-    pub jr_hiring_managers: Option<Vec<IdNameObject>>,
-    /// Direct leaders (直属上级); id kind per `user_id_type`.
-    pub direct_leader_list: Option<Vec<IdNameObject>>,
-    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
-    pub start_time: Option<String>,
-    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
-    pub deadline: Option<String>,
-    /// Priority (招聘优先级).
-    pub priority: Option<JobRequirementPriority>,
-    /// Minimum education (学历要求).
-    pub required_degree: Option<Degree>,
-    /// Highest monthly salary, in thousands (最高月薪).
-    pub max_salary: Option<String>,
-    /// Lowest monthly salary, in thousands (最低月薪).
-    pub min_salary: Option<String>,
-    /// Work address (工作地址).
-    pub address: Option<IdNameObject>,
-    /// Description (需求描述).
-    pub description: Option<String>,
-    /// Custom fields (自定义字段).
-    pub customized_data_list: Option<Vec<CustomizedData>>,
-    /// Recruitment type (招聘类型): social or campus.
-    pub process_type: Option<ProcessType>,
-    /// Job category (职位类别).
-    pub job_type: Option<JobTypeInfo>,
-    /// Creation time, in milliseconds since the Unix epoch, as a string.
-    pub create_time: Option<String>,
-    /// Creator's user id (创建人 ID), kind per `user_id_type`.
-    pub creator_id: Option<String>,
-    /// Last update time, in milliseconds since the Unix epoch, as a string.
-    pub update_time: Option<String>,
-    /// Job id in Feishu People (职务 ID), as the Feishu People (corehr v2) job API returns it.
-    pub employment_job_id: Option<String>,
-    /// Position id in Feishu People (岗位 ID).
-    pub position_id: Option<String>,
-    /// Completion time, in milliseconds since the Unix epoch, as a string.
-    pub completion_time: Option<String>,
-    /// Approval status (审批状态).
-    pub approval_status: Option<JobRequirementApprovalStatus>,
-}
-
-crate::object::fields!(
-    CreateJobRequirementJobRequirementDto { id, short_code, name, display_progress,
-    head_count, recruitment_type, employee_type, max_level, min_level, sequence,
-    category, department, recruiter_list, jr_hiring_managers, direct_leader_list,
-    start_time, deadline, priority, required_degree, max_salary, min_salary, address,
-    description, customized_data_list, process_type, job_type, create_time, creator_id,
-    update_time, employment_job_id, position_id, completion_time, approval_status }
-);
 
 /// CreateNoteBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1693,13 +1777,25 @@ pub struct CreateNoteBody {
     pub content: String,
     /// Whether the note is private or public (私密属性); public when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub privacy: Option<CreateNoteBodyPrivacy>,
+    pub privacy: Option<NotePrivacy>,
     /// Whether to notify the mentioned users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_mentioned_user: Option<bool>,
     /// Users mentioned (@) in the note; each mentioned user is given access to the talent in Feishu Hire.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mention_entity_list: Option<Vec<MentionEntity>>,
+    /// Note id; a new note gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Whether the note is private; `privacy` says the same.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Creation time, milliseconds since the Unix epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Last update time, milliseconds since the Unix epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modify_time: Option<i64>,
 }
 
 /// CreateNoteData
@@ -1721,7 +1817,7 @@ pub struct CreateOfferBody {
     pub schema_id: Option<String>,
     /// Kind of offer (Offer 类型).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub offer_type: Option<CreateOfferBodyOfferType>,
+    pub offer_type: Option<OfferOfferType>,
     /// Basic facts of the offer (Offer 基本信息).
     pub basic_info: OfferBasicInfo,
     /// Salary of the offer (Offer 薪资信息).
@@ -1730,15 +1826,9 @@ pub struct CreateOfferBody {
     /// Custom fields of the offer (自定义信息).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
-}
-
-/// CreateOfferContractPeriodInfo
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateOfferContractPeriodInfo {
-    /// Unit of the contract period (合同周期类型).
-    pub period_type: ContractPeriodInfoPeriodType,
-    /// Contract length in the unit of `period_type` (合同时长).
-    pub period: i32,
+    /// Offer id; a new offer gets its id in the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<String>,
 }
 
 /// CreateOfferData
@@ -1751,13 +1841,13 @@ pub struct CreateOfferData {
     /// Id of the offer application form (schema) the offer uses; see `get_offer_application_form`.
     pub schema_id: Option<String>,
     /// Kind of offer (Offer 类型).
-    pub offer_type: Option<CreateOfferDataOfferType>,
+    pub offer_type: Option<OfferOfferType>,
     /// Basic facts of the offer (Offer 基本信息).
-    pub basic_info: Option<CreateOfferDataBasicInfo>,
+    pub basic_info: Option<CreatedOfferBasicInfo>,
     /// Salary of the offer (Offer 薪资信息).
-    pub salary_info: Option<CreateOfferDataSalaryInfo>,
+    pub salary_info: Option<CreatedOfferSalaryInfo>,
     /// Custom fields of the offer (自定义信息).
-    pub customized_info_list: Option<Vec<CreateOfferDataCustomizedInfoList>>,
+    pub customized_info_list: Option<Vec<CreatedOfferCustomizedInfo>>,
 }
 
 crate::object::fields!(
@@ -1765,9 +1855,9 @@ crate::object::fields!(
     salary_info, customized_info_list }
 );
 
-/// CreateOfferDataBasicInfo
+/// CreatedOfferBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateOfferDataBasicInfo {
+pub struct CreatedOfferBasicInfo {
     /// Department id (部门 ID); kind per `department_id_type`.
     pub department_id: Option<String>,
     /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
@@ -1820,7 +1910,7 @@ pub struct CreateOfferDataBasicInfo {
 }
 
 crate::object::fields!(
-    CreateOfferDataBasicInfo { department_id, leader_user_id, employment_job_id,
+    CreatedOfferBasicInfo { department_id, leader_user_id, employment_job_id,
     employee_type_id, job_family_id, job_level_id, probation_month, contract_year,
     contract_period, expected_onboard_date, onboard_address_id, work_address_id,
     owner_user_id, recommended_words, job_requirement_id, job_process_type_id,
@@ -1828,20 +1918,20 @@ crate::object::fields!(
     operator_user_id, position_id, job_offered, job_grade_id, pathway_id }
 );
 
-/// CreateOfferDataCustomizedInfoList
+/// CreatedOfferCustomizedInfo
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateOfferDataCustomizedInfoList {
+pub struct CreatedOfferCustomizedInfo {
     /// Custom field id (自定义字段 ID).
     pub id: Option<String>,
     /// Value of the custom field, as a string, by field kind: single choice `1`; multiple choice a JSON array such as `\["1","2"\]`; date, year or month `{"date":"2022-01-01"}`, `{"date":"2022"}`, `{"date":"2022-01"}`; single- or multi-line text as is; number `123`; amount `123.1`.
     pub value: Option<String>,
 }
 
-crate::object::fields!(CreateOfferDataCustomizedInfoList { id, value });
+crate::object::fields!(CreatedOfferCustomizedInfo { id, value });
 
-/// CreateOfferDataSalaryInfo
+/// CreatedOfferSalaryInfo
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateOfferDataSalaryInfo {
+pub struct CreatedOfferSalaryInfo {
     /// Currency (币种).
     pub currency: Option<String>,
     /// Base salary (基本工资); required when the salary module (薪资信息) of the offer application form is enabled.
@@ -1859,7 +1949,7 @@ pub struct CreateOfferDataSalaryInfo {
 }
 
 crate::object::fields!(
-    CreateOfferDataSalaryInfo { currency, basic_salary, probation_salary_percentage,
+    CreatedOfferSalaryInfo { currency, basic_salary, probation_salary_percentage,
     award_salary_multiple, option_shares, quarterly_bonus, half_year_bonus }
 );
 
@@ -1938,18 +2028,18 @@ crate::object::fields!(DataPermission { id, name, select_status });
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteExternalApplicationData {
     /// The external application (外部投递).
-    pub external_application: Option<DeleteExternalApplicationExternalApplication>,
+    pub external_application: Option<DeletedExternalApplication>,
 }
 
 crate::object::fields!(DeleteExternalApplicationData { external_application });
 
-/// DeleteExternalApplicationExternalApplication
+/// DeletedExternalApplication
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct DeleteExternalApplicationExternalApplication {
+pub struct DeletedExternalApplication {
     /// External application id (外部投递 ID).
     pub id: Option<String>,
     /// Recruitment type of the job (职位招聘类型).
-    pub job_recruitment_type: Option<ExternalApplicationJobRecruitmentType>,
+    pub job_recruitment_type: Option<ProcessType>,
     /// Job title (职位名称).
     pub job_title: Option<String>,
     /// Resume source (简历来源).
@@ -1966,13 +2056,28 @@ pub struct DeleteExternalApplicationExternalApplication {
     pub modify_time: Option<i64>,
     /// How it ended (终止类型).
     pub termination_type: Option<String>,
+    /// Id of the application in the external system.
+    pub external_id: Option<String>,
+    /// When the application was created in the external system, milliseconds since the Unix epoch.
+    pub create_time: Option<i64>,
 }
 
 crate::object::fields!(
-    DeleteExternalApplicationExternalApplication { id, job_recruitment_type, job_title,
-    resume_source, stage, talent_id, termination_reason, delivery_type, modify_time,
-    termination_type }
+    DeletedExternalApplication { id, job_recruitment_type, job_title, resume_source,
+    stage, talent_id, termination_reason, delivery_type, modify_time, termination_type,
+    external_id, create_time }
 );
+
+/// DepartmentId
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DepartmentId {
+    /// Department id of the department imported into.
+    pub department_id: Option<String>,
+    /// Open department id of the department imported into.
+    pub open_department_id: Option<String>,
+}
+
+crate::object::fields!(DepartmentId { department_id, open_department_id });
 
 /// DimensionAssessment
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1997,12 +2102,47 @@ pub struct DimensionAssessment {
     pub recommended_job_level: Option<RecommendedJobLevel>,
     /// Interview questions linked to the dimension (维度关联面试题).
     pub question_assessments: Option<Vec<QuestionAssessment>>,
+    /// Assessments of the abilities linked to the dimension.
+    pub ability_assessments: Option<Vec<AbilityAssessment>>,
 }
 
 crate::object::fields!(
     DimensionAssessment { interview_feedback_form_dimension_id, dimension_name,
     dimension_type, weight, dimension_content, dimension_option, dimension_options,
-    dimension_score, recommended_job_level, question_assessments }
+    dimension_score, recommended_job_level, question_assessments, ability_assessments }
+);
+
+/// DimensionAssessmentV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DimensionAssessmentV2 {
+    /// Dimension id (维度 ID): an entry of `data.items.modules.dimensions` in the answer of `list_interview_feedback_forms`.
+    pub interview_feedback_form_dimension_id: Option<String>,
+    /// Dimension name (维度名称).
+    pub dimension_name: Option<I18n>,
+    /// How the dimension is assessed (维度评价方式).
+    pub dimension_type: Option<DimensionAssessmentDimensionType>,
+    /// Dimension weight (维度权重), to two decimal places.
+    pub weight: Option<f64>,
+    /// The answer, when the dimension is free text.
+    pub dimension_content: Option<String>,
+    /// The chosen option, when the dimension is single choice.
+    pub dimension_option: Option<DimensionOption>,
+    /// The chosen options, when the dimension is multiple choice.
+    pub dimension_options: Option<Vec<DimensionOption>>,
+    /// The score, when the dimension is scored by entering a number.
+    pub dimension_score: Option<i32>,
+    /// The suggested levels, when the dimension is a job level suggestion.
+    pub recommended_job_level: Option<RecommendedJobLevel>,
+    /// Interview questions linked to the dimension (面试题).
+    pub question_assessments: Option<Vec<QuestionAssessmentV2>>,
+    /// Assessments of the abilities linked to the dimension.
+    pub ability_assessments: Option<Vec<AbilityAssessment>>,
+}
+
+crate::object::fields!(
+    DimensionAssessmentV2 { interview_feedback_form_dimension_id, dimension_name,
+    dimension_type, weight, dimension_content, dimension_option, dimension_options,
+    dimension_score, recommended_job_level, question_assessments, ability_assessments }
 );
 
 /// DimensionOption
@@ -2014,9 +2154,164 @@ pub struct DimensionOption {
     pub name: Option<I18n>,
     /// Score of the option (选项对应的分数).
     pub score_val: Option<i32>,
+    /// Alternative name of the option.
+    pub alias_name: Option<I18n>,
 }
 
-crate::object::fields!(DimensionOption { id, name, score_val });
+crate::object::fields!(DimensionOption { id, name, score_val, alias_name });
+
+/// EcoAccountCreatedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoAccountCreatedEvent {
+    /// What the account is for.
+    pub scope: Option<EcoAccountScope>,
+    /// Account id, unique within Hire.
+    pub account_id: Option<String>,
+    /// Account name.
+    pub account_name: Option<String>,
+    /// Where the account may be used.
+    pub usage_list: Option<Vec<i32>>,
+    /// Custom fields, key and value.
+    pub custom_field_list: Option<Vec<EcoCustomFieldValue>>,
+}
+
+crate::object::fields!(
+    EcoAccountCreatedEvent { scope, account_id, account_name, usage_list,
+    custom_field_list }
+);
+
+/// EcoBackgroundCheckCanceledEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoBackgroundCheckCanceledEvent {
+    /// Background check id, unique within Hire, from the background check's creation event.
+    pub background_check_id: Option<String>,
+    /// Why it was ended.
+    pub termination_reason: Option<String>,
+}
+
+crate::object::fields!(
+    EcoBackgroundCheckCanceledEvent { background_check_id, termination_reason }
+);
+
+/// EcoBackgroundCheckCreatedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoBackgroundCheckCreatedEvent {
+    /// Background check id, unique within Hire; a provider links its own order to it.
+    pub background_check_id: Option<String>,
+    /// Account id, unique within Hire, from the account binding event.
+    pub account_id: Option<String>,
+    /// Package id, as the provider created it.
+    pub package_id: Option<String>,
+    /// Ids of the additional checks, as the provider created them.
+    pub additional_item_id_list: Option<Vec<String>>,
+    /// Remarks.
+    pub comment: Option<String>,
+    /// The candidate.
+    pub candidate_info: Option<BackgroundCheckCandidate>,
+    /// The customer's contact for the check.
+    pub client_contact_info: Option<EcoContactInfo>,
+    /// Custom fields, key and value.
+    pub custom_field_list: Option<Vec<EcoCustomFieldValue>>,
+}
+
+crate::object::fields!(
+    EcoBackgroundCheckCreatedEvent { background_check_id, account_id, package_id,
+    additional_item_id_list, comment, candidate_info, client_contact_info,
+    custom_field_list }
+);
+
+/// EcoContactInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoContactInfo {
+    /// Full name.
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<MobileNumber>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+crate::object::fields!(EcoContactInfo { name, mobile, email });
+
+/// EcoCustomFieldValue
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoCustomFieldValue {
+    /// Key of the custom field, as the provider created it.
+    pub key: Option<String>,
+    /// Value the customer gave the custom field.
+    pub value: Option<String>,
+}
+
+crate::object::fields!(EcoCustomFieldValue { key, value });
+
+/// EcoExamCreatedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EcoExamCreatedEvent {
+    /// Exam id, unique within Hire.
+    pub exam_id: Option<String>,
+    /// Account id, unique within Hire, from the account binding event.
+    pub account_id: Option<String>,
+    /// Exam paper id, as the provider created it.
+    pub paper_id: Option<String>,
+    /// The candidate.
+    pub candidate_info: Option<EcoContactInfo>,
+}
+
+crate::object::fields!(
+    EcoExamCreatedEvent { exam_id, account_id, paper_id, candidate_info }
+);
+
+/// EhrImportTaskForInternshipOfferImportedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EhrImportTaskForInternshipOfferImportedEvent {
+    /// Import task id.
+    pub task_id: Option<String>,
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// Offer id; `get_offer` returns the offer.
+    pub offer_id: Option<String>,
+    /// Onboarding id of the intern.
+    pub pre_onboard_id: Option<String>,
+    /// Department imported into; the same as `ehr_department.department_id`.
+    pub ehr_department_id: Option<String>,
+    /// Who imported it, as a user id; the same as `operator_user_id.user_id`.
+    pub operator_id: Option<String>,
+    /// Who imported it, by each kind of user id.
+    pub operator_user_id: Option<UserId>,
+    /// Department imported into, by each kind of department id.
+    pub ehr_department: Option<DepartmentId>,
+}
+
+crate::object::fields!(
+    EhrImportTaskForInternshipOfferImportedEvent { task_id, application_id, offer_id,
+    pre_onboard_id, ehr_department_id, operator_id, operator_user_id, ehr_department }
+);
+
+/// EhrImportTaskImportedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EhrImportTaskImportedEvent {
+    /// Import task id.
+    pub task_id: Option<String>,
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// Department imported into, as a `people_admin_department_id`.
+    #[deprecated(note = "the doc page points to `ehr_department` instead")]
+    pub ehr_department_id: Option<String>,
+    /// Job requirement id; `list_job_requirements_by_id` returns it.
+    pub ehr_requirement_id: Option<String>,
+    /// Who imported it, as a `people_admin_id`.
+    #[deprecated(note = "the doc page points to `operator_user_id` instead")]
+    pub operator_id: Option<String>,
+    /// Who imported it, by each kind of user id (the contact API reads a user by one).
+    pub operator_user_id: Option<UserId>,
+    /// Department imported into, by each kind of department id (the contact API reads a department by one).
+    pub ehr_department: Option<DepartmentId>,
+}
+
+crate::object::fields!(
+    EhrImportTaskImportedEvent { task_id, application_id, ehr_department_id,
+    ehr_requirement_id, operator_id, operator_user_id, ehr_department }
+);
 
 /// Employee
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2053,13 +2348,15 @@ pub struct Employee {
     pub employee_type: Option<String>,
     /// Job requirement id (招聘需求 ID).
     pub job_requirement_id: Option<String>,
+    /// Employment id in Feishu People.
+    pub external_employment_id: Option<String>,
 }
 
 crate::object::fields!(
     Employee { id, application_id, onboard_status, conversion_status, onboard_time,
     expected_conversion_time, actual_conversion_time, overboard_time, overboard_note,
     onboard_city_code, department, leader, sequence, level, employee_type,
-    job_requirement_id }
+    job_requirement_id, external_employment_id }
 );
 
 /// EmployeeConversionInfo
@@ -2070,6 +2367,52 @@ pub struct EmployeeConversionInfo {
 }
 
 crate::object::fields!(EmployeeConversionInfo { actual_conversion_time });
+
+/// EmployeeDetail
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmployeeDetail {
+    /// Employee id (员工 ID).
+    pub id: Option<String>,
+    /// Application id (投递 ID).
+    pub application_id: Option<String>,
+    /// Whether the employee has joined or left (入职状态).
+    pub onboard_status: Option<EmployeeOnboardStatus>,
+    /// Whether the employee has passed probation (转正状态).
+    pub conversion_status: Option<EmployeeConversionStatus>,
+    /// When the employee actually joined, in milliseconds since the Unix epoch.
+    pub onboard_time: Option<i64>,
+    /// When probation is expected to end, in milliseconds since the Unix epoch.
+    pub expected_conversion_time: Option<i64>,
+    /// When probation actually ended, in milliseconds since the Unix epoch.
+    pub actual_conversion_time: Option<i64>,
+    /// When the employee left, in milliseconds since the Unix epoch.
+    pub overboard_time: Option<i64>,
+    /// Reason for leaving (离职原因).
+    pub overboard_note: Option<String>,
+    /// Office location code (办公地点), as `query_locations` returns it.
+    pub onboard_city_code: Option<String>,
+    /// Department the employee joined (入职部门); id kind per `department_id_type`.
+    pub department: Option<String>,
+    /// Direct manager's user id (直属上级); kind per `user_id_type`.
+    pub leader: Option<String>,
+    /// Job family id (序列); kind per `job_family_id_type`.
+    pub sequence: Option<String>,
+    /// Job level id (职级); kind per `job_level_id_type`.
+    pub level: Option<String>,
+    /// Employee type id (人员类型); kind per `employee_type_id_type`.
+    pub employee_type: Option<String>,
+    /// Job requirement id (招聘需求 ID), as `search_job_requirements` returns it.
+    pub job_requirement_id: Option<String>,
+    /// Employment id in Feishu People.
+    pub external_employment_id: Option<String>,
+}
+
+crate::object::fields!(
+    EmployeeDetail { id, application_id, onboard_status, conversion_status, onboard_time,
+    expected_conversion_time, actual_conversion_time, overboard_time, overboard_note,
+    onboard_city_code, department, leader, sequence, level, employee_type,
+    job_requirement_id, external_employment_id }
+);
 
 /// EmployeeOverboardInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2090,9 +2433,9 @@ pub struct EmployeeV2 {
     /// Application id (投递 ID); see `get_application`.
     pub application_id: Option<String>,
     /// Employment status (入职状态).
-    pub onboard_status: Option<EmployeeV2OnboardStatus>,
+    pub onboard_status: Option<EmployeeOnboardStatus>,
     /// Whether the employee has passed probation (转正状态).
-    pub conversion_status: Option<EmployeeV2ConversionStatus>,
+    pub conversion_status: Option<EmployeeConversionStatus>,
     /// Actual start date (实际入职时间), milliseconds since the Unix epoch, as a string.
     pub onboard_time: Option<String>,
     /// Expected end of probation (预期转正时间), milliseconds since the Unix epoch, as a string.
@@ -2181,12 +2524,49 @@ pub struct ExternalApplication {
     pub create_time: Option<i64>,
     /// How it ended (终止类型).
     pub termination_type: Option<String>,
+    /// Id of the application in the external system.
+    pub external_id: Option<String>,
 }
 
 crate::object::fields!(
     ExternalApplication { id, job_recruitment_type, job_title, resume_source, stage,
     talent_id, termination_reason, delivery_type, modify_time, create_time,
-    termination_type }
+    termination_type, external_id }
+);
+
+/// ExternalApplicationInput
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExternalApplicationInput {
+    /// External application id (外部投递 ID), generated by Feishu Hire.
+    pub id: Option<String>,
+    /// Recruitment type of the job (职位招聘类型).
+    pub job_recruitment_type: Option<ProcessType>,
+    /// Job title (职位名称).
+    pub job_title: Option<String>,
+    /// Resume source (简历来源).
+    pub resume_source: Option<String>,
+    /// Stage name (阶段名称).
+    pub stage: Option<String>,
+    /// Talent id (人才 ID); see `get_talent`.
+    pub talent_id: Option<String>,
+    /// Why it ended (终止原因).
+    pub termination_reason: Option<String>,
+    /// How it came in (投递类型).
+    pub delivery_type: Option<DeliveryType>,
+    /// When it ended in the external system (终止时间), in milliseconds since the Unix epoch.
+    pub modify_time: Option<i64>,
+    /// When it was created in the external system (创建时间), in milliseconds since the Unix epoch.
+    pub create_time: Option<i64>,
+    /// How it ended (终止类型).
+    pub termination_type: Option<String>,
+    /// Id of the application in the external system.
+    pub external_id: Option<String>,
+}
+
+crate::object::fields!(
+    ExternalApplicationInput { id, job_recruitment_type, job_title, resume_source, stage,
+    talent_id, termination_reason, delivery_type, modify_time, create_time,
+    termination_type, external_id }
 );
 
 /// GetApplicationData
@@ -2238,294 +2618,37 @@ crate::object::fields!(GetAttachmentPreviewData { url });
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetEmployeeData {
     /// The employee's onboarding details (员工信息).
-    pub employee: Option<GetEmployeeEmployee>,
+    pub employee: Option<EmployeeDetail>,
 }
 
 crate::object::fields!(GetEmployeeData { employee });
-
-/// GetEmployeeEmployee
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetEmployeeEmployee {
-    /// Employee id (员工 ID).
-    pub id: Option<String>,
-    /// Application id (投递 ID).
-    pub application_id: Option<String>,
-    /// Whether the employee has joined or left (入职状态).
-    pub onboard_status: Option<EmployeeV2OnboardStatus>,
-    /// Whether the employee has passed probation (转正状态).
-    pub conversion_status: Option<EmployeeV2ConversionStatus>,
-    /// When the employee actually joined, in milliseconds since the Unix epoch.
-    pub onboard_time: Option<i64>,
-    /// When probation is expected to end, in milliseconds since the Unix epoch.
-    pub expected_conversion_time: Option<i64>,
-    /// When probation actually ended, in milliseconds since the Unix epoch.
-    pub actual_conversion_time: Option<i64>,
-    /// When the employee left, in milliseconds since the Unix epoch.
-    pub overboard_time: Option<i64>,
-    /// Reason for leaving (离职原因).
-    pub overboard_note: Option<String>,
-    /// Office location code (办公地点), as `query_locations` returns it.
-    pub onboard_city_code: Option<String>,
-    /// Department the employee joined (入职部门); id kind per `department_id_type`.
-    pub department: Option<String>,
-    /// Direct manager's user id (直属上级); kind per `user_id_type`.
-    pub leader: Option<String>,
-    /// Job family id (序列); kind per `job_family_id_type`.
-    pub sequence: Option<String>,
-    /// Job level id (职级); kind per `job_level_id_type`.
-    pub level: Option<String>,
-    /// Employee type id (人员类型); kind per `employee_type_id_type`.
-    pub employee_type: Option<String>,
-    /// Job requirement id (招聘需求 ID), as `search_job_requirements` returns it.
-    pub job_requirement_id: Option<String>,
-}
-
-crate::object::fields!(
-    GetEmployeeEmployee { id, application_id, onboard_status, conversion_status,
-    onboard_time, expected_conversion_time, actual_conversion_time, overboard_time,
-    overboard_note, onboard_city_code, department, leader, sequence, level,
-    employee_type, job_requirement_id }
-);
 
 /// GetEmployeesByApplicationData
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetEmployeesByApplicationData {
     /// The employee's onboarding details (员工信息).
-    pub employee: Option<GetEmployeesByApplicationEmployee>,
+    pub employee: Option<ApplicationEmployee>,
 }
 
 crate::object::fields!(GetEmployeesByApplicationData { employee });
-
-/// GetEmployeesByApplicationEmployee
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetEmployeesByApplicationEmployee {
-    /// Employee id (员工 ID).
-    pub id: Option<String>,
-    /// Application id (投递 ID).
-    pub application_id: Option<String>,
-    /// Whether the employee has joined or left (入职状态).
-    pub onboard_status: Option<EmployeeV2OnboardStatus>,
-    /// Whether the employee has passed probation (转正状态).
-    pub conversion_status: Option<EmployeeV2ConversionStatus>,
-    /// When the employee actually joined, in milliseconds since the Unix epoch.
-    pub onboard_time: Option<i64>,
-    /// When probation is expected to end, in milliseconds since the Unix epoch.
-    pub expected_conversion_time: Option<i64>,
-    /// When probation actually ended, in milliseconds since the Unix epoch.
-    pub actual_conversion_time: Option<i64>,
-    /// When the employee left, in milliseconds since the Unix epoch.
-    pub overboard_time: Option<i64>,
-    /// Reason for leaving (离职原因).
-    pub overboard_note: Option<String>,
-    /// Office location code (办公地点), as `query_locations` returns it.
-    pub onboard_city_code: Option<String>,
-    /// Department the employee joined (入职部门); id kind per `department_id_type`.
-    pub department: Option<String>,
-    /// Direct manager's user id (直属上级); kind per `user_id_type`.
-    pub leader: Option<String>,
-    /// Job family id (序列); kind per `job_family_id_type`.
-    pub sequence: Option<String>,
-    /// Job level id (职级); kind per `job_level_id_type`.
-    pub level: Option<String>,
-    /// Employee type id (人员类型); kind per `employee_type_id_type`.
-    pub employee_type: Option<String>,
-    /// Job requirement id (招聘需求 ID), as `search_job_requirements` returns it.
-    pub job_requirement_id: Option<String>,
-    /// Employment id in Feishu People (飞书人事).
-    pub external_employment_id: Option<String>,
-}
-
-crate::object::fields!(
-    GetEmployeesByApplicationEmployee { id, application_id, onboard_status,
-    conversion_status, onboard_time, expected_conversion_time, actual_conversion_time,
-    overboard_time, overboard_note, onboard_city_code, department, leader, sequence,
-    level, employee_type, job_requirement_id, external_employment_id }
-);
 
 /// GetInterviewRecordData
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetInterviewRecordData {
     /// The interview feedback (面试评价).
-    pub interview_record: Option<GetInterviewRecordInterviewRecord>,
+    pub interview_record: Option<InterviewRecordDetail>,
 }
 
 crate::object::fields!(GetInterviewRecordData { interview_record });
-
-/// GetInterviewRecordInterviewRecord
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordInterviewRecord {
-    /// Interview feedback id (面试评价 ID).
-    pub id: Option<String>,
-    /// Interviewer's user id; kind per `user_id_type`.
-    pub user_id: Option<String>,
-    /// Text of the built-in notes field (记录), set up under Feishu Hire > Settings > Interview settings > Feedback forms.
-    pub content: Option<String>,
-    /// Whether it has been submitted (提交状态).
-    pub commit_status: Option<EvaluationCommitStatus>,
-    /// When the feedback was submitted, milliseconds since the Unix epoch.
-    pub feedback_submit_time: Option<i64>,
-    /// Interview result (面试结论).
-    pub conclusion: Option<InterviewRecordConclusion>,
-    /// Interview score (面试得分): the score option chosen in the feedback.
-    pub interview_score: Option<InterviewScore>,
-    /// Score from the scored questions of the feedback (面评打分题分数).
-    pub assessment_score: Option<AssessmentScoreInfo>,
-    /// Interview questions (面试题目).
-    pub question_list: Option<Vec<InterviewQuestion>>,
-    /// Online coding questions (在线编程题目).
-    pub code_question_list: Option<Vec<InterviewRecordCodeQuestionList>>,
-    /// The interviewer (面试官信息).
-    pub interviewer: Option<IdNameObject>,
-    /// Images attached to the feedback (面试评价图片附件).
-    pub image_list: Option<Vec<AttachmentV2>>,
-    /// Assessments by dimension (面试维度评价信息).
-    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
-}
-
-crate::object::fields!(
-    GetInterviewRecordInterviewRecord { id, user_id, content, commit_status,
-    feedback_submit_time, conclusion, interview_score, assessment_score, question_list,
-    code_question_list, interviewer, image_list, dimension_assessment_list }
-);
-
-/// GetInterviewRecordV2Ability
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordV2Ability {
-    /// Ability name (能力项名称).
-    pub name: Option<I18n>,
-    /// Ability description (能力项描述).
-    pub description: Option<I18n>,
-}
-
-crate::object::fields!(GetInterviewRecordV2Ability { name, description });
-
-/// GetInterviewRecordV2Attachment
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordV2Attachment {
-    /// Attachment id (附件 ID).
-    pub file_id: Option<String>,
-    /// File name of the attachment (附件名称).
-    pub file_name: Option<String>,
-    /// MIME type of the attachment (附件类型).
-    pub content_type: Option<String>,
-    /// Size of the attachment (附件大小).
-    pub file_size: Option<i32>,
-    /// When the attachment was created, milliseconds since the Unix epoch, as a string.
-    pub create_time: Option<String>,
-}
-
-crate::object::fields!(
-    GetInterviewRecordV2Attachment { file_id, file_name, content_type, file_size,
-    create_time }
-);
 
 /// GetInterviewRecordV2Data
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetInterviewRecordV2Data {
     /// The interview feedback (面试评价).
-    pub interview_record: Option<GetInterviewRecordV2InterviewRecord>,
+    pub interview_record: Option<InterviewRecordDetailV2>,
 }
 
 crate::object::fields!(GetInterviewRecordV2Data { interview_record });
-
-/// GetInterviewRecordV2DimensionAssessment
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordV2DimensionAssessment {
-    /// Dimension id (维度 ID): an entry of `data.items.modules.dimensions` in the answer of `list_interview_feedback_forms`.
-    pub interview_feedback_form_dimension_id: Option<String>,
-    /// Dimension name (维度名称).
-    pub dimension_name: Option<I18n>,
-    /// How the dimension is assessed (维度评价方式).
-    pub dimension_type: Option<DimensionAssessmentDimensionType>,
-    /// Dimension weight (维度权重), to two decimal places.
-    pub weight: Option<f64>,
-    /// The answer, when the dimension is free text.
-    pub dimension_content: Option<String>,
-    /// The chosen option, when the dimension is single choice.
-    pub dimension_option: Option<DimensionOption>,
-    /// The chosen options, when the dimension is multiple choice.
-    pub dimension_options: Option<Vec<DimensionOption>>,
-    /// The score, when the dimension is scored by entering a number.
-    pub dimension_score: Option<i32>,
-    /// The suggested levels, when the dimension is a job level suggestion.
-    pub recommended_job_level: Option<RecommendedJobLevel>,
-    /// Interview questions linked to the dimension (面试题).
-    pub question_assessments: Option<Vec<GetInterviewRecordV2QuestionAssessment>>,
-}
-
-crate::object::fields!(
-    GetInterviewRecordV2DimensionAssessment { interview_feedback_form_dimension_id,
-    dimension_name, dimension_type, weight, dimension_content, dimension_option,
-    dimension_options, dimension_score, recommended_job_level, question_assessments }
-);
-
-/// GetInterviewRecordV2InterviewRecord
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordV2InterviewRecord {
-    /// Interview feedback id (面试评价 ID).
-    pub id: Option<String>,
-    /// Interview feedback form id (面试评价表 ID); see `list_interview_feedback_forms`.
-    pub feedback_form_id: Option<String>,
-    /// Whether it has been submitted (提交状态).
-    pub commit_status: Option<EvaluationCommitStatus>,
-    /// When the feedback was submitted, milliseconds since the Unix epoch.
-    pub submit_time: Option<String>,
-    /// Score of the feedback (面试评价分数).
-    pub record_score: Option<RecordScore>,
-    /// The interviewer (面试官信息).
-    pub interviewer: Option<IdNameObject>,
-    /// Attachments of the feedback (面试评价附件列表).
-    pub attachments: Option<Vec<GetInterviewRecordV2Attachment>>,
-    /// Assessments by module (模块评价列表).
-    pub module_assessments: Option<Vec<GetInterviewRecordV2ModuleAssessment>>,
-}
-
-crate::object::fields!(
-    GetInterviewRecordV2InterviewRecord { id, feedback_form_id, commit_status,
-    submit_time, record_score, interviewer, attachments, module_assessments }
-);
-
-/// GetInterviewRecordV2ModuleAssessment
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordV2ModuleAssessment {
-    /// Id of the matching module in the interview feedback form (面试评价表模块 ID): an entry of `data.items.modules` in the answer of `list_interview_feedback_forms`.
-    pub interview_feedback_form_module_id: Option<String>,
-    /// Module name (模块名称).
-    pub module_name: Option<I18n>,
-    /// Kind of module (模块类型).
-    pub module_type: Option<ModuleAssessmentModuleType>,
-    /// Module weight (模块权重), to two decimal places.
-    pub module_weight: Option<f64>,
-    /// Module score (模块打分), to two decimal places.
-    pub module_score: Option<f64>,
-    /// Assessments by dimension within the module (模块评价).
-    pub dimension_assessments: Option<Vec<GetInterviewRecordV2DimensionAssessment>>,
-}
-
-crate::object::fields!(
-    GetInterviewRecordV2ModuleAssessment { interview_feedback_form_module_id,
-    module_name, module_type, module_weight, module_score, dimension_assessments }
-);
-
-/// GetInterviewRecordV2QuestionAssessment
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewRecordV2QuestionAssessment {
-    /// Kind of interview question (面试题类型).
-    pub question_type: Option<QuestionAssessmentQuestionType>,
-    /// Question title (面试题名称).
-    pub title: Option<I18n>,
-    /// Question description (面试题描述).
-    pub description: Option<I18n>,
-    /// The candidate's answer (作答内容).
-    pub content: Option<String>,
-    /// Abilities the question assesses (能力项列表).
-    pub abilities: Option<Vec<GetInterviewRecordV2Ability>>,
-}
-
-crate::object::fields!(
-    GetInterviewRecordV2QuestionAssessment { question_type, title, description, content,
-    abilities }
-);
 
 /// GetInterviewsByTalentData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2535,120 +2658,6 @@ pub struct GetInterviewsByTalentData {
 }
 
 crate::object::fields!(GetInterviewsByTalentData { items });
-
-/// GetInterviewsByTalentI18n
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewsByTalentI18n {
-    /// Interviewer's name in Chinese.
-    pub zh_cn: Option<String>,
-    /// Interviewer's name in English.
-    pub en_us: Option<String>,
-}
-
-crate::object::fields!(GetInterviewsByTalentI18n { zh_cn, en_us });
-
-/// GetInterviewsByTalentIdNameObject
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewsByTalentIdNameObject {
-    /// Interviewer's user id (面试官 ID); kind per `user_id_type`.
-    pub id: Option<String>,
-    /// Interviewer's name (面试官姓名).
-    pub name: Option<GetInterviewsByTalentI18n>,
-}
-
-crate::object::fields!(GetInterviewsByTalentIdNameObject { id, name });
-
-/// GetInterviewsByTalentInterviewExtend
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewsByTalentInterviewExtend {
-    /// Interview id (面试 ID); see `list_interviews`.
-    pub id: Option<String>,
-    /// Interview start, milliseconds since the Unix epoch.
-    pub begin_time: Option<i64>,
-    /// Interview end, milliseconds since the Unix epoch.
-    pub end_time: Option<i64>,
-    /// Interview round number (面试轮次).
-    pub round: Option<i32>,
-    /// Interview feedback (面试评价信息).
-    pub interview_record_list: Option<Vec<GetInterviewsByTalentInterviewRecord>>,
-    /// When the feedback was submitted, milliseconds since the Unix epoch.
-    pub feedback_submit_time: Option<i64>,
-    /// Id of the application stage the interview belongs to (面试关联的投递阶段), from `list_job_processes`.
-    pub stage_id: Option<String>,
-    /// Application id (投递 ID); see `get_application`.
-    pub application_id: Option<String>,
-    /// The stage (阶段信息).
-    pub stage: Option<IdNameObject>,
-    /// Creator (创建人).
-    pub creator: Option<IdNameObject>,
-    /// Creation time, in milliseconds since the Unix epoch.
-    pub biz_create_time: Option<i64>,
-    /// Last update time, in milliseconds since the Unix epoch.
-    pub biz_modify_time: Option<i64>,
-    /// Outcome of the interview round so far (面试状态).
-    pub interview_round_summary: Option<InterviewExtendV2InterviewRoundSummary>,
-    /// Interview arrangement id (面试安排 ID).
-    pub interview_arrangement_id: Option<String>,
-    /// Interview type.
-    pub interview_type: Option<InterviewType>,
-    /// The candidate's time zone.
-    pub talent_time_zone: Option<CodeNameObject>,
-    /// Contact person for the interview (面试联系人).
-    pub contact_user: Option<IdNameObject>,
-    /// Phone number of the interview contact.
-    pub contact_mobile: Option<String>,
-    /// Remark (备注).
-    pub remark: Option<String>,
-    /// Interview location.
-    pub address: Option<CommonAddress>,
-    /// Tool used for a video interview (视频面试工具).
-    pub video_type: Option<InterviewExtendV2VideoType>,
-    /// State of the batch interview (集中面试); meaningful only when the arrangement type is a batch interview.
-    pub arrangement_status: Option<InterviewArrangementStatus>,
-    /// How the interview is arranged (安排类型).
-    pub arrangement_type: Option<InterviewExtendArrangementType>,
-    /// Whether the candidate booked the slot themselves (安排方式).
-    pub arrangement_appointment_kind: Option<
-        InterviewExtendV2ArrangementAppointmentKind,
-    >,
-    /// Meeting rooms of the interview (面试会议室).
-    pub meeting_room_list: Option<Vec<InterviewMeetingRoom>>,
-    /// Interview round type (面试轮次类型).
-    pub interview_round_type: Option<IdNameObject>,
-}
-
-crate::object::fields!(
-    GetInterviewsByTalentInterviewExtend { id, begin_time, end_time, round,
-    interview_record_list, feedback_submit_time, stage_id, application_id, stage,
-    creator, biz_create_time, biz_modify_time, interview_round_summary,
-    interview_arrangement_id, interview_type, talent_time_zone, contact_user,
-    contact_mobile, remark, address, video_type, arrangement_status, arrangement_type,
-    arrangement_appointment_kind, meeting_room_list, interview_round_type }
-);
-
-/// GetInterviewsByTalentInterviewRecord
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetInterviewsByTalentInterviewRecord {
-    /// Interview feedback id (面试评价 ID); see `get_interview_record_v2`.
-    pub id: Option<String>,
-    /// Interviewer's user id; kind per `user_id_type`.
-    pub user_id: Option<String>,
-    /// Text of the built-in notes field (记录) of the interview feedback form, set up under Feishu Hire > Settings > Interview settings > Feedback forms; see `list_interview_feedback_forms`.
-    pub content: Option<String>,
-    /// Whether the feedback has been submitted (提交状态).
-    pub commit_status: Option<EvaluationCommitStatus>,
-    /// Interview result (面试结论).
-    pub conclusion: Option<InterviewRecordConclusion>,
-    /// Interview score (面试评分): the score option chosen in the feedback.
-    pub interview_score: Option<InterviewScore>,
-    /// The interviewer (面试官信息).
-    pub interviewer: Option<GetInterviewsByTalentIdNameObject>,
-}
-
-crate::object::fields!(
-    GetInterviewsByTalentInterviewRecord { id, user_id, content, commit_status,
-    conclusion, interview_score, interviewer }
-);
 
 /// A job's settings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2681,113 +2690,10 @@ crate::object::fields!(GetJobDetailData { job_detail });
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetJobRecruiterData {
     /// The job's recruiter, hiring managers and assistants (职位招聘人员).
-    pub info: Option<CombinedCreateJobDataJobManager>,
+    pub info: Option<CombinedJobManager>,
 }
 
 crate::object::fields!(GetJobRecruiterData { info });
-
-/// GetOfferApplicationOfferBasicInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetOfferApplicationOfferBasicInfo {
-    /// Kind of offer (Offer 类型); deprecated.
-    pub offer_type: Option<ApplicationOfferBasicInfoOfferType>,
-    /// Remark (备注); needs the hire:offer:readonly or hire:offer scope.
-    pub remark: Option<String>,
-    /// When the offer expires, milliseconds since the Unix epoch.
-    pub expire_time: Option<i64>,
-    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
-    pub owner_user_id: Option<String>,
-    /// User id of the offer's creator (Offer 创建人 ID); kind per `user_id_type`.
-    pub creator_user_id: Option<String>,
-    /// Employee type of the offer (人员类型).
-    pub employee_type: Option<JobType>,
-    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
-    pub create_time: Option<String>,
-    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
-    pub leader_user_id: Option<String>,
-    /// Start date (入职日期), as YYYY-MM-DD.
-    pub onboard_date: Option<String>,
-    /// Department the candidate joins (入职部门); kind per `department_id_type`.
-    pub department_id: Option<String>,
-    /// Probation in months (试用期), e.g. 6.
-    pub probation_month: Option<i32>,
-    /// Contract period in years (合同期); prefer `contract_period`.
-    #[deprecated(note = "the doc page points to `contract_period` instead")]
-    pub contract_year: Option<i32>,
-    /// Contract period (合同期), in years or months.
-    pub contract_period: Option<ContractPeriodInfo>,
-    /// Employment type (雇员类型).
-    pub recruitment_type: Option<JobType>,
-    /// Job family (序列).
-    pub sequence: Option<JobType>,
-    /// Job level (级别); needs the hire:offer:readonly or hire:offer scope.
-    pub level: Option<JobType>,
-    /// Onboarding location (入职地点).
-    pub onboard_address: Option<GetOfferBaseAddress>,
-    /// Work location (工作地点).
-    pub work_address: Option<GetOfferBaseAddress>,
-    /// Custom fields (自定义字段信息); needs the hire:offer:readonly or hire:offer scope.
-    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
-    /// Office location and address from the HR system (人事侧); currently only available to ByteDance.
-    pub work_location_address_info: Option<MasterLocationAddressInfo>,
-    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
-    pub position_id: Option<String>,
-    /// Job offered (入职职位).
-    pub job_offered: Option<String>,
-    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
-    pub job_grade_id: Option<String>,
-    /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
-    pub common_attachment_id_list: Option<Vec<String>>,
-    /// Career pathway id (通道 ID).
-    pub pathway_id: Option<String>,
-}
-
-crate::object::fields!(
-    GetOfferApplicationOfferBasicInfo { offer_type, remark, expire_time, owner_user_id,
-    creator_user_id, employee_type, create_time, leader_user_id, onboard_date,
-    department_id, probation_month, contract_year, contract_period, recruitment_type,
-    sequence, level, onboard_address, work_address, customize_info_list,
-    work_location_address_info, position_id, job_offered, job_grade_id,
-    common_attachment_id_list, pathway_id }
-);
-
-/// GetOfferBaseAddress
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetOfferBaseAddress {
-    /// Onboarding location id (入职地点 ID), from `list_locations`.
-    pub id: Option<String>,
-    /// Chinese name of the onboarding location.
-    pub zh_name: Option<String>,
-    /// English name of the onboarding location.
-    pub en_name: Option<String>,
-    /// District (区域信息).
-    pub district: Option<BaseDistrict>,
-    /// City (城市信息).
-    pub city: Option<GetOfferBaseCity>,
-    /// Province or state (省信息).
-    pub state: Option<GetOfferBaseCity>,
-    /// Country (国家信息).
-    pub country: Option<GetOfferBaseCity>,
-}
-
-crate::object::fields!(
-    GetOfferBaseAddress { id, zh_name, en_name, district, city, state, country }
-);
-
-/// GetOfferBaseCity
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetOfferBaseCity {
-    /// Chinese name of the city.
-    pub zh_name: Option<String>,
-    /// English name of the city.
-    pub en_name: Option<String>,
-    /// City code (城市编码).
-    pub code: Option<String>,
-    /// Level of the location (地址类型): 1 country, 2 state, 3 city, 4 district, 5 address.
-    pub location_type: Option<OfferBasicInfoV2WorkAddressDistrictLocationType>,
-}
-
-crate::object::fields!(GetOfferBaseCity { zh_name, en_name, code, location_type });
 
 /// GetOfferData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2851,6 +2757,17 @@ pub struct IdNameStatusObject {
 
 crate::object::fields!(IdNameStatusObject { id, name, active_status });
 
+/// InternOffboardingInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InternOffboardingInfo {
+    /// Actual leaving date (实际离职日期), as YYYY-MM-DD.
+    pub actual_offboarding_date: Option<String>,
+    /// Remark (备注).
+    pub notes: Option<String>,
+}
+
+crate::object::fields!(InternOffboardingInfo { actual_offboarding_date, notes });
+
 /// InternOfferOffboardingInfo
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InternOfferOffboardingInfo {
@@ -2867,6 +2784,15 @@ pub struct InternOfferOnboardingInfo {
     /// Actual start date (实际入职日期), as YYYY-MM-DD.
     pub actual_onboarding_date: String,
 }
+
+/// InternOnboardingInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InternOnboardingInfo {
+    /// Actual start date (实际入职日期), as YYYY-MM-DD.
+    pub actual_onboarding_date: Option<String>,
+}
+
+crate::object::fields!(InternOnboardingInfo { actual_onboarding_date });
 
 /// InterviewAggregation
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2926,6 +2852,57 @@ crate::object::fields!(
     cancel_interview_notification_template_id }
 );
 
+/// InterviewAppointmentConfigInput
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewAppointmentConfigInput {
+    /// Whether interviewers book interviews themselves.
+    pub enable_interview_appointment_by_interviewer: Option<bool>,
+    /// The settings.
+    pub config: Option<InterviewAppointmentConfigInputContent>,
+}
+
+crate::object::fields!(
+    InterviewAppointmentConfigInput { enable_interview_appointment_by_interviewer, config
+    }
+
+);
+
+/// InterviewAppointmentConfigInputContent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewAppointmentConfigInputContent {
+    /// Interview type.
+    pub interview_type: Option<InterviewType>,
+    /// The candidate's time zone.
+    pub talent_timezone_code: Option<String>,
+    /// User id of the interview contact, of the kind `user_id_type` names.
+    pub contact_user_id: Option<String>,
+    /// Phone number of the interview contact.
+    pub contact_mobile: Option<String>,
+    /// Email of the interview contact.
+    pub contact_email: Option<String>,
+    /// Interview location id, from `list_locations`.
+    pub address_id: Option<String>,
+    /// Video interview tool.
+    pub video_type: Option<VideoInterviewType>,
+    /// User ids to copy, of the kind `user_id_type` names.
+    pub cc: Option<Vec<String>>,
+    /// Remark on the interview settings.
+    pub remark: Option<String>,
+    /// Id of the interview notification template.
+    pub interview_notification_template_id: Option<String>,
+    /// Id of the appointment notification template.
+    pub appointment_notification_template_id: Option<String>,
+    /// Id of the interview cancellation notification template.
+    pub cancel_interview_notification_template_id: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewAppointmentConfigInputContent { interview_type, talent_timezone_code,
+    contact_user_id, contact_mobile, contact_email, address_id, video_type, cc, remark,
+    interview_notification_template_id, appointment_notification_template_id,
+    cancel_interview_notification_template_id }
+);
+
 /// InterviewAttachment
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InterviewAttachment {
@@ -2941,6 +2918,25 @@ pub struct InterviewAttachment {
 
 crate::object::fields!(
     InterviewAttachment { file_id, file_name, content_type, create_time }
+);
+
+/// InterviewAttachmentV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewAttachmentV2 {
+    /// Attachment id (附件 ID).
+    pub file_id: Option<String>,
+    /// File name of the attachment (附件名称).
+    pub file_name: Option<String>,
+    /// MIME type of the attachment (附件类型).
+    pub content_type: Option<String>,
+    /// Size of the attachment (附件大小).
+    pub file_size: Option<i32>,
+    /// When the attachment was created, milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewAttachmentV2 { file_id, file_name, content_type, file_size, create_time }
 );
 
 /// InterviewDimensionAssessment
@@ -2959,7 +2955,7 @@ pub struct InterviewDimensionAssessment {
     /// The chosen option, when the dimension is single choice or scored by choosing one option.
     pub dimension_score: Option<DimensionOption>,
     /// The chosen options, when the dimension is multiple choice.
-    pub dimension_score_list: Option<Vec<IdNameObject>>,
+    pub dimension_score_list: Option<Vec<DimensionOption>>,
     /// The score, when the dimension is scored by entering a number.
     pub dimension_custom_score: Option<i32>,
     /// Abilities linked to the dimension (维度关联能力项).
@@ -3020,7 +3016,7 @@ pub struct InterviewExtend {
     /// Interview location (面试地点).
     pub address: Option<CommonAddress>,
     /// Tool used for a video interview (视频面试工具).
-    pub video_type: Option<InterviewExtendV2VideoType>,
+    pub video_type: Option<VideoInterviewType>,
     /// State of the batch interview (集中面试); meaningful only when the arrangement type is a batch interview.
     pub arrangement_status: Option<InterviewArrangementStatus>,
     /// How the interview is arranged (安排类型).
@@ -3088,7 +3084,7 @@ pub struct InterviewExtendV2 {
     /// Interview location (面试地点).
     pub address: Option<BaseAddressV2>,
     /// Tool used for a video interview (视频面试工具).
-    pub video_type: Option<InterviewExtendV2VideoType>,
+    pub video_type: Option<VideoInterviewType>,
     /// State of the batch interview (集中面试); set when the arrangement type is a batch interview.
     pub arrangement_status: Option<InterviewExtendV2ArrangementStatus>,
     /// How the interview is arranged (安排类型).
@@ -3111,6 +3107,28 @@ crate::object::fields!(
     arrangement_status, arrangement_type, arrangement_appointment_kind,
     meeting_room_list, interview_round_type }
 );
+
+/// InterviewI18n
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewI18n {
+    /// Interviewer's name in Chinese.
+    pub zh_cn: Option<String>,
+    /// Interviewer's name in English.
+    pub en_us: Option<String>,
+}
+
+crate::object::fields!(InterviewI18n { zh_cn, en_us });
+
+/// InterviewIdName
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewIdName {
+    /// Interviewer's user id (面试官 ID); kind per `user_id_type`.
+    pub id: Option<String>,
+    /// Interviewer's name (面试官姓名).
+    pub name: Option<InterviewI18n>,
+}
+
+crate::object::fields!(InterviewIdName { id, name });
 
 /// InterviewMeetingRoom
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3169,11 +3187,29 @@ pub struct InterviewRecord {
     pub interview_score: Option<InterviewScore>,
     /// The interviewer (面试官信息).
     pub interviewer: Option<IdNameObject>,
+    /// Id of the lowest job level the interviewer suggests for the candidate.
+    pub min_job_level_id: Option<String>,
+    /// Id of the highest job level the interviewer suggests for the candidate.
+    pub max_job_level_id: Option<String>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Score from the scored questions of the feedback.
+    pub assessment_score: Option<AssessmentScoreInfo>,
+    /// Interview questions.
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// Online coding questions.
+    pub code_question_list: Option<Vec<InterviewQuestion>>,
+    /// Images attached to the feedback.
+    pub image_list: Option<Vec<AttachmentV2>>,
+    /// Assessments by dimension.
+    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
 }
 
 crate::object::fields!(
     InterviewRecord { id, user_id, content, commit_status, conclusion, interview_score,
-    interviewer }
+    interviewer, min_job_level_id, max_job_level_id, feedback_submit_time,
+    assessment_score, question_list, code_question_list, image_list,
+    dimension_assessment_list }
 );
 
 /// InterviewRecordCodeQuestionList
@@ -3187,10 +3223,80 @@ pub struct InterviewRecordCodeQuestionList {
     pub description: Option<I18n>,
     /// The candidate's answer (作答内容).
     pub content: Option<String>,
+    /// Abilities the question assesses.
+    pub ability_list: Option<Vec<Ability>>,
 }
 
 crate::object::fields!(
-    InterviewRecordCodeQuestionList { id, title, description, content }
+    InterviewRecordCodeQuestionList { id, title, description, content, ability_list }
+);
+
+/// InterviewRecordDetail
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewRecordDetail {
+    /// Interview feedback id (面试评价 ID).
+    pub id: Option<String>,
+    /// Interviewer's user id; kind per `user_id_type`.
+    pub user_id: Option<String>,
+    /// Text of the built-in notes field (记录), set up under Feishu Hire > Settings > Interview settings > Feedback forms.
+    pub content: Option<String>,
+    /// Whether it has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Interview result (面试结论).
+    pub conclusion: Option<InterviewRecordConclusion>,
+    /// Interview score (面试得分): the score option chosen in the feedback.
+    pub interview_score: Option<InterviewScore>,
+    /// Score from the scored questions of the feedback (面评打分题分数).
+    pub assessment_score: Option<AssessmentScoreInfo>,
+    /// Interview questions (面试题目).
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// Online coding questions (在线编程题目).
+    pub code_question_list: Option<Vec<InterviewRecordCodeQuestionList>>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<IdNameObject>,
+    /// Images attached to the feedback (面试评价图片附件).
+    pub image_list: Option<Vec<AttachmentV2>>,
+    /// Assessments by dimension (面试维度评价信息).
+    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
+    /// Id of the lowest job level the interviewer suggests for the candidate.
+    pub min_job_level_id: Option<String>,
+    /// Id of the highest job level the interviewer suggests for the candidate.
+    pub max_job_level_id: Option<String>,
+}
+
+crate::object::fields!(
+    InterviewRecordDetail { id, user_id, content, commit_status, feedback_submit_time,
+    conclusion, interview_score, assessment_score, question_list, code_question_list,
+    interviewer, image_list, dimension_assessment_list, min_job_level_id,
+    max_job_level_id }
+);
+
+/// InterviewRecordDetailV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InterviewRecordDetailV2 {
+    /// Interview feedback id (面试评价 ID).
+    pub id: Option<String>,
+    /// Interview feedback form id (面试评价表 ID); see `list_interview_feedback_forms`.
+    pub feedback_form_id: Option<String>,
+    /// Whether it has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub submit_time: Option<String>,
+    /// Score of the feedback (面试评价分数).
+    pub record_score: Option<RecordScore>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<IdNameObject>,
+    /// Attachments of the feedback (面试评价附件列表).
+    pub attachments: Option<Vec<InterviewAttachmentV2>>,
+    /// Assessments by module (模块评价列表).
+    pub module_assessments: Option<Vec<ModuleAssessmentV2>>,
+}
+
+crate::object::fields!(
+    InterviewRecordDetailV2 { id, feedback_form_id, commit_status, submit_time,
+    record_score, interviewer, attachments, module_assessments }
 );
 
 /// InterviewRecordV2
@@ -3201,7 +3307,7 @@ pub struct InterviewRecordV2 {
     /// Interview feedback form id (面试评价表 ID).
     pub feedback_form_id: Option<String>,
     /// Whether it has been submitted (提交状态).
-    pub commit_status: Option<InterviewRecordV2CommitStatus>,
+    pub commit_status: Option<EvaluationCommitStatus>,
     /// When the feedback was submitted, milliseconds since the Unix epoch, as a string.
     pub submit_time: Option<String>,
     /// Score of the feedback (面试评价分数).
@@ -3338,9 +3444,26 @@ pub struct JobBasicInfo {
     pub name: Option<String>,
     /// Job code (职位编码).
     pub code: Option<String>,
+    /// Job description.
+    pub description: Option<String>,
+    /// Job requirements.
+    pub requirement: Option<String>,
+    /// Employment type of the job.
+    pub recruitment_type: Option<IdNameStatusObject>,
+    /// Department of the job; kind of id per `department_id_type`.
+    pub department: Option<IdNameObject>,
+    /// Recruitment process type: social or campus.
+    pub process_type: Option<ProcessType>,
+    /// Recruitment process id.
+    pub process_id: Option<String>,
+    /// City of the job; one object, despite the name.
+    pub city_list: Option<CodeNameObject>,
 }
 
-crate::object::fields!(JobBasicInfo { id, name, code });
+crate::object::fields!(
+    JobBasicInfo { id, name, code, description, requirement, recruitment_type,
+    department, process_type, process_id, city_list }
+);
 
 /// Job family of a job (job_category).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3397,13 +3520,15 @@ pub struct JobConfigDetail {
     pub interview_appointment_config: Option<InterviewAppointmentConfig>,
     /// Internship offer form (实习 Offer 申请表).
     pub internship_offer_apply_schema: Option<IdNameObject>,
+    /// Id of the job these settings belong to.
+    pub id: Option<String>,
 }
 
 crate::object::fields!(
     JobConfigDetail { offer_apply_schema, offer_process_conf, recommended_evaluator_list,
     assessment_template, interview_round_list, interview_registration,
     onboard_registration, interview_round_type_list, related_job_list, job_attribute,
-    interview_appointment_config, internship_offer_apply_schema }
+    interview_appointment_config, internship_offer_apply_schema, id }
 );
 
 /// Suggested interviewers of one round (job_config_interview_round).
@@ -3527,11 +3652,14 @@ pub struct JobDetail {
     pub storefront_list: Option<Vec<JobStorefront>>,
     /// The job's tags (职位标签), highest order first.
     pub tag_list: Option<Vec<JobDetailTag>>,
+    /// Number of the job's applications in each stage of its process.
+    pub stage_count_list: Option<Vec<JobStageCount>>,
 }
 
 crate::object::fields!(
     JobDetail { basic_info, recruiter, assistant_list, hiring_manager_list,
-    job_requirement_list, address_list, job_config, storefront_list, tag_list }
+    job_requirement_list, address_list, job_config, storefront_list, tag_list,
+    stage_count_list }
 );
 
 /// Basic facts of a job (job_detail_basic_info).
@@ -3667,6 +3795,96 @@ pub struct JobLevel {
 }
 
 crate::object::fields!(JobLevel { id, zh_name, en_name, active_status });
+
+/// JobListItem
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobListItem {
+    /// Job id (职位 ID); `get_job` returns the whole job.
+    pub id: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Job description (职位描述).
+    pub description: Option<String>,
+    /// Job code (职位编号).
+    pub code: Option<String>,
+    /// What the job requires of candidates (职位要求).
+    pub requirement: Option<String>,
+    /// Employment type (雇佣类型).
+    pub recruitment_type: Option<JobLevel>,
+    /// Department (部门); id kind per `department_id_type`.
+    pub department: Option<JobType>,
+    /// Work city (工作城市).
+    pub city: Option<JobCity>,
+    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
+    pub min_job_level: Option<JobLevel>,
+    /// Highest job level (最高职级); id kind per `job_level_id_type`.
+    pub max_job_level: Option<JobLevel>,
+    /// Highlights of the job (职位亮点).
+    pub highlight_list: Option<Vec<JobType>>,
+    /// Job family (职位序列); id kind per `job_family_id_type`.
+    pub job_category: Option<JobLevel>,
+    /// Job category (职位类别).
+    pub job_type: Option<JobType>,
+    /// Whether the job is enabled (启用状态).
+    pub active_status: Option<ActiveStatus>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`; empty when the system or a connected external system created the job.
+    pub create_user_id: Option<String>,
+    /// Creation time; deprecated, use `create_timestamp`.
+    #[deprecated(note = "the doc page points to `create_timestamp` instead")]
+    pub create_time: Option<i64>,
+    /// Last update time; deprecated, use `update_timestamp`.
+    #[deprecated(note = "the doc page points to `update_timestamp` instead")]
+    pub update_time: Option<i64>,
+    /// Recruitment process type (招聘流程类型).
+    pub process_type: Option<ProcessType>,
+    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
+    pub process_id: Option<String>,
+    /// Chinese name of the recruitment process (招聘流程中文名称).
+    pub process_name: Option<String>,
+    /// English name of the recruitment process (招聘流程英文名称).
+    pub process_en_name: Option<String>,
+    /// Job function (职能分类).
+    pub job_function: Option<IdNameObject>,
+    /// Project the job belongs to (项目).
+    pub subject: Option<IdNameObject>,
+    /// Number of people to hire (招聘数量).
+    pub head_count: Option<i32>,
+    /// Years of work experience required (工作经验要求).
+    pub experience: Option<JobExperience>,
+    /// Expiry date; deprecated, use `expiry_timestamp`.
+    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
+    pub expiry_time: Option<i64>,
+    /// Lowest monthly salary, in thousands (最低薪资).
+    pub min_salary: Option<i32>,
+    /// Highest monthly salary, in thousands (最高薪资).
+    pub max_salary: Option<i32>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<Degree>,
+    /// Work cities (工作城市列表).
+    pub city_list: Option<Vec<CodeNameObject>>,
+    /// Whether the job is a real or a virtual one (职位属性).
+    pub job_attribute: Option<JobAttribute>,
+    /// Creation time, in milliseconds since the Unix epoch, as a string.
+    pub create_timestamp: Option<String>,
+    /// Last update time, in milliseconds since the Unix epoch, as a string.
+    pub update_timestamp: Option<String>,
+    /// Expiry time, in milliseconds since the Unix epoch, as a string.
+    pub expiry_timestamp: Option<String>,
+    /// Target majors (目标专业).
+    pub target_major_list: Option<Vec<JobType>>,
+    /// The job's custom fields.
+    pub customized_data_list: Option<Vec<CustomizedData>>,
+}
+
+crate::object::fields!(
+    JobListItem { id, title, description, code, requirement, recruitment_type,
+    department, city, min_job_level, max_job_level, highlight_list, job_category,
+    job_type, active_status, create_user_id, create_time, update_time, process_type,
+    process_id, process_name, process_en_name, job_function, subject, head_count,
+    experience, expiry_time, min_salary, max_salary, required_degree, city_list,
+    job_attribute, create_timestamp, update_timestamp, expiry_timestamp,
+    target_major_list, customized_data_list }
+);
 
 /// JobManager
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3913,6 +4131,8 @@ pub struct JobRequirementDto {
     pub completion_time: Option<String>,
     /// Approval status (审批状态); only for tenants in the gradual rollout (灰度).
     pub approval_status: Option<JobRequirementApprovalStatus>,
+    /// Candidate counts of the requirement: in offer talks, waiting to start, and hired.
+    pub count_data: Option<JobRequirementCountData>,
 }
 
 crate::object::fields!(
@@ -3921,7 +4141,94 @@ crate::object::fields!(
     department, recruiter_list, jr_hiring_managers, direct_leader_list, start_time,
     deadline, priority, required_degree, max_salary, min_salary, address, description,
     customized_data_list, job_id_list, process_type, job_type, create_time, creator_id,
-    update_time, employment_job_id, position_id, completion_time, approval_status }
+    update_time, employment_job_id, position_id, completion_time, approval_status,
+    count_data }
+);
+
+/// JobRequirementInput
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobRequirementInput {
+    /// Job requirement id (招聘需求 ID).
+    pub id: Option<String>,
+    /// Short code (招聘需求编号).
+    pub short_code: Option<String>,
+    /// Name (需求名称).
+    pub name: Option<String>,
+    /// Status (需求状态).
+    pub display_progress: Option<JobRequirementDisplayProgress>,
+    /// Number of people wanted (需求人数).
+    pub head_count: Option<i32>,
+    /// Job nature (职位性质), listed on the enum constants page of the Hire docs; prefer `employee_type`.
+    #[deprecated(note = "the doc page points to `employee_type` instead")]
+    pub recruitment_type: Option<IdNameObject>,
+    /// Employee type (人员类型); id kind per `employee_type_id_type`.
+    pub employee_type: Option<IdNameObject>,
+    /// Highest job level (最高职级); id kind per `job_level_id_type`.
+    pub max_level: Option<IdNameObject>,
+    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
+    pub min_level: Option<IdNameObject>,
+    /// Job family (职位序列); id kind per `job_family_id_type`.
+    pub sequence: Option<IdNameObject>,
+    /// Requirement type (需求类型).
+    pub category: Option<JobRequirementCategory>,
+    /// Department (需求部门); id kind per `department_id_type`.
+    pub department: Option<IdNameObject>,
+    /// Owners (需求负责人); id kind per `user_id_type`.
+    pub recruiter_list: Option<Vec<IdNameObject>>,
+    /// Hiring managers (需求用人经理); id kind per `user_id_type`.
+    pub jr_hiring_managers: Option<Vec<IdNameObject>>,
+    /// Direct leaders (直属上级); id kind per `user_id_type`.
+    pub direct_leader_list: Option<Vec<IdNameObject>>,
+    /// Start date (开始日期), in milliseconds since the Unix epoch, as a string.
+    pub start_time: Option<String>,
+    /// Expected completion date (预计完成日期), in milliseconds since the Unix epoch, as a string.
+    pub deadline: Option<String>,
+    /// Priority (招聘优先级).
+    pub priority: Option<JobRequirementPriority>,
+    /// Minimum education (学历要求).
+    pub required_degree: Option<Degree>,
+    /// Highest monthly salary, in thousands (最高月薪).
+    pub max_salary: Option<String>,
+    /// Lowest monthly salary, in thousands (最低月薪).
+    pub min_salary: Option<String>,
+    /// Work address (工作地址).
+    pub address: Option<IdNameObject>,
+    /// Description (需求描述).
+    pub description: Option<String>,
+    /// Custom fields (自定义字段).
+    pub customized_data_list: Option<Vec<CustomizedData>>,
+    /// Recruitment type (招聘类型): social or campus.
+    pub process_type: Option<ProcessType>,
+    /// Job category (职位类别).
+    pub job_type: Option<JobTypeInfo>,
+    /// Creation time, in milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Last update time, in milliseconds since the Unix epoch, as a string.
+    pub update_time: Option<String>,
+    /// Job id in Feishu People (职务 ID), as the Feishu People (corehr v2) job API returns it.
+    pub employment_job_id: Option<String>,
+    /// Position id in Feishu People (岗位 ID).
+    pub position_id: Option<String>,
+    /// Completion time, in milliseconds since the Unix epoch, as a string.
+    pub completion_time: Option<String>,
+    /// Approval status (审批状态).
+    pub approval_status: Option<JobRequirementApprovalStatus>,
+    /// Ids of the jobs linked to the requirement.
+    pub job_id_list: Option<Vec<String>>,
+    /// Candidate counts of the requirement: in offer talks, waiting to start, and hired.
+    pub count_data: Option<JobRequirementCountData>,
+}
+
+crate::object::fields!(
+    JobRequirementInput { id, short_code, name, display_progress, head_count,
+    recruitment_type, employee_type, max_level, min_level, sequence, category,
+    department, recruiter_list, jr_hiring_managers, direct_leader_list, start_time,
+    deadline, priority, required_degree, max_salary, min_salary, address, description,
+    customized_data_list, process_type, job_type, create_time, creator_id, update_time,
+    employment_job_id, position_id, completion_time, approval_status, job_id_list,
+    count_data }
 );
 
 /// A job requirement a job fills (job_requirement_simple).
@@ -3956,12 +4263,23 @@ pub struct JobSchema {
     /// Template name.
     pub name: Option<I18n>,
     /// Recruitment type of the template (职位模板类型).
-    pub scenario_type: Option<JobSchemaScenarioType>,
+    pub scenario_type: Option<ProcessType>,
     /// Modules (模块) of the template.
     pub object_list: Option<Vec<CommonSchema>>,
 }
 
 crate::object::fields!(JobSchema { id, name, scenario_type, object_list });
+
+/// How many applications of a job are in one stage of its process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobStageCount {
+    /// Number of applications in the stage.
+    pub count: Option<i32>,
+    /// The stage.
+    pub stage: Option<JobProcessStage>,
+}
+
+crate::object::fields!(JobStageCount { count, stage });
 
 /// A storefront of a job (job_storefront).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4058,7 +4376,7 @@ crate::object::fields!(ListExternalApplicationsData { items, has_more, page_toke
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListInterviewRecordsData {
     /// Interview feedback records (面试评价).
-    pub items: Option<Vec<GetInterviewRecordInterviewRecord>>,
+    pub items: Option<Vec<InterviewRecordDetail>>,
     /// Token of the next page (分页标记); present when `has_more` is true.
     pub page_token: Option<String>,
     /// Whether more pages follow (是否还有更多项).
@@ -4071,7 +4389,7 @@ crate::object::fields!(ListInterviewRecordsData { items, page_token, has_more })
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListInterviewRecordsV2Data {
     /// Interview feedback records (面试评价).
-    pub items: Option<Vec<GetInterviewRecordV2InterviewRecord>>,
+    pub items: Option<Vec<InterviewRecordDetailV2>>,
     /// Token of the next page (分页标记); present when `has_more` is true.
     pub page_token: Option<String>,
     /// Whether more pages follow (是否还有更多项).
@@ -4166,98 +4484,10 @@ pub struct ListJobsData {
     /// Token of the next page (分页标记); present when `has_more` is true.
     pub page_token: Option<String>,
     /// The jobs (职位列表).
-    pub items: Option<Vec<ListJobsJob>>,
+    pub items: Option<Vec<JobListItem>>,
 }
 
 crate::object::fields!(ListJobsData { has_more, page_token, items });
-
-/// ListJobsJob
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListJobsJob {
-    /// Job id (职位 ID); `get_job` returns the whole job.
-    pub id: Option<String>,
-    /// Job title (职位名称).
-    pub title: Option<String>,
-    /// Job description (职位描述).
-    pub description: Option<String>,
-    /// Job code (职位编号).
-    pub code: Option<String>,
-    /// What the job requires of candidates (职位要求).
-    pub requirement: Option<String>,
-    /// Employment type (雇佣类型).
-    pub recruitment_type: Option<JobLevel>,
-    /// Department (部门); id kind per `department_id_type`.
-    pub department: Option<JobType>,
-    /// Work city (工作城市).
-    pub city: Option<JobCity>,
-    /// Lowest job level (最低职级); id kind per `job_level_id_type`.
-    pub min_job_level: Option<JobLevel>,
-    /// Highest job level (最高职级); id kind per `job_level_id_type`.
-    pub max_job_level: Option<JobLevel>,
-    /// Highlights of the job (职位亮点).
-    pub highlight_list: Option<Vec<JobType>>,
-    /// Job family (职位序列); id kind per `job_family_id_type`.
-    pub job_category: Option<JobLevel>,
-    /// Job category (职位类别).
-    pub job_type: Option<JobType>,
-    /// Whether the job is enabled (启用状态).
-    pub active_status: Option<ActiveStatus>,
-    /// Creator's user id (创建人 ID), kind per `user_id_type`; empty when the system or a connected external system created the job.
-    pub create_user_id: Option<String>,
-    /// Creation time; deprecated, use `create_timestamp`.
-    #[deprecated(note = "the doc page points to `create_timestamp` instead")]
-    pub create_time: Option<i64>,
-    /// Last update time; deprecated, use `update_timestamp`.
-    #[deprecated(note = "the doc page points to `update_timestamp` instead")]
-    pub update_time: Option<i64>,
-    /// Recruitment process type (招聘流程类型).
-    pub process_type: Option<ProcessType>,
-    /// Recruitment process id (招聘流程 ID), from `list_job_processes`.
-    pub process_id: Option<String>,
-    /// Chinese name of the recruitment process (招聘流程中文名称).
-    pub process_name: Option<String>,
-    /// English name of the recruitment process (招聘流程英文名称).
-    pub process_en_name: Option<String>,
-    /// Job function (职能分类).
-    pub job_function: Option<IdNameObject>,
-    /// Project the job belongs to (项目).
-    pub subject: Option<IdNameObject>,
-    /// Number of people to hire (招聘数量).
-    pub head_count: Option<i32>,
-    /// Years of work experience required (工作经验要求).
-    pub experience: Option<JobExperience>,
-    /// Expiry date; deprecated, use `expiry_timestamp`.
-    #[deprecated(note = "the doc page points to `expiry_timestamp` instead")]
-    pub expiry_time: Option<i64>,
-    /// Lowest monthly salary, in thousands (最低薪资).
-    pub min_salary: Option<i32>,
-    /// Highest monthly salary, in thousands (最高薪资).
-    pub max_salary: Option<i32>,
-    /// Minimum education (学历要求).
-    pub required_degree: Option<Degree>,
-    /// Work cities (工作城市列表).
-    pub city_list: Option<Vec<CodeNameObject>>,
-    /// Whether the job is a real or a virtual one (职位属性).
-    pub job_attribute: Option<JobAttribute>,
-    /// Creation time, in milliseconds since the Unix epoch, as a string.
-    pub create_timestamp: Option<String>,
-    /// Last update time, in milliseconds since the Unix epoch, as a string.
-    pub update_timestamp: Option<String>,
-    /// Expiry time, in milliseconds since the Unix epoch, as a string.
-    pub expiry_timestamp: Option<String>,
-    /// Target majors (目标专业).
-    pub target_major_list: Option<Vec<JobType>>,
-}
-
-crate::object::fields!(
-    ListJobsJob { id, title, description, code, requirement, recruitment_type,
-    department, city, min_job_level, max_job_level, highlight_list, job_category,
-    job_type, active_status, create_user_id, create_time, update_time, process_type,
-    process_id, process_name, process_en_name, job_function, subject, head_count,
-    experience, expiry_time, min_salary, max_salary, required_degree, city_list,
-    job_attribute, create_timestamp, update_timestamp, expiry_timestamp,
-    target_major_list }
-);
 
 /// ListLocationsData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4371,254 +4601,10 @@ pub struct ListTalentsData {
     /// Token of the next page (分页标记); present when `has_more` is true.
     pub page_token: Option<String>,
     /// Summaries of the talents of this page.
-    pub items: Option<Vec<ListTalentsTalent>>,
+    pub items: Option<Vec<TalentListItem>>,
 }
 
 crate::object::fields!(ListTalentsData { has_more, page_token, items });
-
-/// ListTalentsTalent
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalent {
-    /// Talent id (人才 ID); `get_talent` gives the full record.
-    pub id: Option<String>,
-    /// Whether the talent is in a headhunter protection period (猎头保护期).
-    pub is_in_agency_period: Option<bool>,
-    /// Whether the talent has joined the company (已入职).
-    pub is_onboarded: Option<bool>,
-    /// Basic facts (基本信息).
-    pub basic_info: Option<ListTalentsTalentBasicInfo>,
-    /// Education (教育经历).
-    pub education_list: Option<Vec<ListTalentsTalentEducationInfo>>,
-    /// Work experience (工作经历).
-    pub career_list: Option<Vec<ListTalentsTalentCareerInfo>>,
-    /// Projects (项目经历).
-    pub project_list: Option<Vec<ListTalentsTalentProjectInfo>>,
-    /// Works (作品), such as a portfolio.
-    pub works_list: Option<Vec<ListTalentsTalentWorksInfo>>,
-    /// Awards (获奖).
-    pub award_list: Option<Vec<ListTalentsTalentAwardInfo>>,
-    /// Language skills (语言能力).
-    pub language_list: Option<Vec<ListTalentsTalentLanguageInfo>>,
-    /// Social media accounts (社交账号).
-    pub sns_list: Option<Vec<ListTalentsTalentSnsInfo>>,
-    /// Resume sources (简历来源).
-    pub resume_source_list: Option<Vec<TargetMajorInfo>>,
-    /// Interview registration form.
-    pub interview_registration_list: Option<
-        Vec<ListTalentsTalentInterviewRegistrationSimple>,
-    >,
-    /// Resume attachment ids (简历附件 ID), newest resume first; see `get_attachment`.
-    pub resume_attachment_id_list: Option<Vec<String>>,
-    /// Highest education (最高学历).
-    pub top_degree: Option<TalentTopDegree>,
-    /// First education (第一学历): the level of the talent's first full-time degree.
-    pub first_degree: Option<TalentFirstDegree>,
-}
-
-crate::object::fields!(
-    ListTalentsTalent { id, is_in_agency_period, is_onboarded, basic_info,
-    education_list, career_list, project_list, works_list, award_list, language_list,
-    sns_list, resume_source_list, interview_registration_list, resume_attachment_id_list,
-    top_degree, first_degree }
-);
-
-/// ListTalentsTalentAwardInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentAwardInfo {
-    /// Id of the award entry.
-    pub id: Option<String>,
-    /// Name of the award.
-    pub title: Option<String>,
-    /// Year of the award, as YYYY.
-    pub award_time: Option<String>,
-    /// Description of the award.
-    pub desc: Option<String>,
-}
-
-crate::object::fields!(ListTalentsTalentAwardInfo { id, title, award_time, desc });
-
-/// ListTalentsTalentBasicInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentBasicInfo {
-    /// Name of the talent (姓名).
-    pub name: Option<String>,
-    /// Mobile number.
-    pub mobile: Option<String>,
-    /// Country calling code of the mobile number (手机国家区号), e.g. `86`.
-    pub mobile_code: Option<String>,
-    /// Country of the mobile number (手机国家代码), a location code from `query_locations`.
-    pub mobile_country_code: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// Years of work experience (工作年限).
-    pub experience_years: Option<i32>,
-    /// Age.
-    pub age: Option<i32>,
-    /// Nationality or region (国籍/地区).
-    pub nationality: Option<TalentNationality>,
-    /// Gender (性别).
-    pub gender: Option<TalentBasicInfoGender>,
-    /// Current city (所在地点).
-    pub current_city: Option<JobCity>,
-    /// Hometown (家乡).
-    pub hometown_city: Option<JobCity>,
-    /// Preferred work locations (期望工作地点).
-    pub preferred_city_list: Option<Vec<JobCity>>,
-    /// Kind of identity document (证件类型).
-    pub identification_type: Option<TalentBasicInfoIdentificationType>,
-    /// Identity document number (证件号).
-    pub identification_number: Option<String>,
-    /// Date of birth, seconds since the Unix epoch.
-    pub birthday: Option<i64>,
-    /// Creator's user id (创建人 ID), kind per `user_id_type`.
-    pub creator_id: Option<String>,
-    /// Marital status (婚姻状况).
-    pub marital_status: Option<TalentBasicInfoMaritalStatus>,
-    /// Home address (家庭住址).
-    pub current_home_address: Option<String>,
-    /// Last modification time, milliseconds since the Unix epoch, as a string.
-    pub modify_time: Option<String>,
-}
-
-crate::object::fields!(
-    ListTalentsTalentBasicInfo { name, mobile, mobile_code, mobile_country_code, email,
-    experience_years, age, nationality, gender, current_city, hometown_city,
-    preferred_city_list, identification_type, identification_number, birthday,
-    creator_id, marital_status, current_home_address, modify_time }
-);
-
-/// ListTalentsTalentCareerInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentCareerInfo {
-    /// Id of the work experience entry.
-    pub id: Option<String>,
-    /// Company name.
-    pub company: Option<String>,
-    /// Job title (职位名称).
-    pub title: Option<String>,
-    /// Description of the work experience.
-    pub desc: Option<String>,
-    /// Start date, to the month, as YYYY-MM.
-    pub start_time: Option<String>,
-    /// End date, to the month, as YYYY-MM.
-    pub end_time: Option<String>,
-    /// Kind of experience (经历类型).
-    pub career_type: Option<TalentCareerInfoCareerType>,
-    /// Tags of the employer (工作经历标签).
-    pub tag_list: Option<Vec<ListTalentsTalentCareerInfoTagList>>,
-}
-
-crate::object::fields!(
-    ListTalentsTalentCareerInfo { id, company, title, desc, start_time, end_time,
-    career_type, tag_list }
-);
-
-/// ListTalentsTalentEducationInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentEducationInfo {
-    /// Id of the education entry.
-    pub id: Option<String>,
-    /// Degree (学位).
-    pub degree: Option<ListTalentsTalentEducationInfoDegree>,
-    /// School name.
-    pub school: Option<String>,
-    /// Field of study (专业).
-    pub field_of_study: Option<String>,
-    /// Start date, to the month, as YYYY-MM.
-    pub start_time: Option<String>,
-    /// End date, to the month, as YYYY-MM.
-    pub end_time: Option<String>,
-    /// End date, milliseconds since the Unix epoch, as a string; unlike `end_time` it never stands for "until now" (至今), so prefer it.
-    pub end_time_v2: Option<String>,
-    /// Kind of education (学历类型).
-    pub education_type: Option<TalentEducationInfoEducationType>,
-    /// Academic ranking (成绩排名).
-    pub academic_ranking: Option<TalentEducationInfoAcademicRanking>,
-    /// Tags of the school (教育经历标签).
-    pub tag_list: Option<Vec<TalentEducationInfoTagList>>,
-}
-
-crate::object::fields!(
-    ListTalentsTalentEducationInfo { id, degree, school, field_of_study, start_time,
-    end_time, end_time_v2, education_type, academic_ranking, tag_list }
-);
-
-/// ListTalentsTalentInterviewRegistrationSimple
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentInterviewRegistrationSimple {
-    /// Interview registration form id (面试登记表 ID); see `list_interview_registration_schemas`.
-    pub id: Option<String>,
-    /// When the interview registration form was filled in, milliseconds since the Unix epoch.
-    pub registration_time: Option<i64>,
-}
-
-crate::object::fields!(
-    ListTalentsTalentInterviewRegistrationSimple { id, registration_time }
-);
-
-/// ListTalentsTalentLanguageInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentLanguageInfo {
-    /// Id of the language skill entry.
-    pub id: Option<String>,
-    /// Language (语言).
-    pub language: Option<TalentLanguageInfoLanguage>,
-    /// Proficiency (精通程度).
-    pub proficiency: Option<TalentLanguageInfoProficiency>,
-}
-
-crate::object::fields!(ListTalentsTalentLanguageInfo { id, language, proficiency });
-
-/// ListTalentsTalentProjectInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentProjectInfo {
-    /// Id of the project entry.
-    pub id: Option<String>,
-    /// Project name.
-    pub name: Option<String>,
-    /// The talent's role in the project.
-    pub role: Option<String>,
-    /// Link to the project.
-    pub link: Option<String>,
-    /// Description of the project.
-    pub desc: Option<String>,
-    /// Start date, to the month, as YYYY-MM.
-    pub start_time: Option<String>,
-    /// End date, to the month, as YYYY-MM.
-    pub end_time: Option<String>,
-}
-
-crate::object::fields!(
-    ListTalentsTalentProjectInfo { id, name, role, link, desc, start_time, end_time }
-);
-
-/// ListTalentsTalentSnsInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentSnsInfo {
-    /// Id of the social media account entry.
-    pub id: Option<String>,
-    /// Social platform (社交平台).
-    pub sns_type: Option<TalentSnsInfoSnsType>,
-    /// Link to the account, or the account id.
-    pub link: Option<String>,
-}
-
-crate::object::fields!(ListTalentsTalentSnsInfo { id, sns_type, link });
-
-/// ListTalentsTalentWorksInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTalentsTalentWorksInfo {
-    /// Id of the work; `get_attachment` gives its attachment.
-    pub id: Option<String>,
-    /// Link to the work.
-    pub link: Option<String>,
-    /// Description of the work.
-    pub desc: Option<String>,
-    /// File name of the work's attachment.
-    pub name: Option<String>,
-}
-
-crate::object::fields!(ListTalentsTalentWorksInfo { id, link, desc, name });
 
 /// ListTerminationReasonsData
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4778,6 +4764,17 @@ pub struct MentionEntity {
     pub user_id: String,
 }
 
+/// MobileNumber
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MobileNumber {
+    /// International dialling code of the country.
+    pub code: Option<String>,
+    /// Mobile number.
+    pub number: Option<String>,
+}
+
+crate::object::fields!(MobileNumber { code, number });
+
 /// ModuleAssessment
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModuleAssessment {
@@ -4800,6 +4797,28 @@ crate::object::fields!(
     module_weight, module_score, dimension_assessments }
 );
 
+/// ModuleAssessmentV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModuleAssessmentV2 {
+    /// Id of the matching module in the interview feedback form (面试评价表模块 ID): an entry of `data.items.modules` in the answer of `list_interview_feedback_forms`.
+    pub interview_feedback_form_module_id: Option<String>,
+    /// Module name (模块名称).
+    pub module_name: Option<I18n>,
+    /// Kind of module (模块类型).
+    pub module_type: Option<ModuleAssessmentModuleType>,
+    /// Module weight (模块权重), to two decimal places.
+    pub module_weight: Option<f64>,
+    /// Module score (模块打分), to two decimal places.
+    pub module_score: Option<f64>,
+    /// Assessments by dimension within the module (模块评价).
+    pub dimension_assessments: Option<Vec<DimensionAssessmentV2>>,
+}
+
+crate::object::fields!(
+    ModuleAssessmentV2 { interview_feedback_form_module_id, module_name, module_type,
+    module_weight, module_score, dimension_assessments }
+);
+
 /// Note
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Note {
@@ -4819,11 +4838,17 @@ pub struct Note {
     pub creator_id: Option<String>,
     /// Text of the note (备注内容).
     pub content: Option<String>,
+    /// Whether the note is private or public.
+    pub privacy: Option<NotePrivacy>,
+    /// Whether the mentioned users were notified.
+    pub notify_mentioned_user: Option<bool>,
+    /// Users mentioned in the note.
+    pub mention_entity_list: Option<Vec<MentionEntity>>,
 }
 
 crate::object::fields!(
     Note { id, talent_id, application_id, is_private, create_time, modify_time,
-    creator_id, content }
+    creator_id, content, privacy, notify_mentioned_user, mention_entity_list }
 );
 
 /// Offer
@@ -4834,7 +4859,7 @@ pub struct Offer {
     /// Application id (投递 ID); see `get_application`.
     pub application_id: Option<String>,
     /// Basic facts (基础信息).
-    pub basic_info: Option<GetOfferApplicationOfferBasicInfo>,
+    pub basic_info: Option<OfferDetailBasicInfo>,
     /// Salary plan (薪酬计划); needs the hire:offer:readonly or hire:offer scope.
     pub salary_plan: Option<ApplicationOfferSalaryPlan>,
     /// Id of the offer application form (schema) the offer uses; see `get_offer_application_form`.
@@ -4874,6 +4899,44 @@ pub struct OfferAttachmentInfo {
 
 crate::object::fields!(OfferAttachmentInfo { id, name, size, common_attachment_id });
 
+/// OfferBaseAddress
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBaseAddress {
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    pub id: Option<String>,
+    /// Chinese name of the onboarding location.
+    pub zh_name: Option<String>,
+    /// English name of the onboarding location.
+    pub en_name: Option<String>,
+    /// District (区域信息).
+    pub district: Option<BaseDistrict>,
+    /// City (城市信息).
+    pub city: Option<OfferBaseCity>,
+    /// Province or state (省信息).
+    pub state: Option<OfferBaseCity>,
+    /// Country (国家信息).
+    pub country: Option<OfferBaseCity>,
+}
+
+crate::object::fields!(
+    OfferBaseAddress { id, zh_name, en_name, district, city, state, country }
+);
+
+/// OfferBaseCity
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferBaseCity {
+    /// Chinese name of the city.
+    pub zh_name: Option<String>,
+    /// English name of the city.
+    pub en_name: Option<String>,
+    /// City code (城市编码).
+    pub code: Option<String>,
+    /// Level of the location (地址类型): 1 country, 2 state, 3 city, 4 district, 5 address.
+    pub location_type: Option<BaseCityLocationType>,
+}
+
+crate::object::fields!(OfferBaseCity { zh_name, en_name, code, location_type });
+
 /// OfferBasicInfo
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OfferBasicInfo {
@@ -4902,7 +4965,7 @@ pub struct OfferBasicInfo {
     pub contract_year: Option<i32>,
     /// Contract period (合同期), in years or months.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contract_period: Option<CreateOfferContractPeriodInfo>,
+    pub contract_period: Option<OfferContractPeriod>,
     /// Expected start date (预计入职日期), a JSON string such as `{"date":"2022-04-07"}`; escape it inside the request JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_onboard_date: Option<String>,
@@ -4923,6 +4986,80 @@ pub struct OfferBasicInfo {
     /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_process_type_id: Option<i32>,
+    /// Attachment ids; there is no way to obtain them, do not use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_id_list: Option<Vec<String>>,
+    /// Common attachment ids (通用附件 ID 列表), from `create_attachment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Description of the attachments (附件描述).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_description: Option<String>,
+    /// User id of the operator (Offer 操作人 ID); kind per `user_id_type`.
+    pub operator_user_id: String,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_grade_id: Option<String>,
+    /// Career pathway id (通道 ID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pathway_id: Option<String>,
+}
+
+/// OfferBasicInfoInput
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OfferBasicInfoInput {
+    /// Department id (部门 ID), from the Contacts API's department search; kind per `department_id_type`.
+    pub department_id: String,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: String,
+    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; only for Feishu People Enterprise tenants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employment_job_id: Option<String>,
+    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_type_id: Option<String>,
+    /// Job family id (序列 ID); kind per `job_family_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_family_id: Option<String>,
+    /// Job level id (职级 ID); kind per `job_level_id_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_level_id: Option<String>,
+    /// Probation in months (试用期).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_period: Option<OfferContractPeriod>,
+    /// Expected start date (预计入职日期), a JSON string `{"date":"YYYY-MM-DD"}`; escape it inside the request JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_onboard_date: Option<String>,
+    /// Onboarding location id (入职地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_address_id: Option<String>,
+    /// Office location id (办公地点 ID), from `list_locations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_address_id: Option<String>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: String,
+    /// Recommendation note for the offer (Offer 推荐语).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommended_words: Option<String>,
+    /// Job requirement id (招聘需求 ID), from `list_job_requirements`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_requirement_id: Option<String>,
+    /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_process_type_id: Option<ProcessType>,
     /// Attachment ids; there is no way to obtain them, do not use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_id_list: Option<Vec<String>>,
@@ -4989,13 +5126,15 @@ pub struct OfferBasicInfoV2 {
     pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
     /// When the offer was created, milliseconds since the Unix epoch, as a string.
     pub create_time: Option<String>,
+    /// Kind of offer: regular or internship.
+    pub offer_type: Option<OfferOfferType>,
 }
 
 crate::object::fields!(
     OfferBasicInfoV2 { id, offer_status, leader, employee_type, department, sequence,
     level, company_main_body, job_requirement_id, probation_month, contract_period,
     onboard_date, owner, onboard_address, work_address, remark, attachment_list,
-    customize_info_list, create_time }
+    customize_info_list, create_time, offer_type }
 );
 
 /// OfferBasicInfoV2OnboardAddress
@@ -5027,7 +5166,7 @@ pub struct OfferBasicInfoV2OnboardAddressCity {
     /// City code (编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2OnboardAddressCityLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(OfferBasicInfoV2OnboardAddressCity { name, code, location_type });
@@ -5040,7 +5179,7 @@ pub struct OfferBasicInfoV2OnboardAddressCountry {
     /// Country code (国家编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2OnboardAddressCountryLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -5055,7 +5194,7 @@ pub struct OfferBasicInfoV2OnboardAddressDistrict {
     /// District code (区域编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2OnboardAddressDistrictLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -5070,7 +5209,7 @@ pub struct OfferBasicInfoV2OnboardAddressState {
     /// Province or state code (省编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2OnboardAddressStateLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -5106,7 +5245,7 @@ pub struct OfferBasicInfoV2WorkAddressCity {
     /// City code (城市编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2WorkAddressCityLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(OfferBasicInfoV2WorkAddressCity { name, code, location_type });
@@ -5119,7 +5258,7 @@ pub struct OfferBasicInfoV2WorkAddressCountry {
     /// Country code (国家编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2WorkAddressCountryLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(OfferBasicInfoV2WorkAddressCountry { name, code, location_type });
@@ -5132,7 +5271,7 @@ pub struct OfferBasicInfoV2WorkAddressDistrict {
     /// District code (区域编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2WorkAddressDistrictLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(
@@ -5147,10 +5286,19 @@ pub struct OfferBasicInfoV2WorkAddressState {
     /// Province or state code (省编码).
     pub code: Option<String>,
     /// Level of the location (地址类型): country, state, city, district or address.
-    pub location_type: Option<OfferBasicInfoV2WorkAddressStateLocationType>,
+    pub location_type: Option<BaseCityLocationType>,
 }
 
 crate::object::fields!(OfferBasicInfoV2WorkAddressState { name, code, location_type });
+
+/// OfferContractPeriod
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OfferContractPeriod {
+    /// Unit of the contract period (合同周期类型).
+    pub period_type: ContractPeriodInfoPeriodType,
+    /// Contract length in the unit of `period_type` (合同时长).
+    pub period: i32,
+}
 
 /// OfferCustomizedInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5162,6 +5310,71 @@ pub struct OfferCustomizedInfo {
 }
 
 crate::object::fields!(OfferCustomizedInfo { id, value });
+
+/// OfferDetailBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferDetailBasicInfo {
+    /// Kind of offer (Offer 类型); deprecated.
+    pub offer_type: Option<ApplicationOfferBasicInfoOfferType>,
+    /// Remark (备注); needs the hire:offer:readonly or hire:offer scope.
+    pub remark: Option<String>,
+    /// When the offer expires, milliseconds since the Unix epoch.
+    pub expire_time: Option<i64>,
+    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
+    pub owner_user_id: Option<String>,
+    /// User id of the offer's creator (Offer 创建人 ID); kind per `user_id_type`.
+    pub creator_user_id: Option<String>,
+    /// Employee type of the offer (人员类型).
+    pub employee_type: Option<JobType>,
+    /// Creation time (创建时间), milliseconds since the Unix epoch, as a string.
+    pub create_time: Option<String>,
+    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
+    pub leader_user_id: Option<String>,
+    /// Start date (入职日期), as YYYY-MM-DD.
+    pub onboard_date: Option<String>,
+    /// Department the candidate joins (入职部门); kind per `department_id_type`.
+    pub department_id: Option<String>,
+    /// Probation in months (试用期), e.g. 6.
+    pub probation_month: Option<i32>,
+    /// Contract period in years (合同期); prefer `contract_period`.
+    #[deprecated(note = "the doc page points to `contract_period` instead")]
+    pub contract_year: Option<i32>,
+    /// Contract period (合同期), in years or months.
+    pub contract_period: Option<ContractPeriodInfo>,
+    /// Employment type (雇员类型).
+    pub recruitment_type: Option<JobType>,
+    /// Job family (序列).
+    pub sequence: Option<JobType>,
+    /// Job level (级别); needs the hire:offer:readonly or hire:offer scope.
+    pub level: Option<JobType>,
+    /// Onboarding location (入职地点).
+    pub onboard_address: Option<OfferBaseAddress>,
+    /// Work location (工作地点).
+    pub work_address: Option<OfferBaseAddress>,
+    /// Custom fields (自定义字段信息); needs the hire:offer:readonly or hire:offer scope.
+    pub customize_info_list: Option<Vec<ApplicationOfferCustomValue>>,
+    /// Office location and address from the HR system (人事侧); currently only available to ByteDance.
+    pub work_location_address_info: Option<MasterLocationAddressInfo>,
+    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
+    pub position_id: Option<String>,
+    /// Job offered (入职职位).
+    pub job_offered: Option<String>,
+    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
+    pub job_grade_id: Option<String>,
+    /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
+    pub common_attachment_id_list: Option<Vec<String>>,
+    /// Career pathway id (通道 ID).
+    pub pathway_id: Option<String>,
+}
+
+crate::object::fields!(
+    OfferDetailBasicInfo { offer_type, remark, expire_time, owner_user_id,
+    creator_user_id, employee_type, create_time, leader_user_id, onboard_date,
+    department_id, probation_month, contract_year, contract_period, recruitment_type,
+    sequence, level, onboard_address, work_address, customize_info_list,
+    work_location_address_info, position_id, job_offered, job_grade_id,
+    common_attachment_id_list, pathway_id }
+);
 
 /// OfferEmailInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5228,9 +5441,9 @@ pub struct OfferListInfo {
     /// Creation time (创建时间), milliseconds since the Unix epoch.
     pub create_time: Option<i64>,
     /// Offer status (Offer 状态).
-    pub offer_status: Option<OfferListInfoOfferStatus>,
+    pub offer_status: Option<OfferOfferStatus>,
     /// Kind of offer (Offer 类型).
-    pub offer_type: Option<OfferListInfoOfferType>,
+    pub offer_type: Option<OfferOfferType>,
     /// Employee type of the offer (人员类型).
     pub employee_type: Option<JobType>,
     /// Application id of the offer (投递 ID); see `get_application`.
@@ -5338,6 +5551,15 @@ pub struct OfferSignatureInfo {
 
 crate::object::fields!(OfferSignatureInfo { id, signature_status, attachment_list });
 
+/// OfferStatusChangedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferStatusChangedEvent {
+    /// Id of the offer whose status changed; `get_offer` returns it.
+    pub offer_id: Option<String>,
+}
+
+crate::object::fields!(OfferStatusChangedEvent { offer_id });
+
 /// OpenJobBody
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OpenJobBody {
@@ -5433,6 +5655,25 @@ crate::object::fields!(
     QuestionAssessment { question_type, title, description, content, abilities }
 );
 
+/// QuestionAssessmentV2
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuestionAssessmentV2 {
+    /// Kind of interview question (面试题类型).
+    pub question_type: Option<QuestionAssessmentQuestionType>,
+    /// Question title (面试题名称).
+    pub title: Option<I18n>,
+    /// Question description (面试题描述).
+    pub description: Option<I18n>,
+    /// The candidate's answer (作答内容).
+    pub content: Option<String>,
+    /// Abilities the question assesses (能力项列表).
+    pub abilities: Option<Vec<AbilityV2>>,
+}
+
+crate::object::fields!(
+    QuestionAssessmentV2 { question_type, title, description, content, abilities }
+);
+
 /// RecommendedJobLevel
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecommendedJobLevel {
@@ -5456,6 +5697,30 @@ pub struct RecordScore {
 }
 
 crate::object::fields!(RecordScore { score, total_score });
+
+/// ReferralAccountAssets
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralAccountAssets {
+    /// Bonus confirmed.
+    pub confirmed_bonus: Option<BonusAmount>,
+}
+
+crate::object::fields!(ReferralAccountAssets { confirmed_bonus });
+
+/// ReferralAccountAssetsUpdateEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferralAccountAssetsUpdateEvent {
+    /// Account id; one per user, tenant and app.
+    pub account_id: Option<String>,
+    /// The account's balance.
+    pub assets: Option<ReferralAccountAssets>,
+    /// When the balance changed, milliseconds since the Unix epoch.
+    pub modify_time: Option<String>,
+}
+
+crate::object::fields!(
+    ReferralAccountAssetsUpdateEvent { account_id, assets, modify_time }
+);
 
 /// ReferralBasicInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5619,9 +5884,9 @@ pub struct RoleDetail {
     /// Whether the role is enabled (角色启用状态).
     pub role_status: Option<ActiveStatus>,
     /// Kind of role (角色类型).
-    pub role_type: Option<RoleDetailRoleType>,
+    pub role_type: Option<RoleRoleType>,
     /// Recruitment type the role applies to (适用范围).
-    pub scope_of_application: Option<RoleDetailScopeOfApplication>,
+    pub scope_of_application: Option<RoleScopeOfApplication>,
     /// Whether business management scopes are set on the role.
     pub has_business_management_scope: Option<bool>,
     /// Permissions for social recruitment; only when `scope_of_application` is social (1) or both (3).
@@ -5694,9 +5959,7 @@ crate::object::fields!(
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRule {
     /// Kind of scope rule (规则类型).
-    pub rule_type: Option<
-        RoleDetailCampusPermissionCollectionBusinessManagementScopesPermissionGroupsScopeRuleRuleType,
-    >,
+    pub rule_type: Option<PermissionScopeRuleRuleType>,
 }
 
 crate::object::fields!(
@@ -5712,9 +5975,7 @@ pub struct RoleDetailCampusPermissionCollectionDataPermissions {
     /// Permission name.
     pub name: Option<I18n>,
     /// Access to the data (数据权限状态).
-    pub select_status: Option<
-        RoleDetailCampusPermissionCollectionDataPermissionsSelectStatus,
-    >,
+    pub select_status: Option<DataPermissionSelectStatus>,
 }
 
 crate::object::fields!(
@@ -5879,7 +6140,7 @@ pub struct TalentAwardInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentAwardInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -5933,6 +6194,8 @@ pub struct TalentBasicInfo {
     pub modify_time: Option<String>,
     /// Place of household registration (户口所在地), as a location code.
     pub hukou_location_code: Option<String>,
+    /// Identity document of the talent.
+    pub identification: Option<TalentIdentificationInfo>,
 }
 
 crate::object::fields!(
@@ -5940,7 +6203,7 @@ crate::object::fields!(
     experience_years, age, nationality, gender, current_city, hometown_city,
     preferred_city_list, identification_type, identification_number, birthday,
     creator_id, marital_status, current_home_address, customized_data_list, modify_time,
-    hukou_location_code }
+    hukou_location_code, identification }
 );
 
 /// TalentBasicInfoV2
@@ -6022,7 +6285,7 @@ pub struct TalentCareerInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentCareerInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -6088,6 +6351,12 @@ pub struct TalentCombinedBasicInfo {
     /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+    /// Kind of identity document, sent flat beside `identification`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number, sent flat beside `identification`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_number: Option<String>,
 }
 
 /// TalentCombinedBasicInfoUpdate
@@ -6117,12 +6386,16 @@ pub struct TalentCombinedBasicInfoUpdate {
     pub hometown_city_code: Option<String>,
     /// Custom fields (自定义字段): give `object_id` and `value` on each entry; `children` is ignored here.
     pub customized_data: Option<Vec<TalentCustomizedDataObjectValue>>,
+    /// Kind of identity document, sent flat beside `identification`.
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number, sent flat beside `identification`.
+    pub identification_number: Option<String>,
 }
 
 crate::object::fields!(
     TalentCombinedBasicInfoUpdate { name, mobile, mobile_country_code, email,
     identification, start_work_time, birthday, gender, nationality_id, current_city_code,
-    hometown_city_code, customized_data }
+    hometown_city_code, customized_data, identification_type, identification_number }
 );
 
 /// TalentCombinedCareerInfo
@@ -6157,7 +6430,7 @@ pub struct TalentCombinedEducationInfo {
     /// Education entry id; unused, leave it out.
     pub id: Option<String>,
     /// Education level (学历).
-    pub degree: Option<TalentCombinedEducationInfoDegree>,
+    pub degree: Option<TalentTopDegree>,
     /// School.
     pub school: Option<String>,
     /// Field of study (专业).
@@ -6281,7 +6554,7 @@ pub struct TalentCustomizedData {
     /// Module name (模块名称).
     pub name: Option<I18n>,
     /// Kind of the module (类型).
-    pub object_type: Option<TalentCustomizedDataObjectType>,
+    pub object_type: Option<CustomizedObjectType>,
     /// Fields of the module.
     pub children: Option<Vec<TalentCustomizedDataChildren>>,
 }
@@ -6294,7 +6567,7 @@ pub struct TalentCustomizedDataChild {
     /// Custom field id (自定义字段 ID).
     pub object_id: Option<String>,
     /// Field name.
-    pub name: Option<GetInterviewsByTalentI18n>,
+    pub name: Option<InterviewI18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
     pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
@@ -6313,7 +6586,7 @@ pub struct TalentCustomizedDataChildren {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentCustomizedDataChildrenObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -6353,9 +6626,11 @@ pub struct TalentCustomizedModule {
     pub object_id: Option<String>,
     /// Entries of the module (子字段), each a list of its custom fields.
     pub children: Option<Vec<Vec<TalentCustomizedDataObjectValueChild>>>,
+    /// Value of the custom module itself, as text.
+    pub value: Option<String>,
 }
 
-crate::object::fields!(TalentCustomizedModule { object_id, children });
+crate::object::fields!(TalentCustomizedModule { object_id, children, value });
 
 /// TalentCustomizedValue
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6380,6 +6655,15 @@ crate::object::fields!(
     TalentCustomizedValue { content, option, option_list, time_range, time, number,
     customized_attachment }
 );
+
+/// TalentDeletedEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentDeletedEvent {
+    /// Talent id.
+    pub talent_id: Option<String>,
+}
+
+crate::object::fields!(TalentDeletedEvent { talent_id });
 
 /// TalentEducationInfo
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6421,7 +6705,7 @@ pub struct TalentEducationInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentEducationInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -6462,10 +6746,120 @@ pub struct TalentInterview {
     /// Application id (投递 ID); see `get_application`.
     pub application_id: Option<String>,
     /// Interviews (面试列表).
-    pub interview_list: Option<Vec<GetInterviewsByTalentInterviewExtend>>,
+    pub interview_list: Option<Vec<TalentInterviewExtend>>,
 }
 
 crate::object::fields!(TalentInterview { application_id, interview_list });
+
+/// TalentInterviewExtend
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentInterviewExtend {
+    /// Interview id (面试 ID); see `list_interviews`.
+    pub id: Option<String>,
+    /// Interview start, milliseconds since the Unix epoch.
+    pub begin_time: Option<i64>,
+    /// Interview end, milliseconds since the Unix epoch.
+    pub end_time: Option<i64>,
+    /// Interview round number (面试轮次).
+    pub round: Option<i32>,
+    /// Interview feedback (面试评价信息).
+    pub interview_record_list: Option<Vec<TalentInterviewRecord>>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Id of the application stage the interview belongs to (面试关联的投递阶段), from `list_job_processes`.
+    pub stage_id: Option<String>,
+    /// Application id (投递 ID); see `get_application`.
+    pub application_id: Option<String>,
+    /// The stage (阶段信息).
+    pub stage: Option<IdNameObject>,
+    /// Creator (创建人).
+    pub creator: Option<IdNameObject>,
+    /// Creation time, in milliseconds since the Unix epoch.
+    pub biz_create_time: Option<i64>,
+    /// Last update time, in milliseconds since the Unix epoch.
+    pub biz_modify_time: Option<i64>,
+    /// Outcome of the interview round so far (面试状态).
+    pub interview_round_summary: Option<InterviewExtendV2InterviewRoundSummary>,
+    /// Interview arrangement id (面试安排 ID).
+    pub interview_arrangement_id: Option<String>,
+    /// Interview type.
+    pub interview_type: Option<InterviewType>,
+    /// The candidate's time zone.
+    pub talent_time_zone: Option<CodeNameObject>,
+    /// Contact person for the interview (面试联系人).
+    pub contact_user: Option<IdNameObject>,
+    /// Phone number of the interview contact.
+    pub contact_mobile: Option<String>,
+    /// Remark (备注).
+    pub remark: Option<String>,
+    /// Interview location.
+    pub address: Option<CommonAddress>,
+    /// Tool used for a video interview (视频面试工具).
+    pub video_type: Option<VideoInterviewType>,
+    /// State of the batch interview (集中面试); meaningful only when the arrangement type is a batch interview.
+    pub arrangement_status: Option<InterviewArrangementStatus>,
+    /// How the interview is arranged (安排类型).
+    pub arrangement_type: Option<InterviewExtendArrangementType>,
+    /// Whether the candidate booked the slot themselves (安排方式).
+    pub arrangement_appointment_kind: Option<
+        InterviewExtendV2ArrangementAppointmentKind,
+    >,
+    /// Meeting rooms of the interview (面试会议室).
+    pub meeting_room_list: Option<Vec<InterviewMeetingRoom>>,
+    /// Interview round type (面试轮次类型).
+    pub interview_round_type: Option<IdNameObject>,
+}
+
+crate::object::fields!(
+    TalentInterviewExtend { id, begin_time, end_time, round, interview_record_list,
+    feedback_submit_time, stage_id, application_id, stage, creator, biz_create_time,
+    biz_modify_time, interview_round_summary, interview_arrangement_id, interview_type,
+    talent_time_zone, contact_user, contact_mobile, remark, address, video_type,
+    arrangement_status, arrangement_type, arrangement_appointment_kind,
+    meeting_room_list, interview_round_type }
+);
+
+/// TalentInterviewRecord
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentInterviewRecord {
+    /// Interview feedback id (面试评价 ID); see `get_interview_record_v2`.
+    pub id: Option<String>,
+    /// Interviewer's user id; kind per `user_id_type`.
+    pub user_id: Option<String>,
+    /// Text of the built-in notes field (记录) of the interview feedback form, set up under Feishu Hire > Settings > Interview settings > Feedback forms; see `list_interview_feedback_forms`.
+    pub content: Option<String>,
+    /// Whether the feedback has been submitted (提交状态).
+    pub commit_status: Option<EvaluationCommitStatus>,
+    /// Interview result (面试结论).
+    pub conclusion: Option<InterviewRecordConclusion>,
+    /// Interview score (面试评分): the score option chosen in the feedback.
+    pub interview_score: Option<InterviewScore>,
+    /// The interviewer (面试官信息).
+    pub interviewer: Option<InterviewIdName>,
+    /// Id of the lowest job level the interviewer suggests for the candidate.
+    pub min_job_level_id: Option<String>,
+    /// Id of the highest job level the interviewer suggests for the candidate.
+    pub max_job_level_id: Option<String>,
+    /// When the feedback was submitted, milliseconds since the Unix epoch.
+    pub feedback_submit_time: Option<i64>,
+    /// Score from the scored questions of the feedback.
+    pub assessment_score: Option<AssessmentScoreInfo>,
+    /// Interview questions.
+    pub question_list: Option<Vec<InterviewQuestion>>,
+    /// Online coding questions.
+    pub code_question_list: Option<Vec<InterviewQuestion>>,
+    /// Images attached to the feedback.
+    pub image_list: Option<Vec<AttachmentV2>>,
+    /// Assessments by dimension.
+    pub dimension_assessment_list: Option<Vec<InterviewDimensionAssessment>>,
+}
+
+crate::object::fields!(
+    TalentInterviewRecord { id, user_id, content, commit_status, conclusion,
+    interview_score, interviewer, min_job_level_id, max_job_level_id,
+    feedback_submit_time, assessment_score, question_list, code_question_list,
+    image_list, dimension_assessment_list }
+);
 
 /// TalentInterviewRegistrationSimple
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6507,13 +6901,292 @@ pub struct TalentLanguageInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentLanguageInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
 
 crate::object::fields!(
     TalentLanguageInfoCustomizedDataList { object_id, name, object_type, value }
+);
+
+/// TalentListItem
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItem {
+    /// Talent id (人才 ID); `get_talent` gives the full record.
+    pub id: Option<String>,
+    /// Whether the talent is in a headhunter protection period (猎头保护期).
+    pub is_in_agency_period: Option<bool>,
+    /// Whether the talent has joined the company (已入职).
+    pub is_onboarded: Option<bool>,
+    /// Basic facts (基本信息).
+    pub basic_info: Option<TalentListItemBasicInfo>,
+    /// Education (教育经历).
+    pub education_list: Option<Vec<TalentListItemEducationInfo>>,
+    /// Work experience (工作经历).
+    pub career_list: Option<Vec<TalentListItemCareerInfo>>,
+    /// Projects (项目经历).
+    pub project_list: Option<Vec<TalentListItemProjectInfo>>,
+    /// Works (作品), such as a portfolio.
+    pub works_list: Option<Vec<TalentListItemWorksInfo>>,
+    /// Awards (获奖).
+    pub award_list: Option<Vec<TalentListItemAwardInfo>>,
+    /// Language skills (语言能力).
+    pub language_list: Option<Vec<TalentListItemLanguageInfo>>,
+    /// Social media accounts (社交账号).
+    pub sns_list: Option<Vec<TalentListItemSnsInfo>>,
+    /// Resume sources (简历来源).
+    pub resume_source_list: Option<Vec<TargetMajorInfo>>,
+    /// Interview registration form.
+    pub interview_registration_list: Option<Vec<TalentListItemInterviewRegistration>>,
+    /// Resume attachment ids (简历附件 ID), newest resume first; see `get_attachment`.
+    pub resume_attachment_id_list: Option<Vec<String>>,
+    /// Highest education (最高学历).
+    pub top_degree: Option<TalentTopDegree>,
+    /// First education (第一学历): the level of the talent's first full-time degree.
+    pub first_degree: Option<TalentFirstDegree>,
+    /// Registration forms the talent filled in.
+    pub registration_list: Option<Vec<RegistrationBasicInfo>>,
+    /// Custom modules of the talent.
+    pub customized_data_list: Option<Vec<TalentCustomizedData>>,
+}
+
+crate::object::fields!(
+    TalentListItem { id, is_in_agency_period, is_onboarded, basic_info, education_list,
+    career_list, project_list, works_list, award_list, language_list, sns_list,
+    resume_source_list, interview_registration_list, resume_attachment_id_list,
+    top_degree, first_degree, registration_list, customized_data_list }
+);
+
+/// TalentListItemAwardInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemAwardInfo {
+    /// Id of the award entry.
+    pub id: Option<String>,
+    /// Name of the award.
+    pub title: Option<String>,
+    /// Year of the award, as YYYY.
+    pub award_time: Option<String>,
+    /// Description of the award.
+    pub desc: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentAwardInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemAwardInfo { id, title, award_time, desc, customized_data_list }
+);
+
+/// TalentListItemBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemBasicInfo {
+    /// Name of the talent (姓名).
+    pub name: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<String>,
+    /// Country calling code of the mobile number (手机国家区号), e.g. `86`.
+    pub mobile_code: Option<String>,
+    /// Country of the mobile number (手机国家代码), a location code from `query_locations`.
+    pub mobile_country_code: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Years of work experience (工作年限).
+    pub experience_years: Option<i32>,
+    /// Age.
+    pub age: Option<i32>,
+    /// Nationality or region (国籍/地区).
+    pub nationality: Option<TalentNationality>,
+    /// Gender (性别).
+    pub gender: Option<TalentBasicInfoGender>,
+    /// Current city (所在地点).
+    pub current_city: Option<JobCity>,
+    /// Hometown (家乡).
+    pub hometown_city: Option<JobCity>,
+    /// Preferred work locations (期望工作地点).
+    pub preferred_city_list: Option<Vec<JobCity>>,
+    /// Kind of identity document (证件类型).
+    pub identification_type: Option<TalentBasicInfoIdentificationType>,
+    /// Identity document number (证件号).
+    pub identification_number: Option<String>,
+    /// Date of birth, seconds since the Unix epoch.
+    pub birthday: Option<i64>,
+    /// Creator's user id (创建人 ID), kind per `user_id_type`.
+    pub creator_id: Option<String>,
+    /// Marital status (婚姻状况).
+    pub marital_status: Option<TalentBasicInfoMaritalStatus>,
+    /// Home address (家庭住址).
+    pub current_home_address: Option<String>,
+    /// Last modification time, milliseconds since the Unix epoch, as a string.
+    pub modify_time: Option<String>,
+    /// Identity document of the talent.
+    pub identification: Option<TalentIdentificationInfo>,
+    /// Custom fields of the basic information.
+    pub customized_data_list: Option<Vec<TalentCustomizedDataChild>>,
+    /// Place of household registration, as a location code.
+    pub hukou_location_code: Option<String>,
+}
+
+crate::object::fields!(
+    TalentListItemBasicInfo { name, mobile, mobile_code, mobile_country_code, email,
+    experience_years, age, nationality, gender, current_city, hometown_city,
+    preferred_city_list, identification_type, identification_number, birthday,
+    creator_id, marital_status, current_home_address, modify_time, identification,
+    customized_data_list, hukou_location_code }
+);
+
+/// TalentListItemCareerInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemCareerInfo {
+    /// Id of the work experience entry.
+    pub id: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// Job title (职位名称).
+    pub title: Option<String>,
+    /// Description of the work experience.
+    pub desc: Option<String>,
+    /// Start date, to the month, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, to the month, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// Kind of experience (经历类型).
+    pub career_type: Option<TalentCareerInfoCareerType>,
+    /// Tags of the employer (工作经历标签).
+    pub tag_list: Option<Vec<TalentCareerTag>>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentCareerInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemCareerInfo { id, company, title, desc, start_time, end_time,
+    career_type, tag_list, customized_data_list }
+);
+
+/// TalentListItemEducationInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemEducationInfo {
+    /// Id of the education entry.
+    pub id: Option<String>,
+    /// Degree (学位).
+    pub degree: Option<TalentTopDegree>,
+    /// School name.
+    pub school: Option<String>,
+    /// Field of study (专业).
+    pub field_of_study: Option<String>,
+    /// Start date, to the month, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, to the month, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// End date, milliseconds since the Unix epoch, as a string; unlike `end_time` it never stands for "until now" (至今), so prefer it.
+    pub end_time_v2: Option<String>,
+    /// Kind of education (学历类型).
+    pub education_type: Option<TalentEducationInfoEducationType>,
+    /// Academic ranking (成绩排名).
+    pub academic_ranking: Option<TalentEducationInfoAcademicRanking>,
+    /// Tags of the school (教育经历标签).
+    pub tag_list: Option<Vec<TalentEducationInfoTagList>>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentEducationInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemEducationInfo { id, degree, school, field_of_study, start_time,
+    end_time, end_time_v2, education_type, academic_ranking, tag_list,
+    customized_data_list }
+);
+
+/// TalentListItemInterviewRegistration
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemInterviewRegistration {
+    /// Interview registration form id (面试登记表 ID); see `list_interview_registration_schemas`.
+    pub id: Option<String>,
+    /// When the interview registration form was filled in, milliseconds since the Unix epoch.
+    pub registration_time: Option<i64>,
+    /// Download link of the filled-in form.
+    pub download_url: Option<String>,
+}
+
+crate::object::fields!(
+    TalentListItemInterviewRegistration { id, registration_time, download_url }
+);
+
+/// TalentListItemLanguageInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemLanguageInfo {
+    /// Id of the language skill entry.
+    pub id: Option<String>,
+    /// Language (语言).
+    pub language: Option<TalentLanguageInfoLanguage>,
+    /// Proficiency (精通程度).
+    pub proficiency: Option<TalentLanguageInfoProficiency>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentLanguageInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemLanguageInfo { id, language, proficiency, customized_data_list }
+);
+
+/// TalentListItemProjectInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemProjectInfo {
+    /// Id of the project entry.
+    pub id: Option<String>,
+    /// Project name.
+    pub name: Option<String>,
+    /// The talent's role in the project.
+    pub role: Option<String>,
+    /// Link to the project.
+    pub link: Option<String>,
+    /// Description of the project.
+    pub desc: Option<String>,
+    /// Start date, to the month, as YYYY-MM.
+    pub start_time: Option<String>,
+    /// End date, to the month, as YYYY-MM.
+    pub end_time: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentProjectInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemProjectInfo { id, name, role, link, desc, start_time, end_time,
+    customized_data_list }
+);
+
+/// TalentListItemSnsInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemSnsInfo {
+    /// Id of the social media account entry.
+    pub id: Option<String>,
+    /// Social platform (社交平台).
+    pub sns_type: Option<TalentSnsInfoSnsType>,
+    /// Link to the account, or the account id.
+    pub link: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentSnsInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemSnsInfo { id, sns_type, link, customized_data_list }
+);
+
+/// TalentListItemWorksInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentListItemWorksInfo {
+    /// Id of the work; `get_attachment` gives its attachment.
+    pub id: Option<String>,
+    /// Link to the work.
+    pub link: Option<String>,
+    /// Description of the work.
+    pub desc: Option<String>,
+    /// File name of the work's attachment.
+    pub name: Option<String>,
+    /// Custom fields of the entry.
+    pub customized_data_list: Option<Vec<TalentWorksInfoCustomizedDataList>>,
+}
+
+crate::object::fields!(
+    TalentListItemWorksInfo { id, link, desc, name, customized_data_list }
 );
 
 /// TalentNationality
@@ -6563,7 +7236,7 @@ pub struct TalentProjectInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentProjectInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -6608,7 +7281,7 @@ pub struct TalentSnsInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentSnsInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -6636,6 +7309,41 @@ crate::object::fields!(
     TalentTag { id, name, description, r#type = "type", active_status }
 );
 
+/// TalentTagInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentTagInfo {
+    /// Tag id.
+    pub id: Option<String>,
+    /// Tag name.
+    pub name: Option<I18n>,
+    /// What the tag means.
+    pub description: Option<I18n>,
+}
+
+crate::object::fields!(TalentTagInfo { id, name, description });
+
+/// TalentTagSubscriptionEvent
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TalentTagSubscriptionEvent {
+    /// Talent id; `get_talent_v2` returns the talent.
+    pub talent_id: Option<String>,
+    /// Application id; `get_application` returns the application.
+    pub application_id: Option<String>,
+    /// What changed.
+    pub r#type: Option<TalentChangeType>,
+    /// Talent tag.
+    pub tag: Option<TalentTagInfo>,
+    /// Lock status of the application.
+    pub lock_status: Option<ApplicationLockStatus>,
+    /// The application's stage; after a stage change, the new stage.
+    pub application_stage: Option<JobProcessStage>,
+}
+
+crate::object::fields!(
+    TalentTagSubscriptionEvent { talent_id, application_id, r#type = "type", tag,
+    lock_status, application_stage }
+);
+
 /// TalentWorksInfo
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TalentWorksInfo {
@@ -6661,7 +7369,7 @@ pub struct TalentWorksInfoCustomizedDataList {
     /// Field name.
     pub name: Option<I18n>,
     /// Kind of field (字段类型); it says which member of `value` is set.
-    pub object_type: Option<TalentWorksInfoCustomizedDataListObjectType>,
+    pub object_type: Option<TalentCustomizedDataChildObjectType>,
     /// Value of the custom field.
     pub value: Option<TalentCustomizedValue>,
 }
@@ -6687,13 +7395,31 @@ crate::object::fields!(TargetMajorInfo { id, zh_name, en_name });
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TerminateApplicationBody {
     /// Kind of termination (终止原因的类型).
-    pub termination_type: TerminateApplicationBodyTerminationType,
+    pub termination_type: ApplicationTerminationType,
     /// Ids of the specific termination reasons (终止原因), from `list_termination_reasons`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_list: Option<Vec<String>>,
     /// Free-text note on the termination (终止备注).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_reason_note: Option<String>,
+    /// Whether to end the application's offer too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_terminate_offer: Option<bool>,
+    /// How the offer is ended, when `need_terminate_offer` is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminate_offer_operate_type: Option<i32>,
+    /// Kind of termination recorded on the offer when it is cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_offer_termination_type: Option<i32>,
+    /// Termination reason ids for cancelling the offer, from `list_termination_reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_offer_termination_reason_list: Option<Vec<String>>,
+    /// Termination reason ids when the candidate declined the offer, from `list_termination_reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate_reject_offer_termination_reason_list: Option<Vec<String>>,
+    /// Whether to withdraw the offer's approval in progress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_withdraw_offer_approval: Option<bool>,
 }
 
 /// TerminationReason
@@ -6782,7 +7508,7 @@ pub struct TransferApplicationStageBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateEmployeeBody {
     /// Status change to make (修改状态操作类型).
-    pub operation: UpdateEmployeeBodyOperation,
+    pub operation: EmployeeOperation,
     /// Probation details (转正信息); required when `operation` is 1 (pass probation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_info: Option<EmployeeConversionInfo>,
@@ -6796,7 +7522,7 @@ pub struct UpdateEmployeeBody {
 pub struct UpdateExternalApplicationBody {
     /// Recruitment type of the job (职位招聘类型); empty when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_recruitment_type: Option<UpdateExternalApplicationBodyJobRecruitmentType>,
+    pub job_recruitment_type: Option<ProcessType>,
     /// Job title (职位名称).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
@@ -6823,6 +7549,12 @@ pub struct UpdateExternalApplicationBody {
     /// How it ended (终止类型).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub termination_type: Option<String>,
+    /// External application id; the path names the application to update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Id of the application in the external system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// UpdateJobConfigBody
@@ -6862,61 +7594,11 @@ pub struct UpdateJobConfigBody {
     pub related_job_id_list: Option<Vec<String>>,
     /// How interviewers schedule interviews (自助约面配置); required when `update_option_list` has 9.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub interview_appointment_config: Option<UpdateJobConfigInterviewAppointmentConfig>,
+    pub interview_appointment_config: Option<InterviewAppointmentConfigInput>,
     /// Careers-site application form id (官网申请表 ID), from `list_portal_apply_schemas`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_website_apply_form_schema_id: Option<String>,
 }
-
-/// UpdateJobConfigInterviewAppointmentConfig
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpdateJobConfigInterviewAppointmentConfig {
-    /// Whether interviewers book interviews themselves.
-    pub enable_interview_appointment_by_interviewer: Option<bool>,
-    /// The settings.
-    pub config: Option<UpdateJobConfigInterviewAppointmentConfigContent>,
-}
-
-crate::object::fields!(
-    UpdateJobConfigInterviewAppointmentConfig {
-    enable_interview_appointment_by_interviewer, config }
-);
-
-/// UpdateJobConfigInterviewAppointmentConfigContent
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpdateJobConfigInterviewAppointmentConfigContent {
-    /// Interview type.
-    pub interview_type: Option<InterviewType>,
-    /// The candidate's time zone.
-    pub talent_timezone_code: Option<String>,
-    /// User id of the interview contact, of the kind `user_id_type` names.
-    pub contact_user_id: Option<String>,
-    /// Phone number of the interview contact.
-    pub contact_mobile: Option<String>,
-    /// Email of the interview contact.
-    pub contact_email: Option<String>,
-    /// Interview location id, from `list_locations`.
-    pub address_id: Option<String>,
-    /// Video interview tool.
-    pub video_type: Option<VideoInterviewType>,
-    /// User ids to copy, of the kind `user_id_type` names.
-    pub cc: Option<Vec<String>>,
-    /// Remark on the interview settings.
-    pub remark: Option<String>,
-    /// Id of the interview notification template.
-    pub interview_notification_template_id: Option<String>,
-    /// Id of the appointment notification template.
-    pub appointment_notification_template_id: Option<String>,
-    /// Id of the interview cancellation notification template.
-    pub cancel_interview_notification_template_id: Option<String>,
-}
-
-crate::object::fields!(
-    UpdateJobConfigInterviewAppointmentConfigContent { interview_type,
-    talent_timezone_code, contact_user_id, contact_mobile, contact_email, address_id,
-    video_type, cc, remark, interview_notification_template_id,
-    appointment_notification_template_id, cancel_interview_notification_template_id }
-);
 
 /// UpdateJobRequirementBody
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -7026,13 +7708,24 @@ pub struct UpdateOfferBody {
     /// Id of the offer application form (schema, Offer 申请表模板) to use. Each edit of the form makes a new id, so pass the latest: take the form id from `get_job_config`, then its latest schema id from `get_offer_application_form`.
     pub schema_id: String,
     /// Basic facts of the offer (Offer 基本信息).
-    pub basic_info: UpdateOfferOfferBasicInfo,
+    pub basic_info: OfferBasicInfoInput,
     /// Salary of the offer (Offer 薪资信息).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub salary_info: Option<OfferSalaryInfo>,
     /// Custom fields of the offer (自定义信息). The list replaces the old one: fields left out are removed, new ones are added.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
+    /// Offer id; the path names the offer to update.
+    ///
+    /// Wire name: `offer_id`.
+    #[serde(rename = "offer_id", skip_serializing_if = "Option::is_none")]
+    pub body_offer_id: Option<String>,
+    /// Application id of the offer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// Kind of offer: regular or internship.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_type: Option<OfferOfferType>,
 }
 
 /// UpdateOfferData
@@ -7043,9 +7736,9 @@ pub struct UpdateOfferData {
     /// Id of the offer application form (schema) the offer uses (Offer 申请表模板 ID).
     pub schema_id: Option<String>,
     /// Basic facts of the offer (Offer 基本信息).
-    pub basic_info: Option<UpdateOfferDataBasicInfo>,
+    pub basic_info: Option<UpdatedOfferBasicInfo>,
     /// Salary of the offer (Offer 薪资信息).
-    pub salary_info: Option<CreateOfferDataSalaryInfo>,
+    pub salary_info: Option<CreatedOfferSalaryInfo>,
     /// Custom fields (自定义字段).
     pub customized_info_list: Option<Vec<OfferCustomizedInfo>>,
 }
@@ -7056,9 +7749,77 @@ crate::object::fields!(
 
 );
 
-/// UpdateOfferDataBasicInfo
+/// UpdateOfferInternOfferStatusBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOfferInternOfferStatusBody {
+    /// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+    pub operation: InternOfferOperation,
+    /// Onboarding details (入职表单); required when `operation` is `confirm_onboarding`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboarding_info: Option<InternOfferOnboardingInfo>,
+    /// Offboarding details (离职表单); required when `operation` is `offboard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offboarding_info: Option<InternOfferOffboardingInfo>,
+    /// Offer id; the path names the offer.
+    ///
+    /// Wire name: `offer_id`.
+    #[serde(rename = "offer_id", skip_serializing_if = "Option::is_none")]
+    pub body_offer_id: Option<String>,
+}
+
+/// UpdateOfferInternOfferStatusData
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpdateOfferDataBasicInfo {
+pub struct UpdateOfferInternOfferStatusData {
+    /// Offer id (Offer ID); see `get_application_offer`.
+    pub offer_id: Option<String>,
+    /// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
+    pub operation: Option<InternOfferOperation>,
+    /// Onboarding details (入职表单).
+    pub onboarding_info: Option<InternOnboardingInfo>,
+    /// Offboarding details (离职表单).
+    pub offboarding_info: Option<InternOffboardingInfo>,
+}
+
+crate::object::fields!(
+    UpdateOfferInternOfferStatusData { offer_id, operation, onboarding_info,
+    offboarding_info }
+);
+
+/// UpdateOfferStatusBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateOfferStatusBody {
+    /// Offer status (Offer 状态).
+    pub offer_status: OfferStatusChange,
+    /// Date the offer expires (Offer 失效时间), as YYYY-MM-DD; required when `offer_status` is 6 (sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// Termination reason ids (终止原因 ID), from `list_termination_reasons`; at most 50. Required when `offer_status` is 8 (declined by the candidate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_id_list: Option<Vec<String>>,
+    /// Note on why the offer ended (Offer 终止备注).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_reason_note: Option<String>,
+    /// Kind of termination recorded on the offer when it is cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_offer_termination_type: Option<i32>,
+}
+
+/// UpdateTalentOnboardStatusBody
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateTalentOnboardStatusBody {
+    /// Operation to perform (操作类型).
+    pub operation: TalentOnboardOperation,
+    /// Start date (入职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as joined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboard_time: Option<String>,
+    /// Leaving date (离职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overboard_time: Option<String>,
+}
+
+/// UpdatedOfferBasicInfo
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdatedOfferBasicInfo {
     /// Department id (部门 ID); kind per `department_id_type`.
     pub department_id: Option<String>,
     /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
@@ -7091,7 +7852,7 @@ pub struct UpdateOfferDataBasicInfo {
     /// Job requirement id (招聘需求 ID); see `search_job_requirements`.
     pub job_requirement_id: Option<String>,
     /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
-    pub job_process_type_id: Option<UpdateOfferDataBasicInfoJobProcessTypeId>,
+    pub job_process_type_id: Option<ProcessType>,
     /// Attachment ids; deprecated.
     pub attachment_id_list: Option<Vec<String>>,
     /// Common attachment ids (通用附件 ID 列表); see `get_attachment`.
@@ -7111,171 +7872,13 @@ pub struct UpdateOfferDataBasicInfo {
 }
 
 crate::object::fields!(
-    UpdateOfferDataBasicInfo { department_id, leader_user_id, employment_job_id,
+    UpdatedOfferBasicInfo { department_id, leader_user_id, employment_job_id,
     employee_type_id, job_family_id, job_level_id, probation_month, contract_year,
     contract_period, expected_onboard_date, onboard_address_id, work_address_id,
     owner_user_id, recommended_words, job_requirement_id, job_process_type_id,
     attachment_id_list, common_attachment_id_list, attachment_description,
     operator_user_id, position_id, job_offered, job_grade_id, pathway_id }
 );
-
-/// UpdateOfferInternOfferStatusBody
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateOfferInternOfferStatusBody {
-    /// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
-    pub operation: UpdateOfferInternOfferStatusBodyOperation,
-    /// Onboarding details (入职表单); required when `operation` is `confirm_onboarding`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub onboarding_info: Option<InternOfferOnboardingInfo>,
-    /// Offboarding details (离职表单); required when `operation` is `offboard`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offboarding_info: Option<InternOfferOffboardingInfo>,
-}
-
-/// UpdateOfferInternOfferStatusData
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpdateOfferInternOfferStatusData {
-    /// Offer id (Offer ID); see `get_application_offer`.
-    pub offer_id: Option<String>,
-    /// What to do (更新入/离职状态的操作): confirm or cancel onboarding, or offboard.
-    pub operation: Option<UpdateOfferInternOfferStatusDataOperation>,
-    /// Onboarding details (入职表单).
-    pub onboarding_info: Option<UpdateOfferInternOfferStatusDataOnboardingInfo>,
-    /// Offboarding details (离职表单).
-    pub offboarding_info: Option<UpdateOfferInternOfferStatusDataOffboardingInfo>,
-}
-
-crate::object::fields!(
-    UpdateOfferInternOfferStatusData { offer_id, operation, onboarding_info,
-    offboarding_info }
-);
-
-/// UpdateOfferInternOfferStatusDataOffboardingInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpdateOfferInternOfferStatusDataOffboardingInfo {
-    /// Actual leaving date (实际离职日期), as YYYY-MM-DD.
-    pub actual_offboarding_date: Option<String>,
-    /// Remark (备注).
-    pub notes: Option<String>,
-}
-
-crate::object::fields!(
-    UpdateOfferInternOfferStatusDataOffboardingInfo { actual_offboarding_date, notes }
-);
-
-/// UpdateOfferInternOfferStatusDataOnboardingInfo
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpdateOfferInternOfferStatusDataOnboardingInfo {
-    /// Actual start date (实际入职日期), as YYYY-MM-DD.
-    pub actual_onboarding_date: Option<String>,
-}
-
-crate::object::fields!(
-    UpdateOfferInternOfferStatusDataOnboardingInfo { actual_onboarding_date }
-);
-
-/// UpdateOfferOfferBasicInfo
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateOfferOfferBasicInfo {
-    /// Department id (部门 ID), from the Contacts API's department search; kind per `department_id_type`.
-    pub department_id: String,
-    /// Direct manager's user id (直属上级 ID); kind per `user_id_type`.
-    pub leader_user_id: String,
-    /// Job id in Feishu People (职务 ID), from the Feishu People (corehr v2) job list API; only for Feishu People Enterprise tenants.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub employment_job_id: Option<String>,
-    /// Employee type id (人员类型 ID); kind per `employee_type_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub employee_type_id: Option<String>,
-    /// Job family id (序列 ID); kind per `job_family_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_family_id: Option<String>,
-    /// Job level id (职级 ID); kind per `job_level_id_type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_level_id: Option<String>,
-    /// Probation in months (试用期).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub probation_month: Option<i32>,
-    /// Contract period in years (合同期); prefer `contract_period`.
-    #[deprecated(note = "the doc page points to `contract_period` instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contract_year: Option<i32>,
-    /// Contract period (合同期), in years or months.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contract_period: Option<CreateOfferContractPeriodInfo>,
-    /// Expected start date (预计入职日期), a JSON string `{"date":"YYYY-MM-DD"}`; escape it inside the request JSON.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected_onboard_date: Option<String>,
-    /// Onboarding location id (入职地点 ID), from `list_locations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub onboard_address_id: Option<String>,
-    /// Office location id (办公地点 ID), from `list_locations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub work_address_id: Option<String>,
-    /// User id of the offer's owner (Offer 负责人 ID); kind per `user_id_type`.
-    pub owner_user_id: String,
-    /// Recommendation note for the offer (Offer 推荐语).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recommended_words: Option<String>,
-    /// Job requirement id (招聘需求 ID), from `list_job_requirements`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_requirement_id: Option<String>,
-    /// Recruitment process type (招聘流程类型): 1 social (experienced) hiring, 2 campus hiring.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_process_type_id: Option<OfferBasicInfoJobProcessTypeId>,
-    /// Attachment ids; there is no way to obtain them, do not use.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachment_id_list: Option<Vec<String>>,
-    /// Common attachment ids (通用附件 ID 列表), from `create_attachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub common_attachment_id_list: Option<Vec<String>>,
-    /// Description of the attachments (附件描述).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachment_description: Option<String>,
-    /// User id of the operator (Offer 操作人 ID); kind per `user_id_type`.
-    pub operator_user_id: String,
-    /// Position id (岗位 ID) from the Feishu People (飞书人事) position query; only for Feishu People tenants with positions enabled.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub position_id: Option<String>,
-    /// Job offered (入职职位).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_offered: Option<String>,
-    /// Job grade id (职等 ID) from the Feishu People (飞书人事) job grade query; only for Feishu People tenants.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_grade_id: Option<String>,
-    /// Career pathway id (通道 ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pathway_id: Option<String>,
-}
-
-/// UpdateOfferStatusBody
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateOfferStatusBody {
-    /// Offer status (Offer 状态).
-    pub offer_status: UpdateOfferStatusBodyOfferStatus,
-    /// Date the offer expires (Offer 失效时间), as YYYY-MM-DD; required when `offer_status` is 6 (sent).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
-    /// Termination reason ids (终止原因 ID), from `list_termination_reasons`; at most 50. Required when `offer_status` is 8 (declined by the candidate).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub termination_reason_id_list: Option<Vec<String>>,
-    /// Note on why the offer ended (Offer 终止备注).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub termination_reason_note: Option<String>,
-}
-
-/// UpdateTalentOnboardStatusBody
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTalentOnboardStatusBody {
-    /// Operation to perform (操作类型).
-    pub operation: TalentOnboardOperation,
-    /// Start date (入职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as joined.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub onboard_time: Option<String>,
-    /// Leaving date (离职时间), milliseconds since the Unix epoch, as a string; required when marking the talent as left.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub overboard_time: Option<String>,
-}
 
 /// UserBusinessManagementScope
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -7287,6 +7890,19 @@ pub struct UserBusinessManagementScope {
 }
 
 crate::object::fields!(UserBusinessManagementScope { entity, scope_rule });
+
+/// UserId
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserId {
+    /// The user's union id.
+    pub union_id: Option<String>,
+    /// The user's user id; needs the contact:user.employee_id:readonly scope.
+    pub user_id: Option<String>,
+    /// The user's open id.
+    pub open_id: Option<String>,
+}
+
+crate::object::fields!(UserId { union_id, user_id, open_id });
 
 /// UserRole
 #[derive(Debug, Clone, Default, PartialEq)]

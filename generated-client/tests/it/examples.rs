@@ -345,3 +345,64 @@ fn the_job_detail_pages_example_answer_decodes() {
     assert!(job.basic_info.and_then(|b| b.title).is_some());
     assert!(!job.storefront_list.unwrap_or_default().is_empty());
 }
+
+/// Every event's documented `event` object decodes to its own variant and re-encodes to the same JSON; an event
+/// type the spec does not know is `Event::Unknown` with its object as sent, and a documented event whose object
+/// has a value of another type is an error naming the event and the place.
+#[test]
+fn every_event_example_decodes_to_its_variant_and_round_trips() {
+    use generated_client::events::EventDecodeError;
+    use serde_json::value::RawValue;
+
+    assert_eq!(
+        example_requests::EVENT_EXAMPLES.len(),
+        Event::EVENT_TYPES.len()
+    );
+    let mut problems = Vec::new();
+    for (event_type, example) in example_requests::EVENT_EXAMPLES {
+        let Some(example) = example else {
+            problems.push(format!("{event_type}: the spec has no example"));
+            continue;
+        };
+        let raw = RawValue::from_string((*example).to_owned()).expect("JSON");
+        let event = match Event::decode(event_type, &raw) {
+            Ok(event) => event,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+        };
+        if matches!(event, Event::Unknown { .. }) || event.event_type() != *event_type {
+            problems.push(format!("{event_type}: decoded as {event:?}"));
+        }
+        let again = event.to_json().expect("encodes");
+        let documented: Value = serde_json::from_str(example).expect("JSON");
+        if !same_json(&again, &documented) {
+            problems.push(format!("{event_type}: {again} is not {documented}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    let raw = RawValue::from_string(r#"{"anything": [1, "two"]}"#.to_owned()).expect("JSON");
+    match Event::decode("hire.something.new_v9", &raw).expect("an unknown type decodes") {
+        Event::Unknown { event_type, event } => {
+            assert_eq!(event_type, "hire.something.new_v9");
+            assert_eq!(event, json!({"anything": [1, "two"]}));
+        }
+        other => panic!("{other:?}"),
+    }
+    let raw = RawValue::from_string(r#"{"application_id": "1", "update_time": "soon"}"#.to_owned())
+        .expect("JSON");
+    let error: EventDecodeError = Event::decode("hire.application.stage_changed_v1", &raw)
+        .expect_err("a string where an integer belongs");
+    assert_eq!(error.event_type(), "hire.application.stage_changed_v1");
+    assert_eq!(error.path(), "event.update_time");
+    assert!(!error.to_string().contains("soon"), "{error}");
+    // An integer in quotes reads as answers read it.
+    let raw =
+        RawValue::from_string(r#"{"update_time": "1652806656258"}"#.to_owned()).expect("JSON");
+    match Event::decode("hire.application.stage_changed_v1", &raw).expect("lenient") {
+        Event::ApplicationStageChanged(event) => assert_eq!(event.update_time, Some(1652806656258)),
+        other => panic!("{other:?}"),
+    }
+}

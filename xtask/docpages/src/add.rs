@@ -3,11 +3,13 @@
 //! The spec is edited as text, not read and written again: its comments, flow mappings, blank lines and order
 //! stay as they are. The operation goes to the path item of its path, or to a new path item after the paths of
 //! the same resource; its new schemas go to the end of `components.schemas`, under a comment naming the
-//! operation. The result is read back and must hold exactly what was drafted, or nothing is written.
+//! operation. An event goes to the top-level `x-events` map (made before `paths` when the spec has none), its
+//! schemas to the end of `components.schemas` under a comment naming the event type. The result is read back and
+//! must hold exactly what was drafted, or nothing is written.
 
 use crate::audit;
-use crate::draft::{drafted, yaml_text, Drafted};
-use crate::page::Page;
+use crate::draft::{drafted, drafted_event, yaml_text, Drafted, DraftedEvent};
+use crate::page::{EventPage, Page};
 use codegen::load::DRAFT_MARK;
 use codegen::DraftLabels;
 use serde_yaml::Value;
@@ -102,6 +104,86 @@ pub fn add(spec_name: &str, spec_text: &str, page: &Page) -> Result<Added, Strin
     check_written(spec_name, &text, &draft)?;
     let marked = text.matches(DRAFT_MARK).count() - spec_text.matches(DRAFT_MARK).count();
     Ok(Added {
+        text,
+        draft,
+        marked,
+    })
+}
+
+/// An event page added to the spec's text.
+pub struct AddedEvent {
+    /// The spec's text with the event and its schemas in it.
+    pub text: String,
+    /// The draft that was written in.
+    pub draft: DraftedEvent,
+    /// How many texts carry the draft mark, to rewrite.
+    pub marked: usize,
+}
+
+/// Adds the event page `page` to the spec whose text is `spec_text`, as [`add`] adds an operation's page;
+/// refuses an event type the spec already has (`docs audit` compares those).
+pub fn add_event(spec_name: &str, spec_text: &str, page: &EventPage) -> Result<AddedEvent, String> {
+    let spec =
+        codegen::read(spec_name, spec_text, DraftLabels::Accepted).map_err(|e| e.to_string())?;
+    let event_type = page.event_type.value.as_str();
+    if spec.api.events.iter().any(|e| e.event_type == event_type) {
+        return Err(format!(
+            "{}: the event `{event_type}` is already the spec's; `cargo xtask docs audit {}` compares it with the \
+             page",
+            page.file, page.file
+        ));
+    }
+    let draft = drafted_event(page, Some(&spec));
+    let mut lines: Vec<String> = spec_text.lines().map(str::to_owned).collect();
+    let layout = Layout::of(spec_name, &lines)?;
+    let mut schema_lines = Vec::new();
+    if !draft.schemas.is_empty() {
+        schema_lines.push(String::new());
+        schema_lines.push(section_comment(event_type));
+        for (i, (name, schema)) in draft.schemas.iter().enumerate() {
+            if i > 0 {
+                schema_lines.push(String::new());
+            }
+            let one = serde_yaml::Mapping::from_iter([(name.clone(), schema.clone())]);
+            schema_lines.extend(block(&Value::Mapping(one), 4));
+        }
+    }
+    let at = layout.schemas_end;
+    lines.splice(at..at, schema_lines);
+    // The events come before `paths`: inserting them after the schemas moves no line the schemas were placed by.
+    let entry = serde_yaml::Mapping::from_iter([(Value::from(event_type), draft.entry.clone())]);
+    let entry_lines = block(&Value::Mapping(entry), 2);
+    match top_level(&lines, "x-events") {
+        Some(events) => {
+            let end = content_end(&lines, events + 1, block_end(&lines, events, 0));
+            lines.splice(end..end, entry_lines);
+        }
+        None => {
+            let paths = top_level(&lines, "paths").ok_or_else(|| {
+                format!("{spec_name}: no `paths:` block at the start of a line; `docs add` writes `x-events` before it")
+            })?;
+            let mut new_lines = vec!["x-events:".to_owned()];
+            new_lines.extend(entry_lines);
+            new_lines.push(String::new());
+            lines.splice(paths..paths, new_lines);
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    let document: Value = serde_yaml::from_str(&text).map_err(|e| {
+        format!("{spec_name}: the spec with the page added does not read as YAML ({e}); nothing was written")
+    })?;
+    let written = document.get("x-events").and_then(|e| e.get(event_type));
+    if written != Some(&draft.entry) {
+        return Err(format!(
+            "{spec_name}: the event `{event_type}` is not where `docs add` put it once read back; nothing was written"
+        ));
+    }
+    check_schemas(spec_name, &document, &draft.schemas)?;
+    codegen::read(spec_name, &text, DraftLabels::Accepted)
+        .map_err(|e| format!("{e}\n(with {} added; nothing was written)", draft.file))?;
+    let marked = text.matches(DRAFT_MARK).count() - spec_text.matches(DRAFT_MARK).count();
+    Ok(AddedEvent {
         text,
         draft,
         marked,
@@ -302,7 +384,19 @@ fn check_written(spec_name: &str, text: &str, draft: &Drafted) -> Result<(), Str
             draft.operation_id
         ));
     }
-    for (name, schema) in &draft.schemas {
+    check_schemas(spec_name, &document, &draft.schemas)?;
+    codegen::read(spec_name, text, DraftLabels::Accepted)
+        .map(|_| ())
+        .map_err(|e| format!("{e}\n(with {} added; nothing was written)", draft.file))
+}
+
+/// Each drafted schema must be in the document read back, equal to the draft.
+fn check_schemas(
+    spec_name: &str,
+    document: &Value,
+    schemas: &serde_yaml::Mapping,
+) -> Result<(), String> {
+    for (name, schema) in schemas {
         let written = document
             .get("components")
             .and_then(|c| c.get("schemas"))
@@ -314,9 +408,7 @@ fn check_written(spec_name: &str, text: &str, draft: &Drafted) -> Result<(), Str
             ));
         }
     }
-    codegen::read(spec_name, text, DraftLabels::Accepted)
-        .map(|_| ())
-        .map_err(|e| format!("{e}\n(with {} added; nothing was written)", draft.file))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
-//! Which page version each operation was audited against: the page's address, its `last_remote_update`, a
+//! Which page version each operation and each event was audited against: the page's address, its `last_remote_update`, a
 //! SHA-256 of the file, and the labels of its enum values (so that a changed label is noticed). Kept in a JSON
 //! file beside the spec (`hire_v1.pages.json` for `hire_v1.yaml`) and written by `docs audit --record`.
 
-use crate::page::{EnumValue, Field, Page};
+use crate::page::{EnumValue, EventPage, Field, Page};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct Record {
     /// Per operation, the page it was audited against.
     pub operations: BTreeMap<String, AuditedPage>,
+    /// Per event type, the event page it was audited against.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, AuditedPage>,
 }
 
 /// The page an operation was audited against.
@@ -61,6 +64,16 @@ impl Record {
                 return Err(format!("{}:{line}: {problem}", path.display()));
             }
         }
+        for key in record.events.keys() {
+            if let Err(problem) = check_event_key(key) {
+                let quoted = serde_json::to_string(key).unwrap_or_default();
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(&quoted))
+                    .map_or(1, |i| i + 1);
+                return Err(format!("{}:{line}: {problem}", path.display()));
+            }
+        }
         Ok(record)
     }
 
@@ -68,6 +81,9 @@ impl Record {
     pub fn save(&self, path: &Path) -> Result<(), String> {
         for key in self.operations.keys() {
             check_operation_key(key).map_err(|problem| format!("{}: {problem}", path.display()))?;
+        }
+        for key in self.events.keys() {
+            check_event_key(key).map_err(|problem| format!("{}: {problem}", path.display()))?;
         }
         let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         text.push('\n');
@@ -82,6 +98,34 @@ impl Record {
     pub fn set(&mut self, operation: &str, page: &Page) {
         self.operations
             .insert(operation.to_owned(), AuditedPage::of(page));
+    }
+}
+
+impl Record {
+    /// Records `page` as the version the event of its type was audited against. [`Record::save`] refuses the
+    /// record if the type is not lowercase words joined by `.`.
+    pub fn set_event(&mut self, page: &EventPage) {
+        self.events
+            .insert(page.event_type.value.clone(), AuditedPage::of_event(page));
+    }
+}
+
+/// The rule an event key follows, as the messages state it.
+pub const EVENT_KEY_RULE: &str = "[a-z][a-z0-9_]* words joined by `.`";
+
+/// Whether `key` may be an event key of the record: two or more words of a lowercase letter, then lowercase
+/// letters, digits and underscores, joined by `.` (`hire.talent.deleted_v1`). `docs fetch` names the page's file
+/// after it, so a key can never be a path.
+pub fn check_event_key(key: &str) -> Result<(), String> {
+    let valid =
+        key.split('.').count() >= 2 && key.split('.').all(|word| check_operation_key(word).is_ok());
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "event key `{}` is not an event type ({EVENT_KEY_RULE}): `docs fetch` names a page's file after it",
+            key.escape_debug()
+        ))
     }
 }
 
@@ -122,6 +166,32 @@ impl AuditedPage {
             enum_labels,
         }
     }
+}
+
+impl AuditedPage {
+    /// What the record keeps of an event page: its enum labels are those of the `event` object's fields.
+    pub(crate) fn of_event(page: &EventPage) -> Self {
+        let mut enum_labels = BTreeMap::new();
+        collect_labels(page.event_fields(), "event", &mut enum_labels);
+        AuditedPage {
+            source_url: page.source_url.clone(),
+            last_remote_update: page.last_remote_update.clone(),
+            sha256: page.sha256.clone(),
+            enum_labels,
+        }
+    }
+}
+
+/// The row at a dotted path below `fields` (`event.stage.type`: the first word names `fields` themselves).
+pub(crate) fn field_below<'a>(fields: &'a [Field], path: &str) -> Option<&'a Field> {
+    let mut fields = fields;
+    let mut found = None;
+    for part in path.split('.').skip(1) {
+        let field = fields.iter().find(|f| f.name == part)?;
+        fields = &field.children;
+        found = Some(field);
+    }
+    found
 }
 
 fn collect_labels(

@@ -184,7 +184,7 @@ fn every_kind_of_fact_set_wrong_is_reported() {
                     &[
                         "components",
                         "schemas",
-                        "ListApplicationsLockStatus",
+                        "ApplicationLockStatus",
                         "enum",
                     ],
                     &[],

@@ -447,7 +447,7 @@ fn a_page_that_cannot_be_fetched_is_named_with_its_reason() {
     let unknown = fetch(dir.path(), "fetch", &html, &["no_such_operation"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
-        stderr(&unknown).contains("no page is recorded for operation `no_such_operation`"),
+        stderr(&unknown).contains("no page is recorded for `no_such_operation`"),
         "{}",
         stderr(&unknown)
     );

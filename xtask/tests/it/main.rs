@@ -7,6 +7,7 @@ mod add;
 mod audit_facts;
 mod docs;
 mod drafts;
+mod events;
 mod fetch_safety;
 mod gen;
 mod layout;

@@ -1,6 +1,5 @@
 //! The findings of one page: each difference, warning and accepted deviation, as they are found.
 
-use crate::page::Page;
 use codegen::model::DocDeviation;
 use serde::Serialize;
 use serde_json::Value;
@@ -24,7 +23,7 @@ pub struct Finding {
     pub file: String,
     /// The page line the difference is at.
     pub line: usize,
-    /// The operation, or `-` when the spec has none for the page.
+    /// The operation (or, for an event page, the event type), or `-` when the spec has none for the page.
     pub operation: String,
     /// A dotted path (`data.items.type`), a parameter name, or an operation fact (`x-rate-limit`).
     pub path: String,
@@ -62,9 +61,10 @@ pub(super) struct Findings {
 }
 
 impl Findings {
-    pub(super) fn new(page: &Page, operation: &str) -> Self {
+    /// The findings of the page `file`, of the spec's `operation` (an operation id, an event type, or `-`).
+    pub(super) fn new(file: &str, operation: &str) -> Self {
         Findings {
-            file: page.file.clone(),
+            file: file.to_owned(),
             operation: operation.to_owned(),
             list: Vec::new(),
         }

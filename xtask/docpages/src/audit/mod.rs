@@ -3,8 +3,11 @@
 //! The operation's own facts (rate, scopes, app types, address, error codes, examples) are compared here; its
 //! parameters and fields, value by value, in `values.rs`; `findings.rs` collects what differs.
 
+mod event;
 mod findings;
 mod values;
+
+pub use event::audit_event;
 
 pub use findings::{Finding, Status};
 
@@ -19,7 +22,7 @@ use values::{fields, params, struct_named, Level};
 /// the page versions the spec was audited against.
 pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
     let Some(op) = operation(spec, &page.method.value, &page.path.value) else {
-        let mut out = Findings::new(page, "-");
+        let mut out = Findings::new(&page.file, "-");
         match spec.operations.iter().find(|o| o.path == page.path.value) {
             Some(other) => out.differ(
                 page.method.line,
@@ -36,7 +39,7 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
         }
         return out.list;
     };
-    let mut out = Findings::new(page, &op.id);
+    let mut out = Findings::new(&page.file, &op.id);
     request_facts(page, op, &mut out);
     params(page, spec, op, &mut out);
     if let Some(body) = &op.body {

@@ -6,16 +6,19 @@
 //! (the operation id, schema names, enum variant names) are derived, and are worth a look too.
 
 use crate::page::ordered::Json;
-use crate::page::{EnumValue, Facts, Field, Page, PageType, Param, ParamIn};
+use crate::page::{Doc, EnumValue, Facts, Field, Page, PageType, Param, ParamIn};
 use codegen::load::DRAFT_MARK;
 use codegen::naming::{self, type_name};
 use codegen::{DraftLabels, Spec};
 use serde_yaml::{Mapping, Value};
 use std::collections::{HashMap, HashSet};
 
+mod event;
 mod fit;
 mod operation_id;
 mod widen;
+
+pub use event::{drafted_event, DraftedEvent};
 
 use fit::{fit_into, new_names, rename_refs, Fit};
 
@@ -30,6 +33,21 @@ pub fn draft_beside(page: &Page, spec_name: &str, spec_text: &str) -> Result<Str
     let spec =
         codegen::read(spec_name, spec_text, DraftLabels::Accepted).map_err(|e| e.to_string())?;
     Ok(draft_against(page, Some(&spec)))
+}
+
+/// The draft of a page of either kind, as YAML text: a whole document without `spec_text`, else the fragment
+/// beside the spec whose YAML text it is (`spec_name` names it in errors).
+pub fn draft_doc(doc: &Doc, spec: Option<(&str, &str)>) -> Result<String, String> {
+    let spec = match spec {
+        Some((name, text)) => {
+            Some(codegen::read(name, text, DraftLabels::Accepted).map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    Ok(match doc {
+        Doc::Operation(page) => draft_against(page, spec.as_ref()),
+        Doc::Event(page) => drafted_event(page, spec.as_ref()).render(spec.is_some()),
+    })
 }
 
 /// The draft for `page`, as YAML text.

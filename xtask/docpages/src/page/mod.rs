@@ -21,7 +21,7 @@ pub mod ordered;
 mod read;
 
 pub use nesting::Ambiguity;
-pub use read::read_page;
+pub use read::{read_doc, read_page};
 
 use ordered::Json;
 use std::fmt;
@@ -109,6 +109,81 @@ impl Page {
         self.response
             .iter()
             .find(|f| f.name == "data")
+            .map(|f| f.children.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+/// A page of the reference: an operation's, or an event's.
+#[derive(Debug, Clone)]
+pub enum Doc {
+    /// An API reference page: a request table with `HTTP URL` and `HTTP Method`.
+    Operation(Box<Page>),
+    /// An event page: an event table with `事件类型`.
+    Event(Box<EventPage>),
+}
+
+impl Doc {
+    /// The page file, as given.
+    pub fn file(&self) -> &str {
+        match self {
+            Doc::Operation(page) => &page.file,
+            Doc::Event(page) => &page.file,
+        }
+    }
+}
+
+/// Everything the audit and the draft use of one event page.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    /// The page file, as given.
+    pub file: String,
+    /// SHA-256 of the file's bytes, in hex.
+    pub sha256: String,
+    /// The title.
+    pub title: String,
+    /// The page's own address, where it has one.
+    pub source_url: Option<String>,
+    /// The front matter's `last_remote_update`, where it has one.
+    pub last_remote_update: Option<String>,
+    /// The event type (`hire.application.stage_changed_v1`).
+    pub event_type: Located<String>,
+    /// `custom` and `store`, as far as the page allows them.
+    pub app_types: Located<Vec<String>>,
+    /// Scopes, any one of which allows the subscription.
+    pub scopes: Located<Vec<String>>,
+    /// The delivery's rows, nested: `schema`, `header` and what is in it, `event` and what is in it.
+    pub delivery: Vec<Field>,
+    /// The delivery's example.
+    pub example: Option<Located<Json>>,
+    /// Rows whose parent could not be decided.
+    pub ambiguities: Vec<Ambiguity>,
+    /// Where the page contradicts itself and was read around.
+    pub problems: Vec<Located<String>>,
+    /// Examples read after a repair: what was wrong, and what was removed.
+    pub repairs: Vec<Located<String>>,
+}
+
+impl EventPage {
+    /// The rows of the delivery's `header`.
+    pub fn header_fields(&self) -> &[Field] {
+        self.child("header")
+    }
+
+    /// The rows of the delivery's `event`: the event's own fields.
+    pub fn event_fields(&self) -> &[Field] {
+        self.child("event")
+    }
+
+    /// The example's `event` object.
+    pub fn event_example(&self) -> Option<&Json> {
+        self.example.as_ref().and_then(|e| e.value.get("event"))
+    }
+
+    fn child(&self, name: &str) -> &[Field] {
+        self.delivery
+            .iter()
+            .find(|f| f.name == name)
             .map(|f| f.children.as_slice())
             .unwrap_or(&[])
     }

@@ -3,7 +3,7 @@
 use super::cell::facts;
 use super::nesting::{nest, Row};
 use super::ordered::Json;
-use super::{ErrorRow, Located, Page, PageError, PageType, Param, ParamIn};
+use super::{Doc, ErrorRow, EventPage, Located, Page, PageError, PageType, Param, ParamIn};
 use codegen::model::RateLimit;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -36,6 +36,10 @@ fn section(heading: &str) -> Option<Section> {
         "响应体" => Section::ResponseBody,
         "响应体示例" => Section::ResponseExample,
         "错误码" => Section::Errors,
+        // An event page: its event table, the delivery's rows, and the delivery's example.
+        "事件" => Section::Request,
+        "事件体" => Section::ResponseBody,
+        "事件体示例" => Section::ResponseExample,
         _ => return None,
     })
 }
@@ -47,8 +51,25 @@ struct RawRow {
     marked: bool,
 }
 
-/// Reads a page. `file` names it in errors; `bytes` are the file's contents.
+/// Reads an API reference page. `file` names it in errors; `bytes` are the file's contents. An event page is
+/// an error here: [`read_doc`] reads both kinds.
 pub fn read_page(file: &str, bytes: &[u8]) -> Result<Page, PageError> {
+    match read_doc(file, bytes)? {
+        Doc::Operation(page) => Ok(*page),
+        Doc::Event(page) => Err(PageError {
+            file: file.to_owned(),
+            line: page.event_type.line,
+            message: format!(
+                "not an API reference page: it is the page of the event `{}`",
+                page.event_type.value
+            ),
+        }),
+    }
+}
+
+/// Reads a page of the reference: an API reference page, or an event page (an event table with `事件类型`).
+/// `file` names it in errors; `bytes` are the file's contents.
+pub fn read_doc(file: &str, bytes: &[u8]) -> Result<Doc, PageError> {
     let error = |line: usize, message: String| PageError {
         file: file.to_owned(),
         line,
@@ -83,7 +104,15 @@ pub fn read_page(file: &str, bytes: &[u8]) -> Result<Page, PageError> {
     let joined = text.lines().collect::<Vec<_>>().join("\n");
     let mut reader = Reader::new(file, &joined);
     reader.read()?;
-    reader.finish(sha256)
+    let request = RequestTable::read(&reader.request);
+    match request.value("事件类型") {
+        Some(event_type) if request.value("HTTP URL").is_none() => reader
+            .finish_event(sha256, event_type)
+            .map(|page| Doc::Event(Box::new(page))),
+        _ => reader
+            .finish(sha256)
+            .map(|page| Doc::Operation(Box::new(page))),
+    }
 }
 
 /// The line (from 1) of byte `at`.
@@ -600,6 +629,82 @@ impl<'a> Reader<'a> {
             errors,
             request_example: self.request_example,
             response_example: self.response_example,
+            ambiguities,
+            problems: self.problems,
+            repairs: self.repairs,
+        })
+    }
+}
+
+impl Reader<'_> {
+    /// The event page read: its event table, the delivery's rows nested by the example, and the example.
+    fn finish_event(
+        self,
+        sha256: String,
+        event_type: Located<String>,
+    ) -> Result<EventPage, PageError> {
+        let request = RequestTable::read(&self.request);
+        let kind = event_type.value.trim();
+        let valid = !kind.is_empty()
+            && kind
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+        if !valid {
+            return Err(self.error(
+                event_type.line,
+                format!(
+                    "`{}` is not an event type (lowercase words joined by `.`)",
+                    kind.escape_debug()
+                ),
+            ));
+        }
+        let no_table = self.error(
+            event_type.line,
+            "an event page without the delivery's table (`事件体`): is it cut short?",
+        );
+        let rows = self
+            .rows
+            .into_iter()
+            .filter(|(section, _)| *section == Section::ResponseBody)
+            .map(|(_, raw)| {
+                let cell = |i: usize| raw.cells.get(i).map(String::as_str).unwrap_or("");
+                Row {
+                    name: cell(0).to_owned(),
+                    ty: PageType::parse(cell(1)),
+                    required: None,
+                    facts: facts(cell(2)),
+                    line: raw.line,
+                    marked: raw.marked,
+                }
+            })
+            .collect::<Vec<_>>();
+        if rows.is_empty() {
+            return Err(no_table);
+        }
+        let (delivery, ambiguities) = nest(rows, self.response_example.as_ref().map(|e| &e.value));
+        let front = |key: &str| {
+            self.front
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        Ok(EventPage {
+            file: self.file.to_owned(),
+            sha256,
+            title: front("title")
+                .or(self.title_heading.clone())
+                .or(self.first_line.clone())
+                .unwrap_or_default(),
+            source_url: front("source_url").or(self.source_line.clone()),
+            last_remote_update: front("last_remote_update"),
+            event_type: Located {
+                value: kind.to_owned(),
+                line: event_type.line,
+            },
+            app_types: request.app_types(),
+            scopes: request.scopes(false),
+            delivery,
+            example: self.response_example,
             ambiguities,
             problems: self.problems,
             repairs: self.repairs,
