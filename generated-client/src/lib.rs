@@ -7,11 +7,13 @@
 //!   `send()` returns the typed `data`. Paginated operations also give [`Pages`] and [`Items`] streams.
 //! - The types and enums of the spec ([`JobDetail`], [`JobUserIdType`], ...), and [`ErrorCode`].
 //! - One [`Error`] for everything that can go wrong, with [`ApiError`] for Feishu's non-zero codes.
+//! - [`events`]: the receiver of Feishu's event deliveries (signature, decryption, duplicates, app tickets), and
+//!   [`Event`], the Hire events typed.
 //!
 //! The types, enums and request builders are generated from `spec/hire_v1.yaml` into `src/generated/`; the
 //! runtime beside them is written by hand. Besides the crate root, [`auth`] (ticket stores for store apps),
-//! [`rate_limit`] (a limiter of one's own), [`retry`], [`error`] and [`platform`] (Feishu's platform-wide error
-//! codes) are public.
+//! [`rate_limit`] (a limiter of one's own), [`retry`], [`error`], [`events`] and [`platform`] (Feishu's
+//! platform-wide error codes) are public.
 //!
 //! ```no_run
 //! use generated_client::{Client, JobUserIdType};
@@ -51,6 +53,7 @@ pub use client::{Client, ClientBuilder, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{ApiError, Error, TokenKind};
 pub use generated::enums::*;
 pub use generated::error_codes::*;
+pub use generated::events::Event;
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use lenient::MAX_WARNED_PATHS;

@@ -2,14 +2,17 @@
 //! happens (a Hire application changes stage, an offer is sent, the hourly `app_ticket` of a store app, ...).
 //!
 //! A [`Receiver`] checks each delivery and says what it is ([`Outcome`]): a URL check to answer
-//! ([`Challenge`]), an event ([`Delivery`]: a typed [`EventHeader`] and the raw `event` JSON), an app ticket it
+//! ([`Challenge`]), an event ([`Delivery`]: a typed [`EventHeader`] and the `event` JSON, which
+//! [`Delivery::event`] decodes into the generated [`Event`](crate::Event), one variant per event the spec
+//! documents and `Event::Unknown` for any other type), an app ticket it
 //! gave to a store app client, a redelivery of an event already received, or a [`Refusal`] with its reason and
 //! HTTP status. It works with any web framework ([`Receiver::receive`] takes the headers and the raw body); with
 //! the feature `tower` (on by default) [`Receiver::into_service`] makes it a `tower` service that axum and hyper
 //! mount in one line, and that calls a handler for each event.
 //!
 //! ```no_run
-//! use generated_client::events::{Credentials, Delivery, Receiver};
+//! use generated_client::events::{Credentials, Delivery, EventDecodeError, Receiver};
+//! use generated_client::Event;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let receiver = Receiver::builder(
@@ -17,8 +20,11 @@
 //! )
 //! .build()?;
 //! let service = receiver.into_service(|delivery: Delivery| async move {
-//!     println!("{} {}", delivery.header().event_type(), delivery.header().event_id());
-//!     Ok::<(), std::io::Error>(())
+//!     match delivery.event()? {
+//!         Event::ApplicationStageChanged(moved) => println!("{:?} moved", moved.application_id),
+//!         other => println!("{} {}", other.event_type(), delivery.header().event_id()),
+//!     }
+//!     Ok::<(), EventDecodeError>(())
 //! });
 //! // axum: Router::new().route_service("/feishu/events", service)
 //! # let _ = service;
@@ -97,6 +103,7 @@ mod receiver;
 mod refusal;
 #[cfg(feature = "tower")]
 mod service;
+mod typed;
 
 pub use credentials::{Credentials, EventCredentials, SharedCredentials};
 pub use delivery::{Challenge, Delivery, EventHeader, Outcome, Schema, CHALLENGE_CONTENT_TYPE};
@@ -111,3 +118,4 @@ pub use receiver::{
 pub use refusal::{Refusal, RefusalReason};
 #[cfg(feature = "tower")]
 pub use service::{EventHandler, EventService, HandlerError, HandlerFuture};
+pub use typed::{decode_event, EventDecodeError};

@@ -1353,3 +1353,44 @@ async fn a_failing_ticket_store_is_a_500_and_the_redelivery_is_taken() {
         "the id is released for Feishu's redelivery"
     );
 }
+
+/// An encrypted, signed Hire event, received, decodes to its typed variant; an event type the spec does not know
+/// is `Event::Unknown`, with the header intact.
+#[tokio::test]
+async fn a_received_hire_event_is_typed_and_an_unknown_type_is_unknown() {
+    let receiver = encrypted_receiver();
+    let outcome = receive_sealed(&receiver, &v2("ev-typed-1", TOKEN, now_secs() * 1000)).await;
+    let delivery = assert_event(outcome);
+    match delivery.event().expect("decodes") {
+        generated_client::Event::ApplicationStageChanged(moved) => {
+            assert_eq!(moved.application_id.as_deref(), Some("6949805467799537964"));
+            assert_eq!(moved.target_stage_id.as_deref(), Some("614218419274132"));
+        }
+        other => panic!("expected the stage change, got {other:?}"),
+    }
+
+    let mut unknown = v2("ev-typed-2", TOKEN, now_secs() * 1000);
+    unknown["header"]["event_type"] = json!("hire.something_new.happened_v3");
+    let delivery = assert_event(receive_sealed(&receiver, &unknown).await);
+    assert_eq!(
+        delivery.header().event_type(),
+        "hire.something_new.happened_v3"
+    );
+    match delivery.event().expect("an unknown type decodes") {
+        generated_client::Event::Unknown { event_type, event } => {
+            assert_eq!(event_type, "hire.something_new.happened_v3");
+            assert_eq!(event["note"], json!(MARKER));
+        }
+        other => panic!("expected Unknown, got {other:?}"),
+    }
+
+    // A documented event whose object has a value of another type: an error naming the event and the place,
+    // without the value.
+    let mut broken = v2("ev-typed-3", TOKEN, now_secs() * 1000);
+    broken["event"]["update_time"] = json!(MARKER);
+    let delivery = assert_event(receive_sealed(&receiver, &broken).await);
+    let error = delivery.event().expect_err("a string where a time belongs");
+    assert_eq!(error.event_type(), "hire.application.stage_changed_v1");
+    assert_eq!(error.path(), "event.update_time");
+    assert!(!error.to_string().contains(MARKER), "{error}");
+}
