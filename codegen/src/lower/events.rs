@@ -84,13 +84,15 @@ impl Lowerer<'_> {
                 Some(name) if variant_name(name) == *name && name != UNKNOWN_VARIANT => {
                     name.clone()
                 }
-                Some(name) => return Err(self.err(
-                    &at.join("x-rust-name"),
-                    format!(
+                Some(name) => {
+                    return Err(self.err(
+                        &at.join("x-rust-name"),
+                        format!(
                         "`{}` is not an UpperCamelCase variant name other than `{UNKNOWN_VARIANT}`",
                         name.escape_debug()
                     ),
-                )),
+                    ))
+                }
                 None => event_variant_name(event_type),
             };
             if let Some(first) = variants.insert(variant.clone(), event_type.clone()) {

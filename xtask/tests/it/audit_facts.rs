@@ -181,12 +181,7 @@ fn every_kind_of_fact_set_wrong_is_reported() {
             "an enum value",
             set(
                 keys(
-                    &[
-                        "components",
-                        "schemas",
-                        "ApplicationLockStatus",
-                        "enum",
-                    ],
+                    &["components", "schemas", "ApplicationLockStatus", "enum"],
                     &[],
                 ),
                 serde_yaml::from_str("[1, 2, 4]").expect("YAML"),
