@@ -87,14 +87,6 @@ impl Client {
         app.set_ticket(ticket).await
     }
 
-    /// The app id of a store app client; `None` for other clients.
-    pub(crate) fn store_app_id(&self) -> Option<&str> {
-        match &self.inner.auth {
-            Auth::Store(app) => Some(app.app_id()),
-            _ => None,
-        }
-    }
-
     /// How many tenants' tokens a store app client holds now: at most
     /// [`tenant_token_capacity`](ClientBuilder::tenant_token_capacity), beyond it only by calls in flight.
     /// Always 0 for other clients.
@@ -504,5 +496,14 @@ fn check_credential(what: &str, value: &str) -> Result<(), Error> {
     match unsendable(value, MAX_CREDENTIAL_CHARS) {
         Some(problem) => Err(Error::Config(format!("{what} {problem}"))),
         None => Ok(()),
+    }
+}
+
+/// The app id of a store app client; `None` for other clients. (A free function: `Client`'s own methods are its
+/// public interface.)
+pub(crate) fn store_app_id(client: &Client) -> Option<&str> {
+    match &client.inner.auth {
+        Auth::Store(app) => Some(app.app_id()),
+        _ => None,
     }
 }

@@ -173,7 +173,7 @@ impl ReceiverBuilder {
         let tickets = match self.tickets {
             None => None,
             Some(client) => {
-                let Some(app_id) = client.store_app_id().map(str::to_owned) else {
+                let Some(app_id) = crate::client::store_app_id(&client).map(str::to_owned) else {
                     return refuse("app_tickets: the client is not a store app (see `ClientBuilder::store_app`)");
                 };
                 Some(TicketSink { client, app_id })
