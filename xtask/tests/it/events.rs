@@ -204,6 +204,22 @@ fn events_are_added_in_place_recorded_and_audited() {
         differences(dir.path(), "spec.yaml", &refs),
         Vec::<String>::new()
     );
+    // Another version of a page is a difference until `--record` records it.
+    let mut stale = record.clone();
+    stale["events"][&expected[0]]["sha256"] = "0".repeat(64).into();
+    std::fs::write(&lock, serde_json::to_string_pretty(&stale).expect("JSON")).expect("written");
+    assert_eq!(
+        differences(dir.path(), "spec.yaml", &refs),
+        vec![format!("{} page", expected[0])]
+    );
+    let out = xtask(
+        &["docs", "audit", "--spec", "spec.yaml", "--record", &names[0]],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&lock).expect("readable")).expect("JSON");
+    assert_eq!(recorded["events"], record["events"]);
     // The words are left to write: `gen` names them and refuses.
     let out = xtask(&["gen", "--spec", "spec.yaml", "--check"], dir.path());
     assert!(!out.status.success());
