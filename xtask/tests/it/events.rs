@@ -213,7 +213,14 @@ fn events_are_added_in_place_recorded_and_audited() {
         vec![format!("{} page", expected[0])]
     );
     let out = xtask(
-        &["docs", "audit", "--spec", "spec.yaml", "--record", &names[0]],
+        &[
+            "docs",
+            "audit",
+            "--spec",
+            "spec.yaml",
+            "--record",
+            &names[0],
+        ],
         dir.path(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
