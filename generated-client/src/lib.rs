@@ -41,6 +41,8 @@ pub mod rate_limit;
 mod redact;
 mod response;
 pub mod retry;
+#[cfg(feature = "redis")]
+pub mod shared;
 mod transport;
 mod upload;
 mod validate;
