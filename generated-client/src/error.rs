@@ -165,6 +165,17 @@ pub enum Error {
         source: Arc<dyn std::error::Error + Send + Sync>,
     },
 
+    /// The rate limiter ([`RateLimiter`](crate::RateLimiter)) could not let the request through (a shared
+    /// limiter's store is down, say); nothing was sent.
+    #[error("{operation}: the rate limiter failed: {}", quoted(&.source.to_string()))]
+    RateLimiter {
+        /// The operation.
+        operation: &'static str,
+        /// The limiter's error.
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
+
     /// The operation's doc page does not allow the client's kind of app to call it; nothing was sent.
     #[error("{operation}: {} cannot call this operation; its doc page allows {}", app_type.plural(), AppType::list(.allowed))]
     NotAllowed {

@@ -66,7 +66,7 @@ pub use pagination::{
     Items, PageFuture, Pages, Paginated, PaginationProblem, MAX_EMPTY_PAGES, MAX_PAGE_TOKEN_LEN,
 };
 pub use platform::{PlatformCategory, PlatformCode};
-pub use rate_limit::{Quota, RateLimit, RateLimiter, WindowLimiter};
+pub use rate_limit::{LimiterError, Quota, RateLimit, RateLimiter, WindowLimiter};
 pub use response::{Response, DEFAULT_MAX_RESPONSE_BYTES, LOG_ID_HEADER};
 pub use retry::RetryPolicy;
 pub use transport::decode_answer;

@@ -80,8 +80,11 @@ impl RateLimit {
     }
 }
 
+/// What a [`RateLimiter`] fails with: any error of the limiter (a shared limiter's lost connection to Redis, say).
+pub type LimiterError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The future a [`RateLimiter`] returns.
-pub type Acquire<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+pub type Acquire<'a> = Pin<Box<dyn Future<Output = Result<(), LimiterError>> + Send + 'a>>;
 
 /// Decides when a request may be sent. The client asks right before every attempt of a call whose operation has
 /// a limit: after the call's token is in hand and after any wait before a retry, so what a limiter counts is
@@ -97,7 +100,10 @@ pub type Acquire<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 ///   request is never sent;
 /// - the future may wait as long as it must; the client drops it when the call's deadline (the request
 ///   builder's `timeout`, or [`ClientBuilder::call_timeout`](crate::ClientBuilder::call_timeout)) runs out,
-///   and the call fails with [`Error::Timeout`](crate::Error::Timeout).
+///   and the call fails with [`Error::Timeout`](crate::Error::Timeout);
+/// - a limiter that cannot decide (its shared store is down, say) resolves with an error: the request is not
+///   sent, and the call fails with [`Error::RateLimiter`](crate::Error::RateLimiter) naming the operation and
+///   carrying that error.
 pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// Resolves when one more request of `operation` may be sent; see the trait's contract.
     fn acquire(&self, operation: &'static str, quota: Quota) -> Acquire<'_>;
@@ -178,6 +184,9 @@ impl Windows {
 impl RateLimiter for WindowLimiter {
     fn acquire(&self, operation: &'static str, quota: Quota) -> Acquire<'_> {
         let windows = self.windows(operation);
-        Box::pin(async move { windows.admit(quota).await })
+        Box::pin(async move {
+            windows.admit(quota).await;
+            Ok(())
+        })
     }
 }

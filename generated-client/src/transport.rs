@@ -362,7 +362,14 @@ impl Inner {
             // A token request has retried what it could on its own: its failure ends the call.
             let token = self.token(&prepared.token).await?;
             if let Some(quota) = inner.rate_limit.quota(operation.rate_limit) {
-                inner.limiter.acquire(operation.id, quota).await;
+                inner
+                    .limiter
+                    .acquire(operation.id, quota)
+                    .await
+                    .map_err(|source| Error::RateLimiter {
+                        operation: operation.id,
+                        source: source.into(),
+                    })?;
             }
             let error = match self
                 .attempt(request, &prepared.headers, &token, decoder)

@@ -198,18 +198,15 @@ impl RateLimiter for RedisRateLimiter {
             let turn = queue.lock().await;
             loop {
                 match self.take(operation, quota).await {
-                    Ok(None) => return,
+                    Ok(None) => return Ok(()),
                     Ok(Some(wait)) => tokio::time::sleep(wait).await,
-                    Err(_) => match self.redis.on_failure() {
+                    Err(failure) => match self.redis.on_failure() {
                         OnRedisFailure::FallBack => {
                             drop(turn);
                             return self.fallback.acquire(operation, self.share(quota)).await;
                         }
-                        // Nothing is sent without a slot from Redis; the call's deadline ends the wait.
-                        OnRedisFailure::Fail => {
-                            let interval = self.redis.inner.retry_interval;
-                            tokio::time::sleep(interval.max(Duration::from_millis(10))).await;
-                        }
+                        // Nothing is sent without a slot from Redis: the call fails, naming Redis.
+                        OnRedisFailure::Fail => return Err(failure.into()),
                     },
                 }
             }

@@ -67,10 +67,9 @@
 //!
 //! - [`OnRedisFailure::Fail`] (the default): the ticket store and the duplicate store fail with a
 //!   [`RedisFailure`] naming Redis ([`Error::TicketStore`] for the call; a 500 for the
-//!   delivery, which Feishu sends again). The rate limiter sends nothing without a slot from Redis: its calls
-//!   wait for Redis, and end at their deadline with [`Error::Timeout`] (the
-//!   [`RateLimiter`](crate::RateLimiter) contract has no error); give the client a
-//!   [`call_timeout`](crate::ClientBuilder::call_timeout).
+//!   delivery, which Feishu sends again). The rate limiter sends nothing without a slot from Redis: the call
+//!   fails at once with [`Error::RateLimiter`] carrying the [`RedisFailure`], and is not retried (nothing was
+//!   sent).
 //! - [`OnRedisFailure::FallBack`]: each falls back to this process's own state. The rate limiter paces with an
 //!   in-process [`WindowLimiter`](crate::WindowLimiter), each window divided by [`RedisBuilder::replicas`] (so
 //!   that the replicas together stay under the limit when told how many there are); the ticket store keeps and

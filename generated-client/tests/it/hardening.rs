@@ -159,7 +159,10 @@ async fn abandoned_waits_give_their_slots_back() {
     assert_eq!(through, 20);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let started = tokio::time::Instant::now();
-    limiter.acquire("get_job_config", per_second(20)).await;
+    limiter
+        .acquire("get_job_config", per_second(20))
+        .await
+        .expect("the limiter lets it through");
     assert!(started.elapsed().is_zero(), "{:?}", started.elapsed());
 }
 

@@ -20,7 +20,10 @@ async fn grant_times(limiter: &WindowLimiter, n: u32, calls: usize) -> Vec<Durat
 async fn grant_times_within(limiter: &WindowLimiter, quota: Quota, calls: usize) -> Vec<Duration> {
     let started = Instant::now();
     let waits = (0..calls).map(|_| async {
-        limiter.acquire("get_job", quota).await;
+        limiter
+            .acquire("get_job", quota)
+            .await
+            .expect("the limiter lets it through");
         started.elapsed()
     });
     futures_util::future::join_all(waits).await
@@ -92,11 +95,20 @@ async fn no_one_second_window_holds_more_than_the_limit() {
 #[tokio::test(start_paused = true)]
 async fn operations_have_windows_of_their_own() {
     let limiter = WindowLimiter::new();
-    limiter.acquire("get_job", per_second(1)).await;
+    limiter
+        .acquire("get_job", per_second(1))
+        .await
+        .expect("the limiter lets it through");
     let started = Instant::now();
-    limiter.acquire("get_job_config", per_second(1)).await;
+    limiter
+        .acquire("get_job_config", per_second(1))
+        .await
+        .expect("the limiter lets it through");
     assert!(started.elapsed().is_zero());
-    limiter.acquire("get_job", per_second(1)).await;
+    limiter
+        .acquire("get_job", per_second(1))
+        .await
+        .expect("the limiter lets it through");
     assert_eq!(started.elapsed(), Duration::from_secs(1));
 }
 
@@ -166,7 +178,7 @@ impl RateLimiter for Recording {
             .lock()
             .expect("lock")
             .push((operation, quota.per_second));
-        Box::pin(async {})
+        Box::pin(async { Ok(()) })
     }
 }
 
@@ -200,4 +212,46 @@ async fn a_limiter_of_ones_own_is_asked_before_every_attempt() {
         off.0.lock().expect("lock").is_empty(),
         "no limit, no asking"
     );
+}
+
+/// A limiter that cannot decide (a shared store that is down).
+#[derive(Debug)]
+struct Failing;
+
+impl RateLimiter for Failing {
+    fn acquire(&self, _: &'static str, _: Quota) -> rate_limit::Acquire<'_> {
+        Box::pin(async { Err("the shared store is down".into()) })
+    }
+}
+
+#[tokio::test]
+async fn a_limiter_that_fails_ends_the_call_naming_the_operation_and_sends_nothing() {
+    let server = job_server().await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .tenant_access_token("t")
+        .rate_limiter(Failing)
+        .build()
+        .expect("builds");
+    let error = client
+        .get_job_config("6001")
+        .send()
+        .await
+        .expect_err("no slot");
+    match &error {
+        Error::RateLimiter { operation, source } => {
+            assert_eq!(*operation, "get_job_config");
+            assert_eq!(source.to_string(), "the shared store is down");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .starts_with("get_job_config: the rate limiter failed"),
+        "{error}"
+    );
+    assert!(!error.is_retryable());
+    let sent = server.received_requests().await.unwrap_or_default();
+    assert!(sent.is_empty(), "nothing is sent without a slot");
 }
