@@ -154,12 +154,14 @@ fn fastest<T>(runs: usize, mut work: impl FnMut() -> Result<T>) -> Result<(Durat
     result.map(|r| (best, r)).ok_or_else(|| "no run".to_owned())
 }
 
-/// `scale` copies of every path and schema: copy `k` puts `/c{k}` before each path, `_c{k}` after each
-/// operation id and `C{k}` after each schema name, and points its `$ref`s at its own schemas.
+/// `scale` copies of every path, event and schema: copy `k` puts `/c{k}` before each path, `_c{k}` after each
+/// operation id and event type and `C{k}` after each schema name, and points its `$ref`s at its own schemas.
+/// progenitor ignores the events (`x-events`); this generator emits them, so its side carries their cost too.
 fn scale_spec(spec: &serde_yaml::Value, scale: usize) -> serde_yaml::Value {
     let mut scaled = spec.clone();
     let mut paths = serde_yaml::Mapping::new();
     let mut schemas = serde_yaml::Mapping::new();
+    let mut events = serde_yaml::Mapping::new();
     for k in 0..scale {
         let mut copy = spec.clone();
         rename_refs(&mut copy, k);
@@ -178,6 +180,12 @@ fn scale_spec(spec: &serde_yaml::Value, scale: usize) -> serde_yaml::Value {
                 paths.insert(path.into(), item);
             }
         }
+        if let Some(map) = copy.get("x-events").and_then(|e| e.as_mapping()) {
+            for (event_type, event) in map {
+                let event_type = format!("{}_c{k}", event_type.as_str().unwrap_or_default());
+                events.insert(event_type.into(), event.clone());
+            }
+        }
         if let Some(map) = copy["components"]["schemas"].as_mapping() {
             for (name, schema) in map {
                 let name = format!("{}C{k}", name.as_str().unwrap_or_default());
@@ -186,6 +194,9 @@ fn scale_spec(spec: &serde_yaml::Value, scale: usize) -> serde_yaml::Value {
         }
     }
     scaled["paths"] = serde_yaml::Value::Mapping(paths);
+    if !events.is_empty() {
+        scaled["x-events"] = serde_yaml::Value::Mapping(events);
+    }
     scaled["components"]["schemas"] = serde_yaml::Value::Mapping(schemas);
     scaled
 }
@@ -296,11 +307,23 @@ fn write_our_crate(root: &Path, dir: &Path, files: &BTreeMap<String, String>) ->
         .flatten()
     {
         let inherited = spec.get("workspace").and_then(|w| w.as_bool()) == Some(true);
-        let resolved = if inherited {
+        let mut resolved = if inherited {
             shared.get(name).cloned()
         } else {
             Some(spec.clone())
         };
+        // An optional dependency stays optional: the crate's features (copied below) decide it.
+        if spec.get("optional").and_then(|o| o.as_bool()) == Some(true) {
+            resolved = resolved.map(|version| {
+                let mut table = match version {
+                    toml::Value::String(v) => toml::Table::from_iter([("version".to_owned(), v.into())]),
+                    toml::Value::Table(table) => table,
+                    other => toml::Table::from_iter([("version".to_owned(), other)]),
+                };
+                table.insert("optional".into(), true.into());
+                table.into()
+            });
+        }
         dependencies.insert(
             name.clone(),
             resolved.ok_or_else(|| format!("no version for {name}"))?,
@@ -314,6 +337,10 @@ fn write_our_crate(root: &Path, dir: &Path, files: &BTreeMap<String, String>) ->
     crate_manifest.insert("package".into(), package.into());
     crate_manifest.insert("workspace".into(), toml::Table::new().into());
     crate_manifest.insert("dependencies".into(), dependencies.into());
+    // The default features are what a user builds (the event receiver's `tower` service among them).
+    if let Some(features) = manifest.get("features") {
+        crate_manifest.insert("features".into(), features.clone());
+    }
     if let Some(lints) = workspace.get("workspace").and_then(|w| w.get("lints")) {
         crate_manifest.insert("lints".into(), lints.clone());
     }
