@@ -25,6 +25,7 @@ pub const RESERVED_TYPES: &[&str] = &[
     "EventDecodeError",
     "HttpMethod",
     "Items",
+    "LimiterError",
     "MemoryTicketStore",
     "OperationInfo",
     "Option",
