@@ -12,10 +12,10 @@
 use crate::events::{
     app_ticket, assert_secret_free, challenge, encrypted, now_secs, seal, sign, v2, KEY, TOKEN,
 };
+use crate::fuzz::{apply_bytes, byte_edit, runner_with, ByteEdit};
 use generated_client::events::*;
 use http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use serde_json::{json, Map, Value};
 
 const NONCE: &str = "fuzz-nonce";
@@ -55,14 +55,6 @@ enum Edit {
     Replace(usize, Odd),
     Remove(usize),
     AddField(usize, String, Odd),
-}
-
-/// One change to bytes.
-#[derive(Debug, Clone)]
-enum ByteEdit {
-    Truncate(usize),
-    Insert(usize, u8),
-    Flip(usize, u8),
 }
 
 /// One change to the signature headers.
@@ -123,18 +115,6 @@ fn edit() -> impl Strategy<Value = Edit> {
         4 => (any::<usize>(), odd()).prop_map(|(at, v)| Edit::Replace(at, v)),
         2 => any::<usize>().prop_map(Edit::Remove),
         2 => (any::<usize>(), key, odd()).prop_map(|(at, k, v)| Edit::AddField(at, k, v)),
-    ]
-}
-
-fn byte_edit() -> impl Strategy<Value = ByteEdit> {
-    prop_oneof![
-        any::<usize>().prop_map(ByteEdit::Truncate),
-        (
-            any::<usize>(),
-            prop_oneof![Just(0xffu8), Just(0xc3), Just(b'"'), Just(b'{'), Just(b'=')]
-        )
-            .prop_map(|(at, b)| ByteEdit::Insert(at, b)),
-        (any::<usize>(), 1u8..=255).prop_map(|(at, mask)| ByteEdit::Flip(at, mask)),
     ]
 }
 
@@ -242,43 +222,6 @@ fn apply(mut value: Value, edits: &[Edit]) -> Value {
     value
 }
 
-fn apply_bytes(mut bytes: Vec<u8>, edits: &[ByteEdit]) -> Vec<u8> {
-    for edit in edits {
-        match *edit {
-            ByteEdit::Truncate(at) => bytes.truncate(at % (bytes.len() + 1)),
-            ByteEdit::Insert(at, b) => {
-                let at = at % (bytes.len() + 1);
-                bytes.insert(at, b);
-            }
-            ByteEdit::Flip(at, mask) => {
-                if !bytes.is_empty() {
-                    let at = at % bytes.len();
-                    bytes[at] ^= mask;
-                }
-            }
-        }
-    }
-    bytes
-}
-
-fn cases() -> u32 {
-    std::env::var("FUZZ_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(500)
-}
-
-fn runner(target: &str) -> TestRunner {
-    TestRunner::new(Config {
-        cases: cases(),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            // Failures found are kept here and replayed first on every run.
-            Box::leak(format!("tests/fuzz-regressions/events-{target}.txt").into_boxed_str()),
-        ))),
-        ..Config::default()
-    })
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -346,7 +289,7 @@ fn plain_case() -> impl Strategy<Value = PlainCase> {
 #[test]
 fn plain_deliveries() {
     let rt = runtime();
-    runner("plain")
+    runner_with("events-plain", 500)
         .run(&plain_case(), |case| {
             let receiver = Receiver::builder(Credentials::new(TOKEN))
                 .max_body_bytes(64 * 1024)
@@ -416,7 +359,7 @@ fn encrypted_deliveries() {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let rt = runtime();
-    runner("encrypted")
+    runner_with("events-encrypted", 500)
         .run(&sealed_case(), |case| {
             let receiver = Receiver::builder(Credentials::new(TOKEN).with_encrypt_key(KEY))
                 .max_body_bytes(64 * 1024)

@@ -52,9 +52,9 @@ enum Edit {
     DuplicateKey(usize, Odd),
 }
 
-/// One change to the serialized bytes.
+/// One change to the serialized bytes (of an answer here, of a delivery in `events_fuzz`).
 #[derive(Debug, Clone)]
-enum ByteEdit {
+pub(crate) enum ByteEdit {
     Truncate(usize),
     Insert(usize, u8),
     Flip(usize, u8),
@@ -105,12 +105,20 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn byte_edit() -> impl Strategy<Value = ByteEdit> {
+/// Truncations, flips, and insertions of bytes that break UTF-8, JSON or base64.
+pub(crate) fn byte_edit() -> impl Strategy<Value = ByteEdit> {
     prop_oneof![
         any::<usize>().prop_map(ByteEdit::Truncate),
         (
             any::<usize>(),
-            prop_oneof![Just(0xffu8), Just(0xc3), Just(0xe2), Just(b'"'), Just(b'{')]
+            prop_oneof![
+                Just(0xffu8),
+                Just(0xc3),
+                Just(0xe2),
+                Just(b'"'),
+                Just(b'{'),
+                Just(b'=')
+            ]
         )
             .prop_map(|(at, b)| ByteEdit::Insert(at, b)),
         (any::<usize>(), 1u8..=255).prop_map(|(at, mask)| ByteEdit::Flip(at, mask)),
@@ -243,8 +251,12 @@ fn apply(mut body: Value, case: &Case) -> Vec<u8> {
         let number = text[start + 1 + raw.len()..start + 1 + raw.len() + len].to_owned();
         text.replace_range(start..start + 1 + raw.len() + len + raw.len() + 1, &number);
     }
-    let mut bytes = text.into_bytes();
-    for edit in &case.bytes {
+    apply_bytes(text.into_bytes(), &case.bytes)
+}
+
+/// `bytes` with `edits` made, in order.
+pub(crate) fn apply_bytes(mut bytes: Vec<u8>, edits: &[ByteEdit]) -> Vec<u8> {
+    for edit in edits {
         match edit {
             ByteEdit::Truncate(at) => bytes.truncate(at % (bytes.len() + 1)),
             ByteEdit::Insert(at, byte) => bytes.insert(at % (bytes.len() + 1), *byte),
@@ -259,16 +271,22 @@ fn apply(mut body: Value, case: &Case) -> Vec<u8> {
     bytes
 }
 
-fn cases() -> u32 {
+/// The bodies per target: `FUZZ_CASES`, or `default` (what CI runs).
+fn cases(default: u32) -> u32 {
     std::env::var("FUZZ_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000)
+        .unwrap_or(default)
 }
 
 fn runner(target: &str) -> TestRunner {
+    runner_with(target, 2_000)
+}
+
+/// A runner of [`cases`]`(default)` bodies that keeps its failures in `tests/fuzz-regressions/<target>.txt`.
+pub(crate) fn runner_with(target: &str, default: u32) -> TestRunner {
     TestRunner::new(Config {
-        cases: cases(),
+        cases: cases(default),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
             // Failures found are kept here and replayed first on every run.
             Box::leak(format!("tests/fuzz-regressions/{target}.txt").into_boxed_str()),
