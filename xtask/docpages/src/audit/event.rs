@@ -3,8 +3,8 @@
 
 use super::findings::Findings;
 use super::values::{fields, struct_named, Level};
-use super::{compare_json, list, object_at, same_set, Finding};
-use crate::page::{EventPage, Field};
+use super::{example, list, reading, recorded_version, same_set, Finding};
+use crate::page::{EventPage, Field, Located};
 use crate::record::{self, AuditedPage, Record};
 use codegen::model::Api;
 
@@ -75,67 +75,47 @@ pub fn audit_event(page: &EventPage, spec: &Api, record: &Record) -> Vec<Finding
     };
     let data = struct_named(spec, &event.data);
     fields(page.event_fields(), spec, data, &level, &mut out);
-    let on_page = page.event_example().map(|e| e.to_value());
     let line = page
         .example
         .as_ref()
         .map_or(page.event_type.line, |e| e.line);
-    match (on_page, &event.example) {
-        (Some(on_page), Some(in_spec)) => {
-            let mut differences = Vec::new();
-            compare_json("example", &on_page, in_spec, &mut differences);
-            for (path, p, s) in differences {
-                out.differ(line, &path, &p, &s);
-            }
-        }
-        (Some(_), None) => out.differ(line, "example", "an example", "none"),
-        (None, Some(_)) => out.differ(line, "example", "none", "an example"),
-        (None, None) => {}
-    }
-    for ambiguity in &page.ambiguities {
-        // Candidates are paths of the delivery; the spec settles those inside the `event` object.
-        let holds = |path: &str| {
-            let inner = match path {
-                "event" => Some(""),
-                other => other.strip_prefix("event."),
-            };
-            inner
-                .and_then(|inner| object_at(spec, data, inner))
-                .is_some_and(|s| s.fields.iter().any(|f| f.wire == ambiguity.name))
-        };
-        let settled = match ambiguity.candidates.as_slice() {
-            [placed, others @ ..] => holds(placed) && !others.iter().any(|o| holds(o)),
-            [] => false,
-        };
-        if !settled {
-            out.differ(
-                ambiguity.line,
-                &ambiguity.name,
-                &format!(
-                    "a row whose parent is either `{}`",
-                    ambiguity.candidates.join("` or `")
-                ),
-                "nothing to decide it",
-            );
-        }
-    }
-    for problem in &page.problems {
-        out.warn(
-            problem.line,
-            "page",
-            &problem.value,
-            "nothing: the page contradicts itself",
-        );
-    }
-    for repair in &page.repairs {
-        out.warn(
-            repair.line,
-            "page",
-            &repair.value,
-            "the example as repaired",
-        );
-    }
-    recorded_version(page, record, &mut out);
+    let on_page = page.event_example().map(|json| Located {
+        value: json.clone(),
+        line,
+    });
+    example(
+        "example",
+        on_page.as_ref(),
+        event.example.as_ref(),
+        line,
+        &mut out,
+    );
+    // The reader's paths are the delivery's; the spec's object is the `event` object.
+    let below: fn(&str) -> Option<&str> = |path| match path {
+        "event" => Some(""),
+        other => other.strip_prefix("event."),
+    };
+    reading(
+        &page.ambiguities,
+        &page.problems,
+        &page.repairs,
+        (spec, &[data], below),
+        &mut out,
+    );
+    let now = AuditedPage::of_event(page);
+    recorded_version(
+        &now,
+        record.events.get(event_type),
+        |path, value| {
+            let row = record::field_below(page.event_fields(), path);
+            let label = row
+                .and_then(|f| f.facts.enum_values.iter().find(|v| v.value == value))
+                .map(|v| v.label.clone())
+                .unwrap_or_default();
+            (label, row.map_or(1, |f| f.line))
+        },
+        &mut out,
+    );
     out.apply(&event.doc_deviations);
     out.list
 }
@@ -178,45 +158,6 @@ fn envelope(page: &EventPage, out: &mut Findings) {
                 "nothing",
                 "a field the receiver reads",
             );
-        }
-    }
-}
-
-/// Notes a page that is not the version the spec was audited against, and enum labels changed since.
-fn recorded_version(page: &EventPage, record: &Record, out: &mut Findings) {
-    let Some(recorded) = record.events.get(&page.event_type.value) else {
-        return;
-    };
-    if recorded.sha256 != page.sha256 {
-        out.differ(
-            1,
-            "page",
-            &format!("version {}", record::short(&page.sha256)),
-            &format!(
-                "it was audited against version {}; review the findings, then run with --record",
-                record::short(&recorded.sha256)
-            ),
-        );
-    }
-    let now = AuditedPage::of_event(page);
-    for (path, labels) in &now.enum_labels {
-        let Some(before) = recorded.enum_labels.get(path) else {
-            continue;
-        };
-        let row = record::field_below(page.event_fields(), path);
-        for (value, fingerprint) in labels {
-            if before.get(value).is_some_and(|old| old != fingerprint) {
-                let label = row
-                    .and_then(|f| f.facts.enum_values.iter().find(|v| &v.value == value))
-                    .map(|v| v.label.clone())
-                    .unwrap_or_default();
-                out.warn(
-                    row.map_or(1, |f| f.line),
-                    &format!("{path}.enum.{value}"),
-                    &format!("label \"{label}\""),
-                    "a different label was recorded; check the variant's name and description",
-                );
-            }
         }
     }
 }

@@ -11,7 +11,8 @@ pub use event::audit_event;
 
 pub use findings::{Finding, Status};
 
-use crate::page::Page;
+use crate::page::ordered::Json;
+use crate::page::{Ambiguity, Located, Page};
 use crate::record::{self, AuditedPage, Record};
 use codegen::model::{Api, Operation, Struct, Type};
 use findings::{short, Findings};
@@ -87,48 +88,13 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
             .and_then(|body| struct_named(spec, &body.ty)),
         struct_named(spec, &op.data),
     ];
-    for ambiguity in &page.ambiguities {
-        // The reader placed the row in the first candidate; the spec settles it when it has the field there and
-        // not in the other (every fact of the row is then compared where it stands).
-        let placed_as_in_spec = roots.iter().any(|root| {
-            let holds = |path: &str| {
-                object_at(spec, *root, path)
-                    .is_some_and(|s| s.fields.iter().any(|f| f.wire == ambiguity.name))
-            };
-            match ambiguity.candidates.as_slice() {
-                [placed, others @ ..] => holds(placed) && !others.iter().any(|o| holds(o)),
-                [] => false,
-            }
-        });
-        if placed_as_in_spec {
-            continue;
-        }
-        out.differ(
-            ambiguity.line,
-            &ambiguity.name,
-            &format!(
-                "a row whose parent is either `{}`",
-                ambiguity.candidates.join("` or `")
-            ),
-            "nothing to decide it",
-        );
-    }
-    for problem in &page.problems {
-        out.warn(
-            problem.line,
-            "page",
-            &problem.value,
-            "nothing: the page contradicts itself",
-        );
-    }
-    for repair in &page.repairs {
-        out.warn(
-            repair.line,
-            "page",
-            &repair.value,
-            "the example as repaired",
-        );
-    }
+    reading(
+        &page.ambiguities,
+        &page.problems,
+        &page.repairs,
+        (spec, &roots, |path| Some(path)),
+        &mut out,
+    );
     if page.source_url.is_none() {
         out.warn(
             1,
@@ -137,7 +103,17 @@ pub fn audit(page: &Page, spec: &Api, record: &Record) -> Vec<Finding> {
             op.doc_url.as_deref().unwrap_or("none"),
         );
     }
-    recorded_version(page, &op.id, record, &mut out);
+    recorded_version(
+        &AuditedPage::of(page),
+        record.operations.get(&op.id),
+        |path, value| {
+            (
+                record::label_of(page, path, value).unwrap_or_default(),
+                record::line_of(page, path),
+            )
+        },
+        &mut out,
+    );
     out.apply(&op.doc_deviations);
     out.list
 }
@@ -166,9 +142,73 @@ pub fn operation<'a>(spec: &'a Api, method: &str, path: &str) -> Option<&'a Oper
         .find(|op| op.method.as_str() == method && op.path == path)
 }
 
-/// Notes a page that is not the version the spec was audited against, and enum labels changed since.
-fn recorded_version(page: &Page, operation: &str, record: &Record, out: &mut Findings) {
-    let Some(recorded) = record.operations.get(operation) else {
+/// How the spec reads the objects a page's rows stand in: the spec, the objects its dotted paths start from, and
+/// how a page's path becomes a path below them (`None` for a path outside them).
+type SpecObjects<'a> = (&'a Api, &'a [Option<&'a Struct>], fn(&str) -> Option<&str>);
+
+/// What the audit says of how a page was read, whatever its kind: each row whose parent the page leaves open
+/// and the spec does not settle, each place the page contradicts itself, and each example read after a repair.
+/// The reader placed such a row in its first candidate; the spec settles it when one of its objects has the field
+/// there and not in the other candidates (every fact of the row is then compared where it stands).
+fn reading(
+    ambiguities: &[Ambiguity],
+    problems: &[Located<String>],
+    repairs: &[Located<String>],
+    (spec, roots, below): SpecObjects<'_>,
+    out: &mut Findings,
+) {
+    for ambiguity in ambiguities {
+        let settled = roots.iter().any(|root| {
+            let holds = |path: &str| {
+                below(path)
+                    .and_then(|path| object_at(spec, *root, path))
+                    .is_some_and(|s| s.fields.iter().any(|f| f.wire == ambiguity.name))
+            };
+            match ambiguity.candidates.as_slice() {
+                [placed, others @ ..] => holds(placed) && !others.iter().any(|o| holds(o)),
+                [] => false,
+            }
+        });
+        if !settled {
+            out.differ(
+                ambiguity.line,
+                &ambiguity.name,
+                &format!(
+                    "a row whose parent is either `{}`",
+                    ambiguity.candidates.join("` or `")
+                ),
+                "nothing to decide it",
+            );
+        }
+    }
+    for problem in problems {
+        out.warn(
+            problem.line,
+            "page",
+            &problem.value,
+            "nothing: the page contradicts itself",
+        );
+    }
+    for repair in repairs {
+        out.warn(
+            repair.line,
+            "page",
+            &repair.value,
+            "the example as repaired",
+        );
+    }
+}
+
+/// Notes a page that is not the version the spec was audited against (`recorded`), and enum labels changed
+/// since; `now` is what the record would keep of the page, and `row(path, value)` the page's label of an enum
+/// value and its line.
+fn recorded_version(
+    now: &AuditedPage,
+    recorded: Option<&AuditedPage>,
+    row: impl Fn(&str, &str) -> (String, usize),
+    out: &mut Findings,
+) {
+    let Some(recorded) = recorded else {
         return;
     };
     let updated = |u: &Option<String>| {
@@ -176,14 +216,14 @@ fn recorded_version(page: &Page, operation: &str, record: &Record, out: &mut Fin
             .map(|u| format!(", updated {u}"))
             .unwrap_or_default()
     };
-    if recorded.sha256 != page.sha256 {
+    if recorded.sha256 != now.sha256 {
         out.differ(
             1,
             "page",
             &format!(
                 "version {}{}",
-                record::short(&page.sha256),
-                updated(&page.last_remote_update)
+                record::short(&now.sha256),
+                updated(&now.last_remote_update)
             ),
             &format!(
                 "it was audited against version {}{}; review the findings, then run with --record",
@@ -192,16 +232,15 @@ fn recorded_version(page: &Page, operation: &str, record: &Record, out: &mut Fin
             ),
         );
     }
-    let now = AuditedPage::of(page);
     for (path, labels) in &now.enum_labels {
         let Some(before) = recorded.enum_labels.get(path) else {
             continue;
         };
         for (value, fingerprint) in labels {
             if before.get(value).is_some_and(|old| old != fingerprint) {
-                let label = record::label_of(page, path, value).unwrap_or_default();
+                let (label, line) = row(path, value);
                 out.warn(
-                    record::line_of(page, path),
+                    line,
                     &format!("{path}.enum.{value}"),
                     &format!("label \"{label}\""),
                     "a different label was recorded; check the variant's name and description",
@@ -316,31 +355,42 @@ fn errors(page: &Page, op: &Operation, out: &mut Findings) {
 }
 
 fn examples(page: &Page, op: &Operation, out: &mut Findings) {
-    let pairs = [
-        (
-            "example",
-            page.response_example.as_ref(),
-            op.examples.answer.as_ref(),
-        ),
-        (
-            "body-example",
-            page.request_example.as_ref(),
-            op.examples.body.as_ref(),
-        ),
-    ];
-    for (name, on_page, in_spec) in pairs {
-        match (on_page, in_spec) {
-            (Some(on_page), Some(in_spec)) => {
-                let mut differences = Vec::new();
-                compare_json(name, &on_page.value.to_value(), in_spec, &mut differences);
-                for (path, p, s) in differences {
-                    out.differ(on_page.line, &path, &p, &s);
-                }
+    example(
+        "example",
+        page.response_example.as_ref(),
+        op.examples.answer.as_ref(),
+        page.method.line,
+        out,
+    );
+    example(
+        "body-example",
+        page.request_example.as_ref(),
+        op.examples.body.as_ref(),
+        page.method.line,
+        out,
+    );
+}
+
+/// Compares a page's example with the spec's, at each path where they differ; when only one side has one, says so
+/// (at `line` when the page has none).
+fn example(
+    name: &str,
+    on_page: Option<&Located<Json>>,
+    in_spec: Option<&Value>,
+    line: usize,
+    out: &mut Findings,
+) {
+    match (on_page, in_spec) {
+        (Some(on_page), Some(in_spec)) => {
+            let mut differences = Vec::new();
+            compare_json(name, &on_page.value.to_value(), in_spec, &mut differences);
+            for (path, p, s) in differences {
+                out.differ(on_page.line, &path, &p, &s);
             }
-            (Some(on_page), None) => out.differ(on_page.line, name, "an example", "none"),
-            (None, Some(_)) => out.differ(page.method.line, name, "none", "an example"),
-            (None, None) => {}
         }
+        (Some(on_page), None) => out.differ(on_page.line, name, "an example", "none"),
+        (None, Some(_)) => out.differ(line, name, "none", "an example"),
+        (None, None) => {}
     }
 }
 
