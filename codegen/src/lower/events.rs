@@ -118,10 +118,7 @@ impl Lowerer<'_> {
                 doc_deviations: entry
                     .doc_deviations
                     .into_iter()
-                    .map(|d| DocDeviation {
-                        at: d.at,
-                        reason: d.reason,
-                    })
+                    .map(DocDeviation::from)
                     .collect(),
             });
         }

@@ -131,6 +131,15 @@ pub(super) struct DocDeviation {
     pub reason: String,
 }
 
+impl From<DocDeviation> for crate::model::DocDeviation {
+    fn from(d: DocDeviation) -> Self {
+        crate::model::DocDeviation {
+            at: d.at,
+            reason: d.reason,
+        }
+    }
+}
+
 /// One entry of `x-error-codes`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -230,10 +230,7 @@ impl Lowerer<'_> {
             doc_deviations: ext
                 .doc_deviations
                 .into_iter()
-                .map(|d| DocDeviation {
-                    at: d.at,
-                    reason: d.reason,
-                })
+                .map(DocDeviation::from)
                 .collect(),
         })
     }

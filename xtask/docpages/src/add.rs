@@ -14,12 +14,13 @@ use codegen::load::DRAFT_MARK;
 use codegen::DraftLabels;
 use serde_yaml::Value;
 
-/// A page added to the spec's text.
-pub struct Added {
-    /// The spec's text with the operation and its schemas in it.
+/// A page added to the spec's text, with its draft: [`Drafted`] for an operation's page, [`DraftedEvent`] for an
+/// event's.
+pub struct Added<D = Drafted> {
+    /// The spec's text with the operation or event and its schemas in it.
     pub text: String,
     /// The draft that was written in.
-    pub draft: Drafted,
+    pub draft: D,
     /// How many texts carry the draft mark, to rewrite.
     pub marked: usize,
 }
@@ -63,20 +64,8 @@ pub fn add(spec_name: &str, spec_text: &str, page: &Page) -> Result<Added, Strin
     let layout = Layout::of(spec_name, &lines)?;
 
     // The schemas first: they come after the paths, so inserting them moves no line the paths are placed by.
-    let mut schema_lines = Vec::new();
-    if !draft.schemas.is_empty() {
-        schema_lines.push(String::new());
-        schema_lines.push(section_comment(&draft.operation_id));
-        for (i, (name, schema)) in draft.schemas.iter().enumerate() {
-            if i > 0 {
-                schema_lines.push(String::new());
-            }
-            let one = serde_yaml::Mapping::from_iter([(name.clone(), schema.clone())]);
-            schema_lines.extend(block(&Value::Mapping(one), 4));
-        }
-    }
     let at = layout.schemas_end;
-    lines.splice(at..at, schema_lines);
+    lines.splice(at..at, schema_lines(&draft.operation_id, &draft.schemas));
 
     let operation = serde_yaml::Mapping::from_iter([(
         Value::from(draft.method.as_str()),
@@ -110,19 +99,13 @@ pub fn add(spec_name: &str, spec_text: &str, page: &Page) -> Result<Added, Strin
     })
 }
 
-/// An event page added to the spec's text.
-pub struct AddedEvent {
-    /// The spec's text with the event and its schemas in it.
-    pub text: String,
-    /// The draft that was written in.
-    pub draft: DraftedEvent,
-    /// How many texts carry the draft mark, to rewrite.
-    pub marked: usize,
-}
-
 /// Adds the event page `page` to the spec whose text is `spec_text`, as [`add`] adds an operation's page;
 /// refuses an event type the spec already has (`docs audit` compares those).
-pub fn add_event(spec_name: &str, spec_text: &str, page: &EventPage) -> Result<AddedEvent, String> {
+pub fn add_event(
+    spec_name: &str,
+    spec_text: &str,
+    page: &EventPage,
+) -> Result<Added<DraftedEvent>, String> {
     let spec =
         codegen::read(spec_name, spec_text, DraftLabels::Accepted).map_err(|e| e.to_string())?;
     let event_type = page.event_type.value.as_str();
@@ -136,20 +119,8 @@ pub fn add_event(spec_name: &str, spec_text: &str, page: &EventPage) -> Result<A
     let draft = drafted_event(page, Some(&spec));
     let mut lines: Vec<String> = spec_text.lines().map(str::to_owned).collect();
     let layout = Layout::of(spec_name, &lines)?;
-    let mut schema_lines = Vec::new();
-    if !draft.schemas.is_empty() {
-        schema_lines.push(String::new());
-        schema_lines.push(section_comment(event_type));
-        for (i, (name, schema)) in draft.schemas.iter().enumerate() {
-            if i > 0 {
-                schema_lines.push(String::new());
-            }
-            let one = serde_yaml::Mapping::from_iter([(name.clone(), schema.clone())]);
-            schema_lines.extend(block(&Value::Mapping(one), 4));
-        }
-    }
     let at = layout.schemas_end;
-    lines.splice(at..at, schema_lines);
+    lines.splice(at..at, schema_lines(event_type, &draft.schemas));
     // The events come before `paths`: inserting them after the schemas moves no line the schemas were placed by.
     let entry = serde_yaml::Mapping::from_iter([(Value::from(event_type), draft.entry.clone())]);
     let entry_lines = block(&Value::Mapping(entry), 2);
@@ -183,14 +154,32 @@ pub fn add_event(spec_name: &str, spec_text: &str, page: &EventPage) -> Result<A
     codegen::read(spec_name, &text, DraftLabels::Accepted)
         .map_err(|e| format!("{e}\n(with {} added; nothing was written)", draft.file))?;
     let marked = text.matches(DRAFT_MARK).count() - spec_text.matches(DRAFT_MARK).count();
-    Ok(AddedEvent {
+    Ok(Added {
         text,
         draft,
         marked,
     })
 }
 
-/// The comment line that heads an operation's schemas.
+/// The lines of a page's new schemas at the end of `components.schemas`: a blank line, the comment naming the
+/// operation or event they came with, and each schema, blank lines between; none when there are none.
+fn schema_lines(added: &str, schemas: &serde_yaml::Mapping) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !schemas.is_empty() {
+        lines.push(String::new());
+        lines.push(section_comment(added));
+        for (i, (name, schema)) in schemas.iter().enumerate() {
+            if i > 0 {
+                lines.push(String::new());
+            }
+            let one = serde_yaml::Mapping::from_iter([(name.clone(), schema.clone())]);
+            lines.extend(block(&Value::Mapping(one), 4));
+        }
+    }
+    lines
+}
+
+/// The comment line that heads an operation's (or an event's) schemas.
 fn section_comment(operation_id: &str) -> String {
     let head = format!("    # ---- {operation_id} ");
     let width = head.chars().count().max(116);

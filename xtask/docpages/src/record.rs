@@ -44,7 +44,8 @@ impl Record {
     }
 
     /// Reads the record file; a missing file is an empty record. Every operation key must be an identifier
-    /// (see [`check_operation_key`]): `docs fetch` names a file after it.
+    /// (see [`check_operation_key`]), and every event key identifiers joined by `.` (see [`check_event_key`]):
+    /// `docs fetch` names a file after each.
     pub fn load(path: &Path) -> Result<Record, String> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -53,38 +54,32 @@ impl Record {
         };
         let record: Record = serde_json::from_str(&text)
             .map_err(|e| format!("{}:{}: not a page record: {e}", path.display(), e.line()))?;
-        for key in record.operations.keys() {
-            if let Err(problem) = check_operation_key(key) {
-                // The key's line, found by its JSON spelling (the parser keeps no positions).
-                let quoted = serde_json::to_string(key).unwrap_or_default();
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with(&quoted))
-                    .map_or(1, |i| i + 1);
-                return Err(format!("{}:{line}: {problem}", path.display()));
-            }
-        }
-        for key in record.events.keys() {
-            if let Err(problem) = check_event_key(key) {
-                let quoted = serde_json::to_string(key).unwrap_or_default();
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with(&quoted))
-                    .map_or(1, |i| i + 1);
-                return Err(format!("{}:{line}: {problem}", path.display()));
-            }
-        }
+        record.check_keys().map_err(|(key, problem)| {
+            // The key's line, found by its JSON spelling (the parser keeps no positions).
+            let quoted = serde_json::to_string(key).unwrap_or_default();
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(&quoted))
+                .map_or(1, |i| i + 1);
+            format!("{}:{line}: {problem}", path.display())
+        })?;
         Ok(record)
     }
 
-    /// Writes the record file, whole or not at all; refuses an operation key that is not an identifier.
+    /// The first key that breaks its rule, with what is wrong with it.
+    fn check_keys(&self) -> Result<(), (&str, String)> {
+        let operations = self.operations.keys().map(|k| (k, check_operation_key(k)));
+        let events = self.events.keys().map(|k| (k, check_event_key(k)));
+        for (key, checked) in operations.chain(events) {
+            checked.map_err(|problem| (key.as_str(), problem))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the record file, whole or not at all; refuses a key that breaks its rule.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        for key in self.operations.keys() {
-            check_operation_key(key).map_err(|problem| format!("{}: {problem}", path.display()))?;
-        }
-        for key in self.events.keys() {
-            check_event_key(key).map_err(|problem| format!("{}: {problem}", path.display()))?;
-        }
+        self.check_keys()
+            .map_err(|(_, problem)| format!("{}: {problem}", path.display()))?;
         let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         text.push('\n');
         let staging = path.with_extension("json.tmp");

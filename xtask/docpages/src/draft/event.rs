@@ -1,10 +1,9 @@
 //! The draft of an event page: its `x-events` entry and the schemas of its `event` object, in the spec's
 //! conventions, with the same reuse of the spec's schemas and enums as an operation's draft.
 
-use super::fit::{fit_into, new_names, rename_refs, Fit};
 use super::{
-    map, marked, one_line, ordered_yaml, reference, strings, whole_document, widen, yaml_text,
-    Drafter,
+    fit_to_spec, map, marked, ordered_yaml, reading_remarks, reference, strings, whole_document,
+    widen, yaml_text, Drafter,
 };
 use crate::page::EventPage;
 use codegen::load::DRAFT_MARK;
@@ -103,51 +102,8 @@ pub fn drafted_event(page: &EventPage, spec: Option<&Spec>) -> DraftedEvent {
     }
     let mut entry = Value::Mapping(entry);
     let mut schemas = drafter.schemas;
-    let spec_schemas = spec
-        .and_then(|s| serde_yaml::to_value(&s.document.components.as_ref()?.schemas).ok())
-        .and_then(|schemas| match schemas {
-            Value::Mapping(schemas) => Some(schemas),
-            _ => None,
-        })
-        .unwrap_or_default();
-    let fits = fit_into(&mut schemas, &spec_schemas, &type_base);
-    let renamed = new_names(&fits);
-    let mut remarks = Vec::new();
-    for problem in &page.problems {
-        remarks.push(format!(
-            "The page contradicts itself at line {}: {}; that part is not drafted",
-            problem.line,
-            one_line(&problem.value)
-        ));
-    }
-    for repair in &page.repairs {
-        remarks.push(format!(
-            "The page's example at line {} is repaired: {}; check the values drafted from it",
-            repair.line,
-            one_line(&repair.value)
-        ));
-    }
-    for ambiguity in &page.ambiguities {
-        remarks.push(format!(
-            "Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it",
-            ambiguity.line,
-            ambiguity.name,
-            ambiguity.candidates.join("` or `")
-        ));
-    }
-    for (from, to) in &renamed {
-        remarks.push(match fits.get(from) {
-            _ if !schemas.contains_key(to.as_str()) => format!("`{from}` is the spec's `{to}`"),
-            Some(Fit::Renamed(_)) => {
-                format!("`{from}` is named `{to}`: the spec's `{from}` is another schema")
-            }
-            _ => format!("`{from}` is the same object as `{to}`"),
-        });
-    }
-    rename_refs(&mut entry, &renamed);
-    for (_, schema) in schemas.iter_mut() {
-        rename_refs(schema, &renamed);
-    }
+    let mut remarks = reading_remarks(&page.problems, &page.repairs, &page.ambiguities);
+    remarks.extend(fit_to_spec(&mut schemas, &mut entry, spec, &type_base));
     DraftedEvent {
         file: page.file.clone(),
         remarks,

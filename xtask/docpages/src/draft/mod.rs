@@ -6,7 +6,9 @@
 //! (the operation id, schema names, enum variant names) are derived, and are worth a look too.
 
 use crate::page::ordered::Json;
-use crate::page::{Doc, EnumValue, Facts, Field, Page, PageType, Param, ParamIn};
+use crate::page::{
+    Ambiguity, Doc, EnumValue, Facts, Field, Located, Page, PageType, Param, ParamIn,
+};
 use codegen::load::DRAFT_MARK;
 use codegen::naming::{self, type_name};
 use codegen::{DraftLabels, Spec};
@@ -309,7 +311,62 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
     let method = page.method.value.to_lowercase();
     let mut op = Value::Mapping(op);
     let mut schemas = drafter.schemas;
-    let mut notes = Vec::new();
+    let mut remarks = reading_remarks(&page.problems, &page.repairs, &page.ambiguities);
+    remarks.extend(fit_to_spec(&mut schemas, &mut op, spec, &type_base));
+    Drafted {
+        file: page.file.clone(),
+        remarks,
+        operation_id: id,
+        path: page.path.value.clone(),
+        method,
+        operation: op,
+        schemas,
+        title: page.title.clone(),
+    }
+}
+
+/// What a draft's header says of how its page was read: where the page contradicts itself, which examples were
+/// repaired, and which rows' parents it leaves open.
+fn reading_remarks(
+    problems: &[Located<String>],
+    repairs: &[Located<String>],
+    ambiguities: &[Ambiguity],
+) -> Vec<String> {
+    let mut remarks = Vec::new();
+    for problem in problems {
+        remarks.push(format!(
+            "The page contradicts itself at line {}: {}; that part is not drafted",
+            problem.line,
+            one_line(&problem.value)
+        ));
+    }
+    for repair in repairs {
+        remarks.push(format!(
+            "The page's example at line {} is repaired: {}; check the values drafted from it",
+            repair.line,
+            one_line(&repair.value)
+        ));
+    }
+    for ambiguity in ambiguities {
+        remarks.push(format!(
+            "Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it",
+            ambiguity.line,
+            ambiguity.name,
+            ambiguity.candidates.join("` or `")
+        ));
+    }
+    remarks
+}
+
+/// Fits the drafted `schemas` into the spec's (a schema the spec has is the spec's; a new one whose name the spec
+/// uses is named after `type_base`), points `root` and the schemas at the names they end up with, and says what
+/// was reused or renamed.
+fn fit_to_spec(
+    schemas: &mut Mapping,
+    root: &mut Value,
+    spec: Option<&Spec>,
+    type_base: &str,
+) -> Vec<String> {
     let spec_schemas = spec
         .and_then(|s| serde_yaml::to_value(&s.document.components.as_ref()?.schemas).ok())
         .and_then(|schemas| match schemas {
@@ -317,8 +374,9 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
             _ => None,
         })
         .unwrap_or_default();
-    let fits = fit_into(&mut schemas, &spec_schemas, &type_base);
+    let fits = fit_into(schemas, &spec_schemas, type_base);
     let renamed = new_names(&fits);
+    let mut notes = Vec::new();
     for (from, to) in &renamed {
         // Where the name finally leads: a schema of this draft, or one of the spec's.
         let note = match fits.get(from) {
@@ -330,44 +388,11 @@ pub fn drafted(page: &Page, spec: Option<&Spec>) -> Drafted {
         };
         notes.push(note);
     }
-    rename_refs(&mut op, &renamed);
+    rename_refs(root, &renamed);
     for (_, schema) in schemas.iter_mut() {
         rename_refs(schema, &renamed);
     }
-    let mut remarks = Vec::new();
-    for problem in &page.problems {
-        remarks.push(format!(
-            "The page contradicts itself at line {}: {}; that part is not drafted",
-            problem.line,
-            one_line(&problem.value)
-        ));
-    }
-    for repair in &page.repairs {
-        remarks.push(format!(
-            "The page's example at line {} is repaired: {}; check the values drafted from it",
-            repair.line,
-            one_line(&repair.value)
-        ));
-    }
-    for ambiguity in &page.ambiguities {
-        remarks.push(format!(
-            "Line {}: the parent of `{}` is either `{}`; the draft puts it in the first. Check it",
-            ambiguity.line,
-            ambiguity.name,
-            ambiguity.candidates.join("` or `")
-        ));
-    }
-    remarks.extend(notes);
-    Drafted {
-        file: page.file.clone(),
-        remarks,
-        operation_id: id,
-        path: page.path.value.clone(),
-        method,
-        operation: op,
-        schemas,
-        title: page.title.clone(),
-    }
+    notes
 }
 
 /// The spec's name of an error code, where some operation of the spec documents it (one code has one name);

@@ -474,12 +474,7 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(self, sha256: String) -> Result<Page, PageError> {
-        let front = |key: &str| {
-            self.front
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let front = |key: &str| front_value(&self.front, key);
         let request = RequestTable::read(&self.request);
         let last = self.lines.len().max(1);
         let url = request.value("HTTP URL").ok_or_else(|| {
@@ -682,12 +677,7 @@ impl Reader<'_> {
             return Err(no_table);
         }
         let (delivery, ambiguities) = nest(rows, self.response_example.as_ref().map(|e| &e.value));
-        let front = |key: &str| {
-            self.front
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let front = |key: &str| front_value(&self.front, key);
         Ok(EventPage {
             file: self.file.to_owned(),
             sha256,
@@ -710,6 +700,11 @@ impl Reader<'_> {
             repairs: self.repairs,
         })
     }
+}
+
+/// The front matter's value of `key`.
+fn front_value(front: &[(String, String)], key: &str) -> Option<String> {
+    front.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
 
 /// A table separator row: only dashes, pipes, colons and spaces.
