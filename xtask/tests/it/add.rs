@@ -16,7 +16,7 @@ fn page(name: &str) -> Option<String> {
 }
 
 /// A folder with a copy of the spec and its lock file, as `spec.yaml` and `spec.pages.json`.
-fn copy_of_the_spec() -> tempfile::TempDir {
+pub(crate) fn copy_of_the_spec() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp folder");
     std::fs::copy(
         root().join("spec/hire_v1.yaml"),

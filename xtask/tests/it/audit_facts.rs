@@ -19,7 +19,7 @@ const INTERVIEW_RECORDS_V2: &str =
     "candidate-management_delivery-process-management_interview_list-4.md";
 
 /// The paths the audit reports for `pages` against the spec at `spec`.
-fn reported(dir: &Path, spec: &Path, pages: &[String]) -> Vec<String> {
+pub(crate) fn reported(dir: &Path, spec: &Path, pages: &[String]) -> Vec<String> {
     let mut args = vec![
         "docs".to_owned(),
         "audit".to_owned(),

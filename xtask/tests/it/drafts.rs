@@ -13,7 +13,7 @@ fn root() -> PathBuf {
 }
 
 /// The page files of `../shared/pages/<folder>`, or `None` where that folder is not beside the checkout.
-fn pages(folder: &str) -> Option<Vec<PathBuf>> {
+pub(crate) fn pages(folder: &str) -> Option<Vec<PathBuf>> {
     let dir = root().join("../shared/pages").join(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?

@@ -3,6 +3,8 @@
 //! a spec in place and records them; an event the spec has is refused; and every kind of fact an event page
 //! states, set wrong, is reported.
 
+use crate::add::copy_of_the_spec;
+use crate::audit_facts::reported;
 use crate::docs::{stderr, stdout, xtask};
 use docpages::page::{read_doc, Doc, EventPage};
 use serde_yaml::Value;
@@ -14,14 +16,7 @@ fn root() -> PathBuf {
 
 /// The event pages, or `None` where the folder is not beside the checkout.
 fn event_pages() -> Option<Vec<PathBuf>> {
-    let dir = root().join("../shared/pages/hire-v1/events");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    files.sort();
-    Some(files)
+    crate::drafts::pages("hire-v1/events")
 }
 
 fn read_event(file: &Path) -> EventPage {
@@ -32,38 +27,11 @@ fn read_event(file: &Path) -> EventPage {
     }
 }
 
-/// A folder with a copy of the spec and its lock file, as `spec.yaml` and `spec.pages.json`.
-fn copy_of_the_spec() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temp folder");
-    for (from, to) in [
-        ("spec/hire_v1.yaml", "spec.yaml"),
-        ("spec/hire_v1.pages.json", "spec.pages.json"),
-    ] {
-        std::fs::copy(root().join(from), dir.path().join(to)).expect("copied");
-    }
-    dir
-}
-
-/// The differences `docs audit --json` reports, as `operation path`.
+/// The differences `docs audit --json` reports for `pages` against the spec file `spec` of `dir`, as
+/// `operation path`.
 fn differences(dir: &Path, spec: &str, pages: &[&str]) -> Vec<String> {
-    let mut args = vec!["docs", "audit", "--json", "--spec", spec];
-    args.extend_from_slice(pages);
-    let out = xtask(&args, dir);
-    let findings: serde_json::Value = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("JSON ({e}): {}{}", stdout(&out), stderr(&out)));
-    findings
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|f| f["status"] == "difference")
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["operation"].as_str().unwrap_or(""),
-                f["path"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
+    let pages: Vec<String> = pages.iter().map(|p| (*p).to_owned()).collect();
+    reported(dir, &dir.join(spec), &pages)
 }
 
 #[test]
@@ -86,16 +54,7 @@ fn every_event_page_reads_and_its_draft_audits_clean() {
             .iter()
             .map(|f| f.name.as_str())
             .collect();
-        if header
-            != [
-                "event_id",
-                "event_type",
-                "create_time",
-                "token",
-                "app_id",
-                "tenant_key",
-            ]
-        {
+        if header != docpages::audit::HEADER_FIELDS {
             problems.push(format!("{name}: header {header:?}"));
         }
         if page.event_fields().is_empty() || page.event_example().is_none() {

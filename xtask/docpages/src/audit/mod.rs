@@ -7,7 +7,7 @@ mod event;
 mod findings;
 mod values;
 
-pub use event::audit_event;
+pub use event::{audit_event, HEADER_FIELDS};
 
 pub use findings::{Finding, Status};
 
