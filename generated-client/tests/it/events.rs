@@ -4,21 +4,19 @@
 //! for a store app; and an independent vector made with Python's `cryptography`. The tower service is tested in
 //! `events_service`.
 
-use crate::common::{ok, JOB_PATH};
+use crate::store_app::{APP_ID, APP_SECRET, TICKET};
 use aes::cipher::block_padding::{NoPadding, Pkcs7};
 use aes::cipher::{BlockEncryptMut, KeyIvInit};
 use base64::Engine as _;
-use generated_client::auth::{APP_TICKET_RESEND_PATH, APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH};
 use generated_client::events::*;
-use generated_client::{Client, Error, RateLimit, RetryPolicy};
+use generated_client::{Client, Error};
 use http::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 pub const TOKEN: &str = "verification-token-7c1d20";
 pub const KEY: &str = "encrypt-key-93be5a";
@@ -1179,50 +1177,15 @@ async fn the_independent_vector_decrypts_and_verifies() {
 
 // Store apps.
 
-pub const APP_ID: &str = "cli_events_store";
-const APP_SECRET: &str = "events-store-secret";
-pub const TICKET: &str = "ticket-from-the-event-0001";
-
-/// Feishu's token endpoints for a store app, issuing the app token for `TICKET` only, and the job endpoint.
+/// Feishu's token endpoints for a store app (the app token for `TICKET` only) and the job endpoint: the store
+/// app tests' own.
 pub async fn store_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(APP_TOKEN_PATH))
-        .and(body_json(
-            json!({"app_id": APP_ID, "app_secret": APP_SECRET, "app_ticket": TICKET}),
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "code": 0, "msg": "ok", "app_access_token": "a-app-token", "expire": 7200
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(STORE_TENANT_TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "code": 0, "msg": "ok", "tenant_access_token": "t-tenant-a", "expire": 7200
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(APP_TICKET_RESEND_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "ok"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(JOB_PATH))
-        .respond_with(ok(json!({"job": {"id": "6001"}})))
-        .mount(&server)
-        .await;
-    server
+    crate::store_app::store_server().await.0
 }
 
+/// A store app client without a ticket.
 pub fn store_client(base_url: &str) -> Client {
-    Client::builder()
-        .base_url(base_url)
-        .store_app(APP_ID, APP_SECRET)
-        .rate_limit(RateLimit::Off)
-        .retry(RetryPolicy::none())
-        .timeout(Duration::from_secs(10))
+    crate::store_app::store_builder(base_url)
         .build()
         .expect("client builds")
 }

@@ -5,8 +5,9 @@
 use crate::common::requests_to;
 use crate::events::{
     app_ticket, challenge, encrypted, json_bytes, now_secs, plain_receiver, signed_headers,
-    store_client, store_server, v2, APP_ID, KEY, TICKET, TOKEN,
+    store_client, store_server, v2, KEY, TOKEN,
 };
+use crate::store_app::{APP_ID, TICKET};
 use generated_client::auth::APP_TOKEN_PATH;
 use generated_client::events::*;
 use generated_client::Error;

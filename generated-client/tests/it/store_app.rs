@@ -12,14 +12,14 @@ use std::time::Duration;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const APP_ID: &str = "cli_store_test";
-const APP_SECRET: &str = "store-secret-value";
-const TICKET: &str = "ticket-value-0001";
+pub(crate) const APP_ID: &str = "cli_store_test";
+pub(crate) const APP_SECRET: &str = "store-secret-value";
+pub(crate) const TICKET: &str = "ticket-value-0001";
 const APP_TOKEN: &str = "a-app-token-value";
 
 /// Issues `t-<tenant>-<n>` to the n-th tenant token request of a tenant, after `delay` for the tenant `slow`.
 #[derive(Clone, Default)]
-struct TenantTokens {
+pub(crate) struct TenantTokens {
     issued: Arc<Mutex<HashMap<String, u32>>>,
 }
 
@@ -54,7 +54,7 @@ impl Respond for TenantTokens {
 
 /// A server with Feishu's store-app token endpoints and the job endpoint. The app token is issued for the
 /// right ticket only; any other ticket is answered with Feishu's "invalid app ticket" code.
-async fn store_server() -> (MockServer, TenantTokens) {
+pub(crate) async fn store_server() -> (MockServer, TenantTokens) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(APP_TOKEN_PATH))
@@ -94,7 +94,7 @@ async fn store_server() -> (MockServer, TenantTokens) {
     (server, tokens)
 }
 
-fn store_builder(base_url: &str) -> ClientBuilder {
+pub(crate) fn store_builder(base_url: &str) -> ClientBuilder {
     Client::builder()
         .base_url(base_url)
         .store_app(APP_ID, APP_SECRET)
