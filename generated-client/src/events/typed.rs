@@ -2,6 +2,7 @@
 //! [`Delivery::event`] gives it for a received delivery.
 
 use crate::lenient;
+use crate::response::without_values;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use std::fmt;
@@ -78,14 +79,8 @@ fn event_path(path: String) -> String {
     }
 }
 
-/// serde's message without the value it quotes (`invalid type: string "…", expected i64`): an event may carry
-/// personal data, and errors are logged.
+/// serde's message without the values it quotes (an event may carry personal data, and errors are logged), and
+/// without the line and column of the object's own text.
 fn without_value(message: &str) -> String {
-    let message = message.split(" at line ").next().unwrap_or(message);
-    match (message.find('"'), message.rfind('"')) {
-        (Some(start), Some(end)) if end > start => {
-            format!("{}…{}", &message[..start], &message[end + 1..])
-        }
-        _ => message.to_owned(),
-    }
+    without_values(message.split(" at line ").next().unwrap_or(message))
 }
